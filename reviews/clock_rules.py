@@ -1,0 +1,169 @@
+"""Which clocks each kind of review runs (../shared/DOMAIN.md, "Review kinds and their clocks").
+
+Start and stop events name Review key-date fields. Statute rules are fixed; practice and unsure
+ones are defaults a partnership may change with a ClockSetting.
+"""
+
+from __future__ import annotations
+
+from reviews.models.review import ReviewKind, ReviewState
+from workflows.clocks import Basis, ClockSpec, DurationUnit
+
+WD, DAYS, HOURS, MONTHS = (
+    DurationUnit.WORKING_DAYS,
+    DurationUnit.CALENDAR_DAYS,
+    DurationUnit.HOURS,
+    DurationUnit.MONTHS,
+)
+
+SERIOUS_INCIDENT_NOTIFICATION = ClockSpec(
+    key="si_notification",
+    label="Serious incident notification to the national Panel",
+    start_events=("became_aware_on",),
+    duration=5,
+    unit=WD,
+    basis=Basis.STATUTE,
+    source="Working Together to Safeguard Children: 5 working days from becoming aware",
+    stop_event="notified_on",
+)
+RAPID_REVIEW = ClockSpec(
+    key="rapid_review",
+    label="Rapid review completed and sent to the Panel",
+    # The partnership's rapid_review_clock_start chooses between these (DOMAIN.md: sources differ).
+    start_events=("notified_on", "became_aware_on"),
+    duration=15,
+    unit=WD,
+    basis=Basis.STATUTE,
+    source="Child Safeguarding Practice Review Panel guidance: 15 working days",
+    stop_state=ReviewState.FINDINGS,
+)
+CSPR_COMPLETION = ClockSpec(
+    key="cspr_completion",
+    label="Review completed and published",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice: 6 months from the decision to initiate",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+SCR_COMPLETION = ClockSpec(
+    key="scr_completion",
+    label="Serious case review completed",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice under the pre-2019 regime: 6 months",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+OFSTED_NOTIFICATION = ClockSpec(
+    key="ofsted_notification",
+    label="Setting notifies Ofsted",
+    start_events=("became_aware_on",),
+    duration=14,
+    unit=DAYS,
+    basis=Basis.STATUTE,
+    source="Early years foundation stage: notify Ofsted within 14 days",
+    stop_event="ofsted_notified_on",
+)
+LADO_REFERRAL = ClockSpec(
+    key="lado_referral",
+    label="Allegation referred to the LADO",
+    start_events=("became_aware_on",),
+    duration=1,
+    unit=WD,
+    basis=Basis.PRACTICE,
+    source="Common practice: within 1 working day",
+    stop_event="lado_referred_on",
+)
+CDR_NOTIFICATION = ClockSpec(
+    key="cdr_notification",
+    label="Death notified to the Child Death Overview Panel",
+    start_events=("incident_on",),
+    duration=48,
+    unit=HOURS,
+    basis=Basis.PRACTICE,
+    source="Child death review statutory guidance (practice): within 48 hours",
+    stop_event="notified_on",
+)
+CDR_REVIEW_MEETING = ClockSpec(
+    key="cdr_review_meeting",
+    label="Child death review meeting held",
+    start_events=("incident_on",),
+    duration=3,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice: about 3 months from the death",
+    stop_state=ReviewState.FINDINGS,
+)
+CDOP_REVIEW = ClockSpec(
+    key="cdop_review",
+    label="Independent review by the CDOP",
+    start_events=("incident_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice: the panel within 3 to 6 months",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+DHR_DECISION = ClockSpec(
+    key="dhr_decision",
+    label="Decision whether to hold a review",
+    start_events=("became_aware_on",),
+    duration=1,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Home Office guidance (practice): within 1 month of notification",
+    stop_event="decision_on",
+)
+DHR_COMPLETION = ClockSpec(
+    key="dhr_completion",
+    label="Review completed",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Home Office guidance (practice): 6 months",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+SAR_DECISION = ClockSpec(
+    key="sar_decision",
+    label="Board decision on the referral",
+    start_events=("became_aware_on",),
+    duration=5,
+    unit=WD,
+    basis=Basis.PRACTICE,
+    source="Common practice: 5 working days for each referral step",
+    stop_event="decision_on",
+)
+SAR_COMPLETION = ClockSpec(
+    key="sar_completion",
+    label="Review completed",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.UNSURE,
+    source="Not confirmed: 6 months is a common target",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+
+CLOCKS_BY_KIND: dict[str, tuple[ClockSpec, ...]] = {
+    ReviewKind.CHILD_DEATH: (CDR_NOTIFICATION, CDR_REVIEW_MEETING, CDOP_REVIEW),
+    ReviewKind.RAPID: (SERIOUS_INCIDENT_NOTIFICATION, RAPID_REVIEW),
+    ReviewKind.CSPR: (CSPR_COMPLETION,),
+    ReviewKind.SCR: (SERIOUS_INCIDENT_NOTIFICATION, SCR_COMPLETION),
+    ReviewKind.INSTITUTIONAL: (SERIOUS_INCIDENT_NOTIFICATION, OFSTED_NOTIFICATION, LADO_REFERRAL),
+    ReviewKind.DHR: (DHR_DECISION, DHR_COMPLETION),
+    ReviewKind.SAR: (SAR_DECISION, SAR_COMPLETION),
+}
+
+ALL_SPECS: dict[str, ClockSpec] = {spec.key: spec for specs in CLOCKS_BY_KIND.values() for spec in specs}
+
+
+def spec_by_key(key: str) -> ClockSpec | None:
+    return ALL_SPECS.get(key)
+
+
+def specs_for(kind: str) -> tuple[ClockSpec, ...]:
+    return CLOCKS_BY_KIND.get(kind, ())

@@ -1,0 +1,29 @@
+"""The domain: partnerships, agencies, reviews, their subjects, roles and clocks."""
+
+from __future__ import annotations
+
+from reviews.models.clocks import ClockSetting, ReviewClock
+from reviews.models.partnership import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
+from reviews.models.review import Review, ReviewKind, ReviewState
+from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
+from reviews.models.subject import Sex, Subject, SubjectIdentity
+
+__all__ = [
+    "Agency",
+    "AgencyKind",
+    "ClockSetting",
+    "ClosureDay",
+    "Partnership",
+    "PartnershipMember",
+    "Review",
+    "ReviewClock",
+    "ReviewGroupObjectPermission",
+    "ReviewKind",
+    "ReviewRole",
+    "ReviewState",
+    "ReviewUserObjectPermission",
+    "Role",
+    "Sex",
+    "Subject",
+    "SubjectIdentity",
+]

@@ -1,0 +1,247 @@
+"""A review and its lifecycle: notification → scoping → agency submissions → panel → findings →
+action tracking → closed, or withdrawn (not proceeding, with a rationale) before findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from reviews.conditions import (
+    awareness_recorded,
+    decision_recorded,
+    has_chair,
+    has_subject,
+    notification_recorded,
+)
+
+
+class ReviewKind(models.TextChoices):
+    CHILD_DEATH = "child_death", "Child death review"
+    RAPID = "rapid_review", "Rapid review"
+    CSPR = "cspr", "Local child safeguarding practice review"
+    SCR = "scr", "Serious case review (legacy)"
+    INSTITUTIONAL = "institutional", "Institutional / multi-child investigation"
+    DHR = "dhr", "Domestic homicide review"
+    SAR = "sar", "Safeguarding adults review"
+
+    @classmethod
+    def needs_notification(cls) -> set[str]:
+        """Kinds whose scoping waits for the statutory notification to have been sent."""
+        return {cls.RAPID, cls.SCR, cls.INSTITUTIONAL, cls.CHILD_DEATH}
+
+
+REFERENCE_CODES: dict[str, str] = {
+    ReviewKind.CHILD_DEATH: "CDR",
+    ReviewKind.RAPID: "RR",
+    ReviewKind.CSPR: "CSPR",
+    ReviewKind.SCR: "SCR",
+    ReviewKind.INSTITUTIONAL: "INV",
+    ReviewKind.DHR: "DHR",
+    ReviewKind.SAR: "SAR",
+}
+
+
+class ReviewState(models.TextChoices):
+    NOTIFICATION = "notification", "Notification"
+    SCOPING = "scoping", "Scoping"
+    AGENCY_SUBMISSIONS = "agency_submissions", "Agency submissions"
+    PANEL = "panel", "Panel"
+    FINDINGS = "findings", "Findings"
+    ACTION_TRACKING = "action_tracking", "Action tracking"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn (not proceeding)"
+
+
+# The spine in order; a clock that stops at a stage also stops at any later one.
+SPINE: list[str] = [
+    ReviewState.NOTIFICATION,
+    ReviewState.SCOPING,
+    ReviewState.AGENCY_SUBMISSIONS,
+    ReviewState.PANEL,
+    ReviewState.FINDINGS,
+    ReviewState.ACTION_TRACKING,
+    ReviewState.CLOSED,
+]
+WITHDRAWABLE = SPINE[:4]  # "from any state before findings"
+
+
+def _role_permission(codename: str) -> Callable[[Any, Any], bool]:
+    def check(review: Review, user: Any) -> bool:
+        return bool(user and user.is_authenticated and user.has_perm(f"reviews.{codename}", review))
+
+    check.__name__ = f"has_{codename}"
+    return check
+
+
+is_coordinator = _role_permission("coordinate_review")
+
+
+class Review(FSMModelMixin, models.Model):
+    partnership = models.ForeignKey("reviews.Partnership", on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=30, choices=ReviewKind.choices)
+    reference = models.CharField(max_length=40, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    title = models.CharField(
+        max_length=200,
+        help_text="Free of identifying data: use pseudonyms, e.g. 'Child A (aged 2)' or 'Nursery Z'.",
+    )
+    state = FSMField(default=ReviewState.NOTIFICATION, choices=ReviewState.choices, protected=True)
+
+    # Key dates. Each clock names which of these starts and stops it.
+    became_aware_on = models.DateField("date the local authority became aware", null=True, blank=True)
+    incident_on = models.DateField("date of death or incident", null=True, blank=True)
+    notified_on = models.DateField("date the statutory notification was sent", null=True, blank=True)
+    decision_on = models.DateField("date of the decision to initiate a review", null=True, blank=True)
+    ofsted_notified_on = models.DateField("date Ofsted was notified", null=True, blank=True)
+    lado_referred_on = models.DateField("date referred to the LADO", null=True, blank=True)
+
+    converted_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_to",
+        help_text="The rapid review this review was commissioned from.",
+    )
+    withdrawal_rationale = models.TextField(blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "kind", "year", "sequence"], name="review_unique_sequence"),
+            models.CheckConstraint(
+                condition=~models.Q(state=ReviewState.WITHDRAWN) | ~models.Q(withdrawal_rationale=""),
+                name="review_withdrawn_has_rationale",
+            ),
+        ]
+        indexes = [models.Index(fields=["partnership", "state"], name="review_partnership_state")]
+        permissions = [
+            ("coordinate_review", "Coordinate the review"),
+            ("chair_review", "Chair the review and sign off findings"),
+            ("sit_on_panel", "Sit on the review panel"),
+            ("lead_agency_submission", "Lead an agency's submission"),
+            ("scrutinise_review", "Scrutinise progress and timeliness"),
+            ("view_identity", "See subjects' real names, NHS numbers and addresses"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    # Labels that read naturally for each kind of review.
+    @property
+    def awareness_label(self) -> str:
+        if self.kind == ReviewKind.SAR:
+            return "The referral was received"
+        if self.kind == ReviewKind.DHR:
+            return "The police notified the community safety partnership"
+        return "The local authority became aware"
+
+    @property
+    def notification_label(self) -> str:
+        if self.kind == ReviewKind.CHILD_DEATH:
+            return "The death was notified to the Child Death Overview Panel"
+        return "The serious incident notification was sent to the national Panel"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (ReviewState.CLOSED, ReviewState.WITHDRAWN)
+
+    def has_reached(self, state: str) -> bool:
+        if self.state == ReviewState.WITHDRAWN or state not in SPINE:
+            return False
+        return SPINE.index(self.state) >= SPINE.index(state)
+
+    # --- transitions: they change this instance only; services save, log and notify ---
+
+    @transition(
+        field=state,
+        source=ReviewState.NOTIFICATION,
+        target=ReviewState.SCOPING,
+        conditions=[has_subject, awareness_recorded, notification_recorded],
+        permission=is_coordinator,
+        custom={"label": "Start scoping"},
+    )
+    def start_scoping(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ReviewState.SCOPING,
+        target=ReviewState.AGENCY_SUBMISSIONS,
+        conditions=[has_subject],
+        permission=is_coordinator,
+        custom={"label": "Request agency submissions"},
+    )
+    def request_submissions(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ReviewState.AGENCY_SUBMISSIONS,
+        target=ReviewState.PANEL,
+        conditions=[has_chair],
+        permission=is_coordinator,
+        custom={"label": "Convene the panel"},
+    )
+    def convene_panel(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ReviewState.PANEL,
+        target=ReviewState.FINDINGS,
+        conditions=[has_chair],
+        permission=is_coordinator,
+        custom={"label": "Move to findings"},
+    )
+    def draft_findings(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ReviewState.FINDINGS,
+        target=ReviewState.ACTION_TRACKING,
+        permission=is_coordinator,
+        custom={"label": "Start action tracking"},
+    )
+    def start_action_tracking(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ReviewState.ACTION_TRACKING,
+        target=ReviewState.CLOSED,
+        permission=is_coordinator,
+        custom={"label": "Close the review"},
+    )
+    def close(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=WITHDRAWABLE,
+        target=ReviewState.WITHDRAWN,
+        permission=is_coordinator,
+        custom={"label": "Withdraw (not proceeding)", "needs_reason": True},
+    )
+    def withdraw(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS, ReviewState.PANEL],
+        target=ReviewState.CLOSED,
+        conditions=[decision_recorded],
+        permission=is_coordinator,
+        custom={"label": "Convert into a local CSPR", "kinds": [ReviewKind.RAPID], "service": "convert"},
+    )
+    def convert_to_cspr(self) -> None:
+        pass

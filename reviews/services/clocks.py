@@ -1,0 +1,61 @@
+"""Keeping each review's clock rows in step with its key dates and stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from reviews.clock_rules import RAPID_REVIEW, specs_for
+from reviews.models import Review, ReviewClock, ReviewState
+from workflows.clocks import compute_due_date
+
+
+def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[ReviewClock]:
+    """Recompute every clock of ``review`` from its key dates, settings and stage.
+
+    Called inside the transaction of whichever service changed the review. A clock that has
+    stopped keeps the day it stopped on, so re-running this later never moves it.
+    """
+    today = today or timezone.localdate()
+    partnership = review.partnership
+    overrides = {setting.clock_key: setting for setting in partnership.clock_settings.all()}
+    existing = {clock.key: clock for clock in review.clocks.all()}
+    result = []
+    for spec in specs_for(review.kind):
+        start_event = spec.default_start_event
+        if spec.key == RAPID_REVIEW.key:
+            start_event = partnership.rapid_review_clock_start
+        duration, unit = spec.duration, spec.unit
+        if spec.duration_configurable and spec.key in overrides:
+            duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
+        start_date = getattr(review, start_event)
+        due_date = compute_due_date(start_date, duration, unit, partnership) if start_date else None
+
+        previous = existing.get(spec.key)
+        stopped_on: date | None = None
+        abandoned = False
+        if spec.stop_event:
+            stopped_on = getattr(review, spec.stop_event)
+        elif spec.stop_state and review.has_reached(spec.stop_state):
+            stopped_on = (previous.stopped_on if previous else None) or today
+        if stopped_on is None and not review.is_open:
+            stopped_on = (previous.stopped_on if previous else None) or today
+            abandoned = review.state == ReviewState.WITHDRAWN
+
+        values = {
+            "label": spec.label,
+            "basis": spec.basis,
+            "start_event": start_event,
+            "start_date": start_date,
+            "duration": duration,
+            "unit": unit,
+            "due_date": due_date,
+            "stop_event": spec.stop_event or "",
+            "stop_state": spec.stop_state or "",
+            "stopped_on": stopped_on,
+            "abandoned": abandoned,
+        }
+        clock, _ = ReviewClock.objects.update_or_create(review=review, key=spec.key, defaults=values)
+        result.append(clock)
+    return result

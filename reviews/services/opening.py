@@ -1,0 +1,146 @@
+"""Opening a review and recording its key dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from reviews.models import Partnership, Review, ReviewKind, ReviewState, Role
+from reviews.models.review import REFERENCE_CODES
+from reviews.permissions import is_partnership_coordinator, require_review_perm
+from reviews.services.clocks import review_clocks_refresh
+from reviews.services.roles import role_assign
+from reviews.services.subjects import SubjectData, subject_create
+from workflows.audit import audit_record
+
+KEY_DATE_FIELDS = (
+    "became_aware_on",
+    "incident_on",
+    "notified_on",
+    "decision_on",
+    "ofsted_notified_on",
+    "lado_referred_on",
+)
+
+
+def _next_reference(partnership: Partnership, kind: str, year: int) -> tuple[int, str]:
+    # The caller holds a lock on the partnership row, so two reviews opened at once cannot take
+    # the same number; the unique constraint is the backstop.
+    last = Review.objects.filter(partnership=partnership, kind=kind, year=year).aggregate(n=Max("sequence"))["n"]
+    sequence = (last or 0) + 1
+    return sequence, f"{partnership.code}-{REFERENCE_CODES[kind]}-{year}-{sequence:03d}"
+
+
+def _key_date_errors(review: Review) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    for field in KEY_DATE_FIELDS:
+        value = getattr(review, field)
+        if value and value > today:
+            errors[field] = "This date is in the future."
+    aware = review.became_aware_on
+    for field in ("notified_on", "decision_on", "ofsted_notified_on", "lado_referred_on"):
+        value = getattr(review, field)
+        if aware and value and value < aware and field not in errors:
+            label = Review._meta.get_field(field).verbose_name
+            errors[field] = f"The {label} cannot be before the date the case became known ({aware:%d %B %Y})."
+    return errors
+
+
+def review_create(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    kind: str,
+    title: str,
+    state: str = ReviewState.NOTIFICATION,
+    converted_from: Review | None = None,
+    key_dates: dict[str, date | None] | None = None,
+) -> Review:
+    """Insert a review with its reference and clocks. Callers hold the transaction and checks."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    year = timezone.localdate().year
+    sequence, reference = _next_reference(partnership, kind, year)
+    review = Review(
+        partnership=partnership,
+        kind=kind,
+        title=title.strip(),
+        state=state,
+        year=year,
+        sequence=sequence,
+        reference=reference,
+        converted_from=converted_from,
+        created_by=actor,
+        **(key_dates or {}),
+    )
+    review.save()
+    role_assign(review=review, user=actor, role=Role.COORDINATOR)
+    review_clocks_refresh(review=review)
+    return review
+
+
+def review_open(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    kind: str,
+    title: str,
+    key_dates: dict[str, date | None] | None = None,
+    subject: SubjectData | None = None,
+) -> Review:
+    """A partnership coordinator opens a review; they become its coordinator."""
+    if not is_partnership_coordinator(actor, partnership.pk):
+        raise PermissionDenied(f"Only a review coordinator of {partnership} can open a review there.")
+    errors: dict[str, str] = {}
+    if kind not in ReviewKind.values:
+        errors["kind"] = "Choose a kind of review."
+    elif not partnership.runs_kind(kind):
+        errors["kind"] = f"{partnership} does not run {ReviewKind(kind).label.lower()}s."
+    if not title.strip():
+        errors["title"] = "Give the review a title (free of identifying data)."
+    probe = Review(partnership=partnership, kind=kind, **(key_dates or {}))
+    errors.update(_key_date_errors(probe))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        review = review_create(actor=actor, partnership=partnership, kind=kind, title=title, key_dates=key_dates)
+        if subject is not None:
+            subject_create(review=review, data=subject)
+        audit_record(actor=actor, verb="review.opened", target=review, kind=kind)
+    return review
+
+
+def review_record_key_dates(*, actor: Any, review_id: int, key_dates: dict[str, date | None]) -> Review:
+    unknown = set(key_dates) - set(KEY_DATE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not key dates: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("partnership").get(pk=review_id)
+        require_review_perm(actor, "coordinate_review", review, "record key dates")
+        before = {field: getattr(review, field) for field in key_dates}
+        for field, value in key_dates.items():
+            setattr(review, field, value)
+        errors = _key_date_errors(review)
+        if errors:
+            raise ValidationError(errors)
+        changed = {f: v for f, v in key_dates.items() if before[f] != v}
+        if not changed:
+            return review
+        review.save(update_fields=list(changed))
+        review_clocks_refresh(review=review)
+        audit_record(
+            actor=actor,
+            verb="review.key_dates_recorded",
+            target=review,
+            changes={f: [_iso(before[f]), _iso(v)] for f, v in changed.items()},
+        )
+    return review
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

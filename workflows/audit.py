@@ -1,0 +1,21 @@
+"""Writing the audit trail. Rows are only ever inserted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from workflows.models import AuditEvent
+
+
+def audit_record(*, actor: Any, verb: str, target: models.Model | None = None, **detail: Any) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        object_id=target.pk if target is not None else None,
+        object_label=str(target)[:200] if target is not None else "",
+        detail=detail,
+    )

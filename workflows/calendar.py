@@ -1,0 +1,75 @@
+"""Working-day arithmetic for statutory clocks.
+
+Working days exclude weekends and England & Wales bank holidays (``holidays``, GB / ENG), plus any
+closure days of the partnership whose clock it is. "Within N working days of X" means X is day 0
+and the deadline is the end of working day N (../shared/DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Protocol
+
+import holidays
+
+
+class HasClosureDays(Protocol):
+    """Anything that can name extra non-working days (a partnership's office closures)."""
+
+    def closure_dates(self) -> Iterable[date]: ...
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    # England shares its bank holidays with Wales; subdivision ENG gives exactly that set.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_bank_holiday(day: date) -> bool:
+    return day in _bank_holidays(day.year)
+
+
+def _closures(partnership: HasClosureDays | None) -> frozenset[date]:
+    return frozenset(partnership.closure_dates()) if partnership is not None else frozenset()
+
+
+def is_working_day(
+    day: date, partnership: HasClosureDays | None = None, *, _closed: frozenset[date] | None = None
+) -> bool:
+    closed = _closures(partnership) if _closed is None else _closed
+    return day.weekday() < 5 and not is_bank_holiday(day) and day not in closed
+
+
+def add_working_days(start: date, days: int, partnership: HasClosureDays | None = None) -> date:
+    """The end of working day ``days``, counting ``start`` as day 0.
+
+    ``start`` itself need not be a working day (a notification may arrive on a Saturday).
+    Negative ``days`` count backwards (used for "5 working days before" reminders).
+    """
+    closed = _closures(partnership)
+    step = 1 if days >= 0 else -1
+    remaining = abs(days)
+    day = start
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day, _closed=closed):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, partnership: HasClosureDays | None = None) -> int:
+    """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+    if end == start:
+        return 0
+    closed = _closures(partnership)
+    sign = 1 if end > start else -1
+    low, high = (start, end) if sign > 0 else (end, start)
+    count = 0
+    day = low
+    while day < high:
+        day += timedelta(days=1)
+        if is_working_day(day, _closed=closed):
+            count += 1
+    return sign * count

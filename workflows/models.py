@@ -1,0 +1,50 @@
+"""The engine's own records: every state change and every other attributable event.
+
+Both tables are append-only. The application never updates or deletes them, and on PostgreSQL
+(and SQLite) a trigger makes the database itself refuse UPDATE and DELETE, so no code path,
+admin action or hand-written SQL can change history silently (migration 0002).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class TransitionLog(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    object_label = models.CharField(max_length=200, help_text="What the object was called then.")
+    transition = models.CharField(max_length=100)
+    from_state = models.CharField(max_length=50)
+    to_state = models.CharField(max_length=50)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="transitionlog_object_at")]
+
+    def __str__(self) -> str:
+        return f"{self.object_label}: {self.from_state} → {self.to_state}"
+
+
+class AuditEvent(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    verb = models.CharField(max_length=100)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="auditevent_object_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_label}"

@@ -1,0 +1,152 @@
+"""The state-change runner: the one way any workflow object changes state.
+
+It locks the row, refuses a stale or wrong-state request, checks the user's permission and the
+transition's conditions, runs the ``@transition`` method, saves only the changed fields, writes
+the TransitionLog row and hands side effects to ``on_commit``, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django_fsm import FSMFieldMixin
+
+from workflows.conditions import unmet_reasons
+from workflows.models import TransitionLog
+
+
+class TransitionRefused(Exception):
+    """The step cannot be taken now; ``reasons`` say why in words a coordinator understands."""
+
+    def __init__(self, message: str, reasons: Iterable[str] = ()) -> None:
+        self.reasons = list(reasons)
+        super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    name: str
+    label: str
+    target: str
+    permitted: bool
+    reasons: list[str] = field(default_factory=list)
+    needs_reason: bool = False
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return self.permitted and not self.reasons
+
+
+def _fsm_field(model: type[models.Model], field_name: str) -> FSMFieldMixin:
+    fsm_field = model._meta.get_field(field_name)
+    assert isinstance(fsm_field, FSMFieldMixin)
+    return fsm_field
+
+
+def _transition_from(instance: models.Model, name: str, field_name: str) -> Any:
+    method = getattr(type(instance), name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise ValueError(f"{type(instance).__name__}.{name} is not a transition")
+    return meta.get_transition(getattr(instance, field_name))
+
+
+def transition_options(instance: models.Model, user: Any, *, field_name: str = "state") -> list[TransitionOption]:
+    """Every step leading out of the current state, whether this user may take it, and if not, why."""
+    options = []
+    state = getattr(instance, field_name)
+    for meta_transition in _fsm_field(type(instance), field_name).get_all_transitions(type(instance)):
+        if meta_transition.source not in (state, "*") and not (
+            meta_transition.source == "+" and meta_transition.target != state
+        ):
+            continue
+        custom = meta_transition.custom
+        options.append(
+            TransitionOption(
+                name=meta_transition.name,
+                label=custom.get("label", meta_transition.name.replace("_", " ").capitalize()),
+                target=meta_transition.target,
+                permitted=meta_transition.has_perm(instance, user),
+                reasons=unmet_reasons(instance, meta_transition.conditions),
+                needs_reason=custom.get("needs_reason", False),
+                custom=custom,
+            )
+        )
+    return options
+
+
+def run_transition(
+    *,
+    queryset: models.QuerySet,
+    pk: Any,
+    name: str,
+    actor: Any,
+    reason: str = "",
+    expected_state: str | None = None,
+    field_name: str = "state",
+    prepare: Callable[[Any], Iterable[str]] | None = None,
+    after: Callable[[Any, TransitionLog], None] | None = None,
+    on_commit: Callable[[Any], None] | None = None,
+) -> Any:
+    """Take transition ``name`` on the row ``pk`` of ``queryset`` as ``actor``.
+
+    ``expected_state`` is the state the user was looking at: if someone else moved the object in
+    the meantime, the request is refused rather than applied to a state the user never saw.
+    ``prepare`` runs under the lock before the transition and returns extra fields it set
+    (e.g. a withdrawal rationale); ``after`` runs in the same transaction after the log is written.
+    """
+    with transaction.atomic():
+        # Row lock: a second coordinator advancing the same review waits here, then sees the
+        # new state and is refused below with a clear message.
+        instance = queryset.select_for_update().get(pk=pk)
+        current = getattr(instance, field_name)
+        if expected_state is not None and current != expected_state:
+            raise TransitionRefused(
+                f"{instance} has already moved to {_state_label(instance, field_name)} since you "
+                f"loaded the page; nothing was changed. Reload to see its current stage."
+            )
+        meta_transition = _transition_from(instance, name, field_name)
+        if meta_transition is None:
+            raise TransitionRefused(
+                f"{instance} is at {_state_label(instance, field_name)}: this step is not possible from there."
+            )
+        if not meta_transition.has_perm(instance, actor):
+            raise PermissionDenied(f"You do not have the role needed to do this on {instance}.")
+        if meta_transition.custom.get("needs_reason") and not reason.strip():
+            raise TransitionRefused("A reason is required for this step.", ["Give a reason."])
+        extra_fields = list(prepare(instance)) if prepare else []
+        reasons = unmet_reasons(instance, meta_transition.conditions)
+        if reasons:
+            raise TransitionRefused(f"{instance} cannot move on yet.", reasons)
+        getattr(instance, name)()
+        instance.save(update_fields=[field_name, *extra_fields])
+        log = TransitionLog.objects.create(
+            content_type=ContentType.objects.get_for_model(instance),
+            object_id=instance.pk,
+            object_label=str(instance)[:200],
+            transition=name,
+            from_state=current,
+            to_state=getattr(instance, field_name),
+            actor=actor,
+            reason=reason.strip(),
+        )
+        if after is not None:
+            after(instance, log)
+        if on_commit is not None:
+            transaction.on_commit(lambda: on_commit(instance))
+    return instance
+
+
+def _state_label(instance: models.Model, field_name: str) -> str:
+    display = getattr(instance, f"get_{field_name}_display", None)
+    return display() if display else str(getattr(instance, field_name))
