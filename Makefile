@@ -1,0 +1,44 @@
+# Two commands: `make run` and `make test`. Everything else is what they call.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# Tests run on the real PostgreSQL and Redis (CI insists on them); override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reviews
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test lint chromium bench clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	./scripts/ensure-chromium.sh
+
+run: install
+	./scripts/run-demo.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install chromium lint
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
+	$(PY) -m pytest
+
+bench: install
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reviews_bench}" $(PY) bench/transitions.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,134 @@
+"""Named role fixtures and the guard that CI runs on the real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from reviews.models import AgencyKind, PartnershipMember, Role
+from tests.factories import AgencyFactory, PartnershipFactory, UserFactory, make_review, member
+
+Standing = PartnershipMember.Standing
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI=true the suite must run on PostgreSQL and Redis, and fail (not skip) without them."""
+    if not _in_ci():
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(f"CI=true but DATABASE_URL points at {engine}, not PostgreSQL.", returncode=1)
+    import psycopg
+    import redis
+
+    db = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname="postgres",
+            password=db["PASSWORD"] or None, connect_timeout=5,
+        ).close()
+    except psycopg.Error as error:
+        pytest.exit(f"CI=true but PostgreSQL is unreachable: {error}", returncode=1)
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.exit(f"CI=true but CELERY_BROKER_URL is {settings.CELERY_BROKER_URL}, not Redis.", returncode=1)
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        pytest.exit(f"CI=true but Redis is unreachable at {settings.CELERY_BROKER_URL}: {error}", returncode=1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test` (CI always does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def partnership(db):
+    return PartnershipFactory(name="Northbridge Safeguarding Children Partnership", code="NSCP")
+
+
+@pytest.fixture
+def other_partnership(db):
+    return PartnershipFactory(name="Southmere Safeguarding Children Partnership", code="SSCP")
+
+
+@pytest.fixture
+def police(partnership):
+    return AgencyFactory(name="Northbridge Police", short_name="Police", kind=AgencyKind.POLICE, serves=[partnership])
+
+
+@pytest.fixture
+def gp(partnership):
+    return AgencyFactory(
+        name="Northbridge GP Federation", short_name="GP", kind=AgencyKind.PRIMARY_CARE, serves=[partnership]
+    )
+
+
+@pytest.fixture
+def coordinator(partnership):
+    return member(UserFactory(username="coordinator"), partnership, Standing.COORDINATOR)
+
+
+@pytest.fixture
+def second_coordinator(partnership):
+    return member(UserFactory(username="coordinator2"), partnership, Standing.COORDINATOR)
+
+
+@pytest.fixture
+def chair(partnership):
+    return member(UserFactory(username="chair"), partnership)
+
+
+@pytest.fixture
+def panel_member(partnership):
+    return member(UserFactory(username="panel"), partnership)
+
+
+@pytest.fixture
+def police_lead(partnership):
+    return member(UserFactory(username="police.lead"), partnership)
+
+
+@pytest.fixture
+def gp_lead(partnership):
+    return member(UserFactory(username="gp.lead"), partnership)
+
+
+@pytest.fixture
+def scrutineer(partnership):
+    return member(UserFactory(username="scrutineer"), partnership)
+
+
+@pytest.fixture
+def outsider(other_partnership):
+    """A coordinator of another partnership: must never learn this partnership's reviews exist."""
+    return member(UserFactory(username="outsider"), other_partnership, Standing.COORDINATOR)
+
+
+@pytest.fixture
+def review(coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, police, gp, partnership):
+    """A rapid review with every role filled, key dates recorded, still at notification."""
+    return make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        key_dates={"became_aware_on": date(2026, 3, 2), "notified_on": date(2026, 3, 4)},
+        roles=[
+            (chair, Role.CHAIR, None),
+            (panel_member, Role.PANEL_MEMBER, None),
+            (police_lead, Role.AGENCY_LEAD, police),
+            (gp_lead, Role.AGENCY_LEAD, gp),
+            (scrutineer, Role.SCRUTINEER, None),
+        ],
+    )

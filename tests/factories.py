@@ -1,0 +1,74 @@
+"""Test data. Reviews are made through the services so every invariant (reference, clocks,
+roles and their object permissions) holds exactly as in production."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+
+from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind
+from reviews.services import SubjectData, review_open, review_role_grant
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Testshire Safeguarding Partnership {n}")
+    code = factory.Sequence(lambda n: "TS" + "".join(chr(65 + int(d)) for d in str(n)))
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = AgencyKind.OTHER
+
+    @factory.post_generation
+    def serves(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.partnerships.add(*extracted)
+
+
+def member(user: Any, partnership: Partnership, standing: str = PartnershipMember.Standing.MEMBER) -> Any:
+    PartnershipMember.objects.update_or_create(user=user, partnership=partnership, defaults={"standing": standing})
+    return user
+
+
+def make_review(
+    *,
+    coordinator: Any,
+    partnership: Partnership,
+    kind: str = ReviewKind.RAPID,
+    title: str = "Child A (aged 2)",
+    key_dates: dict[str, date | None] | None = None,
+    subject: SubjectData | None = SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5)),
+    roles: list[tuple[Any, str, Agency | None]] = (),
+) -> Review:
+    review = review_open(
+        actor=coordinator, partnership=partnership, kind=kind, title=title, key_dates=key_dates, subject=subject
+    )
+    for user, role, agency in roles:
+        review_role_grant(actor=coordinator, review_id=review.pk, user=user, role=role, agency=agency)
+    return review
