@@ -13,6 +13,7 @@ from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, R
 from reviews.services import SubjectData, review_open, review_role_grant
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+CHILD_A = SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,7 +64,7 @@ def make_review(
     kind: str = ReviewKind.RAPID,
     title: str = "Child A (aged 2)",
     key_dates: dict[str, date | None] | None = None,
-    subject: SubjectData | None = SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5)),
+    subject: SubjectData | None = CHILD_A,
     roles: list[tuple[Any, str, Agency | None]] = (),
 ) -> Review:
     review = review_open(

@@ -18,6 +18,7 @@ from django_fsm import FSMFieldMixin
 
 from workflows.conditions import unmet_reasons
 from workflows.models import TransitionLog
+from workflows.signals import transitioned
 
 
 class TransitionRefused(Exception):
@@ -142,6 +143,7 @@ def run_transition(
         )
         if after is not None:
             after(instance, log)
+        transaction.on_commit(lambda: transitioned.send(sender=type(instance), instance=instance, log=log))
         if on_commit is not None:
             transaction.on_commit(lambda: on_commit(instance))
     return instance
