@@ -10,6 +10,12 @@ if TYPE_CHECKING:
     from reviews.models import Review
 
 
+def _sentence_tail(label: str) -> str:
+    # Only the first letter: the labels name bodies ("the national Panel", "the Child Death
+    # Overview Panel") whose capitals must survive.
+    return label[:1].lower() + label[1:]
+
+
 @condition
 def has_subject(review: Review) -> str | None:
     if not review.subjects.exists():
@@ -26,7 +32,7 @@ def awareness_recorded(review: Review) -> str | None:
             return "Record the date of death."
         return None
     if review.became_aware_on is None:
-        return f"Record the date {review.awareness_label.lower()}."
+        return f"Record the date {_sentence_tail(review.awareness_label)}."
     return None
 
 
@@ -35,7 +41,7 @@ def notification_recorded(review: Review) -> str | None:
     from reviews.models import ReviewKind
 
     if review.kind in ReviewKind.needs_notification() and review.notified_on is None:
-        return f"Record the date {review.notification_label.lower()}."
+        return f"Record the date {_sentence_tail(review.notification_label)}."
     return None
 
 

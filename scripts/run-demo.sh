@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 CELERY=.venv/bin/celery
 PORT="${PORT:-8000}"
-mkdir -p var/broker/out var/broker/processed var/mail var/log
+mkdir -p var/broker/out var/broker/processed var/broker/control var/mail var/log
 
 $PY manage.py migrate --no-input
 $PY manage.py seed_demo

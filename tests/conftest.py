@@ -54,6 +54,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """A fixture user costs a PBKDF2 hash (~0.4 s) otherwise; the default hashers stay listed after
+    MD5 so passwords hashed outside the tests (the demo users) still verify."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def partnership(db):
     return PartnershipFactory(name="Northbridge Safeguarding Children Partnership", code="NSCP")

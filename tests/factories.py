@@ -9,8 +9,8 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
-from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind
-from reviews.services import SubjectData, review_open, review_role_grant
+from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind, ReviewState
+from reviews.services import SubjectData, review_advance, review_open, review_role_grant
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 CHILD_A = SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5))
@@ -73,3 +73,33 @@ def make_review(
     for user, role, agency in roles:
         review_role_grant(actor=coordinator, review_id=review.pk, user=user, role=role, agency=agency)
     return review
+
+
+# The way along the spine: the transition that leaves each state.
+_NEXT_STEP: dict[str, tuple[str, str]] = {
+    ReviewState.NOTIFICATION: ("start_scoping", ReviewState.SCOPING),
+    ReviewState.SCOPING: ("request_submissions", ReviewState.AGENCY_SUBMISSIONS),
+    ReviewState.AGENCY_SUBMISSIONS: ("convene_panel", ReviewState.PANEL),
+    ReviewState.PANEL: ("draft_findings", ReviewState.FINDINGS),
+    ReviewState.FINDINGS: ("start_action_tracking", ReviewState.ACTION_TRACKING),
+    ReviewState.ACTION_TRACKING: ("close", ReviewState.CLOSED),
+}
+
+
+def advance_to(review: Review, state: str, actor: Any) -> Review:
+    """Move ``review`` to ``state`` through the real services, step by step along the spine.
+
+    ``withdrawn`` is reached by withdrawing from wherever the review stands. The review must have
+    what each step needs (a subject, key dates, a chair), as the ``review`` fixture has.
+    """
+    current = Review.objects.get(pk=review.pk)
+    if state == ReviewState.WITHDRAWN:
+        review_advance(actor=actor, review_id=review.pk, transition="withdraw", reason="Partners agreed: no review.")
+        return Review.objects.get(pk=review.pk)
+    while current.state != state:
+        if current.state not in _NEXT_STEP:
+            raise ValueError(f"{current} is at {current.state} and cannot reach {state}")
+        name, _ = _NEXT_STEP[current.state]
+        review_advance(actor=actor, review_id=review.pk, transition=name)
+        current = Review.objects.get(pk=review.pk)
+    return current

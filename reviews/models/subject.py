@@ -47,8 +47,13 @@ class Subject(models.Model):
             )
 
 
+def normalise_nhs_number(value: str) -> str:
+    # People write NHS numbers as "943 476 5919" or "943-476-5919"; only the digits are stored.
+    return value.replace(" ", "").replace("-", "")
+
+
 def validate_nhs_number(value: str) -> None:
-    digits = value.replace(" ", "")
+    digits = normalise_nhs_number(value)
     if not (digits.isdigit() and len(digits) == 10):
         raise ValidationError("An NHS number is 10 digits, e.g. 943 476 5919.")
     if not nhs_number_is_valid(digits):
@@ -71,5 +76,5 @@ class SubjectIdentity(models.Model):
         return f"Identity of {self.subject}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.nhs_number = self.nhs_number.replace(" ", "")
+        self.nhs_number = normalise_nhs_number(self.nhs_number)
         super().save(*args, **kwargs)

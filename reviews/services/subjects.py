@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import Review, Sex, Subject, SubjectIdentity
+from reviews.models.subject import normalise_nhs_number
 from reviews.permissions import require_review_perm
 from workflows.audit import audit_record
 
@@ -51,7 +52,7 @@ def _validated_subject(review: Review, data: SubjectData) -> tuple[Subject, Subj
     identity = None
     if data.full_name or data.nhs_number or data.address:
         identity = SubjectIdentity(
-            full_name=data.full_name.strip(), nhs_number=data.nhs_number.replace(" ", ""), address=data.address.strip()
+            full_name=data.full_name.strip(), nhs_number=normalise_nhs_number(data.nhs_number), address=data.address.strip()
         )
         try:
             identity.full_clean(exclude=["subject"])

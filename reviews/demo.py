@@ -1,0 +1,481 @@
+"""The demo data behind `manage.py seed_demo`: a fictional partnership and its reviews.
+
+Everything here is invented. Northbridge is a fictional large English city; people, addresses
+and NHS numbers are made up (NHS numbers come from the 999 range, which is never issued to
+patients). Reviews are made through the services, so references, clocks, roles, permissions and
+the audit trail are exactly what a coordinator would have produced by hand.
+
+Seeding converges rather than replays: each step first looks for what it would create (users by
+username, agencies by name, reviews by partnership + kind + title, subjects by pseudonym, roles by
+user + role) and only adds what is missing, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from nhs_number import calculate_checksum
+
+from reviews.models import (
+    Agency,
+    AgencyKind,
+    ClosureDay,
+    Partnership,
+    PartnershipMember,
+    Review,
+    ReviewKind,
+    ReviewRole,
+    ReviewState,
+    Role,
+    Sex,
+)
+from reviews.services import (
+    SubjectData,
+    review_advance,
+    review_convert_to_cspr,
+    review_open,
+    review_role_grant,
+    subject_add,
+)
+from workflows.runner import TransitionRefused
+
+Standing = PartnershipMember.Standing
+
+PARTNERSHIP_NAME = "Northbridge Safeguarding Children Partnership"
+PARTNERSHIP_CODE = "NSCP"
+# A children's partnership: adults' reviews (SAR) and DHRs belong to other boards.
+PARTNERSHIP_KINDS = [
+    ReviewKind.CHILD_DEATH,
+    ReviewKind.RAPID,
+    ReviewKind.CSPR,
+    ReviewKind.SCR,
+    ReviewKind.INSTITUTIONAL,
+]
+CLOSURE_DAYS = [
+    (date(2026, 12, 29), "Northbridge City Council closure between Christmas and New Year"),
+    (date(2026, 12, 30), "Northbridge City Council closure between Christmas and New Year"),
+]
+
+
+# --- agencies -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencySeed:
+    key: str
+    name: str
+    short_name: str
+    kind: str
+
+
+AGENCIES = [
+    AgencySeed("police", "Northbridge Police", "Police", AgencyKind.POLICE),
+    AgencySeed("csc", "Northbridge Children's Social Care", "Children's social care", AgencyKind.CHILDRENS_SOCIAL_CARE),
+    AgencySeed("acute", "Northbridge University Hospitals NHS Trust", "Hospitals", AgencyKind.ACUTE_HEALTH),
+    AgencySeed("community", "Northbridge Community Health", "Health visiting", AgencyKind.COMMUNITY_HEALTH),
+    AgencySeed("gp", "Northbridge GP Federation", "GP", AgencyKind.PRIMARY_CARE),
+    AgencySeed("mental_health", "Northbridge Mental Health Trust", "Mental health", AgencyKind.MENTAL_HEALTH),
+    AgencySeed("schools", "Northbridge Schools", "Education", AgencyKind.EDUCATION),
+    AgencySeed("nursery", "Little Acorns Nursery", "Little Acorns", AgencyKind.EARLY_YEARS),
+    AgencySeed("probation", "Northbridge Probation Delivery Unit", "Probation", AgencyKind.PROBATION),
+    AgencySeed("ambulance", "Northshire Ambulance Service NHS Trust", "Ambulance", AgencyKind.AMBULANCE),
+]
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserSeed:
+    username: str
+    first_name: str
+    last_name: str
+    role: str  # as printed in the logins table
+    standing: str = Standing.MEMBER
+    superuser: bool = False
+
+
+USERS = [
+    UserSeed("coordinator", "Priya", "Ashdown", "Review coordinator (business unit)", Standing.COORDINATOR),
+    UserSeed("chair", "Margaret", "Thistlewood", "Chair / independent reviewer"),
+    UserSeed("panel", "Daniel", "Okonjo-Reeve", "Panel member"),
+    UserSeed("police.lead", "Tom", "Harrowgate", "Agency lead: Northbridge Police"),
+    UserSeed("gp.lead", "Aisha", "Kendrick", "Agency lead: Northbridge GP Federation"),
+    UserSeed("health.lead", "Ruth", "Calloway", "Agency lead: Northbridge Community Health"),
+    UserSeed("nursery.lead", "Jade", "Whitlock", "Agency lead: Little Acorns Nursery"),
+    UserSeed("scrutineer", "Graham", "Fellowes", "Read-only scrutineer"),
+    UserSeed("admin", "Sam", "Brightmore", "Partnership administrator (Django admin)", Standing.ADMINISTRATOR, True),
+]
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+def demo_nhs_number(serial: int) -> str:
+    """A valid NHS number from the 999 range (never issued to patients), stable for ``serial``.
+
+    Serials whose check digit would be 10 have no valid number, so they step on to the next.
+    """
+    while True:
+        stem = f"999{serial:06d}"
+        check = calculate_checksum(stem)
+        if check is not None and check < 10:
+            return f"{stem}{check}"
+        serial += 1
+
+
+def _years_before(day: date, years: int, days: int = 0) -> date:
+    # 29 Feb has no twin in most years; the day before is close enough for a demo birthday.
+    try:
+        shifted = day.replace(year=day.year - years)
+    except ValueError:
+        shifted = day.replace(year=day.year - years, day=28)
+    return shifted - timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class ReviewSeed:
+    key: str
+    kind: str
+    title: str
+    key_dates: dict[str, date]
+    subjects: list[SubjectData]
+    # (username, role, agency key or None). The opening coordinator is added by the service.
+    roles: list[tuple[str, str, str | None]]
+    # Transitions to take, in order, unless the review is already at or past their target.
+    steps: list[str] = field(default_factory=list)
+    convert: bool = False  # rapid review converted into a local CSPR after `steps`
+    cspr_steps: list[str] = field(default_factory=list)
+
+
+def review_seeds(today: date) -> list[ReviewSeed]:
+    """The demo reviews, dated relative to ``today`` so their clocks show every status.
+
+    (a) CDR at agency submissions: 48-hour notification met; review meeting (3 months) breached; CDOP running.
+    (b) Rapid review converted into a CSPR at agency submissions: CSPR's 6 months running.
+    (c) Nursery investigation at scoping: LADO met, Panel notification late, Ofsted due tomorrow
+        (due soon).
+    (d) Fresh rapid review at notification, notified yesterday: a visitor can start scoping.
+    """
+    cdr_death = today - timedelta(days=100)
+    rr_aware = today - timedelta(days=160)
+    inv_aware = today - timedelta(days=13)
+    fresh_aware = today - timedelta(days=3)
+    panel_and_leads = [
+        ("chair", Role.CHAIR, None),
+        ("panel", Role.PANEL_MEMBER, None),
+        ("police.lead", Role.AGENCY_LEAD, "police"),
+    ]
+    return [
+        ReviewSeed(
+            key="cdr",
+            kind=ReviewKind.CHILD_DEATH,
+            title="Child C (aged 4 months)",
+            key_dates={
+                "incident_on": cdr_death,
+                "became_aware_on": cdr_death,
+                "notified_on": cdr_death + timedelta(days=1),
+            },
+            subjects=[
+                SubjectData(
+                    pseudonym="Child C",
+                    date_of_birth=cdr_death - timedelta(days=122),
+                    date_of_death_or_incident=cdr_death,
+                    sex=Sex.MALE,
+                    full_name="Oscar James Penhallow",
+                    nhs_number=demo_nhs_number(101),
+                    address="14 Larkspur Row, Eastgate, Northbridge NB4 2QT",
+                )
+            ],
+            roles=[
+                *panel_and_leads,
+                ("gp.lead", Role.AGENCY_LEAD, "gp"),
+                ("health.lead", Role.AGENCY_LEAD, "community"),
+                ("scrutineer", Role.SCRUTINEER, None),
+            ],
+            # Not to panel: that step waits for every agency's contribution, which the demo leaves
+            # for a visitor to submit.
+            steps=["start_scoping", "request_submissions"],
+        ),
+        ReviewSeed(
+            key="rapid_converted",
+            kind=ReviewKind.RAPID,
+            title="Child A (aged 2)",
+            key_dates={
+                "incident_on": rr_aware - timedelta(days=1),
+                "became_aware_on": rr_aware,
+                "notified_on": rr_aware + timedelta(days=2),
+                "decision_on": rr_aware + timedelta(days=20),
+            },
+            subjects=[
+                SubjectData(
+                    pseudonym="Child A",
+                    date_of_birth=_years_before(rr_aware, 2, days=95),
+                    date_of_death_or_incident=rr_aware - timedelta(days=1),
+                    sex=Sex.FEMALE,
+                    full_name="Lily-Mae Orchard",
+                    nhs_number=demo_nhs_number(202),
+                    address="Flat 3, 27 Tanners Yard, Millbrook, Northbridge NB7 5LD",
+                )
+            ],
+            roles=[
+                *panel_and_leads,
+                ("gp.lead", Role.AGENCY_LEAD, "gp"),
+                ("health.lead", Role.AGENCY_LEAD, "community"),
+                ("nursery.lead", Role.AGENCY_LEAD, "nursery"),
+                ("scrutineer", Role.SCRUTINEER, None),
+            ],
+            steps=["start_scoping"],
+            convert=True,
+            cspr_steps=["request_submissions"],
+        ),
+        ReviewSeed(
+            key="nursery",
+            kind=ReviewKind.INSTITUTIONAL,
+            # The setting and the member of staff are letters only, as in published reports.
+            title="Nursery Z: allegations against a member of staff (K)",
+            key_dates={
+                "incident_on": inv_aware - timedelta(days=2),
+                "became_aware_on": inv_aware,
+                "lado_referred_on": inv_aware,
+                "notified_on": inv_aware + timedelta(days=9),
+            },
+            subjects=[
+                SubjectData(
+                    pseudonym="Child D",
+                    date_of_birth=_years_before(inv_aware, 3, days=40),
+                    date_of_death_or_incident=inv_aware - timedelta(days=2),
+                    sex=Sex.FEMALE,
+                    full_name="Ava Grace Tillbrook",
+                    nhs_number=demo_nhs_number(303),
+                    address="8 Quarry Hill Close, Northbridge NB2 9HS",
+                ),
+                SubjectData(
+                    pseudonym="Child E",
+                    date_of_birth=_years_before(inv_aware, 2, days=150),
+                    date_of_death_or_incident=inv_aware - timedelta(days=2),
+                    sex=Sex.MALE,
+                    full_name="Noah Fenwick-Shaw",
+                    nhs_number=demo_nhs_number(304),
+                ),
+                SubjectData(
+                    pseudonym="Child F",
+                    date_of_birth=_years_before(inv_aware, 1, days=200),
+                    date_of_death_or_incident=inv_aware - timedelta(days=5),
+                    sex=Sex.MALE,
+                ),
+            ],
+            roles=[*panel_and_leads, ("health.lead", Role.AGENCY_LEAD, "community")],
+            steps=["start_scoping"],
+        ),
+        ReviewSeed(
+            key="rapid_fresh",
+            kind=ReviewKind.RAPID,
+            title="Child B (aged 9)",
+            key_dates={
+                "incident_on": fresh_aware,
+                "became_aware_on": fresh_aware,
+                "notified_on": today - timedelta(days=1),
+            },
+            subjects=[
+                SubjectData(
+                    pseudonym="Child B",
+                    date_of_birth=_years_before(fresh_aware, 9, days=60),
+                    date_of_death_or_incident=fresh_aware,
+                    sex=Sex.MALE,
+                )
+            ],
+            roles=[*panel_and_leads, ("gp.lead", Role.AGENCY_LEAD, "gp")],
+        ),
+    ]
+
+
+# --- seeding --------------------------------------------------------------------------------
+
+
+@dataclass
+class SeedResult:
+    partnership: Partnership
+    users: dict[str, Any]
+    reviews: dict[str, Review]
+    created_reviews: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def seed_demo(*, today: date | None = None) -> SeedResult:
+    """Create (or complete) the demo. One transaction: a failure leaves nothing half-seeded."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        partnership = _partnership()
+        agencies = _agencies(partnership)
+        users = _users(partnership)
+        result = SeedResult(partnership=partnership, users=users, reviews={})
+        for seed in review_seeds(today):
+            _review(seed, partnership=partnership, agencies=agencies, users=users, result=result)
+    return result
+
+
+def _partnership() -> Partnership:
+    partnership, _ = Partnership.objects.get_or_create(
+        code=PARTNERSHIP_CODE, defaults={"name": PARTNERSHIP_NAME, "review_kinds": list(PARTNERSHIP_KINDS)}
+    )
+    # Closures first: they move the due dates of the clocks the reviews below start.
+    for day, reason in CLOSURE_DAYS:
+        ClosureDay.objects.get_or_create(partnership=partnership, date=day, defaults={"reason": reason})
+    return partnership
+
+
+def _agencies(partnership: Partnership) -> dict[str, Agency]:
+    agencies = {}
+    for seed in AGENCIES:
+        agency, _ = Agency.objects.get_or_create(
+            name=seed.name, defaults={"short_name": seed.short_name, "kind": seed.kind}
+        )
+        agency.partnerships.add(partnership)  # add() ignores a link that already exists
+        agencies[seed.key] = agency
+    return agencies
+
+
+def _users(partnership: Partnership) -> dict[str, Any]:
+    user_model = get_user_model()
+    users = {}
+    for seed in USERS:
+        user, _ = user_model.objects.get_or_create(
+            username=seed.username,
+            defaults={
+                "first_name": seed.first_name,
+                "last_name": seed.last_name,
+                "email": f"{seed.username}@example.org",
+            },
+        )
+        # Reset on every run so the printed password always works, even after a visitor changed it.
+        user.set_password(settings.DEMO_PASSWORD)
+        user.is_active = True
+        user.is_staff = seed.superuser
+        user.is_superuser = seed.superuser
+        user.save()
+        PartnershipMember.objects.update_or_create(
+            partnership=partnership, user=user, defaults={"standing": seed.standing}
+        )
+        users[seed.username] = user
+    return users
+
+
+def _review(
+    seed: ReviewSeed,
+    *,
+    partnership: Partnership,
+    agencies: dict[str, Agency],
+    users: dict[str, Any],
+    result: SeedResult,
+) -> None:
+    actor = users["coordinator"]
+    review = Review.objects.filter(partnership=partnership, kind=seed.kind, title=seed.title).first()
+    if review is None:
+        review = review_open(
+            actor=actor,
+            partnership=partnership,
+            kind=seed.kind,
+            title=seed.title,
+            key_dates=seed.key_dates,
+            subject=seed.subjects[0],
+        )
+        result.created_reviews.append(review.reference)
+    _ensure_subjects_and_roles(review, seed, agencies=agencies, users=users)
+    review = _advance(review, seed.steps, actor=actor, result=result)
+    result.reviews[seed.key] = review
+
+    if not seed.convert:
+        return
+    cspr = Review.objects.filter(converted_from=review).first()
+    if cspr is None:
+        cspr = review_convert_to_cspr(
+            actor=actor,
+            review_id=review.pk,
+            reason="The partners agreed the case meets the criteria for a local child safeguarding practice review.",
+        )
+        result.created_reviews.append(cspr.reference)
+        review.refresh_from_db()
+        result.reviews[seed.key] = review
+    # The conversion copied subjects and roles; this only fills in anything added since.
+    _ensure_subjects_and_roles(cspr, seed, agencies=agencies, users=users)
+    result.reviews[f"{seed.key}_cspr"] = _advance(cspr, seed.cspr_steps, actor=actor, result=result)
+
+
+def _ensure_subjects_and_roles(
+    review: Review, seed: ReviewSeed, *, agencies: dict[str, Agency], users: dict[str, Any]
+) -> None:
+    actor = users["coordinator"]
+    have = set(review.subjects.values_list("pseudonym", flat=True))
+    for subject in seed.subjects:
+        if subject.pseudonym not in have:
+            subject_add(actor=actor, review_id=review.pk, data=subject)
+    held = set(ReviewRole.objects.filter(review=review).values_list("user__username", "role"))
+    for username, role, agency_key in seed.roles:
+        if (username, role) not in held:
+            review_role_grant(
+                actor=actor,
+                review_id=review.pk,
+                user=users[username],
+                role=role,
+                agency=agencies[agency_key] if agency_key else None,
+            )
+
+
+def _advance(review: Review, steps: list[str], *, actor: Any, result: SeedResult) -> Review:
+    """Take ``steps`` in order, skipping any whose target the review has already reached.
+
+    A visitor may have moved a demo review on (or withdrawn it); seeding again never moves it back
+    and never fails because of that. A step refused by a condition leaves the review where it is
+    with a warning, so a new condition elsewhere degrades the demo instead of breaking `make run`.
+    """
+    targets = {meta.name: meta.target for meta in Review._meta.get_field("state").get_all_transitions(Review)}
+    for step in steps:
+        target = targets[step]
+        if review.state == ReviewState.WITHDRAWN or review.has_reached(target):
+            continue
+        try:
+            review = review_advance(actor=actor, review_id=review.pk, transition=step)
+        except TransitionRefused as refused:
+            result.warnings.append(
+                f"{review.reference} stays at {review.get_state_display()}: "
+                + " ".join([refused.message, *refused.reasons])
+            )
+            break
+    return review
+
+
+# --- the logins table -----------------------------------------------------------------------
+
+
+def logins_table(result: SeedResult) -> list[tuple[str, str, str]]:
+    """(username, role, what they can see) for every demo user, read from the roles granted."""
+    references: dict[str, list[str]] = {}
+    for username, reference in (
+        ReviewRole.objects.filter(review__partnership=result.partnership, user__username__in=result.users)
+        .order_by("review__reference")
+        .values_list("user__username", "review__reference")
+        .distinct()
+    ):
+        references.setdefault(username, []).append(reference)
+    rows = []
+    for seed in USERS:
+        refs = references.get(seed.username, [])
+        if seed.superuser:
+            sees = "everything, including the Django admin at /admin/"
+        elif seed.standing == Standing.COORDINATOR:
+            sees = f"all {len(refs)} reviews with identities; opens and advances reviews"
+        elif refs:
+            sees = ", ".join(refs)
+            if seed.username == "scrutineer":
+                sees += " (progress and timeliness only)"
+        else:
+            sees = "no reviews yet"
+        rows.append((seed.username, seed.role, sees))
+    return rows

@@ -1,0 +1,278 @@
+"""What each agency is asked for on a review, and what it sends back.
+
+One AgencyContribution per agency per review. Its chronology entries and agency report belong to
+it, so "the police lead can only touch the police contribution" is one foreign key away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class Ask(models.TextChoices):
+    CHRONOLOGY = "chronology", "Chronology"
+    AGENCY_REPORT = "agency_report", "Agency report (IMR)"
+    CDR_REPORTING_FORM = "cdr_reporting_form", "CDR reporting form"
+    RAPID_REVIEW_SUMMARY = "rapid_review_summary", "Rapid review agency summary"
+
+
+class ContributionState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned to the agency"
+    ACCEPTED = "accepted", "Accepted"
+    NIL_RETURN = "nil_return", "Nil return (no involvement)"
+    WAIVED = "waived", "Waived"
+
+
+# A contribution in one of these no longer holds the review back from the panel.
+SETTLED_STATES = (ContributionState.ACCEPTED, ContributionState.NIL_RETURN, ContributionState.WAIVED)
+# The agency may still write entries and report sections.
+EDITABLE_STATES = (ContributionState.REQUESTED, ContributionState.IN_PROGRESS, ContributionState.RETURNED)
+
+
+def _is_agency_lead(contribution: AgencyContribution, user: Any) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and contribution.review.roles.filter(user=user, role="agency_lead", agency_id=contribution.agency_id).exists()
+    )
+
+
+def _is_coordinator(contribution: AgencyContribution, user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("reviews.coordinate_review", contribution.review))
+
+
+class AgencyContribution(FSMModelMixin, models.Model):
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="contributions")
+    agency = models.ForeignKey("reviews.Agency", on_delete=models.PROTECT, related_name="contributions")
+    asks = models.JSONField(default=list, help_text="What is asked of the agency (see Ask).")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contributions_led",
+        help_text="The named agency lead answering for this agency on this review.",
+    )
+    due_date = models.DateField()
+    state = FSMField(default=ContributionState.REQUESTED, choices=ContributionState.choices, protected=True)
+    return_reason = models.TextField(blank=True, help_text="Why the coordinator returned the submission.")
+    waiver_reason = models.TextField(blank=True)
+    nil_return_note = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    times_submitted = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "agency"], name="contribution_one_per_agency"),
+        ]
+        indexes = [models.Index(fields=["state", "due_date"], name="contribution_state_due")]
+
+    def __str__(self) -> str:
+        return f"{self.review} / {self.agency}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.state in SETTLED_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def ask_labels(self) -> list[str]:
+        return [Ask(ask).label for ask in self.asks if ask in Ask.values]
+
+    # --- transitions (instance only; reviews.services.contributions saves, logs and notifies) ---
+
+    @transition(
+        field=state,
+        source=ContributionState.REQUESTED,
+        target=ContributionState.IN_PROGRESS,
+        permission=_is_agency_lead,
+        custom={"label": "Start work"},
+    )
+    def start(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS],
+        target=ContributionState.SUBMITTED,
+        permission=_is_agency_lead,
+        custom={"label": "Submit"},
+    )
+    def submit(self) -> None:
+        self.times_submitted += 1
+
+    @transition(
+        field=state,
+        source=ContributionState.RETURNED,
+        target=ContributionState.SUBMITTED,
+        permission=_is_agency_lead,
+        custom={"label": "Resubmit"},
+    )
+    def resubmit(self) -> None:
+        self.times_submitted += 1
+
+    @transition(
+        field=state,
+        source=ContributionState.SUBMITTED,
+        target=ContributionState.ACCEPTED,
+        permission=_is_coordinator,
+        custom={"label": "Accept"},
+    )
+    def accept(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ContributionState.SUBMITTED,
+        target=ContributionState.RETURNED,
+        permission=_is_coordinator,
+        custom={"label": "Return to the agency", "needs_reason": True},
+    )
+    def return_to_agency(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS],
+        target=ContributionState.NIL_RETURN,
+        permission=_is_agency_lead,
+        custom={"label": "Record a nil return (no involvement)", "needs_reason": True},
+    )
+    def record_nil_return(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS, ContributionState.RETURNED],
+        target=ContributionState.WAIVED,
+        permission=_is_coordinator,
+        custom={"label": "Waive", "needs_reason": True},
+    )
+    def waive(self) -> None:
+        pass
+
+
+class DueDateChange(models.Model):
+    """Every change of a contribution's due date: moved by the coordinator, or an extension asked."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested by the agency"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+        MOVED = "moved", "Moved by the coordinator"
+
+    contribution = models.ForeignKey(AgencyContribution, on_delete=models.CASCADE, related_name="due_date_changes")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    old_due_date = models.DateField()
+    proposed_due_date = models.DateField()
+    reason = models.TextField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [
+            # At most one open extension request per contribution.
+            models.UniqueConstraint(
+                fields=["contribution"], condition=models.Q(status="requested"), name="duedatechange_one_open_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contribution}: {self.old_due_date} to {self.proposed_due_date} ({self.status})"
+
+
+class DatePrecision(models.TextChoices):
+    EXACT = "exact", "Exact day"
+    MONTH = "month", "Month only"
+    APPROXIMATE = "approximate", "Approximate"
+
+
+class ChronologyEntry(models.Model):
+    contribution = models.ForeignKey(AgencyContribution, on_delete=models.CASCADE, related_name="entries")
+    # Denormalised from the contribution so the merged chronology of a review is one indexed scan.
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="chronology_entries")
+    event_date = models.DateField(help_text="For a month-only date, the first of the month.")
+    date_precision = models.CharField(max_length=12, choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    event_time = models.TimeField(null=True, blank=True)
+    source_record = models.CharField(max_length=200, help_text="Where this is recorded, e.g. 'Case note 14'.")
+    what_happened = models.TextField()
+    professional_role = models.CharField(
+        max_length=120, help_text="The professional's role, never their name (e.g. 'Health visitor')."
+    )
+    agency_comment = models.TextField(blank=True, help_text="The agency's comment on its significance.")
+    significant = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event_date", "event_time", "id"]
+        verbose_name_plural = "chronology entries"
+        indexes = [
+            models.Index(fields=["review", "event_date", "id"], name="entry_review_date"),
+            models.Index(fields=["contribution", "event_date"], name="entry_contribution_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_date:%d %b %Y} {self.source_record}"
+
+    @property
+    def date_display(self) -> str:
+        if self.date_precision == DatePrecision.MONTH:
+            return f"{self.event_date:%B %Y} (month only)"
+        if self.date_precision == DatePrecision.APPROXIMATE:
+            return f"about {self.event_date:%d %B %Y}"
+        return f"{self.event_date:%d %B %Y}"
+
+
+REPORT_SECTIONS: list[tuple[str, str]] = [
+    ("records_secured_on", "Date records were secured"),
+    ("terms_of_reference", "Terms of reference answered"),
+    ("context", "Context: workload, supervision, staffing"),
+    ("methodology", "Methodology: records read, staff interviewed"),
+    ("analysis", "Analysis: what happened and why, missed opportunities"),
+    ("good_practice", "Good practice"),
+    ("lessons", "Lessons"),
+    ("recommendations", "The agency's own recommendations"),
+]
+
+
+class AgencyReport(models.Model):
+    """The agency report (IMR in the older regime). Saved as a draft any number of times; the
+    contribution's submission locks it, and a return reopens it with the reason shown."""
+
+    contribution = models.OneToOneField(AgencyContribution, on_delete=models.CASCADE, related_name="report")
+    records_secured_on = models.DateField(null=True, blank=True)
+    terms_of_reference = models.TextField(blank=True)
+    context = models.TextField(blank=True)
+    methodology = models.TextField(blank=True)
+    analysis = models.TextField(blank=True)
+    good_practice = models.TextField(blank=True)
+    lessons = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    author_role = models.CharField(
+        max_length=120, blank=True, help_text="Written by someone not involved in the case: their role."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Agency report: {self.contribution}"
+
+    def missing_sections(self) -> list[str]:
+        return [label for field, label in REPORT_SECTIONS if not getattr(self, field)]

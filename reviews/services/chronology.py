@@ -1,0 +1,234 @@
+"""Writing an agency's chronology and report: entry by entry, by file import, or as a draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.chronology_import import (
+    COLUMNS,
+    ImportRejected,
+    RowError,
+    parse_date,
+    parse_precision,
+    parse_significant,
+    parse_time,
+    read_rows,
+)
+from reviews.models import ReviewRole, Role
+from reviews.models.contributions import (
+    REPORT_SECTIONS,
+    AgencyContribution,
+    AgencyReport,
+    ChronologyEntry,
+    ContributionState,
+    DatePrecision,
+)
+from workflows.audit import audit_record
+from workflows.runner import TransitionRefused, run_transition
+
+ENTRY_LIMITS = {"source_record": 200, "professional_role": 120}
+
+
+@dataclass
+class EntryData:
+    event_date: date
+    source_record: str
+    what_happened: str
+    professional_role: str
+    date_precision: str = DatePrecision.EXACT
+    event_time: time | None = None
+    agency_comment: str = ""
+    significant: bool = False
+
+
+def entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str, str]:
+    """Why an entry is not acceptable, by field. Antenatal events (before birth) are valid."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    cutoff = contribution.review.chronology_cutoff_on
+    if data.event_date > today:
+        errors["event_date"] = "The date is in the future."
+    elif cutoff and data.event_date > cutoff:
+        errors["event_date"] = f"The date is after the review's cut-off ({cutoff:%d %B %Y})."
+    if data.date_precision not in DatePrecision.values:
+        errors["date_precision"] = "Choose exact, month only or approximate."
+    for field in ("source_record", "what_happened", "professional_role"):
+        if not str(getattr(data, field) or "").strip():
+            errors[field] = {
+                "source_record": "Say where this is recorded (e.g. 'Case note 14').",
+                "what_happened": "Say what happened.",
+                "professional_role": "Give the professional's role (not their name).",
+            }[field]
+    for field, limit in ENTRY_LIMITS.items():
+        if len(str(getattr(data, field) or "")) > limit:
+            errors[field] = f"Keep this to {limit} characters."
+    return errors
+
+
+def _locked_editable_contribution(actor: Any, contribution_id: int) -> AgencyContribution:
+    contribution = (
+        AgencyContribution.objects.select_for_update().select_related("review", "agency").get(pk=contribution_id)
+    )
+    is_lead = ReviewRole.objects.filter(
+        review_id=contribution.review_id, user=actor, role=Role.AGENCY_LEAD, agency_id=contribution.agency_id
+    ).exists()
+    if not is_lead:
+        raise PermissionDenied("Only the agency's lead on this review can change its contribution.")
+    if not contribution.is_editable:
+        raise TransitionRefused(
+            f"The {contribution.agency} contribution is {contribution.get_state_display().lower()}: "
+            "it can no longer be changed."
+        )
+    return contribution
+
+
+def _mark_started(actor: Any, contribution: AgencyContribution) -> None:
+    # The first thing an agency writes moves its request from "requested" to "in progress".
+    if contribution.state == ContributionState.REQUESTED:
+        run_transition(
+            queryset=AgencyContribution.objects.all(),
+            pk=contribution.pk,
+            name="start",
+            actor=actor,
+            reason="First entry written",
+        )
+
+
+def _entry_fields(data: EntryData) -> dict[str, Any]:
+    return {
+        "event_date": data.event_date,
+        "date_precision": data.date_precision,
+        "event_time": data.event_time,
+        "source_record": data.source_record.strip(),
+        "what_happened": data.what_happened.strip(),
+        "professional_role": data.professional_role.strip(),
+        "agency_comment": data.agency_comment.strip(),
+        "significant": data.significant,
+    }
+
+
+def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: int | None = None) -> ChronologyEntry:
+    with transaction.atomic():
+        contribution = _locked_editable_contribution(actor, contribution_id)
+        errors = entry_errors(data, contribution)
+        if errors:
+            raise ValidationError(errors)
+        if data.date_precision == DatePrecision.MONTH:
+            data.event_date = data.event_date.replace(day=1)
+        if entry_id is None:
+            entry = ChronologyEntry.objects.create(
+                contribution=contribution, review_id=contribution.review_id, **_entry_fields(data)
+            )
+        else:
+            entry = ChronologyEntry.objects.get(pk=entry_id, contribution=contribution)
+            for field, value in _entry_fields(data).items():
+                setattr(entry, field, value)
+            entry.save()
+        _mark_started(actor, contribution)
+    return entry
+
+
+def entry_delete(*, actor: Any, contribution_id: int, entry_id: int) -> None:
+    with transaction.atomic():
+        contribution = _locked_editable_contribution(actor, contribution_id)
+        ChronologyEntry.objects.filter(pk=entry_id, contribution=contribution).delete()
+
+
+def entries_import(*, actor: Any, contribution_id: int, filename: str, data: bytes) -> int:
+    """Import every row or none. Raises ImportRejected listing every bad row, column and reason."""
+    with transaction.atomic():
+        contribution = _locked_editable_contribution(actor, contribution_id)
+        rows = read_rows(filename, data)
+        if not rows:
+            raise ImportRejected(["The file has no chronology rows under the column names."])
+        headers = {field: header for header, field, *_ in COLUMNS}
+        entries: list[ChronologyEntry] = []
+        errors: list[RowError] = []
+        for number, row in rows:
+            parsed, row_errors = _parse_row(row)
+            if parsed is not None:
+                for field, message in entry_errors(parsed, contribution).items():
+                    row_errors.append((field, message))
+            errors.extend(RowError(number, headers.get(field, field), message) for field, message in row_errors)
+            if parsed is not None and not row_errors:
+                entries.append(
+                    ChronologyEntry(
+                        contribution=contribution, review_id=contribution.review_id, **_entry_fields(parsed)
+                    )
+                )
+        if errors:
+            raise ImportRejected(errors)
+        ChronologyEntry.objects.bulk_create(entries, batch_size=1000)
+        _mark_started(actor, contribution)
+        audit_record(
+            actor=actor,
+            verb="chronology.imported",
+            target=contribution.review,
+            agency=str(contribution.agency),
+            rows=len(entries),
+            file=filename[:100],
+        )
+    return len(entries)
+
+
+def _parse_row(row: dict[str, Any]) -> tuple[EntryData | None, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    event_date, precision, event_time, significant = None, DatePrecision.EXACT, None, False
+    raw_date = row.get("Date", "")
+    if raw_date in ("", None):
+        problems.append(("event_date", "A date is required."))
+    else:
+        try:
+            event_date, precision = parse_date(raw_date)
+        except ValueError as error:
+            problems.append(("event_date", str(error)))
+    try:
+        precision = parse_precision(row.get("Date precision"), precision)
+    except ValueError as error:
+        problems.append(("date_precision", str(error)))
+    try:
+        event_time = parse_time(row.get("Time"))
+    except ValueError as error:
+        problems.append(("event_time", str(error)))
+    try:
+        significant = parse_significant(row.get("Significant", ""))
+    except ValueError as error:
+        problems.append(("significant", str(error)))
+    if event_date is None:
+        return None, problems
+    data = EntryData(
+        event_date=event_date,
+        date_precision=precision,
+        event_time=event_time,
+        source_record=str(row.get("Source record") or ""),
+        what_happened=str(row.get("What happened") or ""),
+        professional_role=str(row.get("Professional role") or ""),
+        agency_comment=str(row.get("Agency comment") or ""),
+        significant=significant,
+    )
+    return data, problems
+
+
+def report_save_draft(*, actor: Any, contribution_id: int, sections: dict[str, Any]) -> AgencyReport:
+    allowed = {field for field, _ in REPORT_SECTIONS} | {"author_role"}
+    unknown = set(sections) - allowed
+    if unknown:
+        raise ValueError(f"Not report sections: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        contribution = _locked_editable_contribution(actor, contribution_id)
+        secured = sections.get("records_secured_on")
+        if secured and secured > timezone.localdate():
+            raise ValidationError({"records_secured_on": "The date records were secured is in the future."})
+        report, _ = AgencyReport.objects.get_or_create(contribution=contribution)
+        for field, value in sections.items():
+            setattr(report, field, value.strip() if isinstance(value, str) else value)
+        report.updated_by = actor
+        report.save()
+        _mark_started(actor, contribution)
+    return report

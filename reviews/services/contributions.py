@@ -1,0 +1,256 @@
+"""Asking agencies for their contributions and moving each through its states."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.models import Agency, Review, ReviewKind, ReviewRole, ReviewState, Role
+from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
+from reviews.permissions import require_review_perm
+from reviews.services.roles import role_assign
+from workflows.audit import audit_record
+from workflows.calendar import add_working_days
+from workflows.models import TransitionLog
+from workflows.runner import TransitionRefused, run_transition
+
+# Stages in which a coordinator may ask agencies for contributions (issue 3).
+REQUESTING_STAGES = (ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS)
+
+# Default time given to an agency, in working days from the start shown (DOMAIN.md "Rapid
+# review": agency summaries on days 2-10 of the 15; elsewhere a practice default of 20 days).
+RAPID_REVIEW_SUMMARY_DAY = 10
+DEFAULT_CONTRIBUTION_WORKING_DAYS = 20
+
+
+def default_due_date(review: Review, today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    if review.kind == ReviewKind.RAPID:
+        clock = next((c for c in review.clocks.all() if c.key == "rapid_review"), None)
+        start = clock.start_date if clock and clock.start_date else today
+        due = add_working_days(start, RAPID_REVIEW_SUMMARY_DAY, review.partnership)
+        return max(due, today)
+    return add_working_days(today, DEFAULT_CONTRIBUTION_WORKING_DAYS, review.partnership)
+
+
+def contribution_request(
+    *,
+    actor: Any,
+    review_id: int,
+    agency: Agency,
+    lead: Any,
+    asks: list[str],
+    due_date: date | None = None,
+    due_date_reason: str = "",
+) -> AgencyContribution:
+    """The coordinator invites one agency. The named lead gets the agency-lead role if needed."""
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("partnership").get(pk=review_id)
+        require_review_perm(actor, "coordinate_review", review, "ask agencies for contributions")
+        errors: dict[str, str] = {}
+        if review.state not in REQUESTING_STAGES:
+            raise TransitionRefused(
+                f"{review} is at {review.get_state_display()}: agencies are asked for contributions "
+                "during scoping or agency submissions."
+            )
+        if not agency.partnerships.filter(pk=review.partnership_id).exists():
+            errors["agency"] = f"{agency} does not serve {review.partnership}."
+        elif AgencyContribution.objects.filter(review=review, agency=agency).exists():
+            errors["agency"] = f"{agency} has already been asked on this review."
+        unknown = [a for a in asks if a not in Ask.values]
+        if not asks:
+            errors["asks"] = "Choose at least one thing to ask for."
+        elif unknown:
+            errors["asks"] = f"Not something that can be asked for: {', '.join(unknown)}."
+        default = default_due_date(review)
+        if due_date is None:
+            due_date = default
+        elif due_date < timezone.localdate():
+            errors["due_date"] = "The due date is in the past."
+        elif due_date != default and not due_date_reason.strip():
+            errors["due_date_reason"] = (
+                f"The usual due date is {default:%d %B %Y}: give a reason for choosing {due_date:%d %B %Y}."
+            )
+        if errors:
+            raise ValidationError(errors)
+        existing_role = ReviewRole.objects.filter(review=review, user=lead, role=Role.AGENCY_LEAD).first()
+        if existing_role is None:
+            role_assign(review=review, user=lead, role=Role.AGENCY_LEAD, agency=agency)
+        elif existing_role.agency_id != agency.pk:
+            raise ValidationError({"lead": f"{lead} is already the lead for {existing_role.agency} on this review."})
+        contribution = AgencyContribution.objects.create(
+            review=review, agency=agency, lead=lead, asks=list(asks), due_date=due_date
+        )
+        audit_record(
+            actor=actor,
+            verb="contribution.requested",
+            target=review,
+            agency=str(agency),
+            asks=list(asks),
+            due_date=due_date.isoformat(),
+            due_date_reason=due_date_reason.strip(),
+        )
+    return contribution
+
+
+def _is_lead_of(user: Any, contribution: AgencyContribution) -> bool:
+    return ReviewRole.objects.filter(
+        review_id=contribution.review_id, user=user, role=Role.AGENCY_LEAD, agency_id=contribution.agency_id
+    ).exists()
+
+
+def contribution_advance(
+    *, actor: Any, contribution_id: int, transition: str, reason: str = "", expected_state: str | None = None
+) -> AgencyContribution:
+    """Start, submit, resubmit, accept, return, nil return or waive one contribution."""
+
+    def prepare(contribution: AgencyContribution) -> list[str]:
+        now = timezone.now()
+        if transition == "return_to_agency":
+            contribution.return_reason = reason.strip()
+            return ["return_reason"]
+        if transition == "waive":
+            contribution.waiver_reason = reason.strip()
+            return ["waiver_reason"]
+        if transition == "record_nil_return":
+            contribution.nil_return_note = reason.strip()
+            contribution.submitted_at = now
+            return ["nil_return_note", "submitted_at"]
+        if transition in ("submit", "resubmit"):
+            contribution.submitted_at = now
+            return ["submitted_at", "times_submitted"]
+        return []
+
+    def after(contribution: AgencyContribution, log: TransitionLog) -> None:
+        audit_record(
+            actor=actor,
+            verb=f"contribution.{transition}",
+            target=contribution.review,
+            agency=str(contribution.agency),
+            reason=reason.strip(),
+        )
+
+    return run_transition(
+        queryset=AgencyContribution.objects.select_related("review", "agency"),
+        pk=contribution_id,
+        name=transition,
+        actor=actor,
+        reason=reason,
+        expected_state=expected_state,
+        prepare=prepare,
+        after=after,
+    )
+
+
+def contribution_change_due_date(*, actor: Any, contribution_id: int, new_due_date: date, reason: str) -> DueDateChange:
+    with transaction.atomic():
+        contribution = AgencyContribution.objects.select_for_update().select_related("review").get(pk=contribution_id)
+        require_review_perm(actor, "coordinate_review", contribution.review, "change a due date")
+        errors = _due_date_errors(contribution, new_due_date, reason)
+        if errors:
+            raise ValidationError(errors)
+        change = DueDateChange.objects.create(
+            contribution=contribution,
+            status=DueDateChange.Status.MOVED,
+            old_due_date=contribution.due_date,
+            proposed_due_date=new_due_date,
+            reason=reason.strip(),
+            asked_by=actor,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        contribution.due_date = new_due_date
+        contribution.save(update_fields=["due_date"])
+        audit_record(
+            actor=actor,
+            verb="contribution.due_date_moved",
+            target=contribution.review,
+            agency=str(contribution.agency_id),
+            to=new_due_date.isoformat(),
+            reason=reason.strip(),
+        )
+    return change
+
+
+def contribution_request_extension(
+    *, actor: Any, contribution_id: int, proposed_due_date: date, reason: str
+) -> DueDateChange:
+    with transaction.atomic():
+        contribution = AgencyContribution.objects.select_for_update().select_related("review").get(pk=contribution_id)
+        if not _is_lead_of(actor, contribution):
+            raise PermissionDenied("Only the agency's lead on this review can ask for an extension.")
+        errors = _due_date_errors(contribution, proposed_due_date, reason)
+        if proposed_due_date <= contribution.due_date:
+            errors.setdefault("proposed_due_date", "An extension must be later than the current due date.")
+        if contribution.due_date_changes.filter(status=DueDateChange.Status.REQUESTED).exists():
+            errors["proposed_due_date"] = "An extension request is already waiting for the coordinator."
+        if errors:
+            raise ValidationError(errors)
+        change = DueDateChange.objects.create(
+            contribution=contribution,
+            status=DueDateChange.Status.REQUESTED,
+            old_due_date=contribution.due_date,
+            proposed_due_date=proposed_due_date,
+            reason=reason.strip(),
+            asked_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            verb="contribution.extension_requested",
+            target=contribution.review,
+            to=proposed_due_date.isoformat(),
+            reason=reason.strip(),
+        )
+    return change
+
+
+def contribution_decide_extension(
+    *, actor: Any, change_id: int, grant: bool, note: str = "", granted_due_date: date | None = None
+) -> DueDateChange:
+    with transaction.atomic():
+        change = DueDateChange.objects.select_for_update().select_related("contribution__review").get(pk=change_id)
+        contribution = AgencyContribution.objects.select_for_update().get(pk=change.contribution_id)
+        require_review_perm(actor, "coordinate_review", change.contribution.review, "decide an extension")
+        if change.status != DueDateChange.Status.REQUESTED:
+            raise TransitionRefused(f"This extension request was already {change.get_status_display().lower()}.")
+        if not grant and not note.strip():
+            raise ValidationError({"note": "Say why the extension is refused; the agency lead will see it."})
+        new_date = granted_due_date or change.proposed_due_date
+        if grant and new_date < timezone.localdate():
+            raise ValidationError({"granted_due_date": "The new due date is in the past."})
+        change.status = DueDateChange.Status.GRANTED if grant else DueDateChange.Status.REFUSED
+        change.decided_by, change.decided_at, change.decision_note = actor, timezone.now(), note.strip()
+        if grant:
+            change.proposed_due_date = new_date
+            contribution.due_date = new_date
+            contribution.save(update_fields=["due_date"])
+        change.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "proposed_due_date"])
+        audit_record(
+            actor=actor,
+            verb=f"contribution.extension_{change.status}",
+            target=contribution.review,
+            to=new_date.isoformat(),
+            note=note.strip(),
+        )
+    return change
+
+
+def _due_date_errors(contribution: AgencyContribution, new_due_date: date, reason: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if new_due_date < timezone.localdate():
+        errors["proposed_due_date"] = "The new due date is in the past."
+    if not reason.strip():
+        errors["reason"] = "Give the reason for the new due date."
+    if contribution.state not in (
+        ContributionState.REQUESTED,
+        ContributionState.IN_PROGRESS,
+        ContributionState.RETURNED,
+    ):
+        errors["proposed_due_date"] = (
+            f"The contribution is {contribution.get_state_display().lower()}: no date to move."
+        )
+    return errors

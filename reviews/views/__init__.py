@@ -1,0 +1,1 @@
+"""The web UI: thin views that fetch through the selectors, validate a form and call one service."""

@@ -1,0 +1,276 @@
+"""Each kind of review runs the clocks DOMAIN.md gives it, from the start event written on the row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from reviews.clock_rules import CLOCKS_BY_KIND, spec_by_key
+from reviews.models import ClockSetting, ClosureDay, Review, ReviewClock, ReviewKind, ReviewState, Role
+from reviews.models.partnership import RapidReviewStart
+from reviews.services import review_advance, review_clocks_refresh, review_record_key_dates, review_role_grant
+from tests.factories import advance_to, make_review
+from workflows.clocks import ClockStatus, DurationUnit, read_clock
+
+
+def clock(review: Review, key: str) -> ReviewClock:
+    return ReviewClock.objects.get(review=review, key=key)
+
+
+def status(row: ReviewClock, today: date) -> ClockStatus:
+    return read_clock(
+        start_date=row.start_date,
+        due_date=row.due_date,
+        stopped_on=row.stopped_on,
+        abandoned=row.abandoned,
+        today=today,
+    ).status
+
+
+def open_kind(coordinator, partnership, kind, **key_dates):
+    return make_review(coordinator=coordinator, partnership=partnership, kind=kind, key_dates=key_dates)
+
+
+def test_the_rapid_review_clock_runs_from_the_notification_by_default(review):
+    row = clock(review, "rapid_review")
+    # Notified Wed 4 March 2026: 15 working days later is Wed 25 March.
+    assert (row.start_event, row.start_date, row.due_date) == ("notified_on", date(2026, 3, 4), date(2026, 3, 25))
+    assert (row.duration, row.unit, row.basis) == (15, DurationUnit.WORKING_DAYS, "statute")
+
+
+def test_a_partnership_on_the_older_guidance_runs_it_from_becoming_aware(partnership, coordinator):
+    partnership.rapid_review_clock_start = RapidReviewStart.BECAME_AWARE
+    partnership.save()
+    review = open_kind(
+        coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2), notified_on=date(2026, 3, 4)
+    )
+    row = clock(review, "rapid_review")
+    assert (row.start_event, row.start_date, row.due_date) == ("became_aware_on", date(2026, 3, 2), date(2026, 3, 23))
+
+
+def test_the_rapid_review_clock_over_easter_2026(partnership, coordinator):
+    review = open_kind(
+        coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 20), notified_on=date(2026, 3, 25)
+    )
+    # Good Friday 3 April and Easter Monday 6 April are skipped.
+    assert clock(review, "rapid_review").due_date == date(2026, 4, 17)
+    assert clock(review, "si_notification").due_date == date(2026, 3, 27)
+
+
+def test_the_rapid_review_clock_waits_for_its_start_event(partnership, coordinator):
+    review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
+    row = clock(review, "rapid_review")
+    assert (row.start_event, row.start_date, row.due_date) == ("notified_on", None, None)
+    assert status(row, date(2026, 3, 10)) == ClockStatus.NOT_STARTED
+
+
+def test_the_notification_sent_in_time_meets_the_five_day_clock(review):
+    row = clock(review, "si_notification")
+    # Aware Mon 2 March, due Mon 9 March, notified Wed 4 March.
+    assert (row.start_event, row.start_date, row.due_date) == ("became_aware_on", date(2026, 3, 2), date(2026, 3, 9))
+    assert row.stop_event == "notified_on"
+    assert row.stopped_on == date(2026, 3, 4)
+    assert status(row, date(2026, 6, 1)) == ClockStatus.MET
+
+
+def test_a_late_notification_breaches_the_five_day_clock(review, coordinator):
+    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"notified_on": date(2026, 3, 10)})
+    row = clock(review, "si_notification")
+    assert row.stopped_on == date(2026, 3, 10)
+    assert status(row, date(2026, 6, 1)) == ClockStatus.BREACHED
+
+
+def test_the_notification_clock_runs_until_the_notification_is_recorded(partnership, coordinator):
+    review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
+    row = clock(review, "si_notification")
+    assert row.stopped_on is None
+    assert status(row, date(2026, 3, 3)) == ClockStatus.RUNNING
+    assert status(row, date(2026, 3, 5)) == ClockStatus.DUE_SOON
+    assert status(row, date(2026, 3, 10)) == ClockStatus.BREACHED
+
+
+def test_closure_days_move_the_notification_deadline(partnership, coordinator):
+    ClosureDay.objects.create(partnership=partnership, date=date(2026, 3, 5), reason="Office move")
+    review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
+    assert clock(review, "si_notification").due_date == date(2026, 3, 10)
+
+
+def test_a_cspr_has_six_months_from_the_decision(partnership, coordinator):
+    review = open_kind(coordinator, partnership, ReviewKind.CSPR, decision_on=date(2026, 8, 31))
+    row = clock(review, "cspr_completion")
+    assert (row.start_event, row.start_date) == ("decision_on", date(2026, 8, 31))
+    assert row.due_date == date(2027, 2, 28)  # clamped: there is no 31 February
+    assert (row.stop_state, row.basis) == (ReviewState.ACTION_TRACKING, "practice")
+
+
+def test_a_partnership_setting_changes_a_practice_clock_s_due_date(partnership, coordinator):
+    ClockSetting.objects.create(partnership=partnership, clock_key="cspr_completion", duration=9, unit="months")
+    review = open_kind(coordinator, partnership, ReviewKind.CSPR, decision_on=date(2026, 8, 31))
+    row = clock(review, "cspr_completion")
+    assert (row.duration, row.unit, row.due_date) == (9, "months", date(2027, 5, 31))
+
+
+def test_a_setting_may_change_the_unit_too(partnership, coordinator):
+    ClockSetting.objects.create(partnership=partnership, clock_key="cdr_notification", duration=3, unit="calendar_days")
+    cdr = open_kind(coordinator, partnership, ReviewKind.CHILD_DEATH, incident_on=date(2026, 4, 2))
+    assert clock(cdr, "cdr_notification").due_date == date(2026, 4, 5)
+
+
+def test_a_setting_changed_later_applies_when_the_clocks_are_next_refreshed(partnership, coordinator):
+    review = open_kind(coordinator, partnership, ReviewKind.CSPR, decision_on=date(2026, 8, 31))
+    ClockSetting.objects.create(partnership=partnership, clock_key="cspr_completion", duration=12, unit="months")
+    review_clocks_refresh(review=Review.objects.get(pk=review.pk))
+    assert clock(review, "cspr_completion").due_date == date(2027, 8, 31)
+
+
+def test_a_setting_for_a_statute_clock_is_refused(partnership):
+    setting = ClockSetting(partnership=partnership, clock_key="rapid_review", duration=20, unit="working_days")
+    with pytest.raises(ValidationError) as error:
+        setting.clean()
+    assert error.value.message_dict == {
+        "duration": [
+            "'Rapid review completed and sent to the Panel' is set by statute (Child Safeguarding Practice Review "
+            "Panel guidance: 15 working days) and cannot be changed."
+        ]
+    }
+
+
+def test_a_statute_setting_that_slipped_into_the_database_is_ignored(review, partnership):
+    # Written past clean() (e.g. raw SQL): the statutory 15 working days still apply.
+    ClockSetting.objects.create(partnership=partnership, clock_key="rapid_review", duration=20, unit="working_days")
+    review_clocks_refresh(review=Review.objects.get(pk=review.pk))
+    assert clock(review, "rapid_review").due_date == date(2026, 3, 25)
+
+
+def test_a_setting_for_an_unknown_clock_or_of_zero_is_refused(partnership):
+    with pytest.raises(ValidationError) as error:
+        ClockSetting(partnership=partnership, clock_key="coffee", duration=2, unit="months").clean()
+    assert error.value.message_dict == {"clock_key": ["There is no clock called 'coffee'."]}
+    with pytest.raises(ValidationError) as error:
+        ClockSetting(partnership=partnership, clock_key="cspr_completion", duration=0, unit="months").clean()
+    assert error.value.message_dict == {"duration": ["A clock needs a duration of at least 1."]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "key_dates", "expected"),
+    [
+        (
+            ReviewKind.CHILD_DEATH,
+            {"incident_on": date(2026, 3, 7)},
+            {
+                "cdr_notification": ("incident_on", date(2026, 3, 9)),  # 48 hours from a Saturday
+                "cdr_review_meeting": ("incident_on", date(2026, 6, 7)),
+                "cdop_review": ("incident_on", date(2026, 9, 7)),
+            },
+        ),
+        (
+            ReviewKind.INSTITUTIONAL,
+            {"became_aware_on": date(2026, 4, 2)},
+            {
+                "si_notification": ("became_aware_on", date(2026, 4, 13)),  # Easter: 7, 8, 9, 10, 13 April
+                "ofsted_notification": ("became_aware_on", date(2026, 4, 16)),
+                "lado_referral": ("became_aware_on", date(2026, 4, 7)),  # after Easter
+            },
+        ),
+        (
+            ReviewKind.DHR,
+            {"became_aware_on": date(2026, 1, 31), "decision_on": date(2026, 2, 20)},
+            {
+                "dhr_decision": ("became_aware_on", date(2026, 2, 28)),
+                "dhr_completion": ("decision_on", date(2026, 8, 20)),
+            },
+        ),
+        (
+            ReviewKind.SAR,
+            {"became_aware_on": date(2026, 5, 1), "decision_on": date(2026, 5, 6)},
+            {
+                "sar_decision": ("became_aware_on", date(2026, 5, 11)),  # over the early May bank holiday
+                "sar_completion": ("decision_on", date(2026, 11, 6)),
+            },
+        ),
+        (
+            ReviewKind.SCR,
+            {"became_aware_on": date(2026, 5, 1), "decision_on": date(2026, 5, 6)},
+            {
+                "si_notification": ("became_aware_on", date(2026, 5, 11)),
+                "scr_completion": ("decision_on", date(2026, 11, 6)),
+            },
+        ),
+    ],
+)
+def test_each_kind_runs_its_own_clocks(kind, key_dates, expected, partnership, coordinator):
+    review = open_kind(coordinator, partnership, kind, **key_dates)
+    rows = {row.key: (row.start_event, row.due_date) for row in ReviewClock.objects.filter(review=review)}
+    assert rows == expected
+
+
+def test_every_kind_has_clocks_and_every_clock_names_real_key_dates():
+    for kind in ReviewKind.values:
+        assert CLOCKS_BY_KIND[kind], kind
+        for spec in CLOCKS_BY_KIND[kind]:
+            for event in (*spec.start_events, spec.stop_event):
+                if event:
+                    Review._meta.get_field(event)
+            assert spec_by_key(spec.key) is spec
+
+
+def test_a_clock_stops_when_its_stage_is_reached_and_keeps_its_stop_date(review, coordinator):
+    today = timezone.localdate()
+    advance_to(review, ReviewState.PANEL, coordinator)
+    assert clock(review, "rapid_review").stopped_on is None
+
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    assert clock(review, "rapid_review").stopped_on == today
+
+    # Backdate the stop as if findings had been reached on 20 March; later steps must not move it.
+    ReviewClock.objects.filter(review=review, key="rapid_review").update(stopped_on=date(2026, 3, 20))
+    advance_to(review, ReviewState.CLOSED, coordinator)
+    row = clock(review, "rapid_review")
+    assert row.stopped_on == date(2026, 3, 20)
+    assert not row.abandoned
+    assert status(row, today) == ClockStatus.MET
+
+
+def test_reaching_the_stage_after_the_due_date_is_a_breach(review, coordinator):
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    row = clock(review, "rapid_review")
+    assert row.due_date == date(2026, 3, 25)
+    assert status(row, timezone.localdate()) == ClockStatus.BREACHED
+
+
+def test_withdrawal_stops_running_clocks_without_a_verdict(partnership, coordinator):
+    review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
+    review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
+
+    for key in ("si_notification", "rapid_review"):
+        row = clock(review, key)
+        assert row.stopped_on == timezone.localdate()
+        assert row.abandoned
+        expected = ClockStatus.STOPPED if row.start_date else ClockStatus.NOT_STARTED
+        assert status(row, timezone.localdate()) == expected
+
+
+def test_withdrawal_keeps_the_verdict_of_a_clock_already_met(review, coordinator):
+    advance_to(review, ReviewState.WITHDRAWN, coordinator)
+    notification = clock(review, "si_notification")
+    rapid = clock(review, "rapid_review")
+    assert status(notification, timezone.localdate()) == ClockStatus.MET
+    assert status(rapid, timezone.localdate()) == ClockStatus.STOPPED
+
+
+def test_a_clock_on_a_converted_cspr_stops_at_action_tracking(partnership, coordinator, chair):
+    review = open_kind(
+        coordinator,
+        partnership,
+        ReviewKind.CSPR,
+        became_aware_on=date(2026, 3, 2),
+        decision_on=date(2026, 3, 20),
+    )
+    review_role_grant(actor=coordinator, review_id=review.pk, user=chair, role=Role.CHAIR)
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    assert clock(review, "cspr_completion").stopped_on is None
+    advance_to(review, ReviewState.ACTION_TRACKING, coordinator)
+    assert clock(review, "cspr_completion").stopped_on == timezone.localdate()
