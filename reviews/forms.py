@@ -161,7 +161,9 @@ class OpenReviewForm(GovukForm):
     subject_sex = _sex_field()
     subject_full_name = forms.CharField(label="Their full name (optional)", required=False, max_length=200)
     subject_nhs_number = _nhs_number_field()
-    subject_address = forms.CharField(label="Their address (optional)", required=False, widget=forms.Textarea)
+    subject_address = forms.CharField(
+        label="Their address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     service_field_map = {
         "date_of_death_or_incident": "incident_on",
@@ -232,6 +234,7 @@ class TransitionForm(GovukForm):
     reason = forms.CharField(
         label="Reason for not proceeding",
         required=False,
+        help_text="Required. Recorded in the review's history.",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -108,8 +108,10 @@ def run_transition(
     """
     with transaction.atomic():
         # Row lock: a second coordinator advancing the same review waits here, then sees the
-        # new state and is refused below with a clear message.
-        instance = queryset.select_for_update().get(pk=pk)
+        # new state and is refused below with a clear message. `of=("self",)`: lock only this
+        # row, not rows the caller's select_related joins in (a review's partnership), which would
+        # make every step on every review of a partnership wait for every other one.
+        instance = queryset.select_for_update(of=("self",)).get(pk=pk)
         current = getattr(instance, field_name)
         if expected_state is not None and current != expected_state:
             raise TransitionRefused(

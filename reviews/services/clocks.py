@@ -7,18 +7,33 @@ from datetime import date
 from django.utils import timezone
 
 from reviews.clock_rules import RAPID_REVIEW, specs_for
-from reviews.models import Review, ReviewClock, ReviewState
+from reviews.models import Partnership, Review, ReviewClock, ReviewState
 from workflows.clocks import compute_due_date
+
+
+class _PartnershipCalendar:
+    """The partnership's closure days, read at most once per refresh (not once per clock)."""
+
+    def __init__(self, partnership: Partnership) -> None:
+        self.partnership = partnership
+        self._dates: list[date] | None = None
+
+    def closure_dates(self) -> list[date]:
+        if self._dates is None:
+            self._dates = list(self.partnership.closure_dates())
+        return self._dates
 
 
 def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[ReviewClock]:
     """Recompute every clock of ``review`` from its key dates, settings and stage.
 
     Called inside the transaction of whichever service changed the review. A clock that has
-    stopped keeps the day it stopped on, so re-running this later never moves it.
+    stopped keeps the day it stopped on, so re-running this later never moves it. Only clocks
+    whose values changed are written: most steps change no clock, and this runs on every step.
     """
     today = today or timezone.localdate()
     partnership = review.partnership
+    calendar = _PartnershipCalendar(partnership)
     overrides = {setting.clock_key: setting for setting in partnership.clock_settings.all()}
     existing = {clock.key: clock for clock in review.clocks.all()}
     result = []
@@ -30,7 +45,7 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         if spec.duration_configurable and spec.key in overrides:
             duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
         start_date = getattr(review, start_event)
-        due_date = compute_due_date(start_date, duration, unit, partnership) if start_date else None
+        due_date = compute_due_date(start_date, duration, unit, calendar) if start_date else None
 
         previous = existing.get(spec.key)
         stopped_on: date | None = None
@@ -56,6 +71,14 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
             "stopped_on": stopped_on,
             "abandoned": abandoned,
         }
-        clock, _ = ReviewClock.objects.update_or_create(review=review, key=spec.key, defaults=values)
+        if previous is None:
+            clock = ReviewClock.objects.create(review=review, key=spec.key, **values)
+        else:
+            clock = previous
+            changed = [name for name, value in values.items() if getattr(clock, name) != value]
+            for name in changed:
+                setattr(clock, name, values[name])
+            if changed:
+                clock.save(update_fields=changed)
         result.append(clock)
     return result

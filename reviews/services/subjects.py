@@ -52,7 +52,9 @@ def _validated_subject(review: Review, data: SubjectData) -> tuple[Subject, Subj
     identity = None
     if data.full_name or data.nhs_number or data.address:
         identity = SubjectIdentity(
-            full_name=data.full_name.strip(), nhs_number=normalise_nhs_number(data.nhs_number), address=data.address.strip()
+            full_name=data.full_name.strip(),
+            nhs_number=normalise_nhs_number(data.nhs_number),
+            address=data.address.strip(),
         )
         try:
             identity.full_clean(exclude=["subject"])

@@ -110,7 +110,11 @@ def test_a_second_conversion_in_the_year_takes_the_next_number(rapid, coordinato
     other = make_review(
         coordinator=coordinator,
         partnership=partnership,
-        key_dates={"became_aware_on": date(2026, 4, 1), "notified_on": date(2026, 4, 2), "decision_on": date(2026, 4, 20)},
+        key_dates={
+            "became_aware_on": date(2026, 4, 1),
+            "notified_on": date(2026, 4, 2),
+            "decision_on": date(2026, 4, 20),
+        },
     )
     advance_to(other, ReviewState.SCOPING, coordinator)
     assert review_convert_to_cspr(actor=coordinator, review_id=other.pk).reference == f"NSCP-CSPR-{YEAR}-002"

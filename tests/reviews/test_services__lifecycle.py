@@ -29,7 +29,9 @@ TRANSITIONS: dict[str, tuple[list[str], str]] = {
     "convert_to_cspr": ([S.SCOPING, S.AGENCY_SUBMISSIONS, S.PANEL], S.CLOSED),
 }
 ALLOWED = [(name, source) for name, (sources, _) in TRANSITIONS.items() for source in sources]
-FORBIDDEN = [(name, state) for name, (sources, _) in TRANSITIONS.items() for state in ALL_STATES if state not in sources]
+FORBIDDEN = [
+    (name, state) for name, (sources, _) in TRANSITIONS.items() for state in ALL_STATES if state not in sources
+]
 NOT_PERMITTED = ["chair", "panel_member", "police_lead", "scrutineer", "outsider"]
 
 
@@ -133,10 +135,14 @@ def test_scoping_without_subject_or_key_dates_lists_every_reason(partnership, co
 
 
 def test_scoping_waits_only_for_the_notification_date_once_the_rest_is_there(partnership, coordinator):
-    review = make_review(coordinator=coordinator, partnership=partnership, key_dates={"became_aware_on": date(2026, 3, 2)})
+    review = make_review(
+        coordinator=coordinator, partnership=partnership, key_dates={"became_aware_on": date(2026, 3, 2)}
+    )
     with pytest.raises(TransitionRefused) as refused:
         take("start_scoping", review, coordinator)
-    assert refused.value.reasons == ["Record the date the serious incident notification was sent to the national Panel."]
+    assert refused.value.reasons == [
+        "Record the date the serious incident notification was sent to the national Panel."
+    ]
 
     review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"notified_on": date(2026, 3, 4)})
     assert take("start_scoping", review, coordinator).state == S.SCOPING

@@ -1,0 +1,222 @@
+"""Benchmark: review transitions through the service vs the same writes in raw SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/reviews_bench .venv/bin/python bench/transitions.py --n 300
+
+Creates a throwaway database next to the one DATABASE_URL names (``<name>_<pid>``), migrates it,
+opens rapid reviews through the services, then moves them along the spine (notification → scoping
+→ agency submissions → panel → findings → action tracking → closed) in two ways, one transaction
+per transition each:
+
+* service: ``reviews.services.review_advance`` (row lock, permission, conditions, transition,
+  save, TransitionLog row, clock refresh, on_commit hand-off);
+* raw: the same writes in hand-written SQL: UPDATE the review's state, INSERT the TransitionLog
+  row, UPDATE the clock rows the stage stops.
+
+Prints both rates, the ratio (target: service at most 3x the raw writes), queries per transition,
+and with ``--profile`` where the service path spends its time. Drops the database at the end
+(``--keep`` to leave it). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import math
+import os
+import pstats
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/reviews_bench"
+SPINE = [
+    ("start_scoping", "notification", "scoping"),
+    ("request_submissions", "scoping", "agency_submissions"),
+    ("convene_panel", "agency_submissions", "panel"),
+    ("draft_findings", "panel", "findings"),
+    ("start_action_tracking", "findings", "action_tracking"),
+    ("close", "action_tracking", "closed"),
+]
+REACHED = {target: [s for _, _, s in SPINE[: i + 1]] + ["notification"] for i, (_, _, target) in enumerate(SPINE)}
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin_connection(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=300, help="transitions per path (default 300)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the service path and print the top calls")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        print(f"DATABASE_URL must point at PostgreSQL, not {base_url}", file=sys.stderr)
+        return 2
+    db_name = f"{urlsplit(base_url).path.lstrip('/') or 'reviews_bench'}_{os.getpid()}"
+    with _admin_connection(base_url) as admin:
+        admin.execute(f'CREATE DATABASE "{db_name}"')
+    os.environ["DATABASE_URL"] = _with_db(base_url, db_name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("DEBUG", "false")
+    try:
+        return run(args, db_name)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep:
+            print(f"kept database {db_name}")
+        else:
+            with _admin_connection(base_url) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def run(args: argparse.Namespace, db_name: str) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, reset_queries, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"database {db_name}: migrating ...", flush=True)
+    call_command("migrate", verbosity=0)
+
+    reviews_per_path = math.ceil(args.n / len(SPINE))
+    service_ids, raw_ids, coordinator = _make_reviews(2 * reviews_per_path + 2)
+    warm_service, warm_raw = service_ids.pop(), raw_ids.pop()
+    steps = [(review_id, step) for review_id in service_ids[:reviews_per_path] for step in SPINE][: args.n]
+    raw_steps = [(review_id, step) for review_id in raw_ids[:reviews_per_path] for step in SPINE][: args.n]
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from reviews.models import Review
+    from reviews.services import review_advance
+
+    review_type = ContentType.objects.get_for_model(Review).pk
+
+    def service(review_id: int, step: tuple[str, str, str]) -> None:
+        review_advance(actor=coordinator, review_id=review_id, transition=step[0])
+
+    def raw(review_id: int, step: tuple[str, str, str]) -> None:
+        name, source, target = step
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE reviews_review SET state = %s WHERE id = %s AND state = %s RETURNING reference",
+                [target, review_id, source],
+            )
+            (reference,) = cursor.fetchone()
+            cursor.execute(
+                "INSERT INTO workflows_transitionlog"
+                " (content_type_id, object_id, object_label, transition, from_state, to_state, actor_id, at, reason)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, now(), '')",
+                [review_type, review_id, reference, name, source, target, coordinator.pk],
+            )
+            cursor.execute(
+                "UPDATE reviews_reviewclock SET stopped_on = %s"
+                " WHERE review_id = %s AND stopped_on IS NULL AND stop_state = ANY(%s)",
+                [date.today(), review_id, REACHED[target]],
+            )
+
+    # Warm both paths (imports, content-type cache, prepared plans) outside the timing.
+    for step in SPINE:
+        service(warm_service, step)
+        raw(warm_raw, step)
+    with CaptureQueriesContext(connection) as captured:
+        service(steps[0][0], steps[0][1])
+    service_queries = list(captured.captured_queries)  # the property reads connection.queries lazily
+    with CaptureQueriesContext(connection) as captured:
+        raw(raw_steps[0][0], raw_steps[0][1])
+    raw_queries = list(captured.captured_queries)
+    steps, raw_steps = steps[1:], raw_steps[1:]
+    reset_queries()
+
+    profiler = cProfile.Profile() if args.profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for review_id, step in steps:
+        service(review_id, step)
+    if profiler:
+        profiler.disable()
+    service_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for review_id, step in raw_steps:
+        raw(review_id, step)
+    raw_seconds = time.perf_counter() - started
+
+    service_rate = len(steps) / service_seconds
+    raw_rate = len(raw_steps) / raw_seconds
+    ratio = raw_rate / service_rate
+    print(f"transitions per path      : {len(steps)} (+1 measured for query counts, +6 warm-up)")
+    print(f"service (review_advance)  : {service_rate:8.1f} transitions/s  ({1000 / service_rate:.2f} ms each)")
+    print(f"raw SQL writes            : {raw_rate:8.1f} transitions/s  ({1000 / raw_rate:.2f} ms each)")
+    print(f"ratio service cost / raw  : {ratio:8.2f}x   (target <= 3x: {'met' if ratio <= 3 else 'NOT met'})")
+    print(f"queries per transition    : service {len(service_queries)}, raw {len(raw_queries)} (+ BEGIN/COMMIT each)")
+    if profiler:
+        print("\nservice path, by cumulative time:")
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
+        if os.environ.get("BENCH_PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
+        print("service path, queries of one transition:")
+        for query in service_queries:
+            print(f"  {query['time']}s  {query['sql'][:150]}")
+    return 0
+
+
+def _make_reviews(count: int):
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Partnership, PartnershipMember, ReviewKind, Role
+    from reviews.services import SubjectData, review_open, review_role_grant
+
+    partnership = Partnership.objects.create(name="Benchmark Safeguarding Partnership", code="BSP")
+    users = get_user_model().objects
+    coordinator = users.create(username="bench.coordinator")
+    chair = users.create(username="bench.chair")
+    PartnershipMember.objects.create(
+        partnership=partnership, user=coordinator, standing=PartnershipMember.Standing.COORDINATOR
+    )
+    PartnershipMember.objects.create(partnership=partnership, user=chair)
+    ids = []
+    for i in range(count):
+        review = review_open(
+            actor=coordinator,
+            partnership=partnership,
+            kind=ReviewKind.RAPID,
+            title=f"Child {i}",
+            key_dates={"became_aware_on": date(2026, 3, 2), "notified_on": date(2026, 3, 4)},
+            subject=SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5)),
+        )
+        review_role_grant(actor=coordinator, review_id=review.pk, user=chair, role=Role.CHAIR)
+        ids.append(review.pk)
+    half = count // 2
+    return ids[:half], ids[half:], coordinator
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The readers: who sees which review, clock readings and the history across a conversion."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.http import Http404
+from guardian.shortcuts import assign_perm
+
+from reviews.models import ClosureDay, Review, ReviewState
+from reviews.selectors import (
+    dashboard_for_user,
+    review_get_for_user,
+    review_history,
+    review_permissions_for_user,
+    review_transition_choices,
+    reviews_for_user,
+)
+from reviews.services import review_advance, review_convert_to_cspr, review_record_key_dates
+from tests.factories import UserFactory, make_review, member
+from workflows.clocks import ClockStatus
+
+
+def test_reviews_for_user_are_those_with_a_role(review, coordinator, scrutineer, second_coordinator, outsider):
+    assert list(reviews_for_user(coordinator)) == [review]
+    assert list(reviews_for_user(scrutineer)) == [review]
+    assert not reviews_for_user(second_coordinator).exists()
+    assert not reviews_for_user(outsider).exists()
+
+
+def test_global_permissions_never_open_a_review(review, partnership):
+    user = member(UserFactory(username="global"), partnership)
+    assign_perm("reviews.view_review", user)  # a model-wide permission, not an object one
+    superuser = UserFactory(username="super", is_superuser=True)
+    assert not reviews_for_user(user).exists()
+    assert not reviews_for_user(superuser).exists()
+    with pytest.raises(Http404):
+        review_get_for_user(superuser, review.reference)
+
+
+def test_review_get_for_user(review, coordinator, outsider):
+    assert review_get_for_user(coordinator, review.reference) == review
+    with pytest.raises(Http404):
+        review_get_for_user(outsider, review.reference)
+
+
+def test_permissions_for_user_are_the_role_codenames(review, coordinator, scrutineer):
+    assert {"view_review", "coordinate_review", "view_identity"} <= review_permissions_for_user(coordinator, review)
+    assert review_permissions_for_user(scrutineer, review) == {"view_review", "scrutinise_review"}
+
+
+def test_dashboard_reads_clocks_with_the_partnerships_closure_days(coordinator, partnership):
+    # Notified on Mon 2 Nov 2026: 15 working days is Mon 23 Nov; a closure day on Fri 6 Nov pushes it to Tue 24.
+    ClosureDay.objects.create(partnership=partnership, date=date(2026, 11, 6), reason="Office move")
+    make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        key_dates={"became_aware_on": date(2026, 11, 2), "notified_on": date(2026, 11, 2)},
+    )
+    dashboard = dashboard_for_user(coordinator, today=date(2026, 11, 20))
+    [group] = dashboard.groups
+    assert group.state == ReviewState.NOTIFICATION
+    clocks = {row.clock.key: row for row in group.reviews[0].clocks}
+    rapid = clocks["rapid_review"]
+    assert rapid.reading.due_date == date(2026, 11, 24)
+    assert rapid.reading.working_days_left == 2
+    assert rapid.reading.status == ClockStatus.DUE_SOON
+    assert clocks["si_notification"].reading.status == ClockStatus.MET
+    assert (dashboard.running, dashboard.due_soon, dashboard.breached) == (0, 1, 0)
+
+
+def test_history_spans_the_rapid_review_a_cspr_was_converted_from(review, coordinator):
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"decision_on": date(2026, 3, 20)})
+    cspr = review_convert_to_cspr(actor=coordinator, review_id=review.pk, reason="Partners decided on a CSPR")
+    rows = review_history(cspr)
+    assert [(r.from_label, r.to_label, r.on_earlier_review) for r in rows] == [
+        ("Notification", "Scoping", True),
+        ("Scoping", "Closed", True),
+    ]
+    assert rows[1].log.reason == "Partners decided on a CSPR"
+    assert rows[0].actor_name == coordinator.get_full_name()
+    # The rapid review's own page shows only its own steps.
+    assert len(review_history(Review.objects.get(pk=review.pk))) == 2
+
+
+def test_transition_choices_drop_steps_for_other_kinds(review, coordinator, scrutineer):
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"decision_on": date(2026, 3, 20)})
+    cspr = review_convert_to_cspr(actor=coordinator, review_id=review.pk)
+    names = {o.name for o in review_transition_choices(cspr, coordinator).allowed}
+    assert "convert_to_cspr" not in names
+    assert "request_submissions" in names
+    scrutiny = review_transition_choices(cspr, scrutineer)
+    assert not scrutiny.allowed and not scrutiny.blocked
+    assert {o.name for o in scrutiny.not_permitted} == {"request_submissions", "withdraw"}

@@ -1,0 +1,100 @@
+"""The dashboard: the user's reviews by stage with their clocks, at a fixed cost in queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import ClosureDay, ReviewKind, Role
+from reviews.services import review_advance
+from tests.factories import make_review
+
+
+def add_reviews(n: int, *, coordinator, partnership, scrutineer) -> None:
+    aware = timezone.localdate() - timedelta(days=3)
+    kinds = [ReviewKind.RAPID, ReviewKind.CHILD_DEATH, ReviewKind.INSTITUTIONAL, ReviewKind.DHR, ReviewKind.SAR]
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        review = make_review(
+            coordinator=coordinator,
+            partnership=partnership,
+            kind=kind,
+            title=f"Case {i}",
+            key_dates={"became_aware_on": aware, "incident_on": aware, "notified_on": aware},
+            roles=[(scrutineer, Role.SCRUTINEER, None)],
+        )
+        if i % 3 == 0:
+            review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+
+
+def dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reviews:dashboard"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_costs_the_same_queries_for_5_and_50_reviews(client, coordinator, scrutineer, partnership):
+    ClosureDay.objects.create(partnership=partnership, date=timezone.localdate() + timedelta(days=1), reason="Closed")
+    users = {"coordinator": coordinator, "scrutineer": scrutineer}
+    counts: dict[tuple[str, int], int] = {}
+    for n, more in ((5, 5), (50, 45)):
+        add_reviews(more, coordinator=coordinator, partnership=partnership, scrutineer=scrutineer)
+        for name, user in users.items():
+            client.force_login(user)
+            counts[name, n] = dashboard_queries(client)
+            assert client.get(reverse("reviews:dashboard")).content.decode().count("/reviews/NSCP-") == n
+    for name in users:
+        assert counts[name, 50] == counts[name, 5], counts
+
+
+def test_reviews_are_grouped_by_stage_in_lifecycle_order(client, coordinator, partnership):
+    make_review(coordinator=coordinator, partnership=partnership, title="Still at notification")
+    moved = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        title="Already scoping",
+        key_dates={"became_aware_on": date(2026, 3, 2), "notified_on": date(2026, 3, 4)},
+    )
+    review_advance(actor=coordinator, review_id=moved.pk, transition="start_scoping")
+    client.force_login(coordinator)
+    html = client.get(reverse("reviews:dashboard")).content.decode()
+    notification, scoping = html.index('id="stage-notification"'), html.index('id="stage-scoping"')
+    assert notification < html.index("Still at notification") < scoping < html.index("Already scoping")
+    assert 'id="stage-panel"' not in html  # empty stages are left out
+    assert "Rapid review" in html
+
+
+def test_clock_tags_and_summary_counts(client, coordinator, partnership):
+    today = timezone.localdate()
+    # Aware long ago and never notified: the 5-working-day notification clock is breached.
+    make_review(
+        coordinator=coordinator, partnership=partnership, key_dates={"became_aware_on": today - timedelta(days=40)}
+    )
+    # Aware today: the notification clock is running with 5 working days left.
+    make_review(coordinator=coordinator, partnership=partnership, key_dates={"became_aware_on": today})
+    client.force_login(coordinator)
+    response = client.get(reverse("reviews:dashboard"))
+    html = response.content.decode()
+    dashboard = response.context["dashboard"]
+    assert dashboard.breached == 1
+    assert dashboard.running == 1
+    assert dashboard.due_soon == 0
+    assert '<strong class="govuk-tag govuk-tag--red">breached</strong>' in html
+    assert '<strong class="govuk-tag govuk-tag--blue">running</strong>' in html
+    assert '<strong class="govuk-tag govuk-tag--grey">not started</strong>' in html  # rapid review: not notified
+    assert "5 working days left" in html
+    assert "working days overdue" in html
+
+
+def test_another_partnerships_reviews_never_appear(client, review, outsider, other_partnership):
+    theirs = make_review(coordinator=outsider, partnership=other_partnership, title="Southmere case")
+    client.force_login(outsider)
+    html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert theirs.reference in html
+    assert review.reference not in html
+    assert review.title not in html

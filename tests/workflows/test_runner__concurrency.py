@@ -1,0 +1,156 @@
+"""Two coordinators acting on the same review at the same moment, each on their own connection.
+
+The runner locks the review row (SELECT ... FOR UPDATE): the second request waits for the first
+to commit, then sees the new stage and is refused with a message, so exactly one step happens.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from reviews.models import Review, ReviewClock, ReviewKind, ReviewState, Role
+from reviews.services import lifecycle, review_advance, review_open, review_role_grant
+from tests.factories import make_review
+from workflows.models import TransitionLog
+from workflows.runner import TransitionRefused
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+HOLD_SECONDS = 1.0
+
+
+def race(*attempts: tuple[str, Any]) -> dict[str, Any]:
+    """Run each (name, callable) in its own thread, released together; return what each got."""
+    barrier = threading.Barrier(len(attempts))
+    results: dict[str, Any] = {}
+
+    def run(name: str, action: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            started = time.monotonic()
+            try:
+                results[name] = ("ok", action(), time.monotonic() - started)
+            except Exception as error:  # the test inspects whatever came back
+                results[name] = ("error", error, time.monotonic() - started)
+        finally:
+            connection.close()  # each thread had its own connection
+
+    threads = [threading.Thread(target=run, args=attempt) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return results
+
+
+@pytest.fixture
+def slow_step(monkeypatch):
+    """Hold the row lock for a while inside the winning transaction, so the loser really waits on it."""
+    refresh = lifecycle.review_clocks_refresh
+
+    def held(**kwargs: Any) -> Any:
+        time.sleep(HOLD_SECONDS)
+        return refresh(**kwargs)
+
+    monkeypatch.setattr(lifecycle, "review_clocks_refresh", held)
+
+
+@pytest.fixture
+def two_coordinators(review, coordinator, second_coordinator):
+    review_role_grant(actor=coordinator, review_id=review.pk, user=second_coordinator, role=Role.COORDINATOR)
+    return coordinator, second_coordinator
+
+
+@pytest.mark.parametrize("with_expected_state", [False, True], ids=["plain", "from-the-page-they-saw"])
+def test_two_coordinators_advance_the_same_review_at_once(review, two_coordinators, slow_step, with_expected_state):
+    first, second = two_coordinators
+    clocks_before = ReviewClock.objects.filter(review=review).count()
+    expected = {"expected_state": ReviewState.NOTIFICATION} if with_expected_state else {}
+
+    def advance(user: Any) -> Any:
+        return lambda: review_advance(actor=user, review_id=review.pk, transition="start_scoping", **expected)
+
+    results = race(("first", advance(first)), ("second", advance(second)))
+
+    outcomes = sorted(result[0] for result in results.values())
+    assert outcomes == ["error", "ok"], results
+    loser = next(result for result in results.values() if result[0] == "error")
+    error = loser[1]
+    assert isinstance(error, TransitionRefused), error
+    if with_expected_state:
+        assert str(error) == (
+            f"{review.reference} has already moved to Scoping since you loaded the page; nothing was changed. "
+            "Reload to see its current stage."
+        )
+    else:
+        assert str(error) == f"{review.reference} is at Scoping: this step is not possible from there."
+    assert loser[2] >= HOLD_SECONDS * 0.5, "the second request did not wait for the first one's lock"
+
+    assert Review.objects.get(pk=review.pk).state == ReviewState.SCOPING
+    logs = TransitionLog.objects.filter(object_id=review.pk)
+    assert logs.count() == 1
+    winner = next(name for name, result in results.items() if result[0] == "ok")
+    assert logs.get().actor == dict(zip(("first", "second"), (first, second), strict=True))[winner]
+    assert ReviewClock.objects.filter(review=review).count() == clocks_before
+
+
+def test_a_withdrawal_racing_a_step_forward_only_one_happens(review, two_coordinators, slow_step):
+    first, second = two_coordinators
+
+    results = race(
+        ("scoping", lambda: review_advance(actor=first, review_id=review.pk, transition="start_scoping")),
+        ("withdraw", lambda: review_advance(actor=second, review_id=review.pk, transition="withdraw", reason="No")),
+    )
+
+    # Withdrawal is allowed from scoping too, so if scoping wins, the withdrawal may follow it; the
+    # reverse order must refuse scoping. Either way the log tells exactly what happened, in order.
+    fresh = Review.objects.get(pk=review.pk)
+    steps = list(TransitionLog.objects.filter(object_id=review.pk).values_list("transition", "from_state", "to_state"))
+    if results["withdraw"][0] == "ok" and results["scoping"][0] == "ok":
+        assert steps == [("start_scoping", "notification", "scoping"), ("withdraw", "scoping", "withdrawn")]
+    else:
+        assert results["scoping"][0] == "error"
+        assert isinstance(results["scoping"][1], TransitionRefused)
+        assert str(results["scoping"][1]).endswith(
+            "is at Withdrawn (not proceeding): this step is not possible from there."
+        )
+        assert steps == [("withdraw", "notification", "withdrawn")]
+    assert fresh.state == ReviewState.WITHDRAWN
+    assert fresh.withdrawal_rationale == "No"
+
+
+def test_two_reviews_opened_at_once_get_different_numbers(partnership, coordinator, second_coordinator):
+    def open_as(user: Any) -> Any:
+        return lambda: review_open(actor=user, partnership=partnership, kind=ReviewKind.RAPID, title="Child").reference
+
+    results = race(("first", open_as(coordinator)), ("second", open_as(second_coordinator)))
+
+    assert [result[0] for result in results.values()] == ["ok", "ok"], results
+    references = sorted(result[1] for result in results.values())
+    assert [reference[-4:] for reference in references] == ["-001", "-002"]
+
+
+def test_steps_on_two_reviews_of_one_partnership_do_not_wait_for_each_other(
+    review, partnership, coordinator, slow_step
+):
+    other = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        key_dates={"became_aware_on": review.became_aware_on, "notified_on": review.notified_on},
+    )
+
+    def advance(target: Review) -> Any:
+        return lambda: review_advance(actor=coordinator, review_id=target.pk, transition="start_scoping").state
+
+    results = race(("one", advance(review)), ("other", advance(other)))
+
+    assert [result[:2] for result in results.values()] == [("ok", ReviewState.SCOPING)] * 2, results
+    # Only the review's own row is locked: had the partnership row been locked too (it is joined
+    # in the same query), the second step would have waited for the first one's whole hold.
+    assert max(result[2] for result in results.values()) < HOLD_SECONDS * 1.7
