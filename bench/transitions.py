@@ -176,7 +176,9 @@ def run(args: argparse.Namespace, db_name: str) -> int:
     print(f"service (review_advance)  : {service_rate:8.1f} transitions/s  ({1000 / service_rate:.2f} ms each)")
     print(f"raw SQL writes            : {raw_rate:8.1f} transitions/s  ({1000 / raw_rate:.2f} ms each)")
     print(f"ratio service cost / raw  : {ratio:8.2f}x   (target <= 3x: {'met' if ratio <= 3 else 'NOT met'})")
-    print(f"queries per transition    : service {len(service_queries)}, raw {len(raw_queries)} (+ BEGIN/COMMIT each)")
+    print(
+        f"queries per transition    : service {len(service_queries)}, raw {len(raw_queries)} (each counting BEGIN and COMMIT)"
+    )
     if profiler:
         print("\nservice path, by cumulative time:")
         pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)

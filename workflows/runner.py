@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django_fsm import FSMFieldMixin
+from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
 from workflows.conditions import unmet_reasons
 from workflows.models import TransitionLog
@@ -128,10 +128,15 @@ def run_transition(
         if meta_transition.custom.get("needs_reason") and not reason.strip():
             raise TransitionRefused("A reason is required for this step.", ["Give a reason."])
         extra_fields = list(prepare(instance)) if prepare else []
-        reasons = unmet_reasons(instance, meta_transition.conditions)
-        if reasons:
-            raise TransitionRefused(f"{instance} cannot move on yet.", reasons)
-        getattr(instance, name)()
+        try:
+            # django-fsm checks the conditions itself before it changes anything; asking them
+            # here as well would run every condition's query twice on every step. The reasons
+            # are worked out only when the step is refused.
+            getattr(instance, name)()
+        except TransitionNotAllowed:
+            raise TransitionRefused(
+                f"{instance} cannot move on yet.", unmet_reasons(instance, meta_transition.conditions)
+            ) from None
         instance.save(update_fields=[field_name, *extra_fields])
         log = TransitionLog.objects.create(
             content_type=ContentType.objects.get_for_model(instance),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from reviews.models import Review, ReviewKind, ReviewState, Role
 from reviews.services import SubjectData, review_advance, review_record_key_dates
 from tests.factories import make_review
-from workflows.models import TransitionLog
+from workflows.models import AuditEvent, TransitionLog
 
 FULL_NAME = "Jordan Quillfeather"
 NHS_NUMBER = "9434765919"
@@ -65,6 +65,10 @@ def test_coordinators_see_the_identity_on_its_own_page_only(client, identified_r
     identity_page = client.get(identity_url).content.decode()
     assert FULL_NAME in identity_page
     assert "943 476 5919" in identity_page
+    # Every reading of an identity is attributable.
+    viewed = AuditEvent.objects.get(verb="subject.identity_viewed")
+    assert viewed.actor == coordinator
+    assert viewed.detail == {"pseudonym": "Child B"}
 
 
 @pytest.mark.parametrize("who", ["chair", "police_lead", "scrutineer"])
