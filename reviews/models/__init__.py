@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from reviews.models.clocks import ClockSetting, ReviewClock
+from reviews.models.contributions import (
+    AgencyContribution,
+    AgencyReport,
+    Ask,
+    ChronologyEntry,
+    ContributionState,
+    DatePrecision,
+    DueDateChange,
+)
 from reviews.models.partnership import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
@@ -10,6 +19,13 @@ from reviews.models.subject import Sex, Subject, SubjectIdentity
 
 __all__ = [
     "Agency",
+    "AgencyContribution",
+    "AgencyReport",
+    "Ask",
+    "ChronologyEntry",
+    "ContributionState",
+    "DatePrecision",
+    "DueDateChange",
     "AgencyKind",
     "ClockSetting",
     "ClosureDay",

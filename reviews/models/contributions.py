@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from reviews.contribution_conditions import has_required_content
+
 
 class Ask(models.TextChoices):
     CHRONOLOGY = "chronology", "Chronology"
@@ -104,6 +106,7 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS],
         target=ContributionState.SUBMITTED,
+        conditions=[has_required_content],
         permission=_is_agency_lead,
         custom={"label": "Submit"},
     )
@@ -114,6 +117,7 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=ContributionState.RETURNED,
         target=ContributionState.SUBMITTED,
+        conditions=[has_required_content],
         permission=_is_agency_lead,
         custom={"label": "Resubmit"},
     )

@@ -110,6 +110,13 @@ class Review(FSMModelMixin, models.Model):
     )
     withdrawal_rationale = models.TextField(blank=True)
 
+    # Chronologies: entries after the cut-off are refused; the merged chronology stays with the
+    # coordinator, chair and panel until it is released to the contributing agencies.
+    chronology_cutoff_on = models.DateField(
+        "chronology cut-off", null=True, blank=True, help_text="Agencies' entries may not be dated after this."
+    )
+    chronology_released_at = models.DateTimeField(null=True, blank=True)
+
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
