@@ -108,6 +108,9 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True, help_text="As shown in lists, e.g. 'Police'.")
     kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    # Persistent lateness escalates to this person as well as the coordinator (issue 4).
+    senior_manager_name = models.CharField(max_length=200, blank=True)
+    senior_manager_email = models.EmailField(blank=True)
     # One agency (a police force, an NHS trust) may serve several partnerships.
     partnerships = models.ManyToManyField(Partnership, related_name="agencies", blank=True)
 
