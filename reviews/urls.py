@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from reviews.views import chronology, chronology_entries, contributions
 from reviews.views.dashboard import dashboard
 from reviews.views.key_dates import review_key_dates
 from reviews.views.opening import review_new
@@ -20,4 +21,73 @@ urlpatterns = [
     path("reviews/<str:reference>/subjects/add/", subject_add_view, name="subject_add"),
     path("reviews/<str:reference>/subjects/<int:subject_id>/identity/", subject_identity, name="subject_identity"),
     path("reviews/<str:reference>/roles/", review_roles_view, name="review_roles"),
+    # Agency contributions (issue 3). Every URL under <int:contribution_id> is 404 to anyone but the
+    # review's coordinators and that agency's lead on the review.
+    path("my-requests/", contributions.my_requests_view, name="my_requests"),
+    path("reviews/<str:reference>/contributions/", contributions.contribution_list, name="contributions"),
+    path("reviews/<str:reference>/contributions/invite/", contributions.contribution_invite, name="contribution_invite"),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/",
+        contributions.contribution_detail,
+        name="contribution",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/step/<slug:name>/",
+        contributions.contribution_step,
+        name="contribution_step",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/due-date/",
+        contributions.contribution_due_date,
+        name="contribution_due_date",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/extension/",
+        contributions.contribution_extension,
+        name="contribution_extension",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/extension/<int:change_id>/",
+        contributions.contribution_decide_extension_view,
+        name="contribution_decide_extension",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/entries/add/",
+        chronology_entries.entry_add,
+        name="entry_add",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/entries/<int:entry_id>/",
+        chronology_entries.entry_edit,
+        name="entry_edit",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/entries/<int:entry_id>/delete/",
+        chronology_entries.entry_delete_view,
+        name="entry_delete",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/import/",
+        chronology_entries.chronology_import,
+        name="chronology_import",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/import/template.csv",
+        chronology_entries.import_template_csv,
+        name="import_template_csv",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/import/template.xlsx",
+        chronology_entries.import_template_xlsx,
+        name="import_template_xlsx",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/report/",
+        chronology_entries.report_edit,
+        name="report_edit",
+    ),
+    path("reviews/<str:reference>/chronology/", chronology.chronology_view, name="chronology"),
+    path("reviews/<str:reference>/chronology/print/", chronology.chronology_print, name="chronology_print"),
+    path("reviews/<str:reference>/chronology/export.csv", chronology.chronology_export, name="chronology_export"),
+    path("reviews/<str:reference>/chronology/release/", chronology.chronology_release_view, name="chronology_release"),
 ]
