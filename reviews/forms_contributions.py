@@ -23,8 +23,13 @@ from reviews.selectors_contributions import invitable_agencies
 from reviews.services.chronology import EntryData
 
 
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name
+
+
 class InviteAgencyForm(GovukForm):
-    agency = forms.ModelChoiceField(
+    agency = AgencyChoiceField(
         queryset=None,
         empty_label="Select an agency",
         error_messages={
@@ -67,9 +72,9 @@ class InviteAgencyForm(GovukForm):
             .order_by("last_name", "first_name", "username")
         )
         self.fields["due_date"].initial = default_due
-        self.fields["due_date"].help_text = (
-            f"The usual due date for this review is {default_due:%-d %B %Y}. For example, 27 3 2026"
-        )
+        self.fields[
+            "due_date"
+        ].help_text = f"The usual due date for this review is {default_due:%-d %B %Y}. For example, 27 3 2026"
 
 
 class ReasonForm(GovukForm):
@@ -246,7 +251,11 @@ class EntryForm(GovukForm):
         event_time: time | None = entry.event_time
         initial["event_time"] = event_time.strftime("%H:%M") if event_time else ""
         if entry.date_precision == DatePrecision.MONTH:
-            initial["event_date"] = {"day": "", "month": str(entry.event_date.month), "year": str(entry.event_date.year)}
+            initial["event_date"] = {
+                "day": "",
+                "month": str(entry.event_date.month),
+                "year": str(entry.event_date.year),
+            }
         return initial
 
 
@@ -273,7 +282,9 @@ class ReportForm(GovukForm):
         super().__init__(*args, **kwargs)
         for name, label in REPORT_SECTIONS:
             if name == "records_secured_on":
-                self.fields[name] = GovukDateField(label=label, error_name="the date records were secured", required=False)
+                self.fields[name] = GovukDateField(
+                    label=label, error_name="the date records were secured", required=False
+                )
             else:
                 self.fields[name] = forms.CharField(
                     label=label, required=False, max_length=50_000, widget=forms.Textarea(attrs={"rows": 6})

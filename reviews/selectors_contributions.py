@@ -168,9 +168,7 @@ def my_requests(user: Any) -> list[ContributionRow]:
 
 
 def is_agency_lead_anywhere(user: Any) -> bool:
-    return bool(
-        user and user.is_authenticated and ReviewRole.objects.filter(user=user, role=Role.AGENCY_LEAD).exists()
-    )
+    return bool(user and user.is_authenticated and ReviewRole.objects.filter(user=user, role=Role.AGENCY_LEAD).exists())
 
 
 def contribution_entries(contribution: AgencyContribution) -> list[ChronologyEntry]:

@@ -23,9 +23,8 @@ def chronology_release(*, actor: Any, review_id: int) -> Review:
         review = Review.objects.select_for_update().get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "release the merged chronology")
         if review.chronology_released_at is not None:
-            raise TransitionRefused(
-                f"The merged chronology was already released on {timezone.localtime(review.chronology_released_at):%-d %B %Y}."
-            )
+            released = timezone.localtime(review.chronology_released_at)
+            raise TransitionRefused(f"The merged chronology was already released on {released:%-d %B %Y}.")
         review.chronology_released_at = timezone.now()
         review.save(update_fields=["chronology_released_at"])
         audit_record(actor=actor, verb="chronology.released", target=review)

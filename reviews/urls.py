@@ -25,7 +25,9 @@ urlpatterns = [
     # review's coordinators and that agency's lead on the review.
     path("my-requests/", contributions.my_requests_view, name="my_requests"),
     path("reviews/<str:reference>/contributions/", contributions.contribution_list, name="contributions"),
-    path("reviews/<str:reference>/contributions/invite/", contributions.contribution_invite, name="contribution_invite"),
+    path(
+        "reviews/<str:reference>/contributions/invite/", contributions.contribution_invite, name="contribution_invite"
+    ),
     path(
         "reviews/<str:reference>/contributions/<int:contribution_id>/",
         contributions.contribution_detail,

@@ -100,6 +100,39 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
         if current.state not in _NEXT_STEP:
             raise ValueError(f"{current} is at {current.state} and cannot reach {state}")
         name, _ = _NEXT_STEP[current.state]
+        if name == "convene_panel":
+            settle_contributions(current, actor)
         review_advance(actor=actor, review_id=review.pk, transition=name)
         current = Review.objects.get(pk=review.pk)
     return current
+
+
+def settle_contributions(review: Review, coordinator: Any) -> None:
+    """The panel waits for every agency: waive what is outstanding (asking one agency if none was)."""
+    from reviews.models import AgencyContribution, ContributionState, ReviewRole, Role
+    from reviews.services.contributions import contribution_advance, contribution_request
+
+    if not review.contributions.exists():
+        lead_role = (
+            ReviewRole.objects.filter(review=review, role=Role.AGENCY_LEAD).select_related("user", "agency").first()
+        )
+        if lead_role is None:
+            agency = AgencyFactory(name=f"Agency for {review.reference}", serves=[review.partnership])
+            lead = member(UserFactory(), review.partnership)
+        else:
+            agency, lead = lead_role.agency, lead_role.user
+        contribution_request(actor=coordinator, review_id=review.pk, agency=agency, lead=lead, asks=["chronology"])
+    for contribution in review.contributions.exclude(
+        state__in=[ContributionState.ACCEPTED, ContributionState.NIL_RETURN, ContributionState.WAIVED]
+    ):
+        if contribution.state == ContributionState.SUBMITTED:
+            contribution_advance(actor=coordinator, contribution_id=contribution.pk, transition="accept")
+        else:
+            contribution_advance(
+                actor=coordinator, contribution_id=contribution.pk, transition="waive", reason="Not needed in tests"
+            )
+    assert (
+        not AgencyContribution.objects.filter(review=review)
+        .exclude(state__in=[ContributionState.ACCEPTED, ContributionState.NIL_RETURN, ContributionState.WAIVED])
+        .exists()
+    )

@@ -17,6 +17,7 @@ from reviews.conditions import (
     has_subject,
     notification_recorded,
 )
+from reviews.contribution_conditions import all_contributions_settled
 
 
 class ReviewKind(models.TextChoices):
@@ -194,7 +195,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.AGENCY_SUBMISSIONS,
         target=ReviewState.PANEL,
-        conditions=[has_chair],
+        conditions=[has_chair, all_contributions_settled],
         permission=is_coordinator,
         custom={"label": "Convene the panel"},
     )

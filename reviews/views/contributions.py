@@ -141,9 +141,7 @@ def _steps(access: ContributionAccess, user: Any, forms: dict[str, ReasonForm]) 
     for option in transition_options(contribution, user):
         if option.name not in STEPS or not option.permitted:
             continue
-        form = forms.get(option.name) or ReasonForm(
-            initial={"expected_state": contribution.state}, step=option.name
-        )
+        form = forms.get(option.name) or ReasonForm(initial={"expected_state": contribution.state}, step=option.name)
         (blocked if option.reasons else allowed).append((option, form))
     return {"allowed": allowed, "blocked": blocked}
 
@@ -289,7 +287,9 @@ def contribution_decide_extension_view(
 ) -> HttpResponse:
     access = contribution_get_for_user(request.user, reference, contribution_id)
     require(access.perms, "coordinate_review", "decide an extension")
-    change = get_object_or_404(DueDateChange.objects.select_related("asked_by"), pk=change_id, contribution=access.contribution)
+    change = get_object_or_404(
+        DueDateChange.objects.select_related("asked_by"), pk=change_id, contribution=access.contribution
+    )
     if change.status != DueDateChange.Status.REQUESTED:
         messages.info(request, f"This extension request was already {change.get_status_display().lower()}.")
         return redirect(contribution_url(access))

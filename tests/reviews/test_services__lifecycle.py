@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from reviews.models import Review, ReviewClock, ReviewKind, ReviewState, Role
 from reviews.services import review_advance, review_convert_to_cspr, review_record_key_dates, review_role_grant
-from tests.factories import advance_to, make_review
+from tests.factories import advance_to, make_review, settle_contributions
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused
 
@@ -64,6 +64,8 @@ def decided(review, coordinator):
 @pytest.mark.parametrize(("name", "source"), ALLOWED)
 def test_each_step_succeeds_from_its_allowed_states_and_is_logged(name, source, decided, coordinator):
     review = advance_to(decided, source, coordinator)
+    if name == "convene_panel":
+        settle_contributions(review, coordinator)  # the panel waits for every agency
     logs_before = TransitionLog.objects.count()
 
     take(name, review, coordinator, reason="  Agreed at the partners' meeting  ")
@@ -175,6 +177,7 @@ def test_the_panel_cannot_be_convened_without_a_chair(partnership, coordinator, 
         key_dates={"became_aware_on": date(2026, 3, 2), "notified_on": date(2026, 3, 4)},
     )
     review = advance_to(review, S.AGENCY_SUBMISSIONS, coordinator)
+    settle_contributions(review, coordinator)
     before = snapshot(review)
 
     with pytest.raises(TransitionRefused) as refused:
