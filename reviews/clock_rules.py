@@ -167,3 +167,14 @@ def spec_by_key(key: str) -> ClockSpec | None:
 
 def specs_for(kind: str) -> tuple[ClockSpec, ...]:
     return CLOCKS_BY_KIND.get(kind, ())
+
+
+def stage_stops_a_clock(kind: str, state: str) -> bool:
+    """Whether entering ``state`` can stop one of this kind's clocks (so they need recomputing).
+
+    Closing or withdrawing stops every running clock. Other stages stop only the clocks that name
+    them; key dates, closure days and clock settings refresh clocks where they are changed.
+    """
+    if state in (ReviewState.CLOSED, ReviewState.WITHDRAWN):
+        return True
+    return any(spec.stop_state == state for spec in specs_for(kind))

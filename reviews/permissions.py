@@ -6,11 +6,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from reviews.models import PartnershipMember, Review
+from reviews.models import PartnershipMember, Review, ReviewUserObjectPermission
 
 
 def has_review_perm(user: Any, codename: str, review: Review) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(f"reviews.{codename}", review))
+    """Whether ``user`` holds ``reviews.<codename>`` on this one review.
+
+    The permissions live in django-guardian's direct table for reviews (granted and revoked only
+    by reviews.services.roles). Roles go to users, never to groups, and model-wide permissions
+    never open a review, so the check is one indexed EXISTS rather than guardian's generic
+    backend (two queries, and global permissions would leak across partnerships). Superusers
+    keep guardian's meaning: they may do anything (the platform operator in the admin).
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return ReviewUserObjectPermission.objects.filter(
+        user_id=user.pk, content_object_id=review.pk, permission__codename=codename
+    ).exists()
 
 
 def require_review_perm(user: Any, codename: str, review: Review, doing: str) -> None:

@@ -47,7 +47,9 @@ def _is_agency_lead(contribution: AgencyContribution, user: Any) -> bool:
 
 
 def _is_coordinator(contribution: AgencyContribution, user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("reviews.coordinate_review", contribution.review))
+    from reviews.permissions import has_review_perm  # permissions imports the models
+
+    return has_review_perm(user, "coordinate_review", contribution.review)
 
 
 class AgencyContribution(FSMModelMixin, models.Model):

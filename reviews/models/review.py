@@ -72,7 +72,9 @@ WITHDRAWABLE = SPINE[:4]  # "from any state before findings"
 
 def _role_permission(codename: str) -> Callable[[Any, Any], bool]:
     def check(review: Review, user: Any) -> bool:
-        return bool(user and user.is_authenticated and user.has_perm(f"reviews.{codename}", review))
+        from reviews.permissions import has_review_perm  # permissions imports the models
+
+        return has_review_perm(user, codename, review)
 
     check.__name__ = f"has_{codename}"
     return check

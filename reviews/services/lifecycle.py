@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from reviews.clock_rules import stage_stops_a_clock
 from reviews.models import Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.services.clocks import review_clocks_refresh
 from reviews.services.opening import KEY_DATE_FIELDS, review_create
@@ -37,7 +38,8 @@ def review_advance(
         return []
 
     def after(review: Review, log: TransitionLog) -> None:
-        review_clocks_refresh(review=review)
+        if stage_stops_a_clock(review.kind, review.state):
+            review_clocks_refresh(review=review)
 
     return run_transition(
         queryset=_reviews(),

@@ -52,13 +52,14 @@ def race(*attempts: tuple[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def slow_step(monkeypatch):
     """Hold the row lock for a while inside the winning transaction, so the loser really waits on it."""
-    refresh = lifecycle.review_clocks_refresh
+    # Every step asks, under the lock, whether it stops a clock: a slow answer holds the lock.
+    stops_a_clock = lifecycle.stage_stops_a_clock
 
-    def held(**kwargs: Any) -> Any:
+    def held(*args: Any) -> Any:
         time.sleep(HOLD_SECONDS)
-        return refresh(**kwargs)
+        return stops_a_clock(*args)
 
-    monkeypatch.setattr(lifecycle, "review_clocks_refresh", held)
+    monkeypatch.setattr(lifecycle, "stage_stops_a_clock", held)
 
 
 @pytest.fixture
