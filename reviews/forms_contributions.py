@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from reviews.chronology_import import ACCEPTED_EXTENSIONS, max_upload_bytes
-from reviews.forms import DATE_PARTS, GovukDateField, GovukForm, UserChoiceField
+from reviews.forms import GovukDateField, GovukForm, UserChoiceField
 from reviews.models import Review
 from reviews.models.contributions import REPORT_SECTIONS, Ask, ContributionState, DatePrecision
 from reviews.selectors_contributions import invitable_agencies
@@ -302,7 +302,3 @@ class ReportForm(GovukForm):
         if report is None:
             return {}
         return {name: getattr(report, name) for name, _ in [*REPORT_SECTIONS, ("author_role", "")]}
-
-
-def date_parts(value: date) -> dict[str, str]:
-    return dict(zip(DATE_PARTS, (str(value.day), str(value.month), str(value.year)), strict=True))

@@ -1,5 +1,9 @@
 """Agency contributions in the web UI: the coordinator's table and actions, the lead's requests."""
 
+# The shared fixtures are imported by name from contributions_support, so pytest finds them;
+# ruff reads each use as a redefinition.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -401,7 +405,7 @@ def test_my_requests_costs_the_same_queries_for_2_and_20_requests(client, coordi
             response = client.get(reverse("reviews:my_requests"))
         assert response.content.decode().count("/contributions/") == total
         counts[total] = len(captured)
-    assert counts[2] == counts[20], counts
+    assert counts[2] == counts[20] > 0, counts
 
 
 def test_the_lead_role_on_one_review_does_not_list_another_agency(client, coordinator, partnership, police, gp):
@@ -417,3 +421,44 @@ def test_the_lead_role_on_one_review_does_not_list_another_agency(client, coordi
     contribution_request(actor=coordinator, review_id=review.pk, agency=gp, lead=other_lead, asks=[Ask.CHRONOLOGY])
     client.force_login(lead)
     assert "Northbridge GP Federation" not in client.get(reverse("reviews:my_requests")).content.decode()
+
+
+def test_the_new_pages_carry_no_inline_script_or_style(client, coordinator, gp_lead, gp_contribution):
+    # The strict Content-Security-Policy of a later issue: every script a file, no style= attribute.
+    import re
+
+    entry = add_entry(gp_contribution, gp_lead)
+    change = contribution_request_extension(
+        actor=gp_lead, contribution_id=gp_contribution.pk, proposed_due_date=date(2099, 1, 5), reason="Leave"
+    )
+    review = gp_contribution.review
+    pages = {
+        coordinator: [
+            reverse("reviews:contributions", args=[review.reference]),
+            reverse("reviews:contribution_invite", args=[review.reference]),
+            url("contribution", gp_contribution),
+            url("contribution_due_date", gp_contribution),
+            url("contribution_decide_extension", gp_contribution, change.pk),
+            reverse("reviews:chronology", args=[review.reference]),
+            reverse("reviews:chronology_print", args=[review.reference]),
+        ],
+        gp_lead: [
+            reverse("reviews:my_requests"),
+            url("contribution", gp_contribution),
+            url("entry_add", gp_contribution),
+            url("entry_edit", gp_contribution, entry.pk),
+            url("entry_delete", gp_contribution, entry.pk),
+            url("chronology_import", gp_contribution),
+            url("report_edit", gp_contribution),
+            reverse("reviews:chronology", args=[review.reference]),
+        ],
+    }
+    for user, targets in pages.items():
+        client.force_login(user)
+        for target in targets:
+            response = client.get(target)
+            assert response.status_code == 200, target
+            html = response.content.decode()
+            assert all(body.strip() == "" for body in re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S))
+            assert "style=" not in html, target
+            assert " on" + "click=" not in html
