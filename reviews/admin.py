@@ -313,5 +313,6 @@ class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
         return reading.status.label
 
+
 # Registered here so Django's admin autodiscovery (which imports reviews.admin) finds them.
 from reviews import admin_contributions  # noqa: E402, F401

@@ -7,121 +7,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0001_initial'),
+        ("reviews", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='chronology_cutoff_on',
-            field=models.DateField(blank=True, help_text="Agencies' entries may not be dated after this.", null=True, verbose_name='chronology cut-off'),
+            model_name="review",
+            name="chronology_cutoff_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Agencies' entries may not be dated after this.",
+                null=True,
+                verbose_name="chronology cut-off",
+            ),
         ),
         migrations.AddField(
-            model_name='review',
-            name='chronology_released_at',
+            model_name="review",
+            name="chronology_released_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='AgencyContribution',
+            name="AgencyContribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asks', models.JSONField(default=list, help_text='What is asked of the agency (see Ask).')),
-                ('due_date', models.DateField()),
-                ('state', django_fsm.FSMField(choices=[('requested', 'Requested'), ('in_progress', 'In progress'), ('submitted', 'Submitted'), ('returned', 'Returned to the agency'), ('accepted', 'Accepted'), ('nil_return', 'Nil return (no involvement)'), ('waived', 'Waived')], default='requested', max_length=50, protected=True)),
-                ('return_reason', models.TextField(blank=True, help_text='Why the coordinator returned the submission.')),
-                ('waiver_reason', models.TextField(blank=True)),
-                ('nil_return_note', models.TextField(blank=True)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('times_submitted', models.PositiveSmallIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contributions', to='reviews.agency')),
-                ('lead', models.ForeignKey(help_text='The named agency lead answering for this agency on this review.', on_delete=django.db.models.deletion.PROTECT, related_name='contributions_led', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contributions', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("asks", models.JSONField(default=list, help_text="What is asked of the agency (see Ask).")),
+                ("due_date", models.DateField()),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned to the agency"),
+                            ("accepted", "Accepted"),
+                            ("nil_return", "Nil return (no involvement)"),
+                            ("waived", "Waived"),
+                        ],
+                        default="requested",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                (
+                    "return_reason",
+                    models.TextField(blank=True, help_text="Why the coordinator returned the submission."),
+                ),
+                ("waiver_reason", models.TextField(blank=True)),
+                ("nil_return_note", models.TextField(blank=True)),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("times_submitted", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contributions", to="reviews.agency"
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        help_text="The named agency lead answering for this agency on this review.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contributions_led",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contributions", to="reviews.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency__name'],
+                "ordering": ["agency__name"],
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='AgencyReport',
+            name="AgencyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('records_secured_on', models.DateField(blank=True, null=True)),
-                ('terms_of_reference', models.TextField(blank=True)),
-                ('context', models.TextField(blank=True)),
-                ('methodology', models.TextField(blank=True)),
-                ('analysis', models.TextField(blank=True)),
-                ('good_practice', models.TextField(blank=True)),
-                ('lessons', models.TextField(blank=True)),
-                ('recommendations', models.TextField(blank=True)),
-                ('author_role', models.CharField(blank=True, help_text='Written by someone not involved in the case: their role.', max_length=120)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('contribution', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='report', to='reviews.agencycontribution')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("records_secured_on", models.DateField(blank=True, null=True)),
+                ("terms_of_reference", models.TextField(blank=True)),
+                ("context", models.TextField(blank=True)),
+                ("methodology", models.TextField(blank=True)),
+                ("analysis", models.TextField(blank=True)),
+                ("good_practice", models.TextField(blank=True)),
+                ("lessons", models.TextField(blank=True)),
+                ("recommendations", models.TextField(blank=True)),
+                (
+                    "author_role",
+                    models.CharField(
+                        blank=True, help_text="Written by someone not involved in the case: their role.", max_length=120
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "contribution",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report",
+                        to="reviews.agencycontribution",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ChronologyEntry',
+            name="ChronologyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_date', models.DateField(help_text='For a month-only date, the first of the month.')),
-                ('date_precision', models.CharField(choices=[('exact', 'Exact day'), ('month', 'Month only'), ('approximate', 'Approximate')], default='exact', max_length=12)),
-                ('event_time', models.TimeField(blank=True, null=True)),
-                ('source_record', models.CharField(help_text="Where this is recorded, e.g. 'Case note 14'.", max_length=200)),
-                ('what_happened', models.TextField()),
-                ('professional_role', models.CharField(help_text="The professional's role, never their name (e.g. 'Health visitor').", max_length=120)),
-                ('agency_comment', models.TextField(blank=True, help_text="The agency's comment on its significance.")),
-                ('significant', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='reviews.agencycontribution')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chronology_entries', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_date", models.DateField(help_text="For a month-only date, the first of the month.")),
+                (
+                    "date_precision",
+                    models.CharField(
+                        choices=[("exact", "Exact day"), ("month", "Month only"), ("approximate", "Approximate")],
+                        default="exact",
+                        max_length=12,
+                    ),
+                ),
+                ("event_time", models.TimeField(blank=True, null=True)),
+                (
+                    "source_record",
+                    models.CharField(help_text="Where this is recorded, e.g. 'Case note 14'.", max_length=200),
+                ),
+                ("what_happened", models.TextField()),
+                (
+                    "professional_role",
+                    models.CharField(
+                        help_text="The professional's role, never their name (e.g. 'Health visitor').", max_length=120
+                    ),
+                ),
+                ("agency_comment", models.TextField(blank=True, help_text="The agency's comment on its significance.")),
+                ("significant", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="reviews.agencycontribution",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chronology_entries",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'chronology entries',
-                'ordering': ['event_date', 'event_time', 'id'],
+                "verbose_name_plural": "chronology entries",
+                "ordering": ["event_date", "event_time", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DueDateChange',
+            name="DueDateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('requested', 'Requested by the agency'), ('granted', 'Granted'), ('refused', 'Refused'), ('moved', 'Moved by the coordinator')], max_length=10)),
-                ('old_due_date', models.DateField()),
-                ('proposed_due_date', models.DateField()),
-                ('reason', models.TextField()),
-                ('asked_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='due_date_changes', to='reviews.agencycontribution')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested by the agency"),
+                            ("granted", "Granted"),
+                            ("refused", "Refused"),
+                            ("moved", "Moved by the coordinator"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("old_due_date", models.DateField()),
+                ("proposed_due_date", models.DateField()),
+                ("reason", models.TextField()),
+                ("asked_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="due_date_changes",
+                        to="reviews.agencycontribution",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asked_at', 'id'],
+                "ordering": ["asked_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='agencycontribution',
-            index=models.Index(fields=['state', 'due_date'], name='contribution_state_due'),
+            model_name="agencycontribution",
+            index=models.Index(fields=["state", "due_date"], name="contribution_state_due"),
         ),
         migrations.AddConstraint(
-            model_name='agencycontribution',
-            constraint=models.UniqueConstraint(fields=('review', 'agency'), name='contribution_one_per_agency'),
+            model_name="agencycontribution",
+            constraint=models.UniqueConstraint(fields=("review", "agency"), name="contribution_one_per_agency"),
         ),
         migrations.AddIndex(
-            model_name='chronologyentry',
-            index=models.Index(fields=['review', 'event_date', 'id'], name='entry_review_date'),
+            model_name="chronologyentry",
+            index=models.Index(fields=["review", "event_date", "id"], name="entry_review_date"),
         ),
         migrations.AddIndex(
-            model_name='chronologyentry',
-            index=models.Index(fields=['contribution', 'event_date'], name='entry_contribution_date'),
+            model_name="chronologyentry",
+            index=models.Index(fields=["contribution", "event_date"], name="entry_contribution_date"),
         ),
         migrations.AddConstraint(
-            model_name='duedatechange',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'requested')), fields=('contribution',), name='duedatechange_one_open_request'),
+            model_name="duedatechange",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "requested")),
+                fields=("contribution",),
+                name="duedatechange_one_open_request",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0002_contributions'),
+        ("reviews", "0002_contributions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='senior_manager_email',
+            model_name="agency",
+            name="senior_manager_email",
             field=models.EmailField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='senior_manager_name',
+            model_name="agency",
+            name="senior_manager_name",
             field=models.CharField(blank=True, max_length=200),
         ),
     ]

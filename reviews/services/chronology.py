@@ -20,7 +20,7 @@ from reviews.chronology_import import (
     parse_time,
     read_rows,
 )
-from reviews.models import ReviewRole, Role
+from reviews.models import Review, ReviewRole, Role
 from reviews.models.contributions import (
     REPORT_SECTIONS,
     AgencyContribution,
@@ -29,6 +29,7 @@ from reviews.models.contributions import (
     ContributionState,
     DatePrecision,
 )
+from reviews.permissions import require_review_perm
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition
 
@@ -73,7 +74,9 @@ def entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str,
 
 def _locked_editable_contribution(actor: Any, contribution_id: int) -> AgencyContribution:
     contribution = (
-        AgencyContribution.objects.select_for_update().select_related("review", "agency").get(pk=contribution_id)
+        AgencyContribution.objects.select_for_update(of=("self",))
+        .select_related("review", "agency")
+        .get(pk=contribution_id)
     )
     is_lead = ReviewRole.objects.filter(
         review_id=contribution.review_id, user=actor, role=Role.AGENCY_LEAD, agency_id=contribution.agency_id
@@ -232,3 +235,17 @@ def report_save_draft(*, actor: Any, contribution_id: int, sections: dict[str, A
         report.save()
         _mark_started(actor, contribution)
     return report
+
+
+def chronology_release(*, actor: Any, review_id: int) -> Review:
+    """The coordinator lets every agency lead on the review read the whole merged chronology."""
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review_id)
+        require_review_perm(actor, "coordinate_review", review, "release the merged chronology")
+        if review.chronology_released_at is not None:
+            released = timezone.localtime(review.chronology_released_at)
+            raise TransitionRefused(f"The merged chronology was already released on {released:%-d %B %Y}.")
+        review.chronology_released_at = timezone.now()
+        review.save(update_fields=["chronology_released_at"])
+        audit_record(actor=actor, verb="chronology.released", target=review)
+    return review

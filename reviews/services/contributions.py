@@ -50,7 +50,7 @@ def contribution_request(
 ) -> AgencyContribution:
     """The coordinator invites one agency. The named lead gets the agency-lead role if needed."""
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("partnership").get(pk=review_id)
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "ask agencies for contributions")
         errors: dict[str, str] = {}
         if review.state not in REQUESTING_STAGES:
@@ -151,7 +151,9 @@ def contribution_advance(
 
 def contribution_change_due_date(*, actor: Any, contribution_id: int, new_due_date: date, reason: str) -> DueDateChange:
     with transaction.atomic():
-        contribution = AgencyContribution.objects.select_for_update().select_related("review").get(pk=contribution_id)
+        contribution = (
+            AgencyContribution.objects.select_for_update(of=("self",)).select_related("review").get(pk=contribution_id)
+        )
         require_review_perm(actor, "coordinate_review", contribution.review, "change a due date")
         errors = _due_date_errors(contribution, new_due_date, reason)
         if errors:
@@ -173,7 +175,7 @@ def contribution_change_due_date(*, actor: Any, contribution_id: int, new_due_da
             actor=actor,
             verb="contribution.due_date_moved",
             target=contribution.review,
-            agency=str(contribution.agency_id),
+            agency=str(contribution.agency),
             to=new_due_date.isoformat(),
             reason=reason.strip(),
         )
@@ -184,7 +186,9 @@ def contribution_request_extension(
     *, actor: Any, contribution_id: int, proposed_due_date: date, reason: str
 ) -> DueDateChange:
     with transaction.atomic():
-        contribution = AgencyContribution.objects.select_for_update().select_related("review").get(pk=contribution_id)
+        contribution = (
+            AgencyContribution.objects.select_for_update(of=("self",)).select_related("review").get(pk=contribution_id)
+        )
         if not _is_lead_of(actor, contribution):
             raise PermissionDenied("Only the agency's lead on this review can ask for an extension.")
         errors = _due_date_errors(contribution, proposed_due_date, reason)
@@ -216,7 +220,12 @@ def contribution_decide_extension(
     *, actor: Any, change_id: int, grant: bool, note: str = "", granted_due_date: date | None = None
 ) -> DueDateChange:
     with transaction.atomic():
-        change = DueDateChange.objects.select_for_update().select_related("contribution__review").get(pk=change_id)
+        # of=("self",): lock the request row only, not the review and contribution it joins.
+        change = (
+            DueDateChange.objects.select_for_update(of=("self",))
+            .select_related("contribution__review")
+            .get(pk=change_id)
+        )
         contribution = AgencyContribution.objects.select_for_update().get(pk=change.contribution_id)
         require_review_perm(actor, "coordinate_review", change.contribution.review, "decide an extension")
         if change.status != DueDateChange.Status.REQUESTED:

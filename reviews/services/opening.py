@@ -120,7 +120,7 @@ def review_record_key_dates(*, actor: Any, review_id: int, key_dates: dict[str, 
     if unknown:
         raise ValueError(f"Not key dates: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("partnership").get(pk=review_id)
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "record key dates")
         before = {field: getattr(review, field) for field in key_dates}
         for field, value in key_dates.items():

@@ -78,7 +78,7 @@ def subject_create(*, review: Review, data: SubjectData) -> Subject:
 
 def subject_add(*, actor: Any, review_id: int, data: SubjectData) -> Subject:
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("partnership").get(pk=review_id)
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "add a subject")
         subject = subject_create(review=review, data=data)
         # The audit row names the pseudonym only: the trail is read more widely than identities.

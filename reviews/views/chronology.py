@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from reviews.chronology import csv_rows
 from reviews.models import Review
 from reviews.selectors_contributions import MergedChronology, chronology_rows, merged_chronology
-from reviews.services_chronology_release import chronology_release
+from reviews.services.chronology import chronology_release
 from reviews.views._common import render_page, review_and_permissions
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused

@@ -65,3 +65,7 @@ def browser_page(chromium_browser: Any, live_server: Any) -> Iterator[Any]:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# Contribution fixtures shared by the contribution and chronology tests of this folder.
+from tests.reviews.contributions_support import gp_contribution, police_contribution, scoping  # noqa: E402, F401

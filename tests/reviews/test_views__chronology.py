@@ -1,9 +1,5 @@
 """The merged chronology page: who reads what, filters, colours, paging, export, print, release."""
 
-# The shared fixtures are imported by name from contributions_support, so pytest finds them;
-# ruff reads each use as a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import csv
@@ -18,11 +14,8 @@ from django.urls import reverse
 from reviews.models import Review
 from reviews.models.contributions import ChronologyEntry
 from reviews.selectors_contributions import CHRONOLOGY_PAGE_SIZE
-from tests.reviews.contributions_support import (  # noqa: F401  (fixtures)
+from tests.reviews.contributions_support import (
     add_entry,
-    gp_contribution,
-    police_contribution,
-    scoping,
     submit,
 )
 from workflows.models import AuditEvent

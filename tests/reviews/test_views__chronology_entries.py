@@ -1,9 +1,5 @@
 """The agency lead writes a chronology (by form and by file) and the agency report."""
 
-# The shared fixtures are imported by name from contributions_support, so pytest finds them;
-# ruff reads each use as a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import io
@@ -16,14 +12,11 @@ from openpyxl import load_workbook
 
 from reviews.chronology_import import HEADERS
 from reviews.models.contributions import AgencyContribution, ChronologyEntry
-from tests.reviews.contributions_support import (  # noqa: F401  (fixtures)
+from tests.reviews.contributions_support import (
     add_entry,
     csv_file,
     date_parts,
     entry_form,
-    gp_contribution,
-    police_contribution,
-    scoping,
     url,
 )
 

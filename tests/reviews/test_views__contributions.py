@@ -1,9 +1,5 @@
 """Agency contributions in the web UI: the coordinator's table and actions, the lead's requests."""
 
-# The shared fixtures are imported by name from contributions_support, so pytest finds them;
-# ruff reads each use as a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -18,12 +14,9 @@ from reviews.models import ClosureDay, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
 from reviews.services.contributions import contribution_request, contribution_request_extension, default_due_date
 from tests.factories import AgencyFactory, UserFactory, advance_to, make_review, member
-from tests.reviews.contributions_support import (  # noqa: F401  (fixtures)
+from tests.reviews.contributions_support import (
     add_entry,
     date_parts,
-    gp_contribution,
-    police_contribution,
-    scoping,
     submit,
     url,
 )

@@ -1,10 +1,6 @@
 """URL guessing: an agency lead reaches only their own agency's contribution; everyone else who is
 neither its lead nor the review's coordinator gets a 404 on every contribution URL, GET and POST."""
 
-# The shared fixtures are imported by name from contributions_support, so pytest finds them;
-# ruff reads each use as a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,14 +11,11 @@ from django.urls import reverse
 from reviews.models.contributions import AgencyContribution, ChronologyEntry, DueDateChange
 from reviews.services.contributions import contribution_request_extension
 from tests.factories import UserFactory, member
-from tests.reviews.contributions_support import (  # noqa: F401  (fixtures)
+from tests.reviews.contributions_support import (
     add_entry,
     csv_file,
     date_parts,
     entry_form,
-    gp_contribution,
-    police_contribution,
-    scoping,
     url,
 )
 from workflows.models import AuditEvent, TransitionLog
