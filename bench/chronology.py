@@ -19,37 +19,20 @@ Drops the database at the end (``--keep`` to leave it). Not a test.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from throwaway_db import run_in_throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/reviews_bench_chron"
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin_connection(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
 
 
 def main() -> int:
@@ -60,29 +43,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     args = parser.parse_args()
 
-    base_url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    if not base_url.startswith(("postgres://", "postgresql://")):
-        print(f"DATABASE_URL must point at PostgreSQL, not {base_url}", file=sys.stderr)
-        return 2
-    db_name = f"{urlsplit(base_url).path.lstrip('/') or 'reviews_bench_chron'}_{os.getpid()}"
-    with _admin_connection(base_url) as admin:
-        admin.execute(f'CREATE DATABASE "{db_name}"')
-    os.environ["DATABASE_URL"] = _with_db(base_url, db_name)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    # As in production: no query log kept in memory (it would swamp the memory figures).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    try:
-        return run(args, db_name)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept database {db_name}")
-        else:
-            with _admin_connection(base_url) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    return run_in_throwaway_database(DEFAULT_URL, lambda db_name: run(args, db_name), keep=args.keep)
 
 
 def run(args: argparse.Namespace, db_name: str) -> int:

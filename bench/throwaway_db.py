@@ -1,0 +1,57 @@
+"""A throwaway PostgreSQL database for one benchmark run, dropped afterwards.
+
+Every benchmark runs against a fresh ``<name>_<pid>`` database next to the one DATABASE_URL
+names, so figures never depend on what an earlier run or the test suite left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def _admin_connection(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def run_in_throwaway_database(default_url: str, run: Callable[[str], int], *, keep: bool = False) -> int:
+    """Create the database, point Django at it (DEBUG off: no query log), call ``run(db_name)``."""
+    base_url = os.environ.get("DATABASE_URL", default_url)
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        print(f"DATABASE_URL must point at PostgreSQL, not {base_url}", file=sys.stderr)
+        return 2
+    db_name = f"{urlsplit(base_url).path.lstrip('/') or 'reviews_bench'}_{os.getpid()}"
+    with _admin_connection(base_url) as admin:
+        admin.execute(f'CREATE DATABASE "{db_name}"')
+    os.environ["DATABASE_URL"] = _with_db(base_url, db_name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    # As in production: no query log kept in memory (it would swamp time and memory figures).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    try:
+        return run(db_name)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if keep:
+            print(f"kept database {db_name}")
+        else:
+            with _admin_connection(base_url) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
