@@ -60,6 +60,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -125,6 +126,20 @@ vars().update(env.email_url("EMAIL_URL", default="filemail://"))
 if EMAIL_BACKEND.endswith("filebased.EmailBackend"):  # noqa: F821 -- set by the line above
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reviews@localhost")
+
+# Notifications (issue 4). Links in e-mails start with NOTIFICATIONS_SITE_URL. A failed delivery is
+# retried with exponential back-off (base, 2x, 4x ... capped) up to NOTIFICATIONS_MAX_ATTEMPTS, then
+# FAILED with the error. Rows READY or SENDING for longer than NOTIFICATIONS_STUCK_AFTER_SECONDS are
+# re-queued by a periodic task; that must exceed EMAIL_TIMEOUT so a slow send is never re-queued.
+NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800)
+NOTIFICATIONS_STUCK_AFTER_SECONDS = env.float("NOTIFICATIONS_STUCK_AFTER_SECONDS", default=600)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
+# GOV.UK Notify instead of SMTP when a key is set: one e-mail template with ((subject)) and ((body)).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
 
 # Production hardening, switched on by DEBUG=false.
 SESSION_COOKIE_HTTPONLY = True

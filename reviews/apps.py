@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Safeguarding reviews"
+
+    def ready(self) -> None:
+        # Tell notifications about the review's deadlines (it never imports reviews itself).
+        from reviews import deadlines
+
+        deadlines.register()

@@ -31,8 +31,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     db = settings.DATABASES["default"]
     try:
         psycopg.connect(
-            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname="postgres",
-            password=db["PASSWORD"] or None, connect_timeout=5,
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            dbname="postgres",
+            password=db["PASSWORD"] or None,
+            connect_timeout=5,
         ).close()
     except psycopg.Error as error:
         pytest.exit(f"CI=true but PostgreSQL is unreachable: {error}", returncode=1)

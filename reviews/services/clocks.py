@@ -7,6 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from reviews.clock_rules import RAPID_REVIEW, specs_for
+from reviews.deadlines import review_clock_deadlines_sync
 from reviews.models import Partnership, Review, ReviewClock, ReviewState
 from workflows.clocks import compute_due_date
 
@@ -81,4 +82,5 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
             if changed:
                 clock.save(update_fields=changed)
         result.append(clock)
+    review_clock_deadlines_sync(review=review, clocks=result)
     return result

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from reviews.deadlines import contribution_deadline_sync
 from reviews.models import Agency, Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
 from reviews.permissions import require_review_perm
@@ -85,6 +86,7 @@ def contribution_request(
         contribution = AgencyContribution.objects.create(
             review=review, agency=agency, lead=lead, asks=list(asks), due_date=due_date
         )
+        contribution_deadline_sync(contribution)
         audit_record(
             actor=actor,
             verb="contribution.requested",
@@ -126,6 +128,7 @@ def contribution_advance(
         return []
 
     def after(contribution: AgencyContribution, log: TransitionLog) -> None:
+        contribution_deadline_sync(contribution)
         audit_record(
             actor=actor,
             verb=f"contribution.{transition}",
@@ -167,6 +170,7 @@ def contribution_change_due_date(*, actor: Any, contribution_id: int, new_due_da
         )
         contribution.due_date = new_due_date
         contribution.save(update_fields=["due_date"])
+        contribution_deadline_sync(contribution)
         audit_record(
             actor=actor,
             verb="contribution.due_date_moved",
@@ -237,6 +241,7 @@ def contribution_decide_extension(
             change.proposed_due_date = new_date
             contribution.due_date = new_date
             contribution.save(update_fields=["due_date"])
+            contribution_deadline_sync(contribution)
         change.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "proposed_due_date"])
         audit_record(
             actor=actor,

@@ -1,0 +1,288 @@
+"""Benchmark: the deadline sweep against a plain indexed SELECT, then delivery through a real worker.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/reviews_bench \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/sweep.py
+
+Creates a throwaway database next to the one DATABASE_URL names (``<name>_<pid>``, bench/throwaway_db.py), migrates
+it, and inserts (generate_series) 1,000,000 open deadlines of which 10,000 have a reminder due
+today, each with one recipient among 1,000 users. Then:
+
+* plain: ``SELECT ... WHERE state = 'open' AND next_reminder_on <= today`` fetched whole (the
+  indexed range scan the sweep is built on);
+* sweep: ``notifications.services.deadlines_sweep`` (chunks taken FOR UPDATE SKIP LOCKED, one
+  set-based INSERT ... ON CONFLICT DO NOTHING per step group for e-mail and in-app rows, the
+  deadlines moved to their next step, fan-out tasks published to Redis after commit).
+
+Prints both times and the ratio (targets: sweep within 3x the SELECT and under 5 s), and the
+tracemalloc peak of a sweep (a separate run: tracing slows Python down) at 1,000,000 deadlines and
+at 100,000, to show memory is flat in the number of deadlines. Then starts a real Celery worker
+(subprocess, Redis) sending to an aiosmtpd server in this process and prints messages per second
+for the 10,000 e-mails the sweep wrote. Drops the database at the end (``--keep`` to leave it).
+Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.throwaway_db import run_in_throwaway_database  # noqa: E402 -- after the sys.path line
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/reviews_bench"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deadlines", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000, help="deadlines with a reminder due today")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (prefork)")
+    parser.add_argument("--skip-delivery", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    args = parser.parse_args()
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
+    return run_in_throwaway_database(DEFAULT_URL, lambda db_name: run(args, db_name), keep=args.keep)
+
+
+def _today() -> date:
+    from workflows.calendar import is_working_day
+
+    day = date.today()
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _populate(total: int, due: int, today: date) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from notifications.models import Deadline
+    from workflows.calendar import add_working_days
+
+    users = get_user_model()
+    users.objects.bulk_create(
+        [users(username=f"lead{i}", email=f"lead{i}@agency.example.org") for i in range(1000)], batch_size=1000
+    )
+    first_user = users.objects.order_by("id").values_list("id", flat=True).first()
+    content_type = ContentType.objects.get_for_model(users).pk
+    due_date = add_working_days(today, 5)  # so today is "5 working days before"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Deadline._meta.db_table}
+              (content_type_id, object_id, kind, due_date, state, owner_label, scope, context, escalation_email,
+               escalation_name, next_step, next_reminder_on, created_at, updated_at)
+            SELECT %s, i, 'action_due',
+                   CASE WHEN i <= %s THEN %s::date ELSE %s::date + (8 + i %% 300) END,
+                   'open', 'Agency ' || (i %% 40), 'BENCH-' || (i %% 20000),
+                   jsonb_build_object('reference', 'BENCH-' || (i %% 20000), 'what', 'Action ' || i, 'link', '/'),
+                   '', '', -5,
+                   CASE WHEN i <= %s THEN %s::date ELSE %s::date + (1 + i %% 300) END,
+                   now(), now()
+            FROM generate_series(1, %s) AS i
+            """,
+            [content_type, due, due_date, today, due, today, today, total],
+        )
+        cursor.execute(
+            f"INSERT INTO {Deadline.recipients.through._meta.db_table} (deadline_id, user_id) "
+            f"SELECT id, %s + (id %% 1000) FROM {Deadline._meta.db_table}",
+            [first_user],
+        )
+        cursor.execute("ANALYZE")
+
+
+def _plain_select(today: date) -> tuple[float, int]:
+    from django.db import connection
+
+    from notifications.models import Deadline
+
+    sql = (
+        f"SELECT id, kind, due_date, next_step, scope, context FROM {Deadline._meta.db_table} "
+        "WHERE state = 'open' AND next_reminder_on <= %s ORDER BY next_reminder_on, id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today])  # warm
+        cursor.fetchall()
+        started = time.perf_counter()
+        cursor.execute(sql, [today])
+        rows = cursor.fetchall()
+        seconds = time.perf_counter() - started
+        cursor.execute("EXPLAIN " + sql, [today])
+        plan = " / ".join(line for (line,) in cursor.fetchall())
+    print(f"plan of the plain SELECT    : {plan[:160]}")
+    return seconds, len(rows)
+
+
+def _reset(today: date, due: int) -> None:
+    from django.db import connection
+
+    from notifications.models import Deadline, Notification
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Notification._meta.db_table}")
+        cursor.execute(
+            f"UPDATE {Deadline._meta.db_table} SET next_step = -5, next_reminder_on = %s WHERE object_id <= %s",
+            [today, due],
+        )
+        cursor.execute(f"VACUUM ANALYZE {Notification._meta.db_table}")
+
+
+def _sweep_peak(today: date) -> tuple[float, int]:
+    from unittest import mock
+
+    from notifications.services import deadlines_sweep
+
+    with mock.patch("notifications.services.notifications_enqueue"):
+        tracemalloc.start()
+        result = deadlines_sweep(today=today)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak / 1024 / 1024, result.written
+
+
+def run(args: argparse.Namespace, db_name: str) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from notifications.models import Deadline
+    from notifications.services import deadlines_sweep
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = on")
+    print(f"database {db_name}: migrating ...", flush=True)
+    call_command("migrate", verbosity=0)
+    today = _today()
+    started = time.perf_counter()
+    # Memory first, at a tenth of the size, then at full size (tracing is slow: not timed).
+    small = max(args.due, args.deadlines // 10)
+    _populate(small, args.due, today)
+    print(f"inserted {small:,} deadlines in {time.perf_counter() - started:.1f} s", flush=True)
+    peak_small, _ = _sweep_peak(today)
+    _reset(today, args.due)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Deadline._meta.db_table} CASCADE")
+        cursor.execute("DELETE FROM auth_user")
+    started = time.perf_counter()
+    _populate(args.deadlines, args.due, today)
+    print(f"inserted {args.deadlines:,} deadlines ({args.due:,} due {today}) in {time.perf_counter() - started:.1f} s")
+    peak_full, written = _sweep_peak(today)
+    _reset(today, args.due)
+
+    select_seconds, selected = _plain_select(today)
+    import redis
+
+    from project.celery import app
+
+    redis.Redis.from_url(app.conf.broker_url).flushdb()
+    started = time.perf_counter()
+    result = deadlines_sweep(today=today)  # publishes fan-out tasks to Redis after each chunk commits
+    sweep_seconds = time.perf_counter() - started
+    assert result.deadlines == selected == args.due, (result, selected)
+    ratio = sweep_seconds / select_seconds
+    print(f"due deadlines               : {selected:,} of {args.deadlines:,}")
+    print(f"plain indexed SELECT        : {select_seconds * 1000:8.1f} ms")
+    print(
+        f"sweep                       : {sweep_seconds * 1000:8.1f} ms  ({result.written:,} outbox rows written, "
+        f"{result.enqueued:,} e-mails queued)"
+    )
+    print(
+        f"ratio sweep / SELECT        : {ratio:8.2f}x  (target <= 3x: {'met' if ratio <= 3 else 'NOT met'}; "
+        f"under 5 s: {'met' if sweep_seconds < 5 else 'NOT met'})"
+    )
+    print(
+        f"sweep peak memory           : {peak_small:.1f} MiB at {small:,} deadlines, {peak_full:.1f} MiB at "
+        f"{args.deadlines:,} (tracemalloc; {written:,} rows written each time)"
+    )
+    if args.skip_delivery:
+        return 0
+    _deliver(args, db_name, result.enqueued)
+    return 0
+
+
+def _deliver(args: argparse.Namespace, db_name: str, expected: int) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from django.db import connection
+
+    from notifications.models import Notification
+
+    class Counter:
+        count = 0
+        lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd hook name
+            with self.lock:
+                self.count += 1
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    counter = Counter()
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {
+        **os.environ,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    log = open(ROOT / "var" / f"bench-worker-{os.getpid()}.log", "w")  # noqa: SIM115 -- closed below
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "project",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={args.concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        started = time.perf_counter()
+        sent = 0
+        while time.perf_counter() - started < 600:
+            sent = Notification.objects.filter(channel="email", status="sent").count()
+            if sent >= expected:
+                break
+            time.sleep(0.5)
+        seconds = time.perf_counter() - started
+        failed = Notification.objects.filter(status="failed").count()
+        print(
+            f"delivery through a worker   : {sent:,} e-mails in {seconds:.1f} s = {sent / seconds:,.0f} messages/s "
+            f"(prefork x{args.concurrency}, Redis, aiosmtpd received {counter.count:,}, failed {failed}; "
+            f"includes worker start-up)"
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+        controller.stop()
+        connection.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

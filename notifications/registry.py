@@ -1,0 +1,60 @@
+"""What other apps tell notifications about their objects (imports point downward: reviews →
+notifications, never back). reviews registers in ReviewsConfig.ready (reviews/deadlines.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """What a target's deadline should look like now; notifications.services.deadline_sync makes it so."""
+
+    kind: str
+    due_date: date | None
+    state: str
+    owner_label: str
+    scope: str
+    context: dict[str, Any]
+    recipients: Iterable[Any] = ()
+    escalation_recipients: Iterable[Any] = ()
+    escalation_email: str = ""
+    escalation_name: str = ""
+    # Tell the recipients when the deadline is first set or moved (an agency asked for a contribution).
+    announce: bool = False
+
+
+@dataclass(frozen=True)
+class DeadlineSource:
+    kind: str
+    model: type[models.Model]
+    describe: Callable[[Any], DeadlineSpec | None]
+    # Every target that may have a deadline (the resync command walks these).
+    targets: Callable[[], Iterable[Any]] = field(default=lambda: ())
+
+
+_sources: dict[str, DeadlineSource] = {}
+_coordinated_scopes: list[Callable[[Any], Any]] = []
+
+
+def register_deadline_source(source: DeadlineSource) -> None:
+    _sources[source.kind] = source
+
+
+def deadline_sources() -> dict[str, DeadlineSource]:
+    return dict(_sources)
+
+
+def register_coordinated_scopes(resolver: Callable[[Any], Any]) -> None:
+    """``resolver(user)`` returns the scopes (review references) the user coordinates: a list or a
+    ``values_list`` queryset, which is used as a subquery."""
+    _coordinated_scopes.append(resolver)
+
+
+def coordinated_scopes(user: Any) -> list[Any]:
+    return [resolver(user) for resolver in _coordinated_scopes]

@@ -1,0 +1,42 @@
+"""Readers: the inbox, the header count, failed deliveries a coordinator should see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from notifications.models import Notification
+from notifications.registry import coordinated_scopes
+
+INBOX_SIZE = 100
+
+
+def inbox_for_user(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP).order_by(
+        "-created_at", "-id"
+    )[:INBOX_SIZE]
+
+
+def unread_count(user: Any) -> int:
+    if not (user and user.is_authenticated):
+        return 0
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+    ).count()
+
+
+def failed_for_coordinator(user: Any) -> QuerySet[Notification]:
+    """E-mails that could not be delivered on the reviews this user coordinates (issue 4: an SMTP
+    refusal is visible to the coordinator), newest first."""
+    scopes = coordinated_scopes(user)
+    if not (user and user.is_authenticated) or not scopes:
+        return Notification.objects.none()
+    condition = Q()
+    for scope in scopes:
+        condition |= Q(scope__in=scope)
+    return (
+        Notification.objects.filter(condition, status=Notification.Status.FAILED)
+        .select_related("recipient")
+        .order_by("-created_at", "-id")[:INBOX_SIZE]
+    )

@@ -1,0 +1,623 @@
+"""The writers of notifications: deadlines kept in step, the outbox, the sweep, delivery, the inbox.
+
+Every outbox row is written inside the transaction of the change that causes it and handed to the
+broker only after commit, so a rolled-back change never notifies and a broker outage never loses a
+row: it waits READY and the requeue task sends it later. Delivery claims a row with a conditional
+UPDATE, so a task that runs twice (or two workers) sends it once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications import conf
+from notifications.delivery import DeliveryError, send_notification
+from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
+from notifications.policies import DEFAULT_SCHEDULE, Schedule, schedules_by_kind
+from notifications.registry import DeadlineSpec
+from workflows.calendar import is_working_day
+
+logger = logging.getLogger(__name__)
+
+Status = Notification.Status
+Channel = Notification.Channel
+Kind = Notification.Kind
+
+# Publishing to a broker that is down must not hold a coordinator's request for long: two quick
+# tries, then the row waits in the outbox for the requeue task.
+PUBLISH_OPTIONS: dict[str, Any] = {
+    "retry": True,
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+}
+# Above this many rows one fan-out task per batch is published instead of one task per row, so a
+# sweep of 10,000 reminders makes a handful of broker round trips, not 10,000.
+FAN_OUT_ABOVE = 20
+FAN_OUT_BATCH = 500
+
+
+# --- enqueueing ------------------------------------------------------------------------------
+
+
+def notifications_enqueue(ids: Iterable[int]) -> None:
+    """Hand rows to the broker once the current transaction commits (at once outside one)."""
+    ids = list(ids)
+    if ids:
+        transaction.on_commit(partial(notifications_publish, ids), robust=True)
+
+
+def notifications_publish(ids: Sequence[int]) -> int:
+    """Publish delivery tasks now. A broker outage is logged, not raised: the rows stay READY."""
+    from notifications.tasks import deliver_notification, deliver_notifications
+
+    published = 0
+    try:
+        if len(ids) > FAN_OUT_ABOVE:
+            for start in range(0, len(ids), FAN_OUT_BATCH):
+                batch = list(ids[start : start + FAN_OUT_BATCH])
+                deliver_notifications.apply_async((batch,), **PUBLISH_OPTIONS)
+                published += len(batch)
+        else:
+            for notification_id in ids:
+                deliver_notification.apply_async((notification_id,), **PUBLISH_OPTIONS)
+                published += 1
+    except Exception as error:  # kombu raises several kinds when the broker is down
+        logger.warning(
+            "Broker unreachable (%s): %d notification(s) wait in the outbox for the requeue task.",
+            error,
+            len(ids) - published,
+        )
+    return published
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
+def _schedule_of(kind: str, schedules: dict[str, Schedule] | None = None) -> Schedule:
+    if schedules is not None:
+        return schedules.get(kind, DEFAULT_SCHEDULE)
+    return schedules_by_kind().get(kind, DEFAULT_SCHEDULE)
+
+
+def deadline_reschedule(deadline: Deadline, *, today: date, schedule: Schedule | None = None) -> None:
+    """Set the next reminder of an open deadline from its due date (instance only, no save)."""
+    schedule = schedule or _schedule_of(deadline.kind)
+    upcoming = schedule.first_on_or_after(deadline.due_date, today) if deadline.state == DeadlineState.OPEN else None
+    deadline.next_step, deadline.next_reminder_on = upcoming if upcoming else (None, None)
+
+
+def deadline_sync(*, target: models.Model, spec: DeadlineSpec, today: date | None = None) -> Deadline | None:
+    """Make the deadline of ``target`` match ``spec``; called inside the caller's transaction.
+
+    Met, waived or cancelled: reminders stop at once and reminders not yet sent are cancelled.
+    Moved: the schedule restarts from the new due date and the old date's pending reminders are
+    cancelled (the idempotency key holds the due date, so "5 working days before" the new date is
+    a new reminder). Announced deadlines tell their recipients when set or moved.
+    """
+    today = today or timezone.localdate()
+    content_type = ContentType.objects.get_for_model(target)
+    with transaction.atomic():
+        deadline = (
+            Deadline.objects.select_for_update()
+            .filter(content_type=content_type, object_id=target.pk, kind=spec.kind)
+            .first()
+        )
+        state = spec.state if spec.due_date is not None else DeadlineState.CANCELLED
+        if deadline is None:
+            if state != DeadlineState.OPEN:
+                return None
+            deadline = Deadline(
+                content_type=content_type,
+                object_id=target.pk,
+                kind=spec.kind,
+                due_date=spec.due_date,
+                state=state,
+                owner_label=spec.owner_label[:200],
+                scope=spec.scope,
+                context=spec.context,
+                escalation_email=spec.escalation_email,
+                escalation_name=spec.escalation_name,
+            )
+            deadline_reschedule(deadline, today=today)
+            deadline.save()
+            _set_recipients(deadline, spec)
+            if spec.announce:
+                _announce(deadline, list(spec.recipients), moved=False)
+            return deadline
+
+        changed: list[str] = []
+        for name, value in (
+            ("owner_label", spec.owner_label[:200]),
+            ("scope", spec.scope),
+            ("context", spec.context),
+            ("escalation_email", spec.escalation_email),
+            ("escalation_name", spec.escalation_name),
+            ("state", state),
+        ):
+            if getattr(deadline, name) != value:
+                setattr(deadline, name, value)
+                changed.append(name)
+        moved = spec.due_date is not None and spec.due_date != deadline.due_date
+        if moved:
+            deadline.due_date = spec.due_date
+            changed.append("due_date")
+        if moved or "state" in changed:
+            deadline_reschedule(deadline, today=today)
+            changed += ["next_step", "next_reminder_on"]
+        if changed:
+            deadline.save(update_fields=[*changed, "updated_at"])
+        if moved or state != DeadlineState.OPEN:
+            _cancel_pending(deadline)
+        _set_recipients(deadline, spec)
+        if moved and spec.announce and state == DeadlineState.OPEN:
+            _announce(deadline, list(spec.recipients), moved=True)
+        return deadline
+
+
+def _set_recipients(deadline: Deadline, spec: DeadlineSpec) -> None:
+    deadline.recipients.set(list(spec.recipients))
+    deadline.escalation_recipients.set(list(spec.escalation_recipients))
+
+
+def _cancel_pending(deadline: Deadline) -> int:
+    """Reminders written but not yet sent that no longer hold (met, waived, or another due date)."""
+    pending = Notification.objects.filter(deadline=deadline, kind=Kind.REMINDER, status__in=[Status.READY, Status.HELD])
+    if deadline.state == DeadlineState.OPEN:
+        pending = pending.exclude(due_date=deadline.due_date)
+    return pending.update(
+        status=Status.CANCELLED, last_error=f"Not sent: the deadline was {_cancel_reason(deadline)} first."
+    )
+
+
+def _cancel_reason(deadline: Deadline) -> str:
+    if deadline.state == DeadlineState.OPEN:
+        return f"moved to {deadline.due_date:%d %B %Y}"
+    return deadline.get_state_display().lower()
+
+
+def _announce(deadline: Deadline, users: Sequence[Any], *, moved: bool) -> None:
+    """Tell the recipients a deadline was set or moved: in the inbox and by e-mail, this transaction."""
+    now = timezone.now()
+    context = {**deadline.context, "moved": moved, "owner": deadline.owner_label}
+    rows = []
+    for user in users:
+        base = f"set:{deadline.pk}:{deadline.due_date.isoformat()}"
+        common = {
+            "kind": Kind.DEADLINE_SET,
+            "recipient": user,
+            "deadline": deadline,
+            "scope": deadline.scope,
+            "due_date": deadline.due_date,
+            "context": context,
+            "created_at": now,
+            "available_at": now,
+        }
+        rows.append(
+            Notification(
+                idempotency_key=f"{base}:in_app:user:{user.pk}",
+                channel=Channel.IN_APP,
+                status=Status.SENT,
+                sent_at=now,
+                **common,
+            )
+        )
+        if user.email:
+            rows.append(
+                Notification(
+                    idempotency_key=f"{base}:email:user:{user.pk}",
+                    channel=Channel.EMAIL,
+                    email=user.email,
+                    status=Status.READY,
+                    **common,
+                )
+            )
+    outbox_write(rows)
+
+
+def outbox_write(rows: Sequence[Notification]) -> list[int]:
+    """Insert rows, skipping any whose idempotency key exists; enqueue the new e-mails after commit."""
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.idempotency_key for row in rows if row.channel == Channel.EMAIL and row.status == Status.READY]
+    ids = list(
+        Notification.objects.filter(idempotency_key__in=keys, status=Status.READY, attempts=0).values_list(
+            "id", flat=True
+        )
+    )
+    notifications_enqueue(ids)
+    return ids
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    deadlines: int = 0
+    written: int = 0
+    enqueued: int = 0
+    digests: int = 0
+    skipped: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    deadline_id: int
+    reference: str
+    what: str
+    due_date: date
+    step: int
+    step_label: str
+    escalation: bool
+    to: list[str] = field(default_factory=list)
+
+
+def deadlines_sweep(*, today: date | None = None, chunk_size: int = 2000) -> SweepResult:
+    """Write the outbox rows of every reminder step due by ``today``; safe to run twice at once.
+
+    Each chunk is taken with FOR UPDATE SKIP LOCKED (a second sweep takes other rows or none), the
+    rows are written with INSERT ... ON CONFLICT DO NOTHING on the idempotency key (a repeated step
+    is a no-op), and the deadlines move to their next step by id under the same lock.
+    """
+    today = today or timezone.localdate()
+    result = SweepResult()
+    if not is_working_day(today):
+        result.skipped = f"{today:%A %d %B %Y} is not a working day: no reminders go out."
+        return result
+    schedules = schedules_by_kind()
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Deadline.objects.select_for_update(skip_locked=True)
+                .filter(state=DeadlineState.OPEN, next_reminder_on__lte=today)
+                .order_by("next_reminder_on", "id")
+                .values_list("id", "kind", "due_date", "next_step")[:chunk_size]
+            )
+            if not rows:
+                break
+            result.deadlines += len(rows)
+            groups: dict[tuple[str, date, int | None], list[int]] = defaultdict(list)
+            for deadline_id, kind, due, step in rows:
+                groups[(kind, due, step)].append(deadline_id)
+            now = timezone.now()
+            ready: list[int] = []
+            for (kind, due, from_step), ids in groups.items():
+                schedule = _schedule_of(kind, schedules)
+                current = (
+                    schedule.latest_on_or_before(due, today, from_step if from_step is not None else -(10**4))
+                    if schedule.active
+                    else None
+                )
+                if current is not None:
+                    step = current[0]
+                    written, new_ready = _write_reminders(ids, due, step, schedule.escalates(step), now)
+                    result.written += written
+                    ready += new_ready
+                upcoming = schedule.after(due, today)
+                Deadline.objects.filter(id__in=ids).update(
+                    next_step=upcoming[0] if upcoming else None, next_reminder_on=upcoming[1] if upcoming else None
+                )
+            result.enqueued += len(ready)
+            notifications_enqueue(ready)
+    result.digests = digests_fold(today=today)
+    return result
+
+
+def _write_reminders(ids: list[int], due: date, step: int, escalation: bool, now: datetime) -> tuple[int, list[int]]:
+    """Set-based INSERT ... SELECT of one step's rows for many deadlines: e-mail and in-app rows per
+    recipient (and the coordinators when escalating), plus the senior manager's e-mail."""
+    user_model = get_user_model()
+    deadline_table = Deadline._meta.db_table
+    recipients = Deadline.recipients.through._meta.db_table
+    escalated = Deadline.escalation_recipients.through._meta.db_table
+    users = user_model._meta.db_table
+    preferences = NotificationPreference._meta.db_table
+    table = Notification._meta.db_table
+    in_ids = ", ".join(["%s"] * len(ids))
+    people = f"SELECT deadline_id, user_id FROM {recipients} WHERE deadline_id IN ({in_ids})"  # noqa: S608 -- table names from _meta, values as parameters
+    people_params: list[Any] = list(ids)
+    if escalation:
+        people += f" UNION SELECT deadline_id, user_id FROM {escalated} WHERE deadline_id IN ({in_ids})"  # noqa: S608 -- table names from _meta, values as parameters
+        people_params += ids
+    columns = (
+        "idempotency_key, kind, channel, recipient_id, email, deadline_id, scope, step, escalation, due_date, "
+        "context, status, attempts, last_error, created_at, available_at, sent_at"
+    )
+    suffix = f":{due.isoformat()}:{step}"
+    statements: list[tuple[str, list[Any]]] = [
+        (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 -- table names from _meta, values as parameters
+            f"SELECT 'reminder:' || CAST(d.id AS TEXT) || %s || CAST(u.id AS TEXT), 'reminder', 'email', u.id, "
+            f"u.email, d.id, d.scope, %s, %s, d.due_date, d.context, "
+            f"CASE WHEN p.daily_digest THEN 'held' ELSE 'ready' END, 0, '', %s, %s, NULL "
+            f"FROM {deadline_table} d JOIN ({people}) r ON r.deadline_id = d.id "
+            f"JOIN {users} u ON u.id = r.user_id LEFT JOIN {preferences} p ON p.user_id = u.id "
+            f"WHERE d.id IN ({in_ids}) AND u.is_active AND u.email <> '' "
+            f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status",
+            [f"{suffix}:email:user:", step, escalation, now, now, *people_params, *ids],
+        ),
+        (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 -- table names from _meta, values as parameters
+            f"SELECT 'reminder:' || CAST(d.id AS TEXT) || %s || CAST(u.id AS TEXT), 'reminder', 'in_app', u.id, "
+            f"'', d.id, d.scope, %s, %s, d.due_date, d.context, 'sent', 0, '', %s, %s, %s "
+            f"FROM {deadline_table} d JOIN ({people}) r ON r.deadline_id = d.id "
+            f"JOIN {users} u ON u.id = r.user_id "
+            f"WHERE d.id IN ({in_ids}) AND u.is_active "
+            f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status",
+            [f"{suffix}:in_app:user:", step, escalation, now, now, now, *people_params, *ids],
+        ),
+    ]
+    if escalation:
+        statements.append(
+            (
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 -- table names from _meta, values as parameters
+                f"SELECT 'reminder:' || CAST(d.id AS TEXT) || %s || d.escalation_email, 'reminder', 'email', NULL, "
+                f"d.escalation_email, d.id, d.scope, %s, %s, d.due_date, d.context, 'ready', 0, '', %s, %s, NULL "
+                f"FROM {deadline_table} d WHERE d.id IN ({in_ids}) AND d.escalation_email <> '' "
+                f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status",
+                [f"{suffix}:email:addr:", step, escalation, now, now, *ids],
+            )
+        )
+    written = 0
+    ready: list[int] = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            for row_id, status in cursor.fetchall():
+                written += 1
+                if status == Status.READY:
+                    ready.append(row_id)
+    return written, ready
+
+
+def deadlines_sweep_preview(*, today: date | None = None) -> list[PlannedReminder]:
+    """What a sweep would send today and to whom, without writing anything (--dry-run)."""
+    today = today or timezone.localdate()
+    if not is_working_day(today):
+        return []
+    schedules = schedules_by_kind()
+    planned = []
+    due = (
+        Deadline.objects.filter(state=DeadlineState.OPEN, next_reminder_on__lte=today)
+        .order_by("next_reminder_on", "id")
+        .prefetch_related("recipients", "escalation_recipients")
+    )
+    for deadline in due.iterator(chunk_size=1000):
+        schedule = _schedule_of(deadline.kind, schedules)
+        from_step = deadline.next_step if deadline.next_step is not None else -(10**4)
+        current = schedule.latest_on_or_before(deadline.due_date, today, from_step) if schedule.active else None
+        if current is None:
+            continue
+        step = current[0]
+        escalation = schedule.escalates(step)
+        people = list(deadline.recipients.all())
+        if escalation:
+            people += [u for u in deadline.escalation_recipients.all() if u not in people]
+        to = [f"{u.get_username()} <{u.email or 'in-app only'}>" for u in people if u.is_active]
+        if escalation and deadline.escalation_email:
+            to.append(f"{deadline.escalation_name or 'senior manager'} <{deadline.escalation_email}>")
+        from notifications.policies import step_label
+
+        planned.append(
+            PlannedReminder(
+                deadline_id=deadline.pk,
+                reference=deadline.context.get("reference", ""),
+                what=deadline.context.get("what", deadline.get_kind_display()),
+                due_date=deadline.due_date,
+                step=step,
+                step_label=step_label(step),
+                escalation=escalation,
+                to=to,
+            )
+        )
+    return planned
+
+
+def digests_fold(*, today: date) -> int:
+    """Fold each digest user's held reminders into one e-mail row (one per user per sweep)."""
+    user_ids = list(
+        Notification.objects.filter(status=Status.HELD, digest__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    made = 0
+    for user_id in user_ids:
+        with transaction.atomic():
+            held = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.HELD, digest__isnull=True, recipient_id=user_id)
+                .order_by("due_date", "id")
+            )
+            if not held:
+                continue
+            digest = Notification.objects.create(
+                idempotency_key=f"digest:{user_id}:{today.isoformat()}:{held[0].pk}",
+                kind=Kind.DIGEST,
+                channel=Channel.EMAIL,
+                recipient_id=user_id,
+                email=held[-1].email,
+                context={"date": today.isoformat()},
+                status=Status.READY,
+            )
+            Notification.objects.filter(id__in=[row.pk for row in held]).update(digest=digest)
+            notifications_enqueue([digest.pk])
+            made += 1
+    return made
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    status: str
+    retry_in: float | None = None
+    error: str = ""
+
+
+def notification_deliver(*, notification_id: int) -> DeliveryOutcome:
+    """Deliver one e-mail row. Claimed by UPDATE ... WHERE status = 'ready', so only one worker
+    ever holds it; every later write is conditional on that claim (status and attempt number)."""
+    now = timezone.now()
+    # A second of slack: a retry's countdown may fire a moment before the row's back-off ends.
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=Status.READY, channel=Channel.EMAIL, available_at__lte=now + timedelta(seconds=1)
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if not claimed:
+        return DeliveryOutcome("skipped")
+    row = Notification.objects.select_related("deadline", "recipient").get(pk=notification_id)
+    mine = Notification.objects.filter(pk=row.pk, status=Status.SENDING, attempts=row.attempts)
+
+    if (
+        row.kind == Kind.REMINDER
+        and row.deadline is not None
+        and (row.deadline.state != DeadlineState.OPEN or row.deadline.due_date != row.due_date)
+    ):
+        mine.update(status=Status.CANCELLED, last_error=f"Not sent: the deadline was {_cancel_reason(row.deadline)}.")
+        return DeliveryOutcome(Status.CANCELLED)
+    items: list[Notification] = []
+    if row.kind == Kind.DIGEST:
+        items = list(row.folded.exclude(status=Status.CANCELLED).order_by("due_date", "id"))
+        if not items:
+            mine.update(status=Status.CANCELLED, last_error="Not sent: every reminder in it was cancelled.")
+            return DeliveryOutcome(Status.CANCELLED)
+    try:
+        send_notification(row, items=items)
+    except DeliveryError as error:
+        message = str(error)[:2000]
+        if error.permanent or row.attempts >= conf.max_attempts():
+            if not error.permanent:
+                message = f"Gave up after {row.attempts} attempts: {message}"
+            mine.update(status=Status.FAILED, last_error=message)
+            Notification.objects.filter(digest=row).update(status=Status.FAILED, last_error=message)
+            logger.warning("Notification %s failed: %s", row.pk, message)
+            return DeliveryOutcome(Status.FAILED, error=message)
+        delay = conf.retry_delay(row.attempts)
+        mine.update(status=Status.READY, last_error=message, available_at=now + timedelta(seconds=delay))
+        return DeliveryOutcome(Status.READY, retry_in=delay, error=message)
+    sent_at = timezone.now()
+    mine.update(status=Status.SENT, sent_at=sent_at, last_error="")
+    if items:
+        Notification.objects.filter(id__in=[item.pk for item in items]).update(status=Status.SENT, sent_at=sent_at)
+    return DeliveryOutcome(Status.SENT)
+
+
+@dataclass
+class RequeueResult:
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def notifications_requeue_stuck(*, older_than: timedelta | None = None, limit: int = 5000) -> RequeueResult:
+    """Rows left behind: READY whose task never ran (the broker was down, the message was lost),
+    and SENDING whose worker died mid-delivery. SENDING rows go back to READY, or FAILED once they
+    have used every attempt. Publishing twice is harmless: delivery claims a row only once."""
+    now = timezone.now()
+    cutoff = now - (conf.stuck_after() if older_than is None else older_than)
+    result = RequeueResult()
+    with transaction.atomic():
+        stuck = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .values_list("id", "attempts")[:limit]
+        )
+        give_up = [pk for pk, attempts in stuck if attempts >= conf.max_attempts()]
+        again = [pk for pk, attempts in stuck if attempts < conf.max_attempts()]
+        if give_up:
+            Notification.objects.filter(id__in=give_up, status=Status.SENDING).update(
+                status=Status.FAILED,
+                last_error=f"Delivery was interrupted {conf.max_attempts()} times (worker lost); gave up.",
+            )
+            result.failed = give_up
+        if again:
+            Notification.objects.filter(id__in=again, status=Status.SENDING).update(
+                status=Status.READY, available_at=now, last_error="Delivery was interrupted (worker lost); re-queued."
+            )
+        waiting = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.READY, channel=Channel.EMAIL, available_at__lt=cutoff)
+            .values_list("id", flat=True)[:limit]
+        )
+        # Not picked again until another threshold has passed, so a long backlog is not re-published
+        # every run.
+        Notification.objects.filter(id__in=waiting, status=Status.READY).update(available_at=now)
+        result.requeued = again + waiting
+    notifications_publish(result.requeued)
+    return result
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: Any, notification_id: int) -> bool:
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id, recipient=user, channel=Channel.IN_APP, read_at__isnull=True
+        ).update(read_at=timezone.now())
+    )
+
+
+def notifications_mark_all_read(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_set(*, user: Any, daily_digest: bool) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily_digest})
+    return preference
+
+
+def notifications_retry_failed(*, ids: Sequence[int]) -> list[int]:
+    """A person (the admin) decides to try failed e-mails again: back to READY with fresh attempts."""
+    with transaction.atomic():
+        retried = list(
+            Notification.objects.filter(id__in=ids, status=Status.FAILED, channel=Channel.EMAIL).values_list(
+                "id", flat=True
+            )
+        )
+        Notification.objects.filter(id__in=retried).update(status=Status.READY, attempts=0, available_at=timezone.now())
+        notifications_enqueue(retried)
+    return retried
+
+
+def deadlines_reschedule_kind(*, kind: str, today: date | None = None) -> int:
+    """After a policy change: recompute the next reminder of every open deadline of ``kind``.
+    Deadlines with the same due date share a schedule, so this is one UPDATE per due date."""
+    today = today or timezone.localdate()
+    schedule = _schedule_of(kind)
+    open_deadlines = Deadline.objects.filter(kind=kind, state=DeadlineState.OPEN)
+    count = 0
+    for due in open_deadlines.values_list("due_date", flat=True).distinct():
+        upcoming = schedule.first_on_or_after(due, today)
+        count += open_deadlines.filter(due_date=due).update(
+            next_step=upcoming[0] if upcoming else None, next_reminder_on=upcoming[1] if upcoming else None
+        )
+    return count
+
+
+def deadlines_cancel_scope(*, scope: str) -> int:
+    """Everything still open in a scope (a closed or withdrawn review) stops being chased."""
+    open_deadlines = Deadline.objects.filter(scope=scope, state=DeadlineState.OPEN)
+    ids = list(open_deadlines.values_list("id", flat=True))
+    if not ids:
+        return 0
+    Deadline.objects.filter(id__in=ids).update(
+        state=DeadlineState.CANCELLED, next_step=None, next_reminder_on=None, updated_at=timezone.now()
+    )
+    Notification.objects.filter(deadline_id__in=ids, kind=Kind.REMINDER, status__in=[Status.READY, Status.HELD]).update(
+        status=Status.CANCELLED, last_error="Not sent: the review was closed or withdrawn first."
+    )
+    return len(ids)

@@ -1,0 +1,61 @@
+"""The notifications page: one's own in-app notifications, mark read, the digest choice, and for
+coordinators the e-mails that could not be delivered on their reviews."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from notifications import selectors, services
+from notifications.models import NotificationPreference
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    notifications = list(selectors.inbox_for_user(request.user))
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "notifications": notifications,
+            "unread": sum(1 for n in notifications if n.read_at is None),
+            "daily_digest": bool(preference and preference.daily_digest),
+            "failed": list(selectors.failed_for_coordinator(request.user)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    # Someone else's notification simply is not found: nothing changes, nothing is revealed.
+    services.notification_mark_read(user=request.user, notification_id=notification_id)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    daily_digest = request.POST.get("daily_digest") == "yes"
+    services.preference_set(user=request.user, daily_digest=daily_digest)
+    messages.success(
+        request,
+        "Reminder e-mails will come as one daily digest."
+        if daily_digest
+        else "Each reminder will come as its own e-mail.",
+    )
+    return redirect("notifications:inbox")

@@ -1,0 +1,159 @@
+"""The review side of deadlines: what is due on a review, told to notifications as data.
+
+notifications never imports reviews (CONVENTIONS.md); reviews registers its deadline sources and
+"which reviews does this user coordinate" here (ReviewsConfig.ready), and its services call the
+``*_sync`` functions inside their own transactions, so a deadline met, waived or moved stops or
+reschedules its reminders in the same commit.
+
+What goes into a deadline's context is what an e-mail may carry: the review reference, what is due
+and a link. Never the review title, a child's name or NHS number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from notifications.models import Deadline, DeadlineKind, DeadlineState
+from notifications.registry import (
+    DeadlineSource,
+    DeadlineSpec,
+    register_coordinated_scopes,
+    register_deadline_source,
+)
+from notifications.services import deadline_sync, deadlines_cancel_scope
+from reviews.models import AgencyContribution, ContributionState, Review, ReviewClock, Role
+from reviews.models.contributions import EDITABLE_STATES
+
+# Submitted counts as met: reminders stop when the agency submits (issue 4), and start again if the
+# coordinator returns the submission (RETURNED is editable, so open).
+_MET = (ContributionState.SUBMITTED, ContributionState.ACCEPTED, ContributionState.NIL_RETURN)
+
+
+def _coordinators(review: Review) -> list[Any]:
+    return list(
+        get_user_model().objects.filter(review_roles__review=review, review_roles__role=Role.COORDINATOR).distinct()
+    )
+
+
+def contribution_deadline_spec(contribution: AgencyContribution, coordinators: list[Any] | None = None) -> DeadlineSpec:
+    review = contribution.review
+    if not review.is_open:
+        state = DeadlineState.CANCELLED
+    elif contribution.state in EDITABLE_STATES:
+        state = DeadlineState.OPEN
+    elif contribution.state == ContributionState.WAIVED:
+        state = DeadlineState.WAIVED
+    elif contribution.state in _MET:
+        state = DeadlineState.MET
+    else:
+        state = DeadlineState.CANCELLED
+    agency = contribution.agency
+    asks = ", ".join(label.lower() for label in contribution.ask_labels()) or "contribution"
+    return DeadlineSpec(
+        kind=DeadlineKind.CONTRIBUTION_DUE,
+        due_date=contribution.due_date,
+        state=state,
+        owner_label=str(agency),
+        scope=review.reference,
+        context={
+            "reference": review.reference,
+            "what": f"{agency} contribution ({asks})",
+            "owner": str(agency),
+            "link": reverse("reviews:contribution", args=[review.reference, contribution.pk]),
+        },
+        recipients=[contribution.lead],
+        escalation_recipients=_coordinators(review) if coordinators is None else coordinators,
+        escalation_email=agency.senior_manager_email,
+        escalation_name=agency.senior_manager_name,
+        announce=True,
+    )
+
+
+def contribution_deadline_sync(contribution: AgencyContribution) -> None:
+    """Call inside the service's transaction after the contribution changed (asked, stepped, moved)."""
+    deadline_sync(target=contribution, spec=contribution_deadline_spec(contribution))
+
+
+def _clock_state(clock: ReviewClock) -> str:
+    if clock.stopped_on is None:
+        return DeadlineState.OPEN
+    return DeadlineState.CANCELLED if clock.abandoned else DeadlineState.MET
+
+
+def clock_deadline_spec(clock: ReviewClock, coordinators: list[Any] | None = None) -> DeadlineSpec:
+    review = clock.review
+    return DeadlineSpec(
+        kind=DeadlineKind.CLOCK_DUE,
+        due_date=clock.due_date,
+        state=_clock_state(clock),
+        owner_label="Review coordinator",
+        scope=review.reference,
+        context={
+            "reference": review.reference,
+            "what": clock.label,
+            "owner": "Review coordinator",
+            "link": reverse("reviews:review", args=[review.reference]),
+        },
+        recipients=_coordinators(review) if coordinators is None else coordinators,
+    )
+
+
+def review_clock_deadlines_sync(*, review: Review, clocks: Iterable[ReviewClock]) -> None:
+    """Keep the clocks' deadlines in step; called by review_clocks_refresh on every refresh.
+
+    Costs one query when nothing changed (most refreshes): the deadlines are compared with the clocks
+    and only a clock whose due date or state differs is synced.
+    """
+    clocks = list(clocks)
+    content_type = ContentType.objects.get_for_model(ReviewClock)
+    existing = {
+        object_id: (due, state)
+        for object_id, due, state in Deadline.objects.filter(
+            content_type=content_type, object_id__in=[c.pk for c in clocks], kind=DeadlineKind.CLOCK_DUE
+        ).values_list("object_id", "due_date", "state")
+    }
+    stale = []
+    for clock in clocks:
+        wanted = (clock.due_date, _clock_state(clock))
+        if clock.pk in existing:
+            if existing[clock.pk] != wanted:
+                stale.append(clock)
+        elif clock.due_date is not None and wanted[1] == DeadlineState.OPEN:
+            stale.append(clock)
+    if stale:
+        coordinators = _coordinators(review)
+        for clock in stale:
+            clock.review = review
+            deadline_sync(target=clock, spec=clock_deadline_spec(clock, coordinators))
+    if not review.is_open:
+        # Closed or withdrawn: nothing on it is chased any more (its contributions included).
+        deadlines_cancel_scope(scope=review.reference)
+
+
+def coordinated_references(user: Any) -> Any:
+    return Review.objects.filter(roles__user=user, roles__role=Role.COORDINATOR).values_list("reference", flat=True)
+
+
+def register() -> None:
+    register_deadline_source(
+        DeadlineSource(
+            kind=DeadlineKind.CONTRIBUTION_DUE,
+            model=AgencyContribution,
+            describe=contribution_deadline_spec,
+            targets=lambda: AgencyContribution.objects.select_related("review", "agency", "lead"),
+        )
+    )
+    register_deadline_source(
+        DeadlineSource(
+            kind=DeadlineKind.CLOCK_DUE,
+            model=ReviewClock,
+            describe=clock_deadline_spec,
+            targets=lambda: ReviewClock.objects.select_related("review").exclude(due_date=None),
+        )
+    )
+    register_coordinated_scopes(coordinated_references)

@@ -1,0 +1,90 @@
+"""Two sweeps at once on PostgreSQL: every reminder written exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications.models import Deadline, Notification
+from notifications.registry import DeadlineSpec
+from notifications.services import _write_reminders, deadline_sync, deadlines_sweep
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+DAY = date(2026, 12, 21)  # "5 working days before" 30 Dec 2026
+
+
+def make_deadlines(count: int) -> list[Deadline]:
+    lead = UserFactory(username="lead")
+    deadlines = []
+    for i in range(count):
+        target = UserFactory(username=f"target{i}")  # any row can carry a deadline
+        deadlines.append(
+            deadline_sync(
+                target=target,
+                spec=DeadlineSpec(
+                    kind="action_due",
+                    due_date=date(2026, 12, 30),
+                    state="open",
+                    owner_label="Police",
+                    scope="NSCP-RR-2026-001",
+                    context={"reference": "NSCP-RR-2026-001", "what": f"Action {i}", "link": "/"},
+                    recipients=[lead],
+                ),
+                today=date(2026, 12, 1),
+            )
+        )
+    return deadlines
+
+
+def run_together(*functions) -> list[object]:
+    barrier = threading.Barrier(len(functions))
+    results: list[object] = [None] * len(functions)
+
+    def run(index: int, function) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = function()
+        except BaseException as error:  # noqa: BLE001 -- reported by the test
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_sweeps_at_once_write_each_reminder_once():
+    make_deadlines(60)
+    results = run_together(
+        lambda: deadlines_sweep(today=DAY, chunk_size=7), lambda: deadlines_sweep(today=DAY, chunk_size=7)
+    )
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(r.deadlines for r in results) == 60  # SKIP LOCKED: each deadline taken by one sweep
+    assert Notification.objects.filter(kind="reminder").count() == 120  # e-mail + in-app, once each
+    assert set(Deadline.objects.values_list("next_step", "next_reminder_on")) == {(-1, date(2026, 12, 29))}
+
+
+def test_same_rows_written_by_two_transactions_at_once_conflict_into_one():
+    """Without the row locks (two sweeps that read the same deadlines), ON CONFLICT DO NOTHING on
+    the idempotency key still makes the second insert a no-op: it waits for the first and skips."""
+    ids = [d.pk for d in make_deadlines(20)]
+
+    def write() -> int:
+        with transaction.atomic():
+            written, _ = _write_reminders(ids, date(2026, 12, 30), -5, False, timezone.now())
+            return written
+
+    results = run_together(write, write)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sorted(results) == [0, 40]
+    assert Notification.objects.filter(kind="reminder").count() == 40
