@@ -27,6 +27,7 @@ from notifications.registry import (
 )
 from notifications.services import deadline_sync, deadlines_cancel_scope
 from reviews.models import AgencyContribution, ContributionState, Review, ReviewClock, Role
+from reviews.models.actions import ACTIVE_ACTION_STATES, DONE_ACTION_STATES, Action
 from reviews.models.contributions import EDITABLE_STATES
 
 # Submitted counts as met: reminders stop when the agency submits (issue 4), and start again if the
@@ -135,6 +136,54 @@ def review_clock_deadlines_sync(*, review: Review, clocks: Iterable[ReviewClock]
         deadlines_cancel_scope(scope=review.reference)
 
 
+def _agency_leads(review: Review, agency_id: int) -> list[Any]:
+    return list(
+        get_user_model()
+        .objects.filter(
+            review_roles__review=review, review_roles__role=Role.AGENCY_LEAD, review_roles__agency_id=agency_id
+        )
+        .distinct()
+    )
+
+
+def action_deadline_spec(action: Action, coordinators: list[Any] | None = None) -> DeadlineSpec:
+    """An action is chased while its owner has work to do; completing it meets the deadline (a
+    return to the owner reopens it), closing it as not implemented cancels it."""
+    review = action.review
+    if not review.is_open:
+        state = DeadlineState.CANCELLED
+    elif action.state in ACTIVE_ACTION_STATES:
+        state = DeadlineState.OPEN
+    elif action.state in DONE_ACTION_STATES:
+        state = DeadlineState.MET
+    else:
+        state = DeadlineState.CANCELLED
+    agency = action.owner_agency
+    return DeadlineSpec(
+        kind=DeadlineKind.ACTION_DUE,
+        due_date=action.due_date,
+        state=state,
+        owner_label=f"{agency} ({action.owner_role})",
+        scope=review.reference,
+        context={
+            "reference": review.reference,
+            "what": f"Action {action.code} ({agency})",
+            "owner": str(agency),
+            "link": reverse("reviews:action", args=[review.reference, action.pk]),
+        },
+        recipients=_agency_leads(review, action.owner_agency_id),
+        escalation_recipients=_coordinators(review) if coordinators is None else coordinators,
+        escalation_email=agency.senior_manager_email,
+        escalation_name=agency.senior_manager_name,
+        announce=True,
+    )
+
+
+def action_deadline_sync(action: Action) -> None:
+    """Call inside the service's transaction after the action changed (made, stepped)."""
+    deadline_sync(target=action, spec=action_deadline_spec(action))
+
+
 def coordinated_references(user: Any) -> Any:
     return Review.objects.filter(roles__user=user, roles__role=Role.COORDINATOR).values_list("reference", flat=True)
 
@@ -154,6 +203,14 @@ def register() -> None:
             model=ReviewClock,
             describe=clock_deadline_spec,
             targets=lambda: ReviewClock.objects.select_related("review").exclude(due_date=None),
+        )
+    )
+    register_deadline_source(
+        DeadlineSource(
+            kind=DeadlineKind.ACTION_DUE,
+            model=Action,
+            describe=action_deadline_spec,
+            targets=lambda: Action.objects.select_related("review", "recommendation", "owner_agency"),
         )
     )
     register_coordinated_scopes(coordinated_references)

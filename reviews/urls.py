@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reviews.views import chronology, chronology_entries, contributions
+from reviews.views import actions, chronology, chronology_entries, contributions, findings, panels
 from reviews.views.dashboard import dashboard
 from reviews.views.key_dates import review_key_dates
 from reviews.views.opening import review_new
@@ -92,4 +92,52 @@ urlpatterns = [
     path("reviews/<str:reference>/chronology/print/", chronology.chronology_print, name="chronology_print"),
     path("reviews/<str:reference>/chronology/export.csv", chronology.chronology_export, name="chronology_export"),
     path("reviews/<str:reference>/chronology/release/", chronology.chronology_release_view, name="chronology_release"),
+    # Findings, the chair's sign-off and signed versions (issue 5).
+    path("chair/", findings.chair_page, name="chair"),
+    path("reviews/<str:reference>/findings/", findings.findings_view, name="findings"),
+    path("reviews/<str:reference>/findings/edit/", findings.findings_edit, name="findings_edit"),
+    path("reviews/<str:reference>/findings/sign-off/", findings.findings_sign_off_view, name="findings_sign_off"),
+    path("reviews/<str:reference>/findings/reopen/", findings.findings_reopen_view, name="findings_reopen"),
+    path(
+        "reviews/<str:reference>/findings/versions/<int:version>/", findings.findings_version, name="findings_version"
+    ),
+    path(
+        "reviews/<str:reference>/findings/recommendations/add/",
+        findings.recommendation_edit,
+        name="recommendation_add",
+    ),
+    path(
+        "reviews/<str:reference>/findings/recommendations/<int:recommendation_id>/",
+        findings.recommendation_edit,
+        name="recommendation_edit",
+    ),
+    path(
+        "reviews/<str:reference>/findings/recommendations/<int:recommendation_id>/delete/",
+        findings.recommendation_delete_view,
+        name="recommendation_delete",
+    ),
+    # Actions. Every URL under <int:action_id> is 404 to anyone but the review's coordinators and
+    # the owning agency's lead on the review.
+    path("actions/", actions.action_tracker, name="action_tracker"),
+    path("actions/export.csv", actions.action_tracker_export, name="action_tracker_export"),
+    path("my-actions/", actions.my_actions_view, name="my_actions"),
+    path("reviews/<str:reference>/actions/", actions.review_actions, name="review_actions"),
+    path(
+        "reviews/<str:reference>/findings/recommendations/<int:recommendation_id>/actions/add/",
+        actions.action_add,
+        name="action_add",
+    ),
+    path("reviews/<str:reference>/actions/<int:action_id>/", actions.action_detail, name="action"),
+    path("reviews/<str:reference>/actions/<int:action_id>/progress/", actions.action_progress, name="action_progress"),
+    path("reviews/<str:reference>/actions/<int:action_id>/step/<slug:name>/", actions.action_step, name="action_step"),
+    # Panel meetings: 404 to anyone neither coordinating the partnership nor invited.
+    path("panels/", panels.panel_list, name="panels"),
+    path("panels/new/", panels.panel_new, name="panel_new"),
+    path("panels/<int:meeting_id>/", panels.panel_detail, name="panel"),
+    path("panels/<int:meeting_id>/invite/", panels.panel_invite_view, name="panel_invite"),
+    path("panels/<int:meeting_id>/agenda/", panels.panel_agenda_view, name="panel_agenda"),
+    path("panels/<int:meeting_id>/attendance/", panels.panel_attendance_view, name="panel_attendance"),
+    path("panels/<int:meeting_id>/minutes/", panels.panel_minutes_view, name="panel_minutes"),
+    path("panels/<int:meeting_id>/decisions/<str:reference>/", panels.panel_decision_view, name="panel_decision"),
+    path("panels/<int:meeting_id>/papers/<str:reference>/", panels.panel_papers, name="panel_papers"),
 ]

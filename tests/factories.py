@@ -91,6 +91,12 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
 
     ``withdrawn`` is reached by withdrawing from wherever the review stands. The review must have
     what each step needs (a subject, key dates, a chair), as the ``review`` fixture has.
+
+    A review brought to findings has its findings written and signed off by its chair (see
+    ``sign_off_findings``), so every step out of findings is possible, just as contributions are
+    settled on the way to the panel; tests of drafting move a review to the panel and take
+    ``draft_findings`` themselves. Action tracking → closed closes any action still outstanding
+    as not implemented.
     """
     current = Review.objects.get(pk=review.pk)
     if state == ReviewState.WITHDRAWN:
@@ -102,9 +108,56 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
         name, _ = _NEXT_STEP[current.state]
         if name == "convene_panel":
             settle_contributions(current, actor)
+        if name == "start_action_tracking":
+            sign_off_findings(current, actor)
+        if name == "close":
+            settle_actions(current, actor)
         review_advance(actor=actor, review_id=review.pk, transition=name)
         current = Review.objects.get(pk=review.pk)
+        if current.state == ReviewState.FINDINGS:
+            sign_off_findings(current, actor)
     return current
+
+
+def sign_off_findings(review: Review, coordinator: Any) -> None:
+    """Write whatever the findings lack and have the review's chair sign them off (if not already)."""
+    from reviews.models import Findings, ReviewRole, Role
+    from reviews.services.findings import FindingsData, findings_save, findings_sign_off
+
+    findings = Findings.objects.filter(review=review).first()
+    if findings is not None and findings.is_signed_off:
+        return
+    if findings is None or not (findings.findings and findings.learning):
+        findings_save(
+            actor=coordinator,
+            review_id=review.pk,
+            data=FindingsData(
+                findings="Agencies did not share what they knew.",
+                learning="Share information at the first concern.",
+                category_of_death=5,
+                modifiable_factors="no",
+            ),
+        )
+    chair = ReviewRole.objects.filter(review=review, role=Role.CHAIR).select_related("user").first()
+    if chair is None:
+        raise ValueError(f"{review} has no chair to sign off its findings")
+    findings_sign_off(actor=chair.user, review_id=review.pk)
+
+
+def settle_actions(review: Review, coordinator: Any) -> None:
+    """Close every action still outstanding as not implemented (the close waits for all of them)."""
+    from reviews.models import Action, ActionState
+    from reviews.services.actions import action_advance
+
+    for action in Action.objects.filter(review=review).exclude(
+        state__in=[ActionState.VERIFIED, ActionState.CLOSED_NOT_IMPLEMENTED]
+    ):
+        action_advance(
+            actor=coordinator,
+            action_id=action.pk,
+            transition="close_not_implemented",
+            reason="Not needed in tests",
+        )
 
 
 def settle_contributions(review: Review, coordinator: Any) -> None:

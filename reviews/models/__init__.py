@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reviews.models.actions import Action, ActionState, ActionUpdate, Rag
 from reviews.models.clocks import ClockSetting, ReviewClock
 from reviews.models.contributions import (
     AgencyContribution,
@@ -12,12 +13,48 @@ from reviews.models.contributions import (
     DatePrecision,
     DueDateChange,
 )
+from reviews.models.findings import (
+    CategoryOfDeath,
+    Findings,
+    FindingsState,
+    ModifiableFactors,
+    Recommendation,
+    SignedFindings,
+    Theme,
+)
+from reviews.models.panels import (
+    DecisionOutcome,
+    PanelAgendaItem,
+    PanelDecision,
+    PanelInvitation,
+    PanelMeeting,
+    QuorumGroup,
+    QuorumRule,
+)
 from reviews.models.partnership import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
 from reviews.models.subject import Sex, Subject, SubjectIdentity
 
 __all__ = [
+    "Action",
+    "ActionState",
+    "ActionUpdate",
+    "CategoryOfDeath",
+    "DecisionOutcome",
+    "Findings",
+    "FindingsState",
+    "ModifiableFactors",
+    "PanelAgendaItem",
+    "PanelDecision",
+    "PanelInvitation",
+    "PanelMeeting",
+    "QuorumGroup",
+    "QuorumRule",
+    "Rag",
+    "Recommendation",
+    "SignedFindings",
+    "Theme",
     "Agency",
     "AgencyContribution",
     "AgencyReport",

@@ -18,6 +18,7 @@ from reviews.conditions import (
     notification_recorded,
 )
 from reviews.contribution_conditions import all_contributions_settled
+from reviews.findings_conditions import all_actions_settled, findings_signed_off
 
 
 class ReviewKind(models.TextChoices):
@@ -219,6 +220,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.FINDINGS,
         target=ReviewState.ACTION_TRACKING,
+        conditions=[findings_signed_off],
         permission=is_coordinator,
         custom={"label": "Start action tracking"},
     )
@@ -229,6 +231,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.ACTION_TRACKING,
         target=ReviewState.CLOSED,
+        conditions=[all_actions_settled],
         permission=is_coordinator,
         custom={"label": "Close the review"},
     )

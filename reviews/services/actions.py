@@ -1,0 +1,210 @@
+"""Turning recommendations into actions and tracking each one until the partnership agrees it is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.deadlines import action_deadline_sync
+from reviews.models import Agency, ReviewRole, ReviewState, Role
+from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionState, ActionUpdate
+from reviews.models.findings import Recommendation
+from reviews.permissions import has_review_perm, require_review_perm
+from workflows.audit import audit_record
+from workflows.models import TransitionLog
+from workflows.runner import TransitionRefused, run_transition
+
+# Stages in which actions are made and worked on: once the chair has signed off the findings.
+ACTION_STAGES = (ReviewState.FINDINGS, ReviewState.ACTION_TRACKING)
+STEPS = ("start", "complete", "verify", "return_to_owner", "close_not_implemented")
+
+
+@dataclass
+class ActionData:
+    description: str
+    owner_agency: Agency | None
+    owner_role: str
+    due_date: date | None
+    success_measure: str
+
+
+def action_errors(review: Any, data: ActionData) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not data.description.strip():
+        errors["description"] = "Say what will be done."
+    if data.owner_agency is None:
+        errors["owner_agency"] = "Choose the agency that owns the action."
+    elif not data.owner_agency.partnerships.filter(pk=review.partnership_id).exists():
+        errors["owner_agency"] = f"{data.owner_agency} does not serve {review.partnership}."
+    if not data.owner_role.strip():
+        errors["owner_role"] = "Give the role answerable for the action in the agency (not a name)."
+    elif len(data.owner_role.strip()) > 120:
+        errors["owner_role"] = "Keep the role to 120 characters."
+    if data.due_date is None:
+        errors["due_date"] = "Give the due date."
+    elif data.due_date < timezone.localdate():
+        errors["due_date"] = "The due date is in the past."
+    if not data.success_measure.strip():
+        errors["success_measure"] = "Say how success will be measured."
+    return errors
+
+
+def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Action:
+    """The coordinator turns a signed-off recommendation into an action."""
+    with transaction.atomic():
+        recommendation = (
+            Recommendation.objects.select_for_update(of=("self",))
+            .select_related("findings__review__partnership")
+            .get(pk=recommendation_id)
+        )
+        findings = recommendation.findings
+        review = findings.review
+        require_review_perm(actor, "coordinate_review", review, "add actions")
+        if not findings.is_signed_off:
+            raise TransitionRefused(
+                "The findings are not signed off: recommendations become actions once the chair has signed them off."
+            )
+        if review.state not in ACTION_STAGES:
+            raise TransitionRefused(f"{review} is at {review.get_state_display()}: no actions can be added.")
+        errors = action_errors(review, data)
+        if errors:
+            raise ValidationError(errors)
+        last = recommendation.actions.order_by("-number").values_list("number", flat=True).first() or 0
+        action = Action.objects.create(
+            recommendation=recommendation,
+            review=review,
+            number=last + 1,
+            description=data.description.strip(),
+            owner_agency=data.owner_agency,
+            owner_role=data.owner_role.strip(),
+            due_date=data.due_date,
+            success_measure=data.success_measure.strip(),
+            created_by=actor,
+        )
+        action_deadline_sync(action)
+        audit_record(
+            actor=actor,
+            verb="action.created",
+            target=review,
+            action=action.code,
+            agency=str(data.owner_agency),
+            due_date=data.due_date.isoformat(),
+        )
+    return action
+
+
+def is_owner_lead(user: Any, action: Action) -> bool:
+    return ReviewRole.objects.filter(
+        review_id=action.review_id, user=user, role=Role.AGENCY_LEAD, agency_id=action.owner_agency_id
+    ).exists()
+
+
+def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: str) -> ActionUpdate:
+    """A dated progress note by the owner (or the coordinator). The first one starts the work."""
+    with transaction.atomic():
+        action = (
+            Action.objects.select_for_update(of=("self",))
+            .select_related("review", "recommendation", "owner_agency")
+            .get(pk=action_id)
+        )
+        if not (is_owner_lead(actor, action) or has_review_perm(actor, "coordinate_review", action.review)):
+            raise PermissionDenied(f"Only the {action.owner_agency} lead or the coordinator can update {action.code}.")
+        if action.state not in ACTIVE_ACTION_STATES:
+            raise TransitionRefused(
+                f"Action {action.code} is {action.get_state_display().lower()}: progress is no longer recorded on it."
+            )
+        errors: dict[str, str] = {}
+        if not note.strip():
+            errors["note"] = "Say what progress has been made."
+        if progress_on > timezone.localdate():
+            errors["progress_on"] = "The date of the progress is in the future."
+        if errors:
+            raise ValidationError(errors)
+        update = ActionUpdate.objects.create(action=action, progress_on=progress_on, note=note.strip(), author=actor)
+        if action.state == ActionState.OPEN:
+            run_transition(
+                queryset=Action.objects.select_related("review"),
+                pk=action.pk,
+                name="start",
+                actor=actor,
+                reason="First progress update",
+            )
+        audit_record(actor=actor, verb="action.updated", target=action.review, action=action.code)
+    return update
+
+
+def action_advance(
+    *,
+    actor: Any,
+    action_id: int,
+    transition: str,
+    reason: str = "",
+    evidence: str = "",
+    expected_state: str | None = None,
+) -> Action:
+    """Start, complete (with evidence), verify, return to the owner or close as not implemented."""
+    if transition not in STEPS:
+        raise ValueError(f"{transition} is not a step of an action")
+
+    def prepare(action: Action) -> list[str]:
+        if not action.review.is_open:
+            raise TransitionRefused(f"{action.review} is {action.review.get_state_display().lower()}.")
+        now = timezone.now()
+        if transition == "complete":
+            if not evidence.strip():
+                raise ValidationError(
+                    {
+                        "evidence": f"Give the evidence of completion of {action.code}: what was done and how it "
+                        "meets the success measure."
+                    }
+                )
+            # Set before the transition so its has_evidence condition reads it; a refusal rolls back.
+            action.evidence = evidence.strip()
+            action.completed_by, action.completed_at = actor, now
+            return ["evidence", "completed_by", "completed_at"]
+        if transition == "verify":
+            # Closure is approved by the partnership, not by the owner (DOMAIN.md "Action tracking").
+            if action.completed_by_id == getattr(actor, "pk", None):
+                raise TransitionRefused(
+                    f"You marked {action.code} as completed: someone else must verify it on the partnership's behalf."
+                )
+            if is_owner_lead(actor, action):
+                raise TransitionRefused(
+                    f"You lead {action.owner_agency}, which owns {action.code}: an action is verified by the "
+                    "partnership, not by its owner."
+                )
+            action.verified_by, action.verified_at = actor, now
+            return ["verified_by", "verified_at"]
+        if transition == "return_to_owner":
+            action.return_reason = reason.strip()
+            return ["return_reason"]
+        if transition == "close_not_implemented":
+            action.not_implemented_reason = reason.strip()
+            return ["not_implemented_reason"]
+        return []
+
+    def after(action: Action, log: TransitionLog) -> None:
+        action_deadline_sync(action)
+        audit_record(
+            actor=actor,
+            verb=f"action.{transition}",
+            target=action.review,
+            action=action.code,
+            reason=reason.strip(),
+        )
+
+    return run_transition(
+        queryset=Action.objects.select_related("review", "recommendation", "owner_agency"),
+        pk=action_id,
+        name=transition,
+        actor=actor,
+        reason=reason,
+        expected_state=expected_state,
+        prepare=prepare,
+        after=after,
+    )

@@ -1,0 +1,356 @@
+"""Drafting findings and recommendations, the chair's sign-off, and reopening.
+
+Every writer locks the review's Findings row first, so an edit and a sign-off never interleave:
+what the chair signs is exactly what is hashed and snapshotted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.models import Agency, Partnership, Review, ReviewState
+from reviews.models.findings import (
+    ANALYSIS_DOMAINS,
+    DEFAULT_THEMES,
+    CategoryOfDeath,
+    Findings,
+    ModifiableFactors,
+    Recommendation,
+    SignedFindings,
+    Theme,
+)
+from reviews.permissions import has_review_perm, is_partnership_coordinator
+from workflows.audit import audit_record
+from workflows.models import TransitionLog
+from workflows.runner import TransitionRefused, run_transition
+
+# --- themes ---------------------------------------------------------------------------------------
+
+
+def partnership_themes(partnership: Partnership) -> list[str]:
+    """The partnership's own theme list, or the DOMAIN.md defaults if it has none."""
+    own = [theme.name for theme in Theme.objects.filter(partnership=partnership)]
+    return own or list(DEFAULT_THEMES)
+
+
+def themes_set(*, actor: Any, partnership: Partnership, names: list[str]) -> list[str]:
+    """Replace the partnership's theme list. Findings keep the names they were tagged with."""
+    if not is_partnership_coordinator(actor, partnership.pk):
+        raise PermissionDenied(f"Only a review coordinator of {partnership} can change its themes.")
+    cleaned: list[str] = []
+    for name in names:
+        name = " ".join(name.split())
+        if name and name.lower() not in {c.lower() for c in cleaned}:
+            cleaned.append(name)
+    if not cleaned:
+        raise ValidationError({"names": "Keep at least one theme."})
+    if any(len(name) > 100 for name in cleaned):
+        raise ValidationError({"names": "Keep each theme to 100 characters."})
+    with transaction.atomic():
+        Partnership.objects.select_for_update().get(pk=partnership.pk)
+        Theme.objects.filter(partnership=partnership).delete()
+        Theme.objects.bulk_create(
+            [Theme(partnership=partnership, name=name, position=i) for i, name in enumerate(cleaned)]
+        )
+        audit_record(actor=actor, verb="themes.set", target=partnership, themes=cleaned)
+    return cleaned
+
+
+# --- drafting -------------------------------------------------------------------------------------
+
+
+def may_draft(user: Any, review: Review) -> bool:
+    # Drafted by the coordinator or the independent reviewer (the chair) [issue 5].
+    return has_review_perm(user, "coordinate_review", review) or has_review_perm(user, "chair_review", review)
+
+
+def frozen_message(findings: Findings) -> str:
+    signer = (
+        (findings.signed_by.get_full_name() or findings.signed_by.get_username()) if findings.signed_by else "the chair"
+    )
+    when = timezone.localtime(findings.signed_at) if findings.signed_at else None
+    on = f" on {when:%-d %B %Y}" if when else ""
+    return (
+        f"The findings of {findings.review} were signed off by {signer}{on} (version {findings.version}) "
+        "and can no longer be changed. Only the chair can reopen them, giving a reason."
+    )
+
+
+def _locked_findings(actor: Any, review_id: int, *, doing: str) -> Findings:
+    """The review's findings row, created if need be, locked, and open for editing by ``actor``."""
+    review = Review.objects.select_related("partnership").get(pk=review_id)
+    if not may_draft(actor, review):
+        raise PermissionDenied(f"Only the coordinator or the chair of {review} can {doing}.")
+    Findings.objects.get_or_create(review=review)
+    findings = Findings.objects.select_for_update(of=("self",)).select_related("review", "signed_by").get(review=review)
+    if findings.is_signed_off:
+        raise TransitionRefused(frozen_message(findings))
+    if review.state != ReviewState.FINDINGS:
+        raise TransitionRefused(
+            f"{review} is at {review.get_state_display()}: findings are written in the findings stage."
+        )
+    return findings
+
+
+@dataclass
+class FindingsData:
+    findings: str = ""
+    learning: str = ""
+    themes: list[str] | None = None
+    factors_child: str = ""
+    factors_family: str = ""
+    factors_physical: str = ""
+    factors_services: str = ""
+    category_of_death: int | None = None
+    modifiable_factors: str = ""
+
+
+def findings_save(*, actor: Any, review_id: int, data: FindingsData) -> Findings:
+    """Save the draft findings (and, for a child death review, the CDR analysis)."""
+    with transaction.atomic():
+        findings = _locked_findings(actor, review_id, doing="write its findings")
+        review = findings.review
+        errors: dict[str, str] = {}
+        themes = list(data.themes or [])
+        allowed = partnership_themes(review.partnership)
+        unknown = [t for t in themes if t not in allowed and t not in findings.themes]
+        if unknown:
+            errors["themes"] = f"Not a theme on the partnership's list: {', '.join(unknown)}."
+        if data.category_of_death is not None and data.category_of_death not in CategoryOfDeath.values:
+            errors["category_of_death"] = "Choose one of the ten categories of death."
+        if data.modifiable_factors and data.modifiable_factors not in ModifiableFactors.values:
+            errors["modifiable_factors"] = "Choose yes, no or insufficient information."
+        if errors:
+            raise ValidationError(errors)
+        findings.findings = data.findings.strip()
+        findings.learning = data.learning.strip()
+        findings.themes = themes
+        fields = ["findings", "learning", "themes", "updated_by", "updated_at"]
+        if findings.needs_analysis:
+            for name, _ in ANALYSIS_DOMAINS:
+                setattr(findings, name, (getattr(data, name) or "").strip())
+            findings.category_of_death = data.category_of_death
+            findings.modifiable_factors = data.modifiable_factors
+            fields += [name for name, _ in ANALYSIS_DOMAINS] + ["category_of_death", "modifiable_factors"]
+        findings.updated_by = actor
+        findings.save(update_fields=fields)
+        audit_record(actor=actor, verb="findings.saved", target=review)
+    return findings
+
+
+@dataclass
+class RecommendationData:
+    what: str
+    owner_agency: Agency | None
+    due_by: date | None
+    success_measure: str
+
+
+def recommendation_errors(review: Review, data: RecommendationData, *, new: bool) -> dict[str, str]:
+    """SMART: specific (what), owned (an agency serving the partnership), time-bound (by when, not in
+    the past when made), measurable (how success is measured)."""
+    errors: dict[str, str] = {}
+    if not data.what.strip():
+        errors["what"] = "Say what is to change."
+    if data.owner_agency is None:
+        errors["owner_agency"] = "Choose the agency that owns the recommendation."
+    elif not data.owner_agency.partnerships.filter(pk=review.partnership_id).exists():
+        errors["owner_agency"] = f"{data.owner_agency} does not serve {review.partnership}."
+    if data.due_by is None:
+        errors["due_by"] = "Give the date by when it is to be done."
+    elif new and data.due_by < timezone.localdate():
+        errors["due_by"] = "The date by when it is to be done is in the past."
+    if not data.success_measure.strip():
+        errors["success_measure"] = "Say how success will be measured."
+    return errors
+
+
+def recommendation_save(
+    *, actor: Any, review_id: int, data: RecommendationData, recommendation_id: int | None = None
+) -> Recommendation:
+    with transaction.atomic():
+        findings = _locked_findings(actor, review_id, doing="write its recommendations")
+        existing = None
+        if recommendation_id is not None:
+            existing = Recommendation.objects.get(pk=recommendation_id, findings=findings)
+        # A date already agreed may stay as it was; a new or changed date may not be in the past.
+        new_date = existing is None or existing.due_by != data.due_by
+        errors = recommendation_errors(findings.review, data, new=new_date)
+        if errors:
+            raise ValidationError(errors)
+        values = {
+            "what": data.what.strip(),
+            "owner_agency": data.owner_agency,
+            "due_by": data.due_by,
+            "success_measure": data.success_measure.strip(),
+        }
+        if existing is None:
+            last = findings.recommendations.order_by("-number").values_list("number", flat=True).first() or 0
+            recommendation = Recommendation.objects.create(findings=findings, number=last + 1, **values)
+            verb = "recommendation.added"
+        else:
+            recommendation = existing
+            for name, value in values.items():
+                setattr(recommendation, name, value)
+            recommendation.save()
+            verb = "recommendation.changed"
+        findings.updated_by = actor
+        findings.save(update_fields=["updated_by", "updated_at"])
+        audit_record(actor=actor, verb=verb, target=findings.review, number=recommendation.number)
+    return recommendation
+
+
+def recommendation_delete(*, actor: Any, review_id: int, recommendation_id: int) -> None:
+    with transaction.atomic():
+        findings = _locked_findings(actor, review_id, doing="remove a recommendation")
+        recommendation = Recommendation.objects.get(pk=recommendation_id, findings=findings)
+        if recommendation.actions.exists():
+            raise TransitionRefused(
+                f"Recommendation {recommendation.number} already has actions: it cannot be removed."
+            )
+        number = recommendation.number
+        recommendation.delete()
+        audit_record(actor=actor, verb="recommendation.removed", target=findings.review, number=number)
+
+
+# --- the signed content and its hash --------------------------------------------------------------
+
+
+def signed_content(findings: Findings) -> dict[str, Any]:
+    """What the chair signs: everything a reader of the findings relies on, in a fixed shape."""
+    review = findings.review
+    content: dict[str, Any] = {
+        "review": review.reference,
+        "kind": review.kind,
+        "findings": findings.findings,
+        "learning": findings.learning,
+        "themes": list(findings.themes),
+        "recommendations": [
+            {
+                "number": r.number,
+                "what": r.what,
+                "owner_agency": {"id": r.owner_agency_id, "name": r.owner_agency.name},
+                "due_by": r.due_by.isoformat(),
+                "success_measure": r.success_measure,
+            }
+            for r in findings.recommendations.select_related("owner_agency").order_by("number")
+        ],
+    }
+    if findings.needs_analysis:
+        content["cdr_analysis"] = {
+            **{name: getattr(findings, name) for name, _ in ANALYSIS_DOMAINS},
+            "category_of_death": findings.category_of_death,
+            "modifiable_factors": findings.modifiable_factors,
+        }
+    return content
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    """One byte string for one content: sorted keys, no insignificant whitespace, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def signed_version_verifies(version: SignedFindings) -> bool:
+    """The stored content of a signed version still hashes to the hash recorded at sign-off."""
+    return content_hash(version.content) == version.content_hash
+
+
+def findings_match_signed(findings: Findings) -> bool:
+    """The live findings are still exactly what the chair signed last."""
+    return bool(findings.content_hash) and content_hash(signed_content(findings)) == findings.content_hash
+
+
+# --- sign-off and reopening -----------------------------------------------------------------------
+
+
+def _findings_queryset() -> Any:
+    return Findings.objects.select_related("review__partnership")
+
+
+def findings_sign_off(*, actor: Any, review_id: int) -> SignedFindings:
+    """The chair signs off: who, when, and the SHA-256 of the canonical JSON, kept as a new version."""
+    created: dict[str, SignedFindings] = {}
+    with transaction.atomic():
+        review = Review.objects.get(pk=review_id)
+        if not has_review_perm(actor, "chair_review", review):
+            raise PermissionDenied(f"Only the chair of {review} can sign off its findings.")
+        findings = Findings.objects.filter(review=review).first()
+        if findings is None:
+            raise TransitionRefused("There are no findings to sign off yet.")
+
+        def prepare(locked: Findings) -> list[str]:
+            locked.signed_by = actor
+            locked.signed_at = timezone.now()
+            locked.content_hash = content_hash(signed_content(locked))
+            return ["signed_by", "signed_at", "content_hash", "version", "reopen_reason"]
+
+        def after(locked: Findings, log: TransitionLog) -> None:
+            content = signed_content(locked)
+            created["version"] = SignedFindings.objects.create(
+                findings=locked,
+                version=locked.version,
+                content=content,
+                content_hash=locked.content_hash,
+                signed_by=actor,
+                signed_at=locked.signed_at,
+            )
+            audit_record(
+                actor=actor,
+                verb="findings.signed_off",
+                target=locked.review,
+                version=locked.version,
+                sha256=locked.content_hash,
+            )
+
+        run_transition(
+            queryset=_findings_queryset(), pk=findings.pk, name="sign_off", actor=actor, prepare=prepare, after=after
+        )
+    return created["version"]
+
+
+def findings_reopen(*, actor: Any, review_id: int, reason: str) -> Findings:
+    """The chair reopens signed findings, with a reason; the next sign-off is a new version."""
+    with transaction.atomic():
+        review = Review.objects.get(pk=review_id)
+        if not has_review_perm(actor, "chair_review", review):
+            raise PermissionDenied(f"Only the chair of {review} can reopen its findings.")
+        findings = Findings.objects.filter(review=review).first()
+        if findings is None or not findings.is_signed_off:
+            raise TransitionRefused("The findings are not signed off: there is nothing to reopen.")
+        if not reason.strip():
+            raise ValidationError({"reason": "Give the reason for reopening the signed findings."})
+
+        def prepare(locked: Findings) -> list[str]:
+            locked.reopen_reason = reason.strip()
+            return ["reopen_reason"]
+
+        def after(locked: Findings, log: TransitionLog) -> None:
+            audit_record(
+                actor=actor,
+                verb="findings.reopened",
+                target=locked.review,
+                version=locked.version,
+                reason=reason.strip(),
+            )
+
+        return run_transition(
+            queryset=_findings_queryset(),
+            pk=findings.pk,
+            name="reopen",
+            actor=actor,
+            reason=reason,
+            prepare=prepare,
+            after=after,
+        )

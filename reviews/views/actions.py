@@ -1,0 +1,267 @@
+"""Actions: the coordinators' tracker (with its CSV export), an agency lead's "My actions", a
+review's actions, adding an action to a recommendation, and one action's page with its steps.
+
+One action's pages go through ``action_get_for_user``: 404 to anyone who neither coordinates the
+review nor leads the owning agency on it (the other agency's lead included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.forms_findings import ActionForm, ActionStepForm, ProgressForm
+from reviews.models import Rag, Recommendation
+from reviews.models.actions import ACTIVE_ACTION_STATES
+from reviews.selectors_actions import (
+    ActionAccess,
+    action_get_for_user,
+    action_rows,
+    action_updates,
+    lead_agency_ids,
+    my_actions,
+    review_action_rows,
+    tracker_agencies,
+    tracker_csv,
+    tracker_filters,
+    tracker_rows,
+)
+from reviews.services.actions import STEPS, ActionData, action_add_update, action_advance, action_create
+from reviews.views._common import render_page, require, review_and_permissions
+from workflows.audit import audit_record
+from workflows.runner import TransitionRefused, transition_options
+
+
+def action_url(access: ActionAccess) -> str:
+    return reverse("reviews:action", args=[access.review.reference, access.action.pk])
+
+
+# --- across reviews -------------------------------------------------------------------------------
+
+
+@login_required
+def action_tracker(request: HttpRequest) -> HttpResponse:
+    filters = tracker_filters(request.GET)
+    rows = tracker_rows(request.user, filters)
+    return render_page(
+        request,
+        "reviews/actions/tracker.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "agencies": tracker_agencies(request.user),
+            "rag_choices": Rag.choices,
+            "export_query": filters.querystring(),
+        },
+    )
+
+
+@login_required
+def action_tracker_export(request: HttpRequest) -> StreamingHttpResponse:
+    filters = tracker_filters(request.GET)
+    rows = tracker_rows(request.user, filters)
+    # Taking case data away in a file is itself attributable.
+    audit_record(
+        actor=request.user,
+        verb="actions.exported",
+        agency=filters.agency_id,
+        rag=filters.rag,
+        overdue=filters.overdue,
+        rows=len(rows),
+    )
+    response = StreamingHttpResponse(tracker_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="actions-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+@login_required
+def my_actions_view(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "reviews/actions/my_actions.html", {"rows": my_actions(request.user)})
+
+
+# --- one review -----------------------------------------------------------------------------------
+
+
+@login_required
+def review_actions(request: HttpRequest, reference: str) -> HttpResponse:
+    review, perms = review_and_permissions(request, reference)
+    if "coordinate_review" in perms:
+        rows = review_action_rows(review)
+    elif "lead_agency_submission" in perms:
+        rows = review_action_rows(review, agency_ids=lead_agency_ids(request.user, review))
+    else:
+        raise PermissionDenied("Actions are shown to the review's coordinator and the owning agencies' leads.")
+    return render_page(
+        request,
+        "reviews/actions/review_actions.html",
+        {"review": review, "rows": rows, "can_coordinate": "coordinate_review" in perms},
+    )
+
+
+@login_required
+def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
+    review, perms = review_and_permissions(request, reference)
+    require(perms, "coordinate_review", "add actions")
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("owner_agency", "findings"), pk=recommendation_id, findings__review=review
+    )
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        review=review,
+        initial={
+            "owner_agency": recommendation.owner_agency_id,
+            "due_date": recommendation.due_by,
+            "success_measure": recommendation.success_measure,
+        },
+    )
+    refusal = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            action = action_create(
+                actor=request.user,
+                recommendation_id=recommendation.pk,
+                data=ActionData(
+                    description=data["description"],
+                    owner_agency=data["owner_agency"],
+                    owner_role=data["owner_role"],
+                    due_date=data["due_date"],
+                    success_measure=data["success_measure"],
+                ),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except TransitionRefused as refused:
+            refusal = refused
+        else:
+            messages.success(request, f"Action {action.code} has been added.")
+            return redirect("reviews:action", reference=review.reference, action_id=action.pk)
+    status = 409 if refusal else 400 if form.errors else 200
+    return render_page(
+        request,
+        "reviews/actions/add.html",
+        {
+            "review": review,
+            "recommendation": recommendation,
+            "form": form,
+            "refusal": refusal,
+            "error_summary": form.error_summary(),
+        },
+        status=status,
+    )
+
+
+# --- one action -----------------------------------------------------------------------------------
+
+
+def _steps(access: ActionAccess, user: Any, forms: dict[str, ActionStepForm]) -> list[tuple[Any, ActionStepForm]]:
+    steps = []
+    for option in transition_options(access.action, user):
+        if option.name not in STEPS or not option.permitted:
+            continue
+        if option.name == "verify" and not access.is_coordinator:
+            continue
+        form = forms.get(option.name) or ActionStepForm(
+            initial={"expected_state": access.action.state}, step=option.name
+        )
+        steps.append((option, form))
+    return steps
+
+
+def render_action(
+    request: HttpRequest,
+    access: ActionAccess,
+    *,
+    step_forms: dict[str, ActionStepForm] | None = None,
+    progress_form: ProgressForm | None = None,
+    failed: str = "",
+    refusal: TransitionRefused | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    action = access.action
+    step_forms = step_forms or {}
+    failed_form = step_forms.get(failed) or (progress_form if failed == "progress" else None)
+    row = action_rows([action])[0]
+    context = {
+        "review": access.review,
+        "access": access,
+        "action": action,
+        "row": row,
+        "updates": action_updates(action),
+        "steps": _steps(access, request.user, step_forms),
+        "can_update": action.state in ACTIVE_ACTION_STATES,
+        "progress_form": progress_form or ProgressForm(initial={"progress_on": timezone.localdate()}),
+        "failed": failed,
+        "refusal": refusal,
+        "error_summary": failed_form.error_summary() if failed_form is not None else [],
+    }
+    return render_page(request, "reviews/actions/detail.html", context, status=status)
+
+
+@login_required
+def action_detail(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+    return render_action(request, action_get_for_user(request.user, reference, action_id))
+
+
+@login_required
+def action_progress(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+    access = action_get_for_user(request.user, reference, action_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            action_add_update(
+                actor=request.user,
+                action_id=access.action.pk,
+                progress_on=form.cleaned_data["progress_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except TransitionRefused as refused:
+            return render_action(request, access, refusal=refused, status=409)
+        else:
+            messages.success(request, "Your progress update has been added.")
+            return redirect(action_url(access))
+    return render_action(request, access, progress_form=form, failed="progress", status=400)
+
+
+@login_required
+def action_step(request: HttpRequest, reference: str, action_id: int, name: str) -> HttpResponse:
+    # The 404 comes first: nobody learns anything about another agency's action.
+    access = action_get_for_user(request.user, reference, action_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if name not in STEPS:
+        raise Http404("No such step.")
+    form = ActionStepForm(request.POST, step=name)
+    if not form.is_valid():
+        if "expected_state" in form.errors:
+            refusal = TransitionRefused("Nothing was changed: reload the page and try again.")
+            return render_action(request, access, refusal=refusal, status=400)
+        return render_action(request, access, step_forms={name: form}, failed=name, status=400)
+    try:
+        moved = action_advance(
+            actor=request.user,
+            action_id=access.action.pk,
+            transition=name,
+            reason=form.cleaned_data["reason"],
+            evidence=form.cleaned_data["evidence"],
+            expected_state=form.cleaned_data["expected_state"],
+        )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return render_action(request, access, step_forms={name: form}, failed=name, status=400)
+    except TransitionRefused as refused:
+        access = action_get_for_user(request.user, reference, action_id)
+        return render_action(request, access, refusal=refused, status=409)
+    messages.success(request, f"Action {moved.code} is now {moved.get_state_display().lower()}.")
+    return redirect(action_url(access))

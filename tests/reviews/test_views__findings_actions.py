@@ -1,0 +1,370 @@
+"""The findings, sign-off, action and tracker pages: who reaches them (404 by URL guessing), forms
+that keep what was typed, the tracker's filters, constant query count and CSV export."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Action, ActionState, Findings, FindingsState, ReviewState, SignedFindings
+from reviews.services import review_advance
+from reviews.services.actions import action_advance
+from reviews.services.findings import findings_sign_off
+from tests.factories import AgencyFactory, make_review
+from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
+from tests.reviews.findings_support import add_action, add_recommendation, signed_with_recommendation, write_findings
+
+
+def parts(name: str, value) -> dict[str, str]:
+    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
+
+
+@pytest.fixture
+def tracking(drafting, coordinator, chair, police):
+    recommendation = signed_with_recommendation(drafting, coordinator, chair, police)
+    review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
+    return recommendation
+
+
+@pytest.fixture
+def action(tracking, coordinator):
+    return add_action(tracking, coordinator)
+
+
+def action_url(action: Action, name: str = "action", *extra) -> str:
+    return reverse(f"reviews:{name}", args=[action.review.reference, action.pk, *extra])
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+
+def test_the_coordinator_writes_findings_and_the_form_keeps_input_on_error(client, drafting, coordinator):
+    client.force_login(coordinator)
+    url = reverse("reviews:findings_edit", args=[drafting.reference])
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, {"findings": "", "learning": "Kept learning", "themes": ["Neglect"]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html and "Write the findings" in html
+    assert "Kept learning" in html
+    assert re.search(r'value="Neglect" checked', html)
+
+    response = client.post(url, {"findings": "Found", "learning": "Learnt", "themes": ["Neglect"]})
+    assert response.status_code == 302
+    assert Findings.objects.get(review=drafting).themes == ["Neglect"]
+
+
+def test_a_recommendation_with_a_past_date_is_refused_keeping_input(client, drafting, coordinator, police):
+    client.force_login(coordinator)
+    write_findings(drafting, coordinator)
+    url = reverse("reviews:recommendation_add", args=[drafting.reference])
+    data = {
+        "what": "Train officers",
+        "owner_agency": police.pk,
+        **parts("due_by", timezone.localdate() - timedelta(days=3)),
+        "success_measure": "All trained",
+    }
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The date by when it is to be done is in the past." in html
+    assert "Train officers" in html and "All trained" in html
+
+
+def test_the_chair_signs_off_on_the_page_and_sees_the_hash(client, drafting, coordinator, chair, police):
+    write_findings(drafting, coordinator)
+    add_recommendation(drafting, coordinator, police)
+    client.force_login(chair)
+    page = client.get(reverse("reviews:findings", args=[drafting.reference])).content.decode()
+    assert 'id="sign-off-form"' in page
+
+    response = client.post(reverse("reviews:findings_sign_off", args=[drafting.reference]))
+    assert response.status_code == 302
+    signed = SignedFindings.objects.get(findings__review=drafting)
+    page = client.get(reverse("reviews:findings", args=[drafting.reference])).content.decode()
+    assert signed.content_hash in page
+    chair_page = client.get(reverse("reviews:chair")).content.decode()
+    assert signed.content_hash in chair_page
+    version = client.get(reverse("reviews:findings_version", args=[drafting.reference, 1])).content.decode()
+    assert 'id="verifies"' in version and "Verified" in version
+
+
+def test_the_chair_page_lists_what_awaits_sign_off(client, drafting, coordinator, chair):
+    write_findings(drafting, coordinator)
+    client.force_login(chair)
+    html = client.get(reverse("reviews:chair")).content.decode()
+    assert 'id="awaiting"' in html and drafting.reference in html
+
+
+def test_a_coordinator_cannot_sign_off_through_the_page(client, drafting, coordinator):
+    write_findings(drafting, coordinator)
+    client.force_login(coordinator)
+    response = client.post(reverse("reviews:findings_sign_off", args=[drafting.reference]))
+    assert response.status_code == 403
+    assert Findings.objects.get(review=drafting).state == FindingsState.DRAFT
+
+
+def test_editing_signed_findings_shows_why_not(client, drafting, coordinator, chair):
+    write_findings(drafting, coordinator)
+    findings_sign_off(actor=chair, review_id=drafting.pk)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("reviews:findings_edit", args=[drafting.reference]), {"findings": "Changed", "learning": "x"}
+    )
+    assert response.status_code == 409
+    assert "can no longer be changed" in response.content.decode()
+    assert Findings.objects.get(review=drafting).findings != "Changed"
+
+
+def test_a_child_death_review_editor_offers_the_analysis(client, partnership, coordinator, chair):
+    from datetime import date
+
+    from reviews.models import ReviewKind, Role
+    from tests.factories import advance_to
+
+    review = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.CHILD_DEATH,
+        key_dates={"incident_on": date(2026, 3, 2), "notified_on": date(2026, 3, 3)},
+        roles=[(chair, Role.CHAIR, None)],
+    )
+    advance_to(review, ReviewState.PANEL, coordinator)
+    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+    client.force_login(coordinator)
+    html = client.get(reverse("reviews:findings_edit", args=[review.reference])).content.decode()
+    assert "1. Deliberately inflicted injury, abuse or neglect" in html
+    assert "10. Sudden unexpected, unexplained death" in html
+    assert "Insufficient information" in html
+    assert "choose the first that applies" in html
+
+
+# --- the action page ------------------------------------------------------------------------------
+
+
+def test_the_owner_lead_completes_with_evidence_and_errors_keep_input(client, action, police_lead):
+    client.force_login(police_lead)
+    url = action_url(action, "action_step", "complete")
+    response = client.post(url, {"expected_state": "open", "evidence": "  "})
+    assert response.status_code == 400
+    assert "Give the evidence of completion of R1.1" in response.content.decode()
+
+    response = client.post(url, {"expected_state": "open", "evidence": "Training records for 14 teams"})
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).state == ActionState.COMPLETED
+    page = client.get(action_url(action)).content.decode()
+    assert "Training records for 14 teams" in page
+
+
+def test_a_progress_update_from_the_page(client, action, police_lead):
+    client.force_login(police_lead)
+    url = action_url(action, "action_progress")
+    response = client.post(url, {**parts("progress_on", timezone.localdate() + timedelta(days=2)), "note": "Kept"})
+    assert response.status_code == 400
+    assert "The date of the progress is in the future." in response.content.decode()
+    assert "Kept" in response.content.decode()
+    response = client.post(url, {**parts("progress_on", timezone.localdate()), "note": "Two teams done"})
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).state == ActionState.IN_PROGRESS
+
+
+def test_the_coordinator_verifies_from_the_page(client, action, police_lead, coordinator):
+    action_advance(actor=police_lead, action_id=action.pk, transition="complete", evidence="Done")
+    client.force_login(coordinator)
+    page = client.get(action_url(action)).content.decode()
+    assert 'id="step-verify"' in page and 'id="step-return_to_owner"' in page
+    response = client.post(action_url(action, "action_step", "verify"), {"expected_state": "completed"})
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).state == ActionState.VERIFIED
+
+
+def test_a_coordinator_who_completed_is_refused_verification_with_the_reason(client, action, coordinator):
+    action_advance(actor=coordinator, action_id=action.pk, transition="complete", evidence="Done")
+    client.force_login(coordinator)
+    response = client.post(action_url(action, "action_step", "verify"), {"expected_state": "completed"})
+    assert response.status_code == 409
+    assert "someone else must verify it" in response.content.decode()
+
+
+# --- who reaches what -----------------------------------------------------------------------------
+
+
+def urls_of(action: Action) -> list[tuple[str, str]]:
+    ref = action.review.reference
+    return [
+        ("get", reverse("reviews:findings", args=[ref])),
+        ("get", reverse("reviews:findings_edit", args=[ref])),
+        ("get", reverse("reviews:findings_version", args=[ref, 1])),
+        ("post", reverse("reviews:findings_sign_off", args=[ref])),
+        ("post", reverse("reviews:findings_reopen", args=[ref])),
+        ("get", reverse("reviews:recommendation_add", args=[ref])),
+        ("get", reverse("reviews:recommendation_edit", args=[ref, action.recommendation_id])),
+        ("post", reverse("reviews:recommendation_delete", args=[ref, action.recommendation_id])),
+        ("get", reverse("reviews:review_actions", args=[ref])),
+        ("get", reverse("reviews:action_add", args=[ref, action.recommendation_id])),
+        ("get", action_url(action)),
+        ("post", action_url(action, "action_progress")),
+        ("post", action_url(action, "action_step", "complete")),
+        ("post", action_url(action, "action_step", "verify")),
+    ]
+
+
+ACTION_URLS = {"action", "action_progress", "action_step"}
+
+
+@pytest.mark.parametrize("index", range(14))
+def test_an_outsider_gets_404_everywhere(client, action, outsider, index):
+    method, url = urls_of(action)[index]
+    client.force_login(outsider)
+    response = getattr(client, method)(url, {"expected_state": "open", "evidence": "x", "reason": "x"})
+    assert response.status_code == 404
+    assert Action.objects.get(pk=action.pk).state == ActionState.OPEN
+
+
+@pytest.mark.parametrize("name", ["get", "progress", "complete"])
+def test_the_other_agency_s_lead_gets_404_on_the_action(client, action, gp_lead, name):
+    client.force_login(gp_lead)
+    if name == "get":
+        response = client.get(action_url(action))
+    elif name == "progress":
+        response = client.post(action_url(action, "action_progress"), {"note": "x"})
+    else:
+        response = client.post(
+            action_url(action, "action_step", "complete"), {"expected_state": "open", "evidence": "x"}
+        )
+    assert response.status_code == 404
+    assert not Action.objects.get(pk=action.pk).updates.exists()
+
+
+def test_the_scrutineer_sees_no_findings(client, action, scrutineer):
+    client.force_login(scrutineer)
+    assert client.get(reverse("reviews:findings", args=[action.review.reference])).status_code == 403
+
+
+# --- the tracker and "My actions" -----------------------------------------------------------------
+
+
+def make_actions(n: int, recommendation, coordinator, agencies) -> None:
+    for i in range(n):
+        add_action(
+            recommendation,
+            coordinator,
+            owner_agency=agencies[i % len(agencies)],
+            due_date=timezone.localdate() + timedelta(days=i * 5),
+        )
+
+
+def tracker_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reviews:action_tracker"))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_tracker_costs_the_same_for_3_or_30_actions(client, tracking, coordinator, police, gp, partnership):
+    other = make_review(coordinator=coordinator, partnership=partnership, title="Child Z")
+    assert other  # a second review of the same coordinator, no actions
+    client.force_login(coordinator)
+    make_actions(3, tracking, coordinator, [police, gp])
+    three = tracker_queries(client)
+    make_actions(27, tracking, coordinator, [police, gp])
+    assert Action.objects.count() == 30
+    assert tracker_queries(client) == three
+
+
+def test_the_tracker_filters_by_agency_rag_and_overdue(client, tracking, coordinator, police, gp):
+    near = add_action(tracking, coordinator, owner_agency=police, due_date=timezone.localdate())
+    far = add_action(tracking, coordinator, owner_agency=gp, due_date=timezone.localdate() + timedelta(days=120))
+    Action.objects.filter(pk=near.pk).update(due_date=timezone.localdate() - timedelta(days=1))  # now overdue
+    client.force_login(coordinator)
+
+    def shown(query: str) -> set[int]:
+        html = client.get(reverse("reviews:action_tracker") + query).content.decode()
+        return {int(pk) for pk in re.findall(r'id="action-(\d+)"', html)}
+
+    assert shown("") == {near.pk, far.pk}
+    assert shown(f"?agency={gp.pk}") == {far.pk}
+    assert shown("?rag=red") == {near.pk}
+    assert shown("?rag=green") == {far.pk}
+    assert shown("?overdue=1") == {near.pk}
+    assert shown("?agency=nonsense&rag=purple") == {near.pk, far.pk}
+
+
+def test_the_tracker_exports_csv_streamed(client, tracking, coordinator, police):
+    add_action(tracking, coordinator, description="=HYPERLINK(evil)")
+    client.force_login(coordinator)
+    response = client.get(reverse("reviews:action_tracker_export"))
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    lines = body.splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("Review,Action,Recommendation")
+    assert tracking.findings.review.reference in lines[1]
+    assert "'=HYPERLINK(evil)" in lines[1]
+
+
+def test_the_tracker_shows_only_the_coordinator_s_reviews(client, action, outsider, other_partnership):
+    client.force_login(outsider)
+    html = client.get(reverse("reviews:action_tracker")).content.decode()
+    assert action.review.reference not in html
+
+
+def test_my_actions_shows_only_my_agency_s(client, tracking, coordinator, police_lead, police, gp, gp_lead):
+    mine = add_action(tracking, coordinator, owner_agency=police)
+    theirs = add_action(tracking, coordinator, owner_agency=gp)
+    client.force_login(police_lead)
+    html = client.get(reverse("reviews:my_actions")).content.decode()
+    assert f'id="action-{mine.pk}"' in html
+    assert f'id="action-{theirs.pk}"' not in html
+    client.force_login(gp_lead)
+    html = client.get(reverse("reviews:my_actions")).content.decode()
+    assert f'id="action-{theirs.pk}"' in html and f'id="action-{mine.pk}"' not in html
+
+
+def test_an_agency_not_serving_the_partnership_is_not_offered(client, tracking, coordinator, other_partnership):
+    AgencyFactory(name="Southmere Police", serves=[other_partnership])
+    client.force_login(coordinator)
+    html = client.get(
+        reverse("reviews:action_add", args=[tracking.findings.review.reference, tracking.pk])
+    ).content.decode()
+    assert "Southmere Police" not in html
+
+
+# --- no inline script or style --------------------------------------------------------------------
+
+
+def assert_no_inline(html: str) -> None:
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S)
+    assert scripts and all(body.strip() == "" for body in scripts)
+    assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
+    assert " on" + "click=" not in html
+    assert "style=" not in html
+
+
+def test_the_pages_carry_no_inline_script_or_style(client, action, coordinator, chair, police_lead):
+    ref = action.review.reference
+    client.force_login(coordinator)
+    for url in [
+        reverse("reviews:findings", args=[ref]),
+        reverse("reviews:review_actions", args=[ref]),
+        reverse("reviews:action_add", args=[ref, action.recommendation_id]),
+        action_url(action),
+        reverse("reviews:action_tracker"),
+        reverse("reviews:findings_version", args=[ref, 1]),
+        reverse("reviews:review", args=[ref]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_no_inline(response.content.decode())
+    client.force_login(chair)
+    assert_no_inline(client.get(reverse("reviews:chair")).content.decode())
+    client.force_login(police_lead)
+    assert_no_inline(client.get(reverse("reviews:my_actions")).content.decode())
+    assert_no_inline(client.get(action_url(action)).content.decode())
