@@ -315,4 +315,4 @@ class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # Registered here so Django's admin autodiscovery (which imports reviews.admin) finds them.
-from reviews import admin_contributions  # noqa: E402, F401
+from reviews import admin_contributions, admin_findings  # noqa: E402, F401
