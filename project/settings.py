@@ -7,9 +7,11 @@ DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY, DEBUG=false, ALLOWED_HOS
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -32,6 +34,12 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "govuk_frontend_django",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "accounts",
     "workflows",
     "notifications",
     "reviews",
@@ -39,12 +47,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: adds user.is_verified() (signed in with a second factor this session).
+    "django_otp.middleware.OTPMiddleware",
+    # Idle timeout first, so an idle session is ended before anything else looks at it; it needs
+    # messages to say why. Then nobody signed in without a second factor gets past the 2FA step.
+    "project.security.IdleSessionTimeoutMiddleware",
+    "project.security.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -72,7 +89,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes first: it refuses a locked-out username before any password is checked.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -101,7 +120,19 @@ STATIC_ROOT = VAR_DIR / "static"
 # GOV.UK Frontend comes from npm (package.json), installed by `make install`; no CDN.
 STATICFILES_DIRS = [BASE_DIR / "node_modules"]
 
+# Files under MEDIA_ROOT (action evidence) are never served by URL: there is deliberately no
+# MEDIA_URL route, so a file is reachable only through a view that checks access every time.
 MEDIA_ROOT = VAR_DIR / "media"
+# Request bodies (other than files) are capped. Uploads larger than their own limit are refused:
+# chronology imports by their form, action evidence by its service (which also checks the type on
+# the content). FILE_UPLOAD_MAX_MEMORY_SIZE is above both, so an accepted upload is held in memory
+# rather than in a temporary file; put the same cap on the web server in front (request body size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+CHRONOLOGY_IMPORT_MAX_BYTES = env.int("CHRONOLOGY_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+ACTION_EVIDENCE_MAX_BYTES = env.int("ACTION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(CHRONOLOGY_IMPORT_MAX_BYTES, ACTION_EVIDENCE_MAX_BYTES) + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # Celery: Redis in production and in CI; the filesystem transport for the embedded demo.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -141,16 +172,77 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
 
-# Production hardening, switched on by DEBUG=false.
+# --- Sign-in (issue 6, docs/SECURITY.md) -------------------------------------------------------
+# Lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins lock out for the cool-off period, even
+# with the right password afterwards. Each comma-separated criterion counts on its own; "+" joins
+# fields into one criterion. The default locks a username after N failures from anywhere (so
+# spreading guesses over many addresses does not help) and an address after N failures whatever
+# the username (so one machine cannot guess across accounts). Where a whole office shares one
+# address, "username,username+ip_address" trades the second for less collateral lockout.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [
+    fields[0] if len(fields) == 1 else fields
+    for fields in (item.split("+") for item in env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"]))
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Behind a TLS-terminating proxy, the number of proxies in front of Django (for the client address).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Two factors (django-otp, TOTP + static backup codes) for everyone; only the embedded demo
+# (scripts/run-demo.sh) turns it off so its printed logins work with a password alone.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding review engine")
+TWO_FACTOR_BACKUP_CODES = 10
+
+# Sessions: signed out after SESSION_IDLE_TIMEOUT seconds without a request, when the browser
+# closes, and in any case after SESSION_COOKIE_AGE.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)
+
+# --- Cookies, headers and TLS, switched on by DEBUG=false -----------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
+# Set SECURE_PROXY_SSL_HEADER=true only behind a proxy that sets X-Forwarded-Proto itself.
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp 4): every script and stylesheet is a file from this site; no
+# inline script or style anywhere (tests/reviews/test_views__shell.py and tests/security/ check).
+# img-src allows data: for the two-factor QR code, which is an <img> of a data: SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 # Demo users (seed_demo) sign in with this password; never used outside the demo.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-review-2026")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reviews.views import actions, chronology, chronology_entries, contributions, findings, panels
+from reviews.views import action_evidence, actions, chronology, chronology_entries, contributions, findings, panels
+from reviews.views.access_log import review_access_log
 from reviews.views.dashboard import dashboard
 from reviews.views.key_dates import review_key_dates
 from reviews.views.opening import review_new
@@ -21,6 +22,7 @@ urlpatterns = [
     path("reviews/<str:reference>/subjects/add/", subject_add_view, name="subject_add"),
     path("reviews/<str:reference>/subjects/<int:subject_id>/identity/", subject_identity, name="subject_identity"),
     path("reviews/<str:reference>/roles/", review_roles_view, name="review_roles"),
+    path("reviews/<str:reference>/access-log/", review_access_log, name="review_access_log"),
     # Agency contributions (issue 3). Every URL under <int:contribution_id> is 404 to anyone but the
     # review's coordinators and that agency's lead on the review.
     path("my-requests/", contributions.my_requests_view, name="my_requests"),
@@ -130,6 +132,16 @@ urlpatterns = [
     path("reviews/<str:reference>/actions/<int:action_id>/", actions.action_detail, name="action"),
     path("reviews/<str:reference>/actions/<int:action_id>/progress/", actions.action_progress, name="action_progress"),
     path("reviews/<str:reference>/actions/<int:action_id>/step/<slug:name>/", actions.action_step, name="action_step"),
+    path(
+        "reviews/<str:reference>/actions/<int:action_id>/evidence/",
+        action_evidence.action_evidence_upload,
+        name="action_evidence_upload",
+    ),
+    path(
+        "reviews/<str:reference>/actions/<int:action_id>/evidence/<int:file_id>/",
+        action_evidence.action_evidence_download,
+        name="action_evidence_download",
+    ),
     # Panel meetings: 404 to anyone neither coordinating the partnership nor invited.
     path("panels/", panels.panel_list, name="panels"),
     path("panels/new/", panels.panel_new, name="panel_new"),

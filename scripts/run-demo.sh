@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 CELERY=.venv/bin/celery
 PORT="${PORT:-8000}"
+# The demo's printed logins work with a password alone; everywhere else two factors are required.
+export TWO_FACTOR_REQUIRED="${TWO_FACTOR_REQUIRED:-false}"
 mkdir -p var/broker/out var/broker/processed var/broker/control var/mail var/log
 
 $PY manage.py migrate --no-input
@@ -28,6 +30,9 @@ echo
 echo "  Review engine running at http://127.0.0.1:${PORT}/"
 echo "  Celery worker log: var/log/worker.log   beat log: var/log/beat.log   e-mails: var/mail/"
 echo "  Demo logins are listed above (password: ${DEMO_PASSWORD:-demo-review-2026}). Ctrl-C stops everything."
+if [ "${TWO_FACTOR_REQUIRED}" = "false" ]; then
+    echo "  Demo only: two-factor sign-in is OFF (TWO_FACTOR_REQUIRED=false), so these logins need just the password."
+fi
 echo
 $PY manage.py runserver "127.0.0.1:${PORT}" &
 pids+=($!)

@@ -67,6 +67,23 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
 
 
+@pytest.fixture(autouse=True)
+def _sign_in_hardening_off(settings):
+    """Two factors and the sign-in lockout are off for the suite, which signs users in with
+    force_login (and client.login, which axes refuses: it passes no request). tests/security/
+    turns both on with the `sign_in_hardened` fixture."""
+    settings.TWO_FACTOR_REQUIRED = False
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def sign_in_hardened(settings):
+    """Production sign-in: two factors required and the django-axes lockout on."""
+    settings.TWO_FACTOR_REQUIRED = True
+    settings.AXES_ENABLED = True
+    return settings
+
+
 @pytest.fixture
 def partnership(db):
     return PartnershipFactory(name="Northbridge Safeguarding Children Partnership", code="NSCP")

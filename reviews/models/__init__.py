@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviews.models.actions import Action, ActionState, ActionUpdate, Rag
+from reviews.models.actions import Action, ActionEvidenceFile, ActionState, ActionUpdate, Rag
 from reviews.models.clocks import ClockSetting, ReviewClock
 from reviews.models.contributions import (
     AgencyContribution,
@@ -38,6 +38,7 @@ from reviews.models.subject import Sex, Subject, SubjectIdentity
 
 __all__ = [
     "Action",
+    "ActionEvidenceFile",
     "ActionState",
     "ActionUpdate",
     "CategoryOfDeath",

@@ -209,3 +209,29 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.progress_on:%d %b %Y}"
+
+
+def _evidence_path(instance: ActionEvidenceFile, filename: str) -> str:
+    # A random name on disk: nothing the uploader typed becomes part of a path.
+    import uuid
+
+    return f"action-evidence/{instance.action.review_id}/{uuid.uuid4().hex}"
+
+
+class ActionEvidenceFile(models.Model):
+    """A file attached as evidence of completion. Stored under MEDIA_ROOT, never served by URL:
+    only reviews.views.action_evidence hands it out, after the same check as the action's page."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence_files")
+    file = models.FileField(upload_to=_evidence_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.original_name}"

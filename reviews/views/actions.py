@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.access_log import access_record_many
 from reviews.forms_findings import ActionForm, ActionStepForm, ProgressForm
 from reviews.models import Rag, Recommendation
 from reviews.models.actions import ACTIVE_ACTION_STATES
@@ -35,7 +36,6 @@ from reviews.selectors_actions import (
 )
 from reviews.services.actions import STEPS, ActionData, action_add_update, action_advance, action_create
 from reviews.views._common import render_page, require, review_and_permissions
-from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, transition_options
 
 
@@ -68,9 +68,10 @@ def action_tracker_export(request: HttpRequest) -> StreamingHttpResponse:
     filters = tracker_filters(request.GET)
     rows = tracker_rows(request.user, filters)
     # Taking case data away in a file is itself attributable.
-    audit_record(
-        actor=request.user,
-        verb="actions.exported",
+    access_record_many(
+        request,
+        {row.action.review.pk: row.action.review for row in rows}.values(),
+        "actions_export",
         agency=filters.agency_id,
         rag=filters.rag,
         overdue=filters.overdue,

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect
 
+from reviews.access_log import access_record
 from reviews.chronology import csv_rows
 from reviews.models import Review
 from reviews.selectors_contributions import MergedChronology, chronology_rows, merged_chronology
 from reviews.services.chronology import chronology_release
 from reviews.views._common import render_page, review_and_permissions
-from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
 
 
@@ -45,6 +45,7 @@ def _context(review: Review, perms: frozenset[str], chronology: MergedChronology
 @login_required
 def chronology_view(request: HttpRequest, reference: str) -> HttpResponse:
     review, perms, chronology = _readable(request, reference)
+    access_record(request, review, "chronology")
     page = chronology.page(request.GET.get("page"))
     context = _context(review, perms, chronology)
     context.update(
@@ -63,6 +64,7 @@ def chronology_view(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def chronology_print(request: HttpRequest, reference: str) -> HttpResponse:
     review, perms, chronology = _readable(request, reference)
+    access_record(request, review, "chronology_print")
     context = _context(review, perms, chronology)
     context["rows"] = chronology_rows(chronology, chronology.entries)
     return render_page(request, "reviews/chronology/print.html", context)
@@ -72,10 +74,10 @@ def chronology_print(request: HttpRequest, reference: str) -> HttpResponse:
 def chronology_export(request: HttpRequest, reference: str) -> StreamingHttpResponse:
     review, _perms, chronology = _readable(request, reference)
     # Taking case data away in a file is itself attributable.
-    audit_record(
-        actor=request.user,
-        verb="chronology.exported",
-        target=review,
+    access_record(
+        request,
+        review,
+        "chronology_export",
         agencies=chronology.filters.agency_ids,
         significant_only=chronology.filters.significant_only,
     )

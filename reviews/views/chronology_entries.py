@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from reviews.access_log import access_record
 from reviews.chronology_import import COLUMNS, HEADERS, ImportRejected, max_upload_bytes
 from reviews.forms_contributions import EntryForm, ImportForm, ReportForm
 from reviews.models.contributions import Ask, ChronologyEntry
@@ -216,6 +217,7 @@ def report_edit(request: HttpRequest, reference: str, contribution_id: int) -> H
         raise Http404("No agency report was asked for.")
     if not contribution.is_editable:
         return _locked(request, access)
+    access_record(request, access.review, "agency_report", agency=str(contribution.agency))
     if request.method == "POST":
         form = ReportForm(request.POST)
     else:

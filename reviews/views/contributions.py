@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.access_log import access_record
 from reviews.forms_contributions import (
     DecideExtensionForm,
     ExtensionRequestForm,
@@ -186,6 +187,7 @@ def render_contribution(
 @login_required
 def contribution_detail(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     access = contribution_get_for_user(request.user, reference, contribution_id)
+    access_record(request, access.review, "contribution", agency=str(access.contribution.agency))
     return render_contribution(request, access)
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
+from reviews.access_log import access_record
 from reviews.chronology import ChronologyScope, agency_colours, merged_entries
 from reviews.forms_findings import (
     AttendanceForm,
@@ -40,7 +41,6 @@ from reviews.services.panels import (
     quorum_missing,
 )
 from reviews.views._common import render_page
-from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
 
 
@@ -323,7 +323,7 @@ def panel_papers(request: HttpRequest, meeting_id: int, reference: str) -> HttpR
         .order_by("contribution__agency__name")
     )
     # Reading case papers is attributable, like exporting them.
-    audit_record(actor=request.user, verb="panel.papers_read", target=review, meeting=access.meeting.pk)
+    access_record(request, review, "panel_papers", meeting=access.meeting.pk)
     return render_page(
         request,
         "reviews/panels/papers.html",

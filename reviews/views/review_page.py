@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from reviews.access_log import access_record
 from reviews.forms import TransitionForm
 from reviews.models import Review
 from reviews.selectors import (
@@ -24,7 +25,7 @@ from reviews.selectors import (
     review_transition_choices,
 )
 from reviews.services import review_advance, review_convert_to_cspr
-from reviews.views._common import render_page, review_and_permissions
+from reviews.views._common import render_page, require, review_and_permissions
 from workflows.runner import TransitionRefused
 
 
@@ -71,6 +72,7 @@ def _render_review(
 @login_required
 def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
     review, perms = review_and_permissions(request, reference)
+    access_record(request, review, "review")
     return _render_review(request, review, perms)
 
 
@@ -78,6 +80,7 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def review_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     # The 404 comes first, so nobody without a role learns anything from the method or the name.
     review, perms = review_and_permissions(request, reference)
+    require(perms, "coordinate_review", "change the review's stage")  # every stage change is theirs
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     custom = _transitions().get(name)

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from reviews.access_log import access_record
 from reviews.forms import SubjectForm
 from reviews.models import Sex, Subject
 from reviews.services import SubjectData, subject_add
 from reviews.views._common import render_page, require, review_and_permissions
-from workflows.audit import audit_record
 
 
 @login_required
@@ -56,7 +56,7 @@ def subject_identity(request: HttpRequest, reference: str, subject_id: int) -> H
     subject = get_object_or_404(Subject.objects.select_related("identity"), pk=subject_id, review=review)
     # Reading an identity is itself attributable (DOMAIN.md: need-to-know access to special
     # category data), so every view of this page leaves an audit row naming the pseudonym only.
-    audit_record(actor=request.user, verb="subject.identity_viewed", target=review, pseudonym=subject.pseudonym)
+    access_record(request, review, "identity", pseudonym=subject.pseudonym)
     identity = getattr(subject, "identity", None)
     return render_page(
         request, "reviews/subject_identity.html", {"review": review, "subject": subject, "identity": identity}

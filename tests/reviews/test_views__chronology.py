@@ -152,7 +152,7 @@ def test_the_export_streams_the_filtered_csv_named_by_reference(client, coordina
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:4] == ["Date", "Date precision", "Time", "Agency"]
     assert [r[5] for r in rows[1:]] == ["Police: about", "Police: month only", "Police: arrest"]
-    assert AuditEvent.objects.get(verb="chronology.exported").actor == coordinator
+    assert AuditEvent.objects.get(verb="access.chronology_export").actor == coordinator
 
 
 def test_the_printable_page_has_every_entry_and_no_paging(client, coordinator, scoping, submitted, settings):

@@ -66,9 +66,9 @@ def test_coordinators_see_the_identity_on_its_own_page_only(client, identified_r
     assert FULL_NAME in identity_page
     assert "943 476 5919" in identity_page
     # Every reading of an identity is attributable.
-    viewed = AuditEvent.objects.get(verb="subject.identity_viewed")
+    viewed = AuditEvent.objects.get(verb="access.identity")
     assert viewed.actor == coordinator
-    assert viewed.detail == {"pseudonym": "Child B"}
+    assert viewed.detail == {"page": identity_url, "pseudonym": "Child B"}
 
 
 @pytest.mark.parametrize("who", ["chair", "police_lead", "scrutineer"])

@@ -1,0 +1,238 @@
+"""The access matrix: for every page the project serves, who gets it (200), who is refused (403)
+and to whom it does not exist (404).
+
+This is data, read by two things: the matrix test (tests/reviews/test_access__matrix.py), which
+walks every URL the project serves for every role and fails on a URL name without a rule here,
+and ``manage.py access_matrix``, which prints docs/ACCESS.md (a test keeps the two in step).
+
+The rules follow DOMAIN.md ("Who uses it", "Data protection"):
+- a review exists only for those holding a role on it: everyone else gets a 404, never a hint;
+- a role that may see the review but not this page gets a 403;
+- an agency lead reaches their own agency's contribution and actions only: another agency's are a
+  404, as for anyone who is neither that agency's lead nor the review's coordinator;
+- a read-only scrutineer sees progress and timeliness, never case detail;
+- a panel meeting exists only for the partnership's coordinators and those invited to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    OK = "200"  # the page (or, for a POST-only endpoint, the request is taken up)
+    DENIED = "403"  # holds a role on the review, but not one that opens this page
+    HIDDEN = "404"  # must not learn the object exists
+
+
+# The roles of the matrix, in the order of the table. The agency lead appears twice: on objects of
+# their own agency, and on the same kind of object belonging to another agency on the same review.
+ROLES: dict[str, str] = {
+    "coordinator": "Review coordinator",
+    "chair": "Chair",
+    "panel_member": "Panel member",
+    "agency_lead": "Agency lead (own agency)",
+    "agency_lead_other": "Agency lead (another agency's object)",
+    "scrutineer": "Read-only scrutineer",
+    "partnership_admin": "Partnership administrator (no role on the review)",
+    "partnership_member": "Partnership member (no role on the review)",
+    "outsider": "User of another partnership",
+}
+ON_REVIEW = ("coordinator", "chair", "panel_member", "agency_lead", "scrutineer")
+NO_ROLE = ("partnership_admin", "partnership_member", "outsider")
+
+
+@dataclass(frozen=True)
+class Rule:
+    outcomes: dict[str, Outcome]
+    note: str
+    # Tested with a POST without data (the view answers 405 to a GET).
+    post_only: bool = False
+    # The URL names an object of one agency (a contribution, an action): the other agency's lead
+    # is tested against it.
+    agency_scoped: bool = False
+
+    def outcome(self, role: str) -> Outcome:
+        return self.outcomes[role]
+
+
+OK, DENIED, HIDDEN = Outcome.OK, Outcome.DENIED, Outcome.HIDDEN
+
+
+def everyone(note: str, *, post_only: bool = False) -> Rule:
+    """A page every signed-in user reaches: it shows only what is theirs."""
+    return Rule(dict.fromkeys(ROLES, OK), note, post_only=post_only)
+
+
+def on_review(ok: tuple[str, ...], note: str, *, hidden: tuple[str, ...] = (), post_only: bool = False) -> Rule:
+    """A page of one review: ``ok`` get it, other roles on the review a 403 (or a 404 if ``hidden``),
+    and anyone without a role on the review a 404."""
+    outcomes: dict[str, Outcome] = {}
+    for role in ON_REVIEW:
+        outcomes[role] = OK if role in ok else HIDDEN if role in hidden else DENIED
+    outcomes["agency_lead_other"] = outcomes["agency_lead"]
+    outcomes.update(dict.fromkeys(NO_ROLE, HIDDEN))
+    return Rule(outcomes, note, post_only=post_only)
+
+
+def of_agency(ok: tuple[str, ...], note: str, *, denied: tuple[str, ...] = (), post_only: bool = False) -> Rule:
+    """A page of one agency's object on a review: ``ok`` get it, ``denied`` a 403, everyone else
+    (the other agency's lead included) a 404."""
+    outcomes = {role: OK if role in ok else DENIED if role in denied else HIDDEN for role in ROLES}
+    return Rule(outcomes, note, post_only=post_only, agency_scoped=True)
+
+
+def of_meeting(ok: tuple[str, ...], note: str, *, denied: tuple[str, ...] = (), post_only: bool = False) -> Rule:
+    """A panel meeting's page: it exists for the partnership's coordinators and its invitees only
+    (the chair and the panel member are invited in the test world; the agency lead is not)."""
+    outcomes = {role: OK if role in ok else DENIED if role in denied else HIDDEN for role in ROLES}
+    return Rule(outcomes, note, post_only=post_only)
+
+
+def partnership_coordinators(note: str) -> Rule:
+    """A page for anyone who coordinates some partnership (the outsider coordinates their own)."""
+    outcomes = {role: OK if role in ("coordinator", "outsider") else DENIED for role in ROLES}
+    return Rule(outcomes, note)
+
+
+CASE_READERS = ("coordinator", "chair", "panel_member", "agency_lead")
+DRAFTERS = ("coordinator", "chair")
+INVITED = ("coordinator", "chair", "panel_member")
+COORDINATOR = ("coordinator",)
+LEAD = ("agency_lead",)
+
+RULES: dict[str, Rule] = {
+    # --- sign-in (project/urls.py) ---
+    "login": everyone("Sign-in page."),
+    "logout": everyone("Signs the user out.", post_only=True),
+    # Two-factor sign-in (accounts/): the user's own second factor only.
+    "accounts:two_factor": everyone("The code step of signing in (the user's own devices)."),
+    "accounts:two_factor_setup": everyone("Enrolling the user's own authenticator app."),
+    "accounts:two_factor_backup_codes": everyone("The user's own backup codes, once after enrolment."),
+    # --- across reviews: each lists only what is the user's own ---
+    "reviews:dashboard": everyone("The user's reviews and their clocks."),
+    "reviews:review_new": partnership_coordinators("Opening a review: partnership coordinators only."),
+    "reviews:my_requests": everyone("The contributions the user leads."),
+    "reviews:chair": everyone("The reviews the user chairs."),
+    "reviews:action_tracker": everyone("Actions of the reviews the user coordinates."),
+    "reviews:action_tracker_export": everyone("CSV of the tracker, same scope; recorded in the access log."),
+    "reviews:my_actions": everyone("Actions owned by the agencies the user leads."),
+    "reviews:panels": everyone("Meetings the user coordinates or is invited to."),
+    "reviews:panel_new": partnership_coordinators("Scheduling a panel meeting."),
+    # --- one review ---
+    "reviews:review": on_review(
+        ON_REVIEW, "Progress and clocks for all; case detail (subjects, key dates) not for the scrutineer. Logged."
+    ),
+    "reviews:review_transition": on_review(COORDINATOR, "Moving the review's stage.", post_only=True),
+    "reviews:review_dates": on_review(COORDINATOR, "Recording key dates."),
+    "reviews:subject_add": on_review(COORDINATOR, "Adding a subject (with identity)."),
+    "reviews:subject_identity": on_review(COORDINATOR, "Real name, NHS number, address. Logged."),
+    "reviews:review_roles": on_review(ON_REVIEW, "Who holds which role; granting is the coordinator's."),
+    "reviews:review_access_log": on_review(COORDINATOR, "Who has looked at the review."),
+    "reviews:contributions": on_review(
+        ON_REVIEW, "Progress of the contributions; an agency lead sees only their own agency's row."
+    ),
+    "reviews:contribution_invite": on_review(COORDINATOR, "Asking an agency for a contribution."),
+    "reviews:chronology": on_review(
+        CASE_READERS, "Merged chronology; an agency lead sees their own until it is released. Logged."
+    ),
+    "reviews:chronology_print": on_review(CASE_READERS, "Printable merged chronology. Logged."),
+    "reviews:chronology_export": on_review(CASE_READERS, "CSV of the merged chronology. Logged."),
+    "reviews:chronology_release": on_review(COORDINATOR, "Releasing the merged chronology.", post_only=True),
+    "reviews:findings": on_review(CASE_READERS, "Findings and recommendations."),
+    "reviews:findings_edit": on_review(DRAFTERS, "Writing the findings."),
+    "reviews:findings_sign_off": on_review(("chair",), "The chair's sign-off.", post_only=True),
+    "reviews:findings_reopen": on_review(("chair",), "The chair reopens signed findings.", post_only=True),
+    "reviews:findings_version": on_review(CASE_READERS, "A signed version of the findings."),
+    "reviews:recommendation_add": on_review(DRAFTERS, "Adding a recommendation."),
+    "reviews:recommendation_edit": on_review(DRAFTERS, "Changing a recommendation."),
+    "reviews:recommendation_delete": on_review(DRAFTERS, "Removing a recommendation.", post_only=True),
+    "reviews:review_actions": on_review(
+        ("coordinator", "agency_lead"), "The review's actions; an agency lead sees their own agency's."
+    ),
+    "reviews:action_add": on_review(COORDINATOR, "Adding an action to a recommendation."),
+    # --- one agency's contribution ---
+    "reviews:contribution": of_agency(
+        ("coordinator", "agency_lead"), "The agency's chronology entries and report. Logged."
+    ),
+    "reviews:contribution_step": of_agency(
+        ("coordinator", "agency_lead"), "Submit / accept / return / waive.", post_only=True
+    ),
+    "reviews:contribution_due_date": of_agency(COORDINATOR, "Moving the due date.", denied=LEAD),
+    "reviews:contribution_extension": of_agency(LEAD, "Asking for an extension.", denied=COORDINATOR),
+    "reviews:contribution_decide_extension": of_agency(COORDINATOR, "Deciding an extension.", denied=LEAD),
+    "reviews:entry_add": of_agency(LEAD, "Writing a chronology entry.", denied=COORDINATOR),
+    "reviews:entry_edit": of_agency(LEAD, "Changing a chronology entry.", denied=COORDINATOR),
+    "reviews:entry_delete": of_agency(LEAD, "Deleting a chronology entry.", denied=COORDINATOR),
+    "reviews:chronology_import": of_agency(LEAD, "Importing entries from a file.", denied=COORDINATOR),
+    "reviews:import_template_csv": of_agency(("coordinator", "agency_lead"), "Empty import template (no case data)."),
+    "reviews:import_template_xlsx": of_agency(("coordinator", "agency_lead"), "Empty import template (no case data)."),
+    "reviews:report_edit": of_agency(LEAD, "Writing the agency report. Logged.", denied=COORDINATOR),
+    # --- one agency's action ---
+    "reviews:action": of_agency(("coordinator", "agency_lead"), "One action and its progress."),
+    "reviews:action_progress": of_agency(("coordinator", "agency_lead"), "Recording progress.", post_only=True),
+    "reviews:action_step": of_agency(("coordinator", "agency_lead"), "Start / complete / verify.", post_only=True),
+    "reviews:action_evidence_upload": of_agency(
+        ("coordinator", "agency_lead"),
+        "Attaching evidence: the owning agency's lead (the service refuses the coordinator).",
+        post_only=True,
+    ),
+    "reviews:action_evidence_download": of_agency(
+        ("coordinator", "agency_lead"), "An evidence file, only through this checked view. Logged."
+    ),
+    # --- panel meetings ---
+    "reviews:panel": of_meeting(INVITED, "The meeting: agenda, attendance, minutes."),
+    "reviews:panel_invite": of_meeting(COORDINATOR, "Inviting.", denied=("chair", "panel_member"), post_only=True),
+    "reviews:panel_agenda": of_meeting(
+        COORDINATOR, "Setting the agenda.", denied=("chair", "panel_member"), post_only=True
+    ),
+    "reviews:panel_attendance": of_meeting(
+        COORDINATOR, "Recording attendance.", denied=("chair", "panel_member"), post_only=True
+    ),
+    "reviews:panel_minutes": of_meeting(
+        COORDINATOR, "Writing the minutes.", denied=("chair", "panel_member"), post_only=True
+    ),
+    "reviews:panel_decision": of_meeting(COORDINATOR, "Recording a decision.", denied=("chair", "panel_member")),
+    "reviews:panel_papers": of_meeting(INVITED, "Merged chronology and agency reports for attendees. Logged."),
+    # --- notifications: one's own only ---
+    "notifications:inbox": everyone("The user's own notifications."),
+    "notifications:mark_read": everyone(
+        "Someone else's notification is simply not found: nothing changes.", post_only=True
+    ),
+    "notifications:mark_all_read": everyone("The user's own notifications.", post_only=True),
+    "notifications:preferences": everyone("The user's own digest choice.", post_only=True),
+}
+
+
+def rule_for(url_name: str) -> Rule | None:
+    return RULES.get(url_name)
+
+
+def markdown() -> str:
+    """docs/ACCESS.md: the matrix as a table, generated from RULES (``manage.py access_matrix``)."""
+    lines = [
+        "# Access matrix",
+        "",
+        "Generated from `reviews/access.py` by `python manage.py access_matrix > docs/ACCESS.md`;",
+        "do not edit by hand (a test fails when the two differ).",
+        "",
+        "200: the page (for a POST-only endpoint: the request is taken up). 403: the user holds a role",
+        "on the review but not one that opens this page. 404: the user must not learn the object",
+        "exists. Every URL the project serves has a rule, and `tests/reviews/test_access__matrix.py`",
+        "requests each one as each role and checks the outcome.",
+        "",
+        "Columns: " + "; ".join(f"**{i}** {label}" for i, label in enumerate(ROLES.values(), start=1)) + ".",
+        "The agency lead (own) is tested on their own agency's objects, (other) on another agency's",
+        "object of the same kind on the same review; where the page has no agency's object the two",
+        "columns are the same.",
+        "",
+        "| URL name | Method | " + " | ".join(str(i) for i in range(1, len(ROLES) + 1)) + " | Note |",
+        "|---|---|" + "---|" * len(ROLES) + "---|",
+    ]
+    for name in sorted(RULES):
+        rule = RULES[name]
+        cells = " | ".join(rule.outcome(role).value for role in ROLES)
+        method = "POST" if rule.post_only else "GET"
+        lines.append(f"| `{name}` | {method} | {cells} | {rule.note} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,33 @@
+"""Objects for every kind of URL argument, so the walks over every route use real identifiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from notifications.models import Notification
+from reviews.models import ReviewState
+from tests.factories import advance_to
+
+
+@pytest.fixture
+def url_values(review, coordinator) -> dict[str, Any]:
+    """An identifier for every argument a route of the project takes. Where no object is at hand,
+    an id that does not exist: the middleware under test answers before any view looks it up."""
+    advance_to(review, ReviewState.SCOPING, coordinator)
+    notification = Notification.objects.order_by("pk").first()
+    return {
+        "reference": review.reference,
+        "name": "start_scoping",
+        "subject_id": review.subjects.first().pk if review.subjects.exists() else 999_999,
+        "contribution_id": 999_999,
+        "change_id": 999_999,
+        "entry_id": 999_999,
+        "version": 1,
+        "recommendation_id": 999_999,
+        "action_id": 999_999,
+        "file_id": 999_999,
+        "meeting_id": 999_999,
+        "notification_id": notification.pk if notification else 999_999,
+    }
