@@ -72,12 +72,12 @@ def entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str,
     return errors
 
 
-def _locked_editable_contribution(actor: Any, contribution_id: int) -> AgencyContribution:
-    contribution = (
-        AgencyContribution.objects.select_for_update(of=("self",))
-        .select_related("review", "agency")
-        .get(pk=contribution_id)
-    )
+def _editable_contribution(actor: Any, contribution_id: int, *, lock: bool = True) -> AgencyContribution:
+    """The contribution, if ``actor`` leads its agency and it may still change; locked by default."""
+    contributions = AgencyContribution.objects.select_related("review", "agency")
+    if lock:
+        contributions = contributions.select_for_update(of=("self",))
+    contribution = contributions.get(pk=contribution_id)
     is_lead = ReviewRole.objects.filter(
         review_id=contribution.review_id, user=actor, role=Role.AGENCY_LEAD, agency_id=contribution.agency_id
     ).exists()
@@ -104,8 +104,10 @@ def _mark_started(actor: Any, contribution: AgencyContribution) -> None:
 
 
 def _entry_fields(data: EntryData) -> dict[str, Any]:
+    # A month-only date is stored as the first of its month, however it was typed or imported.
+    event_date = data.event_date.replace(day=1) if data.date_precision == DatePrecision.MONTH else data.event_date
     return {
-        "event_date": data.event_date,
+        "event_date": event_date,
         "date_precision": data.date_precision,
         "event_time": data.event_time,
         "source_record": data.source_record.strip(),
@@ -118,12 +120,10 @@ def _entry_fields(data: EntryData) -> dict[str, Any]:
 
 def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: int | None = None) -> ChronologyEntry:
     with transaction.atomic():
-        contribution = _locked_editable_contribution(actor, contribution_id)
+        contribution = _editable_contribution(actor, contribution_id)
         errors = entry_errors(data, contribution)
         if errors:
             raise ValidationError(errors)
-        if data.date_precision == DatePrecision.MONTH:
-            data.event_date = data.event_date.replace(day=1)
         if entry_id is None:
             entry = ChronologyEntry.objects.create(
                 contribution=contribution, review_id=contribution.review_id, **_entry_fields(data)
@@ -139,25 +139,27 @@ def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: i
 
 def entry_delete(*, actor: Any, contribution_id: int, entry_id: int) -> None:
     with transaction.atomic():
-        contribution = _locked_editable_contribution(actor, contribution_id)
+        contribution = _editable_contribution(actor, contribution_id)
         ChronologyEntry.objects.filter(pk=entry_id, contribution=contribution).delete()
 
 
 def entries_import(*, actor: Any, contribution_id: int, filename: str, data: bytes) -> int:
     """Import every row or none. Raises ImportRejected listing every bad row, column and reason."""
+    # Refuse a user who may not import before reading their file, then read and parse it outside
+    # the transaction: the contribution row is locked only for the checks and the writes.
+    _editable_contribution(actor, contribution_id, lock=False)
+    rows = read_rows(filename, data)
+    if not rows:
+        raise ImportRejected(["The file has no chronology rows under the column names."])
+    parsed_rows = [(number, *_parse_row(row)) for number, row in rows]
+    headers = {field: header for header, field, *_ in COLUMNS}
     with transaction.atomic():
-        contribution = _locked_editable_contribution(actor, contribution_id)
-        rows = read_rows(filename, data)
-        if not rows:
-            raise ImportRejected(["The file has no chronology rows under the column names."])
-        headers = {field: header for header, field, *_ in COLUMNS}
+        contribution = _editable_contribution(actor, contribution_id)
         entries: list[ChronologyEntry] = []
         errors: list[RowError] = []
-        for number, row in rows:
-            parsed, row_errors = _parse_row(row)
+        for number, parsed, row_errors in parsed_rows:
             if parsed is not None:
-                for field, message in entry_errors(parsed, contribution).items():
-                    row_errors.append((field, message))
+                row_errors = [*row_errors, *entry_errors(parsed, contribution).items()]
             errors.extend(RowError(number, headers.get(field, field), message) for field, message in row_errors)
             if parsed is not None and not row_errors:
                 entries.append(
@@ -224,7 +226,7 @@ def report_save_draft(*, actor: Any, contribution_id: int, sections: dict[str, A
     if unknown:
         raise ValueError(f"Not report sections: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        contribution = _locked_editable_contribution(actor, contribution_id)
+        contribution = _editable_contribution(actor, contribution_id)
         secured = sections.get("records_secured_on")
         if secured and secured > timezone.localdate():
             raise ValidationError({"records_secured_on": "The date records were secured is in the future."})

@@ -67,30 +67,34 @@ def _content_type(upload: UploadedFile) -> str:
     return content_type
 
 
+def _attachable_action(actor: Any, action_id: int, *, lock: bool) -> Action:
+    actions = Action.objects.select_related("review", "recommendation", "owner_agency")
+    if lock:
+        actions = actions.select_for_update(of=("self",))
+    action = actions.get(pk=action_id)
+    if not is_owner_lead(actor, action):
+        raise PermissionDenied(f"Only the {action.owner_agency} lead can attach evidence to {action.code}.")
+    if action.state not in ACTIVE_ACTION_STATES:
+        raise TransitionRefused(
+            f"Action {action.code} is {action.get_state_display().lower()}: evidence can no longer be added."
+        )
+    return action
+
+
 def action_evidence_attach(*, actor: Any, action_id: int, upload: UploadedFile) -> ActionEvidenceFile:
-    with transaction.atomic():
-        action = (
-            Action.objects.select_for_update(of=("self",))
-            .select_related("review", "recommendation", "owner_agency")
-            .get(pk=action_id)
-        )
-        if not is_owner_lead(actor, action):
-            raise PermissionDenied(f"Only the {action.owner_agency} lead can attach evidence to {action.code}.")
-        if action.state not in ACTIVE_ACTION_STATES:
-            raise TransitionRefused(
-                f"Action {action.code} is {action.get_state_display().lower()}: evidence can no longer be added."
-            )
-        content_type = _content_type(upload)
-        original_name = (upload.name or "evidence").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-        attached = ActionEvidenceFile(
-            action=action,
-            original_name=original_name,
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=actor,
-        )
-        attached.file.save(original_name, upload, save=False)
-        try:
+    # Check and store the file before the transaction: the action row is locked only while the
+    # row is written, never while a large file goes to disk.
+    action = _attachable_action(actor, action_id, lock=False)
+    content_type = _content_type(upload)
+    original_name = (upload.name or "evidence").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    attached = ActionEvidenceFile(
+        action=action, original_name=original_name, content_type=content_type, size=upload.size, uploaded_by=actor
+    )
+    attached.file.save(original_name, upload, save=False)
+    try:
+        with transaction.atomic():
+            action = _attachable_action(actor, action_id, lock=True)
+            attached.action = action
             attached.save()
             audit_record(
                 actor=actor,
@@ -100,8 +104,8 @@ def action_evidence_attach(*, actor: Any, action_id: int, upload: UploadedFile) 
                 file=original_name,
                 size=upload.size,
             )
-        except Exception:
-            # Leave no file behind for a row that was never written.
-            attached.file.delete(save=False)
-            raise
+    except Exception:
+        # Leave no file behind for a row that was never written.
+        attached.file.delete(save=False)
+        raise
     return attached

@@ -94,3 +94,15 @@ def test_download_is_404_for_other_agency_and_outsider(client, action, police_le
     for user in (gp_lead, outsider):
         client.force_login(user)
         assert client.get(url).status_code == 404
+
+
+def test_a_refused_attachment_leaves_no_file_on_disk(client, action, police_lead, coordinator, settings):
+    from reviews.services.actions import action_advance
+
+    upload(client, police_lead, action, "first.pdf", PDF)
+    action_advance(actor=police_lead, action_id=action.pk, transition="complete", evidence="Training done")
+    response = upload(client, police_lead, action, "second.pdf", PDF)
+    assert "evidence can no longer be added" in response.content.decode()
+    assert ActionEvidenceFile.objects.count() == 1
+    stored = [p for p in (settings.MEDIA_ROOT / "action-evidence").rglob("*") if p.is_file()]
+    assert len(stored) == 1

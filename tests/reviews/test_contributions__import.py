@@ -106,3 +106,23 @@ def test_another_agencys_lead_cannot_import(contribution, gp_lead):
 
     with pytest.raises(PermissionDenied):
         entries_import(actor=gp_lead, contribution_id=contribution.pk, filename="x.csv", data=csv_bytes())
+
+
+def test_month_only_precision_column_stores_the_first_of_the_month(contribution, police_lead):
+    data = csv_bytes("14/03/2025,month,,Log 9,Visit,Officer,,no")
+    entries_import(actor=police_lead, contribution_id=contribution.pk, filename="police.csv", data=data)
+    entry = ChronologyEntry.objects.get()
+    assert (entry.event_date, entry.date_precision) == (date(2025, 3, 1), "month")
+
+
+def test_a_submitted_contribution_refuses_an_import_before_reading_the_file(contribution, police_lead):
+    from reviews.services.contributions import contribution_advance
+    from workflows.runner import TransitionRefused
+
+    entries_import(
+        actor=police_lead, contribution_id=contribution.pk, filename="p.csv", data=csv_bytes("14/03/2025,,,L,V,O,,")
+    )
+    contribution_advance(actor=police_lead, contribution_id=contribution.pk, transition="submit")
+    with pytest.raises(TransitionRefused, match="can no longer be changed"):
+        entries_import(actor=police_lead, contribution_id=contribution.pk, filename="notes.pdf", data=b"%PDF")
+    assert ChronologyEntry.objects.count() == 1
