@@ -29,8 +29,10 @@ def unread_count(user: Any) -> int:
 def failed_for_coordinator(user: Any) -> QuerySet[Notification]:
     """E-mails that could not be delivered on the reviews this user coordinates (issue 4: an SMTP
     refusal is visible to the coordinator), newest first."""
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
     scopes = coordinated_scopes(user)
-    if not (user and user.is_authenticated) or not scopes:
+    if not scopes:
         return Notification.objects.none()
     condition = Q()
     for scope in scopes:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from notifications import conf
 from notifications.delivery import DeliveryError, send_notification
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
-from notifications.policies import DEFAULT_SCHEDULE, Schedule, schedules_by_kind
+from notifications.policies import DEFAULT_SCHEDULE, Schedule, schedules_by_kind, step_label
 from notifications.registry import DeadlineSpec
 from workflows.calendar import is_working_day
 
@@ -408,8 +408,6 @@ def deadlines_sweep_preview(*, today: date | None = None) -> list[PlannedReminde
         to = [f"{u.get_username()} <{u.email or 'in-app only'}>" for u in people if u.is_active]
         if escalation and deadline.escalation_email:
             to.append(f"{deadline.escalation_name or 'senior manager'} <{deadline.escalation_email}>")
-        from notifications.policies import step_label
-
         planned.append(
             PlannedReminder(
                 deadline_id=deadline.pk,

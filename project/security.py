@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -44,6 +45,11 @@ class IdleSessionTimeoutMiddleware:
                     f"You have been signed out because you had not used the service for {minutes} "
                     f"minute{'s' if minutes != 1 else ''}. Sign in again to continue.",
                 )
+                if request.path == resolve_url(settings.LOGIN_URL):
+                    # Already on the sign-in page: show it (and take a POSTed sign-in) rather than
+                    # redirect to it with ?next= pointing at itself, which lands a signed-in user
+                    # back on the sign-in form.
+                    return self.get_response(request)
                 next_url = request.get_full_path() if request.method == "GET" else None
                 if next_url:
                     return redirect_to_login(next_url)

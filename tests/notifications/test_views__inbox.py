@@ -93,3 +93,16 @@ def test_invalid_email_on_a_user_is_refused_when_saved(db, address):
 def test_empty_email_is_allowed_in_app_only(db):
     user = UserFactory(username="no.mail", email="")
     assert user.pk
+
+
+def test_a_second_click_on_mark_read_keeps_the_first_time(asked, police_lead):
+    row = Notification.objects.get(recipient=police_lead, channel="in_app")
+    url = reverse("notifications:mark_read", args=[row.pk])
+    lead = signed_in(police_lead)
+    assert csrf_post(lead, url).status_code == 302
+    row.refresh_from_db()
+    first = row.read_at
+    assert first is not None
+    assert csrf_post(lead, url).status_code == 302
+    row.refresh_from_db()
+    assert row.read_at == first

@@ -10,6 +10,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from project.security import LAST_ACTIVITY_KEY
+from tests.factories import TEST_PASSWORD
 
 
 def idle_for(client, seconds: float) -> None:
@@ -60,3 +61,23 @@ def test_activity_refreshes_the_idle_clock(client, coordinator, review, settings
 def test_sessions_end_with_the_browser_and_the_default_is_thirty_minutes():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
+
+
+def test_an_idle_session_on_the_sign_in_page_shows_it_and_signs_in_again(client, coordinator, settings):
+    # Not a redirect to the sign-in page with ?next= pointing at itself (signing in would then land
+    # the user back on the sign-in form).
+    settings.SESSION_IDLE_TIMEOUT = 300
+    client.force_login(coordinator)
+    client.get(reverse("reviews:dashboard"))
+    idle_for(client, 301)
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert SESSION_KEY not in client.session
+    assert "You have been signed out because you had not used the service" in page.content.decode()
+
+    client.force_login(coordinator)
+    idle_for(client, 301)
+    response = client.post(reverse("login"), {"username": coordinator.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reviews:dashboard")
+    assert client.session[SESSION_KEY] == str(coordinator.pk)

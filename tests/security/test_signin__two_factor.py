@@ -170,3 +170,46 @@ def test_a_user_with_a_device_cannot_enrol_another_before_verifying(sign_in_hard
     assert response["Location"] == reverse("accounts:two_factor")
     assert TOTPDevice.objects.filter(user=coordinator).count() == 1
     assert SESSION_KEY in client.session
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in_not_to_the_two_factor_step(sign_in_hardened, client, review):
+    review_url = reverse("reviews:review", args=[review.reference])
+    response = client.get(review_url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    for name in ("accounts:two_factor", "accounts:two_factor_setup", "accounts:two_factor_backup_codes"):
+        assert client.get(reverse(name))["Location"].startswith(reverse("login")), name
+
+
+def test_several_wrong_codes_are_all_refused_and_the_right_one_then_works(
+    sign_in_hardened, client, coordinator, review
+):
+    device = give_totp_device(coordinator)
+    client.force_login(coordinator)
+    wrong = str((int(totp_code(device)) + 1) % 1_000_000).zfill(6)
+    for _ in range(4):
+        response = client.post(reverse("accounts:two_factor"), {"code": wrong})
+        assert response.status_code == 200
+        assert "The code was not accepted" in response.content.decode()
+        assert client.get(reverse("reviews:dashboard")).status_code == 302
+    unthrottle(device)
+    assert client.post(reverse("accounts:two_factor"), {"code": totp_code(device)}).status_code == 302
+    assert client.get(reverse("reviews:dashboard")).status_code == 200
+
+
+def test_enrolment_visited_twice_shows_the_same_secret_and_one_device(sign_in_hardened, client, coordinator):
+    client.force_login(coordinator)
+    first = client.get(reverse("accounts:two_factor_setup")).content.decode()
+    second = client.get(reverse("accounts:two_factor_setup")).content.decode()
+    device = TOTPDevice.objects.get(user=coordinator)
+    secret = re.search(r"secret=([A-Z2-7]+)", first).group(1)
+    assert secret in second
+    assert not device.confirmed
+
+    assert client.post(reverse("accounts:two_factor_setup"), {"code": totp_code(device)}).status_code == 302
+    # Enrolled: the enrolment page no longer shows a secret, and the backup codes are shown once.
+    assert client.get(reverse("accounts:two_factor_backup_codes")).status_code == 200
+    revisit = client.get(reverse("accounts:two_factor_setup"), follow=True)
+    assert secret not in revisit.content.decode()
+    assert TOTPDevice.objects.filter(user=coordinator).count() == 1
+    assert client.get(reverse("accounts:two_factor_backup_codes"))["Location"] == reverse("reviews:dashboard")
