@@ -101,6 +101,33 @@ class GovukForm(forms.Form):
                 self.add_error(name if name in self.fields else None, message)
 
 
+class StepForm(GovukForm):
+    """One workflow step, posted from a page that offers several: a subclass declares the hidden
+    ``expected_state`` (so a second click is refused, not applied twice), a ``reason`` field, and
+    in ``REASONS`` the steps that need one."""
+
+    # step name -> (label of the reason box, error when it is left empty)
+    REASONS: dict[str, tuple[str, str]] = {}
+
+    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+        if step in self.REASONS:
+            self.fields["reason"].label = self.REASONS[step][0]
+        # Each step's form has its own ids, so several can sit on one page.
+        self.auto_id = f"id_{step}_%s"
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.step in self.REASONS
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data.get("reason", "").strip()
+        if self.needs_reason and not reason:
+            raise ValidationError(self.REASONS[self.step][1], code="required")
+        return reason
+
+
 def _sex_field() -> forms.ChoiceField:
     return forms.ChoiceField(
         label="Sex", choices=Sex.choices, initial=Sex.NOT_KNOWN, required=False, widget=forms.RadioSelect

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from reviews.chronology_import import ACCEPTED_EXTENSIONS, max_upload_bytes
-from reviews.forms import GovukDateField, GovukForm, UserChoiceField
+from reviews.forms import GovukDateField, GovukForm, StepForm, UserChoiceField
 from reviews.models import Review
 from reviews.models.contributions import REPORT_SECTIONS, Ask, ContributionState, DatePrecision
 from reviews.selectors_contributions import invitable_agencies
@@ -77,13 +77,13 @@ class InviteAgencyForm(GovukForm):
         ].help_text = f"The usual due date for this review is {default_due:%-d %B %Y}. For example, 27 3 2026"
 
 
-class ReasonForm(GovukForm):
+class ReasonForm(StepForm):
     """A contribution step; a reason is required for returning, waiving and a nil return."""
 
     expected_state = forms.ChoiceField(choices=ContributionState.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label="Reason", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
-    REASON_MESSAGES = {
+    REASONS = {
         "return_to_agency": ("Why is it returned?", "Say what the agency needs to change; they will see it"),
         "waive": ("Why is it waived?", "Give the reason for waiving this contribution"),
         "record_nil_return": (
@@ -91,24 +91,6 @@ class ReasonForm(GovukForm):
             "Say that the agency had no involvement with this child or family",
         ),
     }
-
-    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.step = step
-        label, _ = self.REASON_MESSAGES.get(step, ("Reason", ""))
-        self.fields["reason"].label = label
-        # Each step's form has its own ids, so several can sit on one page.
-        self.auto_id = f"id_{step}_%s"
-
-    @property
-    def needs_reason(self) -> bool:
-        return self.step in self.REASON_MESSAGES
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
-        if self.needs_reason and not reason:
-            raise ValidationError(self.REASON_MESSAGES[self.step][1], code="required")
-        return reason
 
 
 class MoveDueDateForm(GovukForm):

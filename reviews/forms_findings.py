@@ -11,9 +11,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 
-from reviews.forms import GovukDateField, GovukForm, UserChoiceField
+from reviews.forms import GovukDateField, GovukForm, StepForm, UserChoiceField
 from reviews.forms_contributions import AgencyChoiceField
 from reviews.models import Agency, Partnership, Review
 from reviews.models.actions import ActionState
@@ -189,7 +188,7 @@ class ProgressForm(GovukForm):
     )
 
 
-class ActionStepForm(GovukForm):
+class ActionStepForm(StepForm):
     """One step on an action: completing needs evidence; returning and closing need a reason."""
 
     expected_state = forms.ChoiceField(choices=ActionState.choices, widget=forms.HiddenInput)
@@ -202,31 +201,14 @@ class ActionStepForm(GovukForm):
     )
     reason = forms.CharField(label="Reason", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    REASON_LABELS = {
+    REASONS = {
         "return_to_owner": ("Why is it returned?", "Say what the owner still needs to do"),
         "close_not_implemented": ("Why will it not be implemented?", "Give the reason it will not be implemented"),
     }
 
-    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.step = step
-        if step in self.REASON_LABELS:
-            self.fields["reason"].label = self.REASON_LABELS[step][0]
-        self.auto_id = f"id_{step}_%s"
-
-    @property
-    def needs_reason(self) -> bool:
-        return self.step in self.REASON_LABELS
-
     @property
     def needs_evidence(self) -> bool:
         return self.step == "complete"
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
-        if self.needs_reason and not reason:
-            raise ValidationError(self.REASON_LABELS[self.step][1], code="required")
-        return reason
 
 
 # --- panels ---------------------------------------------------------------------------------------

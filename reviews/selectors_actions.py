@@ -100,7 +100,7 @@ def tracker_filters(params: QueryDict) -> TrackerFilters:
     agency = params.get("agency", "")
     rag = params.get("rag", "")
     return TrackerFilters(
-        agency_id=int(agency) if agency.isdigit() else None,
+        agency_id=int(agency) if agency.isdecimal() else None,  # not isdigit(): "²" is a digit int() refuses
         rag=rag if rag in Rag.values else "",
         overdue=params.get("overdue") in ("1", "on", "yes"),
     )

@@ -167,10 +167,6 @@ def my_requests(user: Any) -> list[ContributionRow]:
     return sorted(rows, key=lambda r: not r.contribution.is_editable)
 
 
-def is_agency_lead_anywhere(user: Any) -> bool:
-    return bool(user and user.is_authenticated and ReviewRole.objects.filter(user=user, role=Role.AGENCY_LEAD).exists())
-
-
 def contribution_entries(contribution: AgencyContribution) -> list[ChronologyEntry]:
     return list(contribution.entries.order_by("event_date", "event_time", "id"))
 
@@ -207,7 +203,8 @@ def chronology_filters(params: QueryDict, allowed_agency_ids: set[int]) -> Chron
     """Filters from GET parameters; unknown or unreadable agency ids are ignored, not an error."""
     ids = []
     for value in params.getlist("agency"):
-        if value.isdigit() and int(value) in allowed_agency_ids and int(value) not in ids:
+        # isdecimal(), not isdigit(): "²" is a digit that int() refuses.
+        if value.isdecimal() and int(value) in allowed_agency_ids and int(value) not in ids:
             ids.append(int(value))
     return ChronologyFilters(agency_ids=ids, significant_only=params.get("significant") in ("1", "on", "yes"))
 

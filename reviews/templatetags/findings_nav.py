@@ -1,5 +1,6 @@
-"""Navigation for issue 5's pages: the chair's sign-offs, the action tracker, "My actions" and
-the panel meetings, each offered only to whoever has a use for it."""
+"""What the navigation in base.html needs that the views do not pass: "My requests", "My actions",
+the chair's sign-offs, the action tracker and the panel meetings, each offered only to whoever has
+a use for it. Rendering it from a context processor would need a settings change, owned elsewhere."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
         cached = {
             "chair": Role.CHAIR in roles,
             "tracker": Role.COORDINATOR in roles,
+            # An agency lead anywhere has both requests to answer and actions to own.
+            "my_requests": Role.AGENCY_LEAD in roles,
             "my_actions": Role.AGENCY_LEAD in roles,
             "panels": panels,
         }
