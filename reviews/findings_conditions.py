@@ -65,7 +65,7 @@ def findings_signed_off(review: Review) -> str | None:
 def all_actions_settled(review: Review) -> str | None:
     """Action tracking → closed: every recommendation has an action, and every action is verified
     or closed as not implemented. The reason names what is outstanding."""
-    from reviews.models.actions import Action
+    from reviews.models.actions import SETTLED_ACTION_STATES, Action
     from reviews.models.findings import Recommendation
 
     without_action = list(
@@ -73,7 +73,7 @@ def all_actions_settled(review: Review) -> str | None:
     )
     outstanding = list(
         Action.objects.filter(review=review)
-        .exclude(state__in=["verified", "closed_not_implemented"])
+        .exclude(state__in=SETTLED_ACTION_STATES)
         .select_related("recommendation", "owner_agency")
         .order_by("recommendation__number", "number")
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from reviews.models import PartnershipMember, Review, ReviewUserObjectPermission
+from reviews.models import PartnershipMember, Review, ReviewRole, ReviewUserObjectPermission, Role
 
 
 def has_review_perm(user: Any, codename: str, review: Review) -> bool:
@@ -30,6 +30,15 @@ def has_review_perm(user: Any, codename: str, review: Review) -> bool:
 def require_review_perm(user: Any, codename: str, review: Review, doing: str) -> None:
     if not has_review_perm(user, codename, review):
         raise PermissionDenied(f"You do not have the role needed to {doing} on {review}.")
+
+
+def is_agency_lead(user: Any, *, review_id: int, agency_id: int) -> bool:
+    """Whether ``user`` is the lead for this agency on this review (contributions, actions, evidence)."""
+    if not (user and user.is_authenticated):
+        return False
+    return ReviewRole.objects.filter(
+        review_id=review_id, user_id=user.pk, role=Role.AGENCY_LEAD, agency_id=agency_id
+    ).exists()
 
 
 def is_partnership_coordinator(user: Any, partnership_id: int) -> bool:

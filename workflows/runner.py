@@ -97,7 +97,6 @@ def run_transition(
     field_name: str = "state",
     prepare: Callable[[Any], Iterable[str]] | None = None,
     after: Callable[[Any, TransitionLog], None] | None = None,
-    on_commit: Callable[[Any], None] | None = None,
 ) -> Any:
     """Take transition ``name`` on the row ``pk`` of ``queryset`` as ``actor``.
 
@@ -151,8 +150,6 @@ def run_transition(
         if after is not None:
             after(instance, log)
         transaction.on_commit(lambda: transitioned.send(sender=type(instance), instance=instance, log=log))
-        if on_commit is not None:
-            transaction.on_commit(lambda: on_commit(instance))
     return instance
 
 

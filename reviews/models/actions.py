@@ -43,11 +43,9 @@ AMBER_WORKING_DAYS = 10
 
 
 def _is_owner_lead(action: Action, user: Any) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and action.review.roles.filter(user=user, role="agency_lead", agency_id=action.owner_agency_id).exists()
-    )
+    from reviews.permissions import is_agency_lead  # permissions imports the models
+
+    return is_agency_lead(user, review_id=action.review_id, agency_id=action.owner_agency_id)
 
 
 def _is_coordinator(action: Action, user: Any) -> bool:

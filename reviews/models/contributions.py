@@ -39,11 +39,9 @@ EDITABLE_STATES = (ContributionState.REQUESTED, ContributionState.IN_PROGRESS, C
 
 
 def _is_agency_lead(contribution: AgencyContribution, user: Any) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and contribution.review.roles.filter(user=user, role="agency_lead", agency_id=contribution.agency_id).exists()
-    )
+    from reviews.permissions import is_agency_lead  # permissions imports the models
+
+    return is_agency_lead(user, review_id=contribution.review_id, agency_id=contribution.agency_id)
 
 
 def _is_coordinator(contribution: AgencyContribution, user: Any) -> bool:

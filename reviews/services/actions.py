@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.deadlines import action_deadline_sync
-from reviews.models import Agency, ReviewRole, ReviewState, Role
+from reviews.models import Agency, ReviewState
 from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionState, ActionUpdate
 from reviews.models.findings import Recommendation
-from reviews.permissions import has_review_perm, require_review_perm
+from reviews.permissions import has_review_perm, is_agency_lead, require_review_perm
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
@@ -99,9 +99,7 @@ def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Ac
 
 
 def is_owner_lead(user: Any, action: Action) -> bool:
-    return ReviewRole.objects.filter(
-        review_id=action.review_id, user=user, role=Role.AGENCY_LEAD, agency_id=action.owner_agency_id
-    ).exists()
+    return is_agency_lead(user, review_id=action.review_id, agency_id=action.owner_agency_id)
 
 
 def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: str) -> ActionUpdate:

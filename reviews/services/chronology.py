@@ -20,7 +20,7 @@ from reviews.chronology_import import (
     parse_time,
     read_rows,
 )
-from reviews.models import Review, ReviewRole, Role
+from reviews.models import Review
 from reviews.models.contributions import (
     REPORT_SECTIONS,
     AgencyContribution,
@@ -29,7 +29,7 @@ from reviews.models.contributions import (
     ContributionState,
     DatePrecision,
 )
-from reviews.permissions import require_review_perm
+from reviews.permissions import is_agency_lead, require_review_perm
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition
 
@@ -78,10 +78,7 @@ def _editable_contribution(actor: Any, contribution_id: int, *, lock: bool = Tru
     if lock:
         contributions = contributions.select_for_update(of=("self",))
     contribution = contributions.get(pk=contribution_id)
-    is_lead = ReviewRole.objects.filter(
-        review_id=contribution.review_id, user=actor, role=Role.AGENCY_LEAD, agency_id=contribution.agency_id
-    ).exists()
-    if not is_lead:
+    if not is_agency_lead(actor, review_id=contribution.review_id, agency_id=contribution.agency_id):
         raise PermissionDenied("Only the agency's lead on this review can change its contribution.")
     if not contribution.is_editable:
         raise TransitionRefused(

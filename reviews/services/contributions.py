@@ -12,7 +12,7 @@ from django.utils import timezone
 from reviews.deadlines import contribution_deadline_sync
 from reviews.models import Agency, Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
-from reviews.permissions import require_review_perm
+from reviews.permissions import is_agency_lead, require_review_perm
 from reviews.services.roles import role_assign
 from workflows.audit import audit_record
 from workflows.calendar import add_working_days
@@ -99,12 +99,6 @@ def contribution_request(
     return contribution
 
 
-def _is_lead_of(user: Any, contribution: AgencyContribution) -> bool:
-    return ReviewRole.objects.filter(
-        review_id=contribution.review_id, user=user, role=Role.AGENCY_LEAD, agency_id=contribution.agency_id
-    ).exists()
-
-
 def contribution_advance(
     *, actor: Any, contribution_id: int, transition: str, reason: str = "", expected_state: str | None = None
 ) -> AgencyContribution:
@@ -189,7 +183,7 @@ def contribution_request_extension(
         contribution = (
             AgencyContribution.objects.select_for_update(of=("self",)).select_related("review").get(pk=contribution_id)
         )
-        if not _is_lead_of(actor, contribution):
+        if not is_agency_lead(actor, review_id=contribution.review_id, agency_id=contribution.agency_id):
             raise PermissionDenied("Only the agency's lead on this review can ask for an extension.")
         errors = _due_date_errors(contribution, proposed_due_date, reason)
         if proposed_due_date <= contribution.due_date:
@@ -226,8 +220,12 @@ def contribution_decide_extension(
             .select_related("contribution__review")
             .get(pk=change_id)
         )
-        contribution = AgencyContribution.objects.select_for_update().get(pk=change.contribution_id)
-        require_review_perm(actor, "coordinate_review", change.contribution.review, "decide an extension")
+        contribution = (
+            AgencyContribution.objects.select_for_update(of=("self",))
+            .select_related("review", "agency")
+            .get(pk=change.contribution_id)
+        )
+        require_review_perm(actor, "coordinate_review", contribution.review, "decide an extension")
         if change.status != DueDateChange.Status.REQUESTED:
             raise TransitionRefused(f"This extension request was already {change.get_status_display().lower()}.")
         if not grant and not note.strip():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from reviews.clock_rules import stage_stops_a_clock
 from reviews.models import Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.services.clocks import review_clocks_refresh
@@ -102,15 +100,15 @@ def review_convert_to_cspr(
         audit_record(actor=actor, verb="review.opened", target=cspr, converted_from=rapid.reference)
         created["cspr"] = cspr
 
-    with transaction.atomic():
-        run_transition(
-            queryset=_reviews(),
-            pk=review_id,
-            name="convert_to_cspr",
-            actor=actor,
-            reason=reason,
-            expected_state=expected_state,
-            prepare=prepare,
-            after=after,
-        )
+    # run_transition's own transaction covers the CSPR created in ``after``.
+    run_transition(
+        queryset=_reviews(),
+        pk=review_id,
+        name="convert_to_cspr",
+        actor=actor,
+        reason=reason,
+        expected_state=expected_state,
+        prepare=prepare,
+        after=after,
+    )
     return created["cspr"]

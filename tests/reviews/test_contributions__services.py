@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reviews.models import ReviewState
 from reviews.models.contributions import AgencyContribution, Ask, ChronologyEntry, DueDateChange
+from reviews.permissions import is_agency_lead
 from reviews.services import review_advance
 from reviews.services.chronology import EntryData, entry_save, report_save_draft
 from reviews.services.contributions import (
@@ -288,3 +290,31 @@ def test_panel_waits_for_every_agency_and_names_them(
     contribution_advance(actor=coordinator, contribution_id=gp_contribution.pk, transition="waive", reason="Not needed")
     review_advance(actor=coordinator, review_id=scoping.pk, transition="convene_panel")
     assert scoping.__class__.objects.get(pk=scoping.pk).state == "panel"
+
+
+def test_extension_asked_only_by_this_agencys_lead_and_decided_once(
+    police_contribution, police_lead, gp_lead, coordinator
+):
+    later = police_contribution.due_date + timedelta(days=14)
+    with pytest.raises(PermissionDenied):
+        contribution_request_extension(
+            actor=gp_lead, contribution_id=police_contribution.pk, proposed_due_date=later, reason="Not my agency"
+        )
+    asked = contribution_request_extension(
+        actor=police_lead, contribution_id=police_contribution.pk, proposed_due_date=later, reason="Officer on leave"
+    )
+    contribution_decide_extension(actor=coordinator, change_id=asked.pk, grant=True, note="Agreed")
+    # A second click on "grant" (or a refusal after the grant) changes nothing and says why.
+    with pytest.raises(TransitionRefused, match="already granted"):
+        contribution_decide_extension(actor=coordinator, change_id=asked.pk, grant=False, note="Changed my mind")
+    assert C.objects.get(pk=police_contribution.pk).due_date == later
+    assert DueDateChange.objects.get(pk=asked.pk).status == "granted"
+
+
+def test_agency_lead_means_that_agency_on_that_review_only(police_contribution, police_lead, gp_lead, police, gp):
+    review_id = police_contribution.review_id
+    assert is_agency_lead(police_lead, review_id=review_id, agency_id=police.pk)
+    assert not is_agency_lead(police_lead, review_id=review_id, agency_id=gp.pk)
+    assert not is_agency_lead(gp_lead, review_id=review_id, agency_id=police.pk)
+    assert not is_agency_lead(AnonymousUser(), review_id=review_id, agency_id=police.pk)
+    assert not is_agency_lead(None, review_id=review_id, agency_id=police.pk)
