@@ -121,6 +121,30 @@ class Deadline(models.Model):
         return f"{self.context.get('reference', '')} {what} due {self.due_date:%d %b %Y}".strip()
 
 
+class PendingReminder(models.Model):
+    """A deadline the sweep found with a reminder step due, waiting for a worker to write its outbox rows.
+
+    The sweep only claims (one INSERT ... SELECT, one narrow row per due deadline, no foreign-key
+    check): it stays as quick as reading the due rows, and holds no lock on the deadlines. Workers
+    then expand the claims in batches (notifications.sweep.reminders_expand): the e-mail and in-app
+    rows per recipient, the deadline moved to its next step, and the claim deleted, in one
+    transaction. A claim that exists means "being sent"; a second sweep skips its deadline.
+    """
+
+    # No database constraint: the row is written only from a SELECT of the deadline in the same
+    # statement, and deadlines are never deleted by the app (they are met, waived or cancelled); a
+    # deleted one's claim is dropped with it by Django's on_delete and expanded to nothing anyway.
+    # Skipping the constraint keeps 10,000 foreign-key checks out of the sweep's commit.
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="pending_reminder"
+    )
+    swept_on = models.DateField(help_text="The working day the sweep ran for: the expansion sends as of it.")
+    claimed_at = models.DateTimeField(help_text="When the sweep claimed it (the requeue task looks for old claims).")
+
+    def __str__(self) -> str:
+        return f"Reminder of deadline {self.deadline_id} due by {self.swept_on}"
+
+
 class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"

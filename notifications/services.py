@@ -9,25 +9,22 @@ UPDATE, so a task that runs twice (or two workers) sends it once.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from notifications import conf
 from notifications.delivery import DeliveryError, send_notification
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
-from notifications.policies import DEFAULT_SCHEDULE, Schedule, schedules_by_kind, step_label
+from notifications.policies import DEFAULT_SCHEDULE, Schedule, schedules_by_kind
 from notifications.registry import DeadlineSpec
-from workflows.calendar import is_working_day
 
 logger = logging.getLogger(__name__)
 
@@ -238,221 +235,6 @@ def outbox_write(rows: Sequence[Notification]) -> list[int]:
     )
     notifications_enqueue(ids)
     return ids
-
-
-# --- the sweep -------------------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    deadlines: int = 0
-    written: int = 0
-    enqueued: int = 0
-    digests: int = 0
-    skipped: str = ""
-
-
-@dataclass(frozen=True)
-class PlannedReminder:
-    deadline_id: int
-    reference: str
-    what: str
-    due_date: date
-    step: int
-    step_label: str
-    escalation: bool
-    to: list[str] = field(default_factory=list)
-
-
-def deadlines_sweep(*, today: date | None = None, chunk_size: int = 2000) -> SweepResult:
-    """Write the outbox rows of every reminder step due by ``today``; safe to run twice at once.
-
-    Each chunk is taken with FOR UPDATE SKIP LOCKED (a second sweep takes other rows or none), the
-    rows are written with INSERT ... ON CONFLICT DO NOTHING on the idempotency key (a repeated step
-    is a no-op), and the deadlines move to their next step by id under the same lock.
-    """
-    today = today or timezone.localdate()
-    result = SweepResult()
-    if not is_working_day(today):
-        result.skipped = f"{today:%A %d %B %Y} is not a working day: no reminders go out."
-        return result
-    schedules = schedules_by_kind()
-    while True:
-        with transaction.atomic():
-            rows = list(
-                Deadline.objects.select_for_update(skip_locked=True)
-                .filter(state=DeadlineState.OPEN, next_reminder_on__lte=today)
-                .order_by("next_reminder_on", "id")
-                .values_list("id", "kind", "due_date", "next_step")[:chunk_size]
-            )
-            if not rows:
-                break
-            result.deadlines += len(rows)
-            groups: dict[tuple[str, date, int | None], list[int]] = defaultdict(list)
-            for deadline_id, kind, due, step in rows:
-                groups[(kind, due, step)].append(deadline_id)
-            now = timezone.now()
-            ready: list[int] = []
-            for (kind, due, from_step), ids in groups.items():
-                schedule = _schedule_of(kind, schedules)
-                current = (
-                    schedule.latest_on_or_before(due, today, from_step if from_step is not None else -(10**4))
-                    if schedule.active
-                    else None
-                )
-                if current is not None:
-                    step = current[0]
-                    written, new_ready = _write_reminders(ids, due, step, schedule.escalates(step), now)
-                    result.written += written
-                    ready += new_ready
-                upcoming = schedule.after(due, today)
-                Deadline.objects.filter(id__in=ids).update(
-                    next_step=upcoming[0] if upcoming else None, next_reminder_on=upcoming[1] if upcoming else None
-                )
-            result.enqueued += len(ready)
-            notifications_enqueue(ready)
-    result.digests = digests_fold(today=today)
-    return result
-
-
-def _write_reminders(ids: list[int], due: date, step: int, escalation: bool, now: datetime) -> tuple[int, list[int]]:
-    """Set-based INSERT ... SELECT of one step's rows for many deadlines: e-mail and in-app rows per
-    recipient (and the coordinators when escalating), plus the senior manager's e-mail."""
-    user_model = get_user_model()
-    deadline_table = Deadline._meta.db_table
-    recipients = Deadline.recipients.through._meta.db_table
-    escalated = Deadline.escalation_recipients.through._meta.db_table
-    users = user_model._meta.db_table
-    preferences = NotificationPreference._meta.db_table
-    table = Notification._meta.db_table
-    in_ids = ", ".join(["%s"] * len(ids))
-    people = f"SELECT deadline_id, user_id FROM {recipients} WHERE deadline_id IN ({in_ids})"  # noqa: S608 -- table names from _meta, values as parameters
-    people_params: list[Any] = list(ids)
-    if escalation:
-        people += f" UNION SELECT deadline_id, user_id FROM {escalated} WHERE deadline_id IN ({in_ids})"  # noqa: S608 -- table names from _meta, values as parameters
-        people_params += ids
-    columns = (
-        "idempotency_key, kind, channel, recipient_id, email, deadline_id, scope, step, escalation, due_date, "
-        "context, status, attempts, last_error, created_at, available_at, sent_at"
-    )
-    suffix = f":{due.isoformat()}:{step}"
-    statements: list[tuple[str, list[Any]]] = [
-        (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608 -- table names from _meta, values as parameters
-            f"SELECT 'reminder:' || CAST(d.id AS TEXT) || %s || CAST(u.id AS TEXT), 'reminder', 'email', u.id, "
-            f"u.email, d.id, d.scope, %s, %s, d.due_date, d.context, "
-            f"CASE WHEN p.daily_digest THEN 'held' ELSE 'ready' END, 0, '', %s, %s, NULL "
-            f"FROM {deadline_table} d JOIN ({people}) r ON r.deadline_id = d.id "
-            f"JOIN {users} u ON u.id = r.user_id LEFT JOIN {preferences} p ON p.user_id = u.id "
-            f"WHERE d.id IN ({in_ids}) AND u.is_active AND u.email <> '' "
-            f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status",
-            [f"{suffix}:email:user:", step, escalation, now, now, *people_params, *ids],
-        ),
-        (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608 -- table names from _meta, values as parameters
-            f"SELECT 'reminder:' || CAST(d.id AS TEXT) || %s || CAST(u.id AS TEXT), 'reminder', 'in_app', u.id, "
-            f"'', d.id, d.scope, %s, %s, d.due_date, d.context, 'sent', 0, '', %s, %s, %s "
-            f"FROM {deadline_table} d JOIN ({people}) r ON r.deadline_id = d.id "
-            f"JOIN {users} u ON u.id = r.user_id "
-            f"WHERE d.id IN ({in_ids}) AND u.is_active "
-            f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status",
-            [f"{suffix}:in_app:user:", step, escalation, now, now, now, *people_params, *ids],
-        ),
-    ]
-    if escalation:
-        statements.append(
-            (
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 -- table names from _meta, values as parameters
-                f"SELECT 'reminder:' || CAST(d.id AS TEXT) || %s || d.escalation_email, 'reminder', 'email', NULL, "
-                f"d.escalation_email, d.id, d.scope, %s, %s, d.due_date, d.context, 'ready', 0, '', %s, %s, NULL "
-                f"FROM {deadline_table} d WHERE d.id IN ({in_ids}) AND d.escalation_email <> '' "
-                f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status",
-                [f"{suffix}:email:addr:", step, escalation, now, now, *ids],
-            )
-        )
-    written = 0
-    ready: list[int] = []
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            for row_id, status in cursor.fetchall():
-                written += 1
-                if status == Status.READY:
-                    ready.append(row_id)
-    return written, ready
-
-
-def deadlines_sweep_preview(*, today: date | None = None) -> list[PlannedReminder]:
-    """What a sweep would send today and to whom, without writing anything (--dry-run)."""
-    today = today or timezone.localdate()
-    if not is_working_day(today):
-        return []
-    schedules = schedules_by_kind()
-    planned = []
-    due = (
-        Deadline.objects.filter(state=DeadlineState.OPEN, next_reminder_on__lte=today)
-        .order_by("next_reminder_on", "id")
-        .prefetch_related("recipients", "escalation_recipients")
-    )
-    for deadline in due.iterator(chunk_size=1000):
-        schedule = _schedule_of(deadline.kind, schedules)
-        from_step = deadline.next_step if deadline.next_step is not None else -(10**4)
-        current = schedule.latest_on_or_before(deadline.due_date, today, from_step) if schedule.active else None
-        if current is None:
-            continue
-        step = current[0]
-        escalation = schedule.escalates(step)
-        people = list(deadline.recipients.all())
-        if escalation:
-            people += [u for u in deadline.escalation_recipients.all() if u not in people]
-        to = [f"{u.get_username()} <{u.email or 'in-app only'}>" for u in people if u.is_active]
-        if escalation and deadline.escalation_email:
-            to.append(f"{deadline.escalation_name or 'senior manager'} <{deadline.escalation_email}>")
-        planned.append(
-            PlannedReminder(
-                deadline_id=deadline.pk,
-                reference=deadline.context.get("reference", ""),
-                what=deadline.context.get("what", deadline.get_kind_display()),
-                due_date=deadline.due_date,
-                step=step,
-                step_label=step_label(step),
-                escalation=escalation,
-                to=to,
-            )
-        )
-    return planned
-
-
-def digests_fold(*, today: date) -> int:
-    """Fold each digest user's held reminders into one e-mail row (one per user per sweep)."""
-    user_ids = list(
-        Notification.objects.filter(status=Status.HELD, digest__isnull=True)
-        .values_list("recipient_id", flat=True)
-        .distinct()
-    )
-    made = 0
-    for user_id in user_ids:
-        with transaction.atomic():
-            held = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.HELD, digest__isnull=True, recipient_id=user_id)
-                .order_by("due_date", "id")
-            )
-            if not held:
-                continue
-            digest = Notification.objects.create(
-                idempotency_key=f"digest:{user_id}:{today.isoformat()}:{held[0].pk}",
-                kind=Kind.DIGEST,
-                channel=Channel.EMAIL,
-                recipient_id=user_id,
-                email=held[-1].email,
-                context={"date": today.isoformat()},
-                status=Status.READY,
-            )
-            Notification.objects.filter(id__in=[row.pk for row in held]).update(digest=digest)
-            notifications_enqueue([digest.pk])
-            made += 1
-    return made
 
 
 # --- delivery --------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ The only countdown is a short back-off before retrying one delivery.
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
-from notifications import services
+from notifications import services, sweep
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
@@ -31,11 +32,22 @@ def deliver_notifications(notification_ids: list[int]) -> int:
 
 @shared_task(ignore_result=True)
 def sweep_deadlines() -> dict[str, int]:
-    result = services.deadlines_sweep()
-    return {"deadlines": result.deadlines, "written": result.written, "digests": result.digests}
+    """Claim today's due reminder steps; expand_due_reminders tasks write their outbox rows."""
+    result = sweep.deadlines_sweep()
+    return {"claimed": result.deadlines}
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expand_due_reminders() -> dict[str, int]:
+    """Drain the sweep's claims in batches (several of these run at once), then fold digests once
+    nothing is left. A worker lost mid-batch leaves that batch's claims for the requeue task."""
+    result = sweep.reminders_expand_all()
+    digests = 0 if sweep.claims_remain() else sweep.digests_fold(today=timezone.localdate())
+    return {"claims": result.claims, "written": result.written, "enqueued": result.enqueued, "digests": digests}
 
 
 @shared_task(ignore_result=True)
 def requeue_stuck_notifications() -> dict[str, int]:
     result = services.notifications_requeue_stuck()
-    return {"requeued": len(result.requeued), "failed": len(result.failed)}
+    claims = sweep.reminders_requeue_claims()
+    return {"requeued": len(result.requeued), "failed": len(result.failed), "claims": claims}

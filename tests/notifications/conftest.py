@@ -198,10 +198,13 @@ def use_broker(monkeypatch):
     original = app.conf.broker_url
 
     def reset_pools() -> None:
-        # Celery keeps a connection pool and a producer pool bound to the broker it first used;
-        # dropping both makes the next publish connect to the URL now configured.
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Celery keeps a connection pool and a producer pool bound to the broker it first used,
+        # taken from kombu's process-wide registries (keyed by broker URL). Closing them and
+        # emptying the registries makes the next publish connect afresh to the URL now configured;
+        # closing without emptying would leave a closed pool that later tests' publishes acquire from.
+        from kombu import pools
+
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 

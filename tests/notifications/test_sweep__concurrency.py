@@ -9,9 +9,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications.models import Deadline, Notification
+from notifications.models import Deadline, Notification, PendingReminder
 from notifications.registry import DeadlineSpec
-from notifications.services import _write_reminders, deadline_sync, deadlines_sweep
+from notifications.services import deadline_sync
+from notifications.sweep import _write_reminders, deadlines_sweep, reminders_expand_all
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -63,15 +64,38 @@ def run_together(*functions) -> list[object]:
     return results
 
 
-def test_two_sweeps_at_once_write_each_reminder_once():
+def test_two_sweeps_at_once_claim_each_deadline_once():
     make_deadlines(60)
     results = run_together(
-        lambda: deadlines_sweep(today=DAY, chunk_size=7), lambda: deadlines_sweep(today=DAY, chunk_size=7)
+        lambda: deadlines_sweep(today=DAY, publish=False), lambda: deadlines_sweep(today=DAY, publish=False)
     )
     assert not [r for r in results if isinstance(r, BaseException)], results
-    assert sum(r.deadlines for r in results) == 60  # SKIP LOCKED: each deadline taken by one sweep
+    # The second sweep waited for the first's advisory lock, then saw its claims and skipped them.
+    assert sorted(r.deadlines for r in results) == [0, 60]
+    assert PendingReminder.objects.count() == 60
+
+
+def test_two_expansions_at_once_write_each_reminder_once():
+    make_deadlines(60)
+    assert deadlines_sweep(today=DAY, publish=False).deadlines == 60
+    results = run_together(
+        lambda: reminders_expand_all(batch_size=7), lambda: reminders_expand_all(batch_size=7)
+    )
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(r.claims for r in results) == 60  # SKIP LOCKED: each claim taken by one worker
+    assert all(r.claims for r in results)  # and both did some of the work
     assert Notification.objects.filter(kind="reminder").count() == 120  # e-mail + in-app, once each
+    assert not PendingReminder.objects.exists()
     assert set(Deadline.objects.values_list("next_step", "next_reminder_on")) == {(-1, date(2026, 12, 29))}
+    # A sweep later the same day finds nothing due: every deadline moved on to its next step.
+    assert deadlines_sweep(today=DAY, publish=False).deadlines == 0
+
+
+def test_a_claim_waiting_for_a_worker_is_not_claimed_again():
+    make_deadlines(3)
+    assert deadlines_sweep(today=DAY, publish=False).deadlines == 3
+    assert deadlines_sweep(today=DAY, publish=False).deadlines == 0
+    assert PendingReminder.objects.count() == 3 and not Notification.objects.filter(kind="reminder").exists()
 
 
 def test_same_rows_written_by_two_transactions_at_once_conflict_into_one():

@@ -10,7 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from notifications.models import Deadline, DeadlineState, Notification
-from notifications.services import deadlines_sweep, notification_deliver, preference_set
+from notifications.services import notification_deliver, preference_set
+from notifications.sweep import reminders_sweep_and_expand
 from reviews.models import ReviewState
 from reviews.services.chronology import EntryData, entry_save
 from reviews.services.contributions import contribution_advance, contribution_change_due_date
@@ -38,7 +39,7 @@ def sweep_each_day(today, start: date, end: date) -> None:
     day = start
     while day <= end:
         today.set(day)
-        deadlines_sweep(today=day)
+        reminders_sweep_and_expand(today=day)
         day += timedelta(days=1)
 
 
@@ -91,7 +92,7 @@ def test_christmas_schedule_end_to_end(today, ask_police, police_lead, coordinat
 def test_sweep_on_a_bank_holiday_sends_nothing(today, ask_police):
     today.set(date(2026, 12, 7))
     ask_police(date(2026, 12, 30))
-    result = deadlines_sweep(today=date(2026, 12, 25))
+    result = reminders_sweep_and_expand(today=date(2026, 12, 25))
     assert "not a working day" in result.skipped
     assert not reminders().exists()
 
@@ -100,11 +101,11 @@ def test_second_sweep_the_same_day_writes_nothing_new(today, ask_police):
     today.set(date(2026, 12, 7))
     contribution = ask_police(date(2026, 12, 30))
     today.set(date(2026, 12, 21))
-    first = deadlines_sweep(today=date(2026, 12, 21))
+    first = reminders_sweep_and_expand(today=date(2026, 12, 21))
     assert first.written == 2  # e-mail and in-app to the lead
     # Even with the deadline wound back (as if a second sweep had read it before the first moved it).
     Deadline.objects.filter(object_id=contribution.pk).update(next_step=-5, next_reminder_on=date(2026, 12, 21))
-    again = deadlines_sweep(today=date(2026, 12, 21))
+    again = reminders_sweep_and_expand(today=date(2026, 12, 21))
     assert again.deadlines == 1 and again.written == 0
     assert reminders().count() == 2
 
@@ -113,7 +114,7 @@ def test_reminders_stop_when_the_contribution_is_submitted(today, ask_police, po
     today.set(date(2026, 12, 7))
     contribution = ask_police(date(2026, 12, 30))
     today.set(date(2026, 12, 21))
-    deadlines_sweep(today=date(2026, 12, 21))
+    reminders_sweep_and_expand(today=date(2026, 12, 21))
     pending = reminders(channel="email").get()
     assert pending.status == Status.READY  # written, not yet delivered (no worker here)
 
@@ -145,7 +146,7 @@ def test_returned_submission_reopens_the_deadline(today, ask_police, police_lead
 def test_moved_due_date_reschedules_and_cancels_the_old_dates_reminders(today, ask_police, coordinator, police_lead):
     today.set(date(2026, 12, 7))
     contribution = ask_police(date(2026, 12, 14))
-    deadlines_sweep(today=date(2026, 12, 7))  # "due in 5 working days"
+    reminders_sweep_and_expand(today=date(2026, 12, 7))  # "due in 5 working days"
     old = reminders(channel="email").get()
 
     contribution_change_due_date(
@@ -173,7 +174,7 @@ def test_withdrawn_review_stops_its_reminders(today, ask_police, coordinator, sc
 def test_no_child_name_or_nhs_number_in_what_the_sweep_writes(today, ask_police, scoping):
     today.set(date(2026, 12, 7))
     ask_police(date(2026, 12, 14))
-    deadlines_sweep(today=date(2026, 12, 7))
+    reminders_sweep_and_expand(today=date(2026, 12, 7))
     for row in Notification.objects.all():
         text = str(row.context)
         assert "Child A" not in text and scoping.title not in text
@@ -207,7 +208,7 @@ def test_daily_digest_folds_the_days_reminders_into_one_message(
             due_date=date(2026, 12, 14),
             due_date_reason="Agreed.",
         )
-    result = deadlines_sweep(today=date(2026, 12, 7))
+    result = reminders_sweep_and_expand(today=date(2026, 12, 7))
     assert result.digests == 1
     held = reminders(channel="email", recipient=police_lead)
     assert held.count() == 2 and set(held.values_list("status", flat=True)) == {Status.HELD}

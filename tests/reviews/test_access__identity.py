@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from notifications.delivery import render
 from notifications.models import Notification
-from notifications.services import deadlines_sweep, digests_fold, preference_set
+from notifications.services import preference_set
+from notifications.sweep import digests_fold, reminders_sweep_and_expand
 from reviews.access import ROLES, RULES
 from tests.reviews.access_support import (  # noqa: F401 (fixture)
     IDENTITY_STRINGS,
@@ -79,7 +80,7 @@ def test_no_e_mail_contains_the_identity(world, settings):  # noqa: F811
     # escalations a sweep long after every deadline writes, and the digests folded from them.
     preference_set(user=world.users["agency_lead"], daily_digest=True)
     later = timezone.localdate() + timedelta(days=400)
-    deadlines_sweep(today=later)
+    reminders_sweep_and_expand(today=later)
     digests_fold(today=later)
     rows = list(Notification.objects.all())
     assert {row.kind for row in rows} == {"deadline_set", "reminder", "digest"}

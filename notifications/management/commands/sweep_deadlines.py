@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from notifications import services
+from notifications import sweep
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dry_run: bool = False, date: date | None = None, **options: Any) -> None:
         if dry_run:
-            planned = services.deadlines_sweep_preview(today=date)
+            planned = sweep.deadlines_sweep_preview(today=date)
             if not planned:
                 self.stdout.write("Nothing to send.")
                 return
@@ -34,7 +34,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"    to {person}")
             self.stdout.write(f"{len(planned)} reminder(s) would be sent. Nothing was written (dry run).")
             return
-        result = services.deadlines_sweep(today=date)
+        # Claim and expand here and now, so the operator sees what was written.
+        result = sweep.reminders_sweep_and_expand(today=date)
         if result.skipped:
             self.stdout.write(result.skipped)
             return
