@@ -89,6 +89,11 @@ class Deadline(models.Model):
     context = models.JSONField(
         default=dict, help_text="reference, what (is due), link (a path): never a name or NHS number."
     )
+    calendar = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Whose working days count (a partnership's code): no reminder goes out on its closure days.",
+    )
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="deadlines_to_meet", blank=True)
     escalation_recipients = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="deadlines_escalated", blank=True

@@ -25,6 +25,9 @@ class DeadlineSpec:
     escalation_recipients: Iterable[Any] = ()
     escalation_email: str = ""
     escalation_name: str = ""
+    # Whose working days count for its reminders: a key the owning app resolves to closure days
+    # (register_closure_days); empty: weekends and bank holidays only.
+    calendar: str = ""
     # Tell the recipients when the deadline is first set or moved (an agency asked for a contribution).
     announce: bool = False
 
@@ -40,6 +43,7 @@ class DeadlineSource:
 
 _sources: dict[str, DeadlineSource] = {}
 _coordinated_scopes: list[Callable[[Any], Any]] = []
+_closure_resolvers: list[Callable[[set[str]], dict[str, Iterable[date]]]] = []
 
 
 def register_deadline_source(source: DeadlineSource) -> None:
@@ -58,3 +62,20 @@ def register_coordinated_scopes(resolver: Callable[[Any], Any]) -> None:
 
 def coordinated_scopes(user: Any) -> list[Any]:
     return [resolver(user) for resolver in _coordinated_scopes]
+
+
+def register_closure_days(resolver: Callable[[set[str]], dict[str, Iterable[date]]]) -> None:
+    """``resolver(calendars)`` returns the closure days of each calendar key it knows, in one query."""
+    _closure_resolvers.append(resolver)
+
+
+def closure_days(calendars: Iterable[str]) -> dict[str, frozenset[date]]:
+    """The extra non-working days of each calendar (every key present, empty when it has none)."""
+    keys = {key for key in calendars if key}
+    found: dict[str, frozenset[date]] = {key: frozenset() for key in keys}
+    found[""] = frozenset()
+    if keys:
+        for resolver in _closure_resolvers:
+            for key, days in resolver(keys).items():
+                found[key] = found.get(key, frozenset()) | frozenset(days)
+    return found

@@ -23,8 +23,8 @@ from django.utils import timezone
 from notifications import conf
 from notifications.delivery import DeliveryError, send_notification
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
-from notifications.policies import DEFAULT_SCHEDULE, Schedule, schedules_by_kind
-from notifications.registry import DeadlineSpec
+from notifications.policies import DEFAULT_SCHEDULE, NO_CLOSURES, Schedule, schedules_by_kind
+from notifications.registry import DeadlineSpec, closure_days
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,12 @@ def _schedule_of(kind: str, schedules: dict[str, Schedule] | None = None) -> Sch
 
 def deadline_reschedule(deadline: Deadline, *, today: date, schedule: Schedule | None = None) -> None:
     """Set the next reminder of an open deadline from its due date (instance only, no save)."""
+    if deadline.state != DeadlineState.OPEN:
+        deadline.next_step, deadline.next_reminder_on = None, None
+        return
     schedule = schedule or _schedule_of(deadline.kind)
-    upcoming = schedule.first_on_or_after(deadline.due_date, today) if deadline.state == DeadlineState.OPEN else None
+    closed = closure_days([deadline.calendar])[deadline.calendar] if deadline.calendar else NO_CLOSURES
+    upcoming = schedule.first_on_or_after(deadline.due_date, today, closed)
     deadline.next_step, deadline.next_reminder_on = upcoming if upcoming else (None, None)
 
 
@@ -125,6 +129,7 @@ def deadline_sync(*, target: models.Model, spec: DeadlineSpec, today: date | Non
                 context=spec.context,
                 escalation_email=spec.escalation_email,
                 escalation_name=spec.escalation_name,
+                calendar=spec.calendar,
             )
             deadline_reschedule(deadline, today=today)
             deadline.save()
@@ -140,6 +145,7 @@ def deadline_sync(*, target: models.Model, spec: DeadlineSpec, today: date | Non
             ("context", spec.context),
             ("escalation_email", spec.escalation_email),
             ("escalation_name", spec.escalation_name),
+            ("calendar", spec.calendar),
             ("state", state),
         ):
             if getattr(deadline, name) != value:
@@ -149,7 +155,7 @@ def deadline_sync(*, target: models.Model, spec: DeadlineSpec, today: date | Non
         if moved:
             deadline.due_date = spec.due_date
             changed.append("due_date")
-        if moved or "state" in changed:
+        if moved or "state" in changed or "calendar" in changed:
             deadline_reschedule(deadline, today=today)
             changed += ["next_step", "next_reminder_on"]
         if changed:
@@ -374,15 +380,25 @@ def notifications_retry_failed(*, ids: Sequence[int]) -> list[int]:
 
 
 def deadlines_reschedule_kind(*, kind: str, today: date | None = None) -> int:
-    """After a policy change: recompute the next reminder of every open deadline of ``kind``.
-    Deadlines with the same due date share a schedule, so this is one UPDATE per due date."""
+    """After a policy change: recompute the next reminder of every open deadline of ``kind``."""
+    return _reschedule(Deadline.objects.filter(kind=kind, state=DeadlineState.OPEN), today)
+
+
+def deadlines_reschedule_calendar(*, calendar: str, today: date | None = None) -> int:
+    """After a partnership's closure days changed: recompute the next reminder of its open deadlines."""
+    return _reschedule(Deadline.objects.filter(calendar=calendar, state=DeadlineState.OPEN), today)
+
+
+def _reschedule(open_deadlines: models.QuerySet, today: date | None) -> int:
+    """Deadlines with the same kind, due date and calendar share a schedule: one UPDATE for each."""
     today = today or timezone.localdate()
-    schedule = _schedule_of(kind)
-    open_deadlines = Deadline.objects.filter(kind=kind, state=DeadlineState.OPEN)
+    schedules = schedules_by_kind()
+    shared = list(open_deadlines.order_by().values_list("kind", "due_date", "calendar").distinct())
+    closures = closure_days(calendar for _, _, calendar in shared)
     count = 0
-    for due in open_deadlines.values_list("due_date", flat=True).distinct():
-        upcoming = schedule.first_on_or_after(due, today)
-        count += open_deadlines.filter(due_date=due).update(
+    for kind, due, calendar in shared:
+        upcoming = _schedule_of(kind, schedules).first_on_or_after(due, today, closures[calendar])
+        count += open_deadlines.filter(kind=kind, due_date=due, calendar=calendar).update(
             next_step=upcoming[0] if upcoming else None, next_reminder_on=upcoming[1] if upcoming else None
         )
     return count

@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from notifications import conf
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference, PendingReminder
-from notifications.policies import DEFAULT_SCHEDULE, schedules_by_kind, step_label
+from notifications.policies import DEFAULT_SCHEDULE, NO_CLOSURES, next_working_day, schedules_by_kind, step_label
+from notifications.registry import closure_days
 from notifications.services import PUBLISH_OPTIONS, notifications_enqueue
 from workflows.calendar import is_working_day
 
@@ -183,15 +184,22 @@ def reminders_expand(*, batch_size: int = EXPAND_BATCH) -> ExpandResult | None:
                 Deadline.objects.select_for_update()
                 .filter(id__in=ids, state=DeadlineState.OPEN, next_reminder_on__lte=today)
                 .order_by("id")
-                .values_list("id", "kind", "due_date", "next_step")
+                .values_list("id", "kind", "due_date", "next_step", "calendar")
             )
-            groups: dict[tuple[str, date, int | None], list[int]] = defaultdict(list)
-            for deadline_id, kind, due, step in rows:
-                groups[(kind, due, step)].append(deadline_id)
-            for (kind, due, from_step), group in groups.items():
+            groups: dict[tuple[str, date, int | None, str], list[int]] = defaultdict(list)
+            for deadline_id, kind, due, step, calendar in rows:
+                groups[(kind, due, step, calendar)].append(deadline_id)
+            closures = closure_days(calendar for *_, calendar in groups)
+            for (kind, due, from_step, calendar), group in groups.items():
+                closed = closures.get(calendar, NO_CLOSURES)
+                if today in closed:
+                    # The partnership is closed today: nothing goes out; the step waits for its
+                    # next working day (the latest step due then is sent, as after a missed sweep).
+                    Deadline.objects.filter(id__in=group).update(next_reminder_on=next_working_day(today, closed))
+                    continue
                 schedule = schedules.get(kind, DEFAULT_SCHEDULE)
                 current = (
-                    schedule.latest_on_or_before(due, today, from_step if from_step is not None else -(10**4))
+                    schedule.latest_on_or_before(due, today, from_step if from_step is not None else -(10**4), closed)
                     if schedule.active
                     else None
                 )
@@ -200,7 +208,7 @@ def reminders_expand(*, batch_size: int = EXPAND_BATCH) -> ExpandResult | None:
                     written, new_ready = _write_reminders(group, due, step, schedule.escalates(step), now)
                     result.written += written
                     ready += new_ready
-                upcoming = schedule.after(due, today)
+                upcoming = schedule.after(due, today, closed)
                 Deadline.objects.filter(id__in=group).update(
                     next_step=upcoming[0] if upcoming else None, next_reminder_on=upcoming[1] if upcoming else None
                 )
@@ -304,10 +312,16 @@ def deadlines_sweep_preview(*, today: date | None = None) -> list[PlannedReminde
         .order_by("next_reminder_on", "id")
         .prefetch_related("recipients", "escalation_recipients")
     )
+    closures = closure_days(due.order_by().values_list("calendar", flat=True).distinct())
     for deadline in due.iterator(chunk_size=1000):
+        closed = closures.get(deadline.calendar, NO_CLOSURES)
+        if today in closed:
+            continue  # the partnership is closed today: its reminders wait for its next working day
         schedule = schedules.get(deadline.kind, DEFAULT_SCHEDULE)
         from_step = deadline.next_step if deadline.next_step is not None else -(10**4)
-        current = schedule.latest_on_or_before(deadline.due_date, today, from_step) if schedule.active else None
+        current = (
+            schedule.latest_on_or_before(deadline.due_date, today, from_step, closed) if schedule.active else None
+        )
         if current is None:
             continue
         step = current[0]

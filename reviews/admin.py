@@ -18,7 +18,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from notifications.services import deadlines_reschedule_calendar
 from reviews.clock_rules import ALL_SPECS
+from reviews.deadlines import partnership_calendar
 from reviews.models import (
     Agency,
     ClockSetting,
@@ -120,6 +122,8 @@ class PartnershipAdmin(admin.ModelAdmin):
             )
             for review in open_reviews:
                 review_clocks_refresh(review=review)
+            # Reminders skip the partnership's closure days: its open deadlines' next reminders move.
+            deadlines_reschedule_calendar(calendar=partnership_calendar(form.instance.pk))
 
 
 @admin.register(PartnershipMember)

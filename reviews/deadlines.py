@@ -12,6 +12,7 @@ and a link. Never the review title, a child's name or NHS number.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -22,11 +23,12 @@ from notifications.models import Deadline, DeadlineKind, DeadlineState
 from notifications.registry import (
     DeadlineSource,
     DeadlineSpec,
+    register_closure_days,
     register_coordinated_scopes,
     register_deadline_source,
 )
 from notifications.services import deadline_sync, deadlines_cancel_scope
-from reviews.models import AgencyContribution, ContributionState, Review, ReviewClock, Role
+from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role
 from reviews.models.actions import ACTIVE_ACTION_STATES, DONE_ACTION_STATES, Action
 from reviews.models.contributions import EDITABLE_STATES
 
@@ -61,6 +63,7 @@ def contribution_deadline_spec(contribution: AgencyContribution, coordinators: l
         state=state,
         owner_label=str(agency),
         scope=review.reference,
+        calendar=partnership_calendar(review.partnership_id),
         context={
             "reference": review.reference,
             "what": f"{agency} contribution ({asks})",
@@ -94,6 +97,7 @@ def clock_deadline_spec(clock: ReviewClock, coordinators: list[Any] | None = Non
         state=_clock_state(clock),
         owner_label="Review coordinator",
         scope=review.reference,
+        calendar=partnership_calendar(review.partnership_id),
         context={
             "reference": review.reference,
             "what": clock.label,
@@ -165,6 +169,7 @@ def action_deadline_spec(action: Action, coordinators: list[Any] | None = None) 
         state=state,
         owner_label=f"{agency} ({action.owner_role})",
         scope=review.reference,
+        calendar=partnership_calendar(review.partnership_id),
         context={
             "reference": review.reference,
             "what": f"Action {action.code} ({agency})",
@@ -182,6 +187,20 @@ def action_deadline_spec(action: Action, coordinators: list[Any] | None = None) 
 def action_deadline_sync(action: Action) -> None:
     """Call inside the service's transaction after the action changed (made, stepped)."""
     deadline_sync(target=action, spec=action_deadline_spec(action))
+
+
+def partnership_calendar(partnership_id: int) -> str:
+    """A deadline's calendar key: the partnership whose closure days its reminders skip."""
+    return str(partnership_id)
+
+
+def partnership_closure_days(calendars: set[str]) -> dict[str, list[date]]:
+    """Closure days of the partnerships named by calendar keys, in one query."""
+    found: dict[str, list[date]] = {key: [] for key in calendars}
+    ids = [int(key) for key in calendars if key.isdigit()]
+    for partnership_id, day in ClosureDay.objects.filter(partnership_id__in=ids).values_list("partnership_id", "date"):
+        found[partnership_calendar(partnership_id)].append(day)
+    return found
 
 
 def coordinated_references(user: Any) -> Any:
@@ -214,3 +233,4 @@ def register() -> None:
         )
     )
     register_coordinated_scopes(coordinated_references)
+    register_closure_days(partnership_closure_days)

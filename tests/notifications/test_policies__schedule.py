@@ -84,3 +84,17 @@ def test_policy_with_nonsense_offsets_is_refused(db):
     policy = ReminderPolicy(kind="action_due", offsets=["five"], repeat_every_working_days=5)
     with pytest.raises(ValidationError, match="whole numbers"):
         policy.clean()
+
+
+def test_a_partnerships_closure_days_get_no_reminder():
+    # Due Wed 30 Dec 2026; the partnership closes 29-31 Dec on top of the bank holidays.
+    closed = frozenset({date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)})
+    steps = list(islice(DEFAULT_SCHEDULE.dated_steps(date(2026, 12, 30), closed), 4))
+    assert steps == [
+        (-5, date(2026, 12, 18)),  # back over 29 (closed), 28 and 25 (bank holidays): 24, 23, 22, 21, 18
+        (-1, date(2026, 12, 24)),
+        # "on the due day": 30 Dec is closed, so it falls back onto 24 Dec, already "1 day before"
+        (1, date(2027, 1, 4)),  # 31 Dec closed, 1 Jan a bank holiday, then the weekend
+        (3, date(2027, 1, 6)),
+    ]
+    assert not {day for _, day in islice(DEFAULT_SCHEDULE.dated_steps(date(2026, 12, 30), closed), 30)} & closed

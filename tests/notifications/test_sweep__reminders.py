@@ -236,3 +236,47 @@ def test_dry_run_lists_what_would_be_sent_and_to_whom(today, ask_police, police_
     call_command("sweep_deadlines", "--date", "2027-01-05", stdout=out)
     assert "1 deadline(s) due" in out.getvalue()
     assert reminders(escalation=True).exists()
+
+
+def test_no_reminder_goes_out_on_a_partnership_closure_day(today, ask_police, police_lead, partnership):
+    from reviews.models import ClosureDay
+
+    today.set(date(2026, 12, 7))
+    contribution = ask_police(date(2026, 12, 30))
+    deadline = Deadline.objects.get(object_id=contribution.pk, kind="contribution_due")
+    assert deadline.calendar == str(partnership.pk)
+    assert deadline.next_reminder_on == date(2026, 12, 21)  # "5 working days before"
+    # The partnership closes on Monday 21 December after the reminder was scheduled.
+    ClosureDay.objects.create(partnership=partnership, date=date(2026, 12, 21), reason="Office move")
+
+    today.set(date(2026, 12, 21))
+    result = reminders_sweep_and_expand(today=date(2026, 12, 21))
+    assert result.deadlines >= 1 and not reminders().exists()
+    deadline.refresh_from_db()
+    assert (deadline.next_step, deadline.next_reminder_on) == (-5, date(2026, 12, 22))
+
+    today.set(date(2026, 12, 22))
+    reminders_sweep_and_expand(today=date(2026, 12, 22))  # the next working day: sent then
+    assert [(n.step, n.recipient) for n in reminders(channel="email")] == [(-5, police_lead)]
+
+
+def test_a_new_closure_day_reschedules_the_partnerships_reminders(today, ask_police, partnership, admin_client):
+    from django.urls import reverse
+
+    from reviews.models import ClosureDay
+    from tests.reviews.test_admin__partnerships import partnership_form
+
+    today.set(date(2026, 12, 7))
+    contribution = ask_police(date(2026, 12, 30))
+    assert Deadline.objects.get(object_id=contribution.pk, kind="contribution_due").next_reminder_on == date(
+        2026, 12, 21
+    )
+
+    data = partnership_form(partnership, closure_days=[{"date": "2026-12-29", "reason": "Christmas closure"}])
+    response = admin_client.post(reverse("admin:reviews_partnership_change", args=[partnership.pk]), data)
+
+    assert response.status_code == 302
+    assert ClosureDay.objects.filter(partnership=partnership).count() == 1
+    deadline = Deadline.objects.get(object_id=contribution.pk, kind="contribution_due")
+    # With 29 December closed, "5 working days before" 30 December is Friday 18 December.
+    assert (deadline.next_step, deadline.next_reminder_on) == (-5, date(2026, 12, 18))
