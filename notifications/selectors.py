@@ -12,10 +12,12 @@ from notifications.registry import coordinated_scopes
 INBOX_SIZE = 100
 
 
+def own_in_app(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
+
+
 def inbox_for_user(user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP).order_by(
-        "-created_at", "-id"
-    )[:INBOX_SIZE]
+    return own_in_app(user).order_by("-created_at", "-id")[:INBOX_SIZE]
 
 
 def unread_count(user: Any) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,7 +33,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    # Someone else's notification simply is not found: nothing changes, nothing is revealed.
+    # Someone else's notification (or an e-mail row) is not found, as a review without a role is:
+    # 404, nothing changes and nothing is revealed. A second click on one's own keeps the first time.
+    if not selectors.own_in_app(request.user).filter(pk=notification_id).exists():
+        raise Http404("No such notification.")
     services.notification_mark_read(user=request.user, notification_id=notification_id)
     return redirect("notifications:inbox")
 

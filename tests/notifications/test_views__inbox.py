@@ -51,8 +51,8 @@ def test_mark_read_is_a_post_with_csrf_and_only_for_ones_own(asked, police_lead,
     lead = signed_in(police_lead)
     assert lead.get(url).status_code == 405
     assert lead.post(url).status_code == 403  # no CSRF token
-    # Someone else's: nothing changes.
-    assert csrf_post(signed_in(gp_lead), url).status_code == 302
+    # Someone else's: not found, and nothing changes.
+    assert csrf_post(signed_in(gp_lead), url).status_code == 404
     row.refresh_from_db()
     assert row.read_at is None
     assert csrf_post(lead, url).status_code == 302

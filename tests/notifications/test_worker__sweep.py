@@ -65,7 +65,8 @@ def test_claims_wait_out_a_broker_outage_and_the_requeue_task_sends_them(
     claimed = deadlines_sweep(today=DAY).deadlines  # commits; the publish fails and is logged
     assert time.monotonic() - started < 5
     time.sleep(0.3)
-    assert PendingReminder.objects.filter(deadline__object_id=contribution.pk, deadline__kind="contribution_due").exists()
+    claims = PendingReminder.objects.filter(deadline__object_id=contribution.pk, deadline__kind="contribution_due")
+    assert claims.exists()
     assert not reminder_emails().exists()
 
     own_redis.start()
