@@ -112,3 +112,34 @@ def test_same_rows_written_by_two_transactions_at_once_conflict_into_one():
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sorted(results) == [0, 40]
     assert Notification.objects.filter(kind="reminder").count() == 40
+
+
+def test_an_expansion_that_fails_halfway_leaves_its_claims_and_writes_nothing(monkeypatch):
+    """A worker lost mid-batch (here: an error after the first group's rows were written) rolls the
+    whole batch back: no outbox row, no deadline moved, every claim still there for the next try."""
+    import notifications.sweep as sweep
+
+    deadlines = make_deadlines(4)
+    # Two due dates, so the batch has two groups and the failure comes after the first is written.
+    Deadline.objects.filter(pk=deadlines[0].pk).update(due_date=date(2026, 12, 29))
+    assert deadlines_sweep(today=DAY, publish=False).deadlines == 4
+    real_write = sweep._write_reminders
+    calls = []
+
+    def write_then_fail(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "_write_reminders", write_then_fail)
+    with pytest.raises(RuntimeError):
+        reminders_expand_all()
+    assert not Notification.objects.filter(kind="reminder").exists()
+    assert PendingReminder.objects.count() == 4
+    assert Deadline.objects.filter(next_step=-5).count() == 4
+
+    monkeypatch.setattr(sweep, "_write_reminders", real_write)
+    assert reminders_expand_all().claims == 4
+    assert Notification.objects.filter(kind="reminder", channel="email").count() == 4
+    assert not PendingReminder.objects.exists()
