@@ -197,8 +197,11 @@ RULES: dict[str, Rule] = {
     "reviews:panel_papers": of_meeting(INVITED, "Merged chronology and agency reports for attendees. Logged."),
     # --- notifications: one's own only ---
     "notifications:inbox": everyone("The user's own notifications."),
-    "notifications:mark_read": everyone(
-        "Someone else's notification is simply not found: nothing changes.", post_only=True
+    "notifications:mark_read": Rule(
+        {role: OK if role in ("agency_lead", "agency_lead_other") else HIDDEN for role in ROLES},
+        "Only its recipient (here the police lead) marks a notification read; to anyone else it is not "
+        "found and nothing changes.",
+        post_only=True,
     ),
     "notifications:mark_all_read": everyone("The user's own notifications.", post_only=True),
     "notifications:preferences": everyone("The user's own digest choice.", post_only=True),

@@ -141,7 +141,7 @@ def build_world(
         "partnership_member": member(UserFactory(username="no.role"), partnership),
         "outsider": outsider,
     }
-    notification = Notification.objects.filter(recipient=police_lead).order_by("id").first()
+    notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"
 
     def params(key: str) -> dict[str, Any]:
