@@ -7,14 +7,18 @@ opens rapid reviews through the services, then moves them along the spine (notif
 → agency submissions → panel → findings) in two ways, one transaction
 per transition each:
 
-* service: ``reviews.services.review_advance`` (row lock, permission, conditions, transition,
-  save, TransitionLog row, clock refresh, on_commit hand-off);
+* service: ``reviews.services.review_advance`` (row lock, permission and conditions, transition,
+  save, TransitionLog row, clocks stopped and their deadlines met, on_commit hand-off);
 * raw: the same writes in hand-written SQL: UPDATE the review's state, INSERT the TransitionLog
-  row, UPDATE the clock rows the stage stops.
+  row, UPDATE the clock rows the stage stops and, when it stops one, meet those clocks' deadlines
+  and cancel their reminders not yet sent (as the service does).
 
-Prints both rates, the ratio (target: service at most 3x the raw writes), queries per transition,
-and with ``--profile`` where the service path spends its time. Drops the database at the end
-(``--keep`` to leave it). Not a test.
+The two paths are timed in interleaved blocks of 10 reviews' spines each, so drift during the run
+weighs on both alike. Prints both rates, the ratio (target: service at most 3x the raw writes) overall
+and its range over the blocks, the queries of each step
+on both paths, and with ``--profile`` where the service path spends its time: profiled in a pass of
+its own after the timed ones, so the profiler's overhead (large on Python, nil on waiting for the
+database) never enters the ratio. Drops the database at the end (``--keep`` to leave it). Not a test.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ SPINE = [
     ("convene_panel", "agency_submissions", "panel"),
     ("draft_findings", "panel", "findings"),
 ]
+# Reviews per timed block (each path alternates blocks of this many whole spines).
+BLOCK_REVIEWS = 10
 # The spine up to findings: the later steps wait on signed findings and verified actions, whose
 # set-up would dominate the run; these four are the coordinator's everyday steps.
 REACHED = {target: [s for _, _, s in SPINE[: i + 1]] + ["notification"] for i, (_, _, target) in enumerate(SPINE)}
@@ -69,17 +75,21 @@ def run(args: argparse.Namespace, db_name: str) -> int:
     call_command("migrate", verbosity=0)
 
     reviews_per_path = math.ceil(args.n / len(SPINE))
-    service_ids, raw_ids, coordinator = _make_reviews(2 * reviews_per_path + 2)
+    # With --profile, the service path runs once more, under the profiler, on reviews of its own.
+    profiled_reviews = reviews_per_path if args.profile else 0
+    service_ids, raw_ids, coordinator = _make_reviews(2 * (reviews_per_path + profiled_reviews) + 2)
     warm_service, warm_raw = service_ids.pop(), raw_ids.pop()
     steps = [(review_id, step) for review_id in service_ids[:reviews_per_path] for step in SPINE][: args.n]
     raw_steps = [(review_id, step) for review_id in raw_ids[:reviews_per_path] for step in SPINE][: args.n]
+    profiled_steps = [(review_id, step) for review_id in service_ids[reviews_per_path:] for step in SPINE][: args.n]
 
     from django.contrib.contenttypes.models import ContentType
 
-    from reviews.models import Review
+    from reviews.models import Review, ReviewClock
     from reviews.services import review_advance
 
     review_type = ContentType.objects.get_for_model(Review).pk
+    clock_type = ContentType.objects.get_for_model(ReviewClock).pk
 
     def service(review_id: int, step: tuple[str, str, str]) -> None:
         review_advance(actor=coordinator, review_id=review_id, transition=step[0])
@@ -100,56 +110,101 @@ def run(args: argparse.Namespace, db_name: str) -> int:
             )
             cursor.execute(
                 "UPDATE reviews_reviewclock SET stopped_on = %s"
-                " WHERE review_id = %s AND stopped_on IS NULL AND stop_state = ANY(%s)",
+                " WHERE review_id = %s AND stopped_on IS NULL AND stop_state = ANY(%s) RETURNING id",
                 [date.today(), review_id, REACHED[target]],
             )
+            stopped = [clock_id for (clock_id,) in cursor.fetchall()]
+            if stopped:
+                cursor.execute(
+                    "UPDATE notifications_deadline SET state = 'met', next_step = NULL, next_reminder_on = NULL,"
+                    " updated_at = now() WHERE content_type_id = %s AND kind = 'clock_due' AND state <> 'met'"
+                    " AND object_id = ANY(%s) RETURNING id",
+                    [clock_type, stopped],
+                )
+                met = [deadline_id for (deadline_id,) in cursor.fetchall()]
+                if met:
+                    cursor.execute(
+                        "UPDATE notifications_notification SET status = 'cancelled',"
+                        " last_error = 'Not sent: the deadline was met first.'"
+                        " WHERE deadline_id = ANY(%s) AND kind = 'reminder' AND status IN ('ready', 'held')",
+                        [met],
+                    )
 
     # Warm both paths (imports, content-type cache, prepared plans) outside the timing.
     for step in SPINE:
         service(warm_service, step)
         raw(warm_raw, step)
-    with CaptureQueriesContext(connection) as captured:
-        service(steps[0][0], steps[0][1])
-    service_queries = list(captured.captured_queries)  # the property reads connection.queries lazily
-    with CaptureQueriesContext(connection) as captured:
-        raw(raw_steps[0][0], raw_steps[0][1])
-    raw_queries = list(captured.captured_queries)
-    steps, raw_steps = steps[1:], raw_steps[1:]
+    # Queries of one review's whole spine on each path (the clock-stopping step writes more).
+    service_queries, raw_queries = [], []
+    for (review_id, step), (raw_id, _) in zip(steps[: len(SPINE)], raw_steps[: len(SPINE)], strict=True):
+        with CaptureQueriesContext(connection) as captured:
+            service(review_id, step)
+        service_queries.append(list(captured.captured_queries))  # the property reads connection.queries lazily
+        with CaptureQueriesContext(connection) as captured:
+            raw(raw_id, step)
+        raw_queries.append(list(captured.captured_queries))
+    steps, raw_steps = steps[len(SPINE) :], raw_steps[len(SPINE) :]
     reset_queries()
 
+    # In interleaved blocks of whole spines (service, raw, raw, service, ...), so that anything
+    # drifting during the run (autovacuum, the table growing, another process) weighs on both paths
+    # alike; each path's time is the sum of its blocks.
+    block = BLOCK_REVIEWS * len(SPINE)
+    service_seconds = raw_seconds = 0.0
+    block_ratios = []
+    for number, start in enumerate(range(0, max(len(steps), len(raw_steps)), block)):
+        timed = {}
+        order = (("service", service, steps), ("raw", raw, raw_steps))
+        for label, path, path_steps in order if number % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            for review_id, step in path_steps[start : start + block]:
+                path(review_id, step)
+            timed[label] = time.perf_counter() - started
+        service_seconds += timed["service"]
+        raw_seconds += timed["raw"]
+        if timed["raw"]:
+            block_ratios.append(timed["service"] / timed["raw"])
+
+    # Profiled apart from the timed pass: cProfile's overhead falls on every Python call, so it
+    # would slow the service path (mostly Python) many times more than the raw one (mostly waiting).
     profiler = cProfile.Profile() if args.profile else None
-    started = time.perf_counter()
     if profiler:
         profiler.enable()
-    for review_id, step in steps:
-        service(review_id, step)
-    if profiler:
+        for review_id, step in profiled_steps:
+            service(review_id, step)
         profiler.disable()
-    service_seconds = time.perf_counter() - started
-
-    started = time.perf_counter()
-    for review_id, step in raw_steps:
-        raw(review_id, step)
-    raw_seconds = time.perf_counter() - started
 
     service_rate = len(steps) / service_seconds
     raw_rate = len(raw_steps) / raw_seconds
     ratio = raw_rate / service_rate
-    print(f"transitions per path      : {len(steps)} (+1 measured for query counts, +{len(SPINE)} warm-up)")
+    print(f"transitions per path      : {len(steps)} (+{len(SPINE)} measured for query counts, +{len(SPINE)} warm-up)")
     print(f"service (review_advance)  : {service_rate:8.1f} transitions/s  ({1000 / service_rate:.2f} ms each)")
     print(f"raw SQL writes            : {raw_rate:8.1f} transitions/s  ({1000 / raw_rate:.2f} ms each)")
     print(f"ratio service cost / raw  : {ratio:8.2f}x   (target <= 3x: {'met' if ratio <= 3 else 'NOT met'})")
     print(
-        f"queries per transition    : service {len(service_queries)}, raw {len(raw_queries)} (each counting BEGIN and COMMIT)"
+        f"ratio per block           : {min(block_ratios):.2f}x to {max(block_ratios):.2f}x "
+        f"({len(block_ratios)} interleaved blocks of {BLOCK_REVIEWS} reviews' spines per path)"
+    )
+    counts = {
+        path: [len(queries) for queries in per_step]
+        for path, per_step in (("service", service_queries), ("raw", raw_queries))
+    }
+    print(
+        "queries per transition    : "
+        + ", ".join(f"{path} {'/'.join(map(str, n))} (mean {sum(n) / len(n):.2f})" for path, n in counts.items())
+        + f"  [{'/'.join(name for name, _, _ in SPINE)}; each counting BEGIN and COMMIT]"
     )
     if profiler:
-        print("\nservice path, by cumulative time:")
+        print(
+            f"\nservice path, by cumulative time ({len(profiled_steps)} more transitions, profiled apart from the timing):"
+        )
         pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
         if os.environ.get("BENCH_PROFILE_DUMP"):
             profiler.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
-        print("service path, queries of one transition:")
-        for query in service_queries:
-            print(f"  {query['time']}s  {query['sql'][:150]}")
+        for (name, _, _), queries in zip(SPINE, service_queries, strict=True):
+            print(f"service path, queries of {name}:")
+            for query in queries:
+                print(f"  {query['time']}s  {query['sql'][:150]}")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workflows.conditions import condition
+from workflows.conditions import condition, fact
 
 if TYPE_CHECKING:
     from reviews.models import Review
@@ -31,9 +31,18 @@ def has_required_content(contribution: AgencyContribution) -> str | None:
 @condition
 def all_contributions_settled(review: Review) -> str | None:
     """Agency submissions → panel waits for every agency (issue 3)."""
-    contributions = list(review.contributions.select_related("agency"))
-    if not contributions:
+    from reviews.models.contributions import SETTLED_STATES, AgencyContribution
+
+    if fact(review, "all_contributions_settled"):  # read under the lock by reviews.conditions.review_step_facts
+        return None
+    # The states alone answer the question (unordered: the default order joins the agencies); the
+    # agencies are loaded only to say who is holding the panel up.
+    states = list(AgencyContribution.objects.filter(review_id=review.pk).order_by().values_list("state", flat=True))
+    if not states:
         return "No agency has been asked for a contribution yet."
+    if all(state in SETTLED_STATES for state in states):
+        return None
+    contributions = list(review.contributions.select_related("agency"))
     outstanding = [c for c in contributions if not c.is_settled]
     if outstanding:
         names = ", ".join(str(c.agency) for c in outstanding)

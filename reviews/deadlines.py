@@ -27,7 +27,7 @@ from notifications.registry import (
     register_coordinated_scopes,
     register_deadline_source,
 )
-from notifications.services import deadline_sync, deadlines_cancel_scope
+from notifications.services import deadline_sync, deadlines_cancel_scope, deadlines_settle
 from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role
 from reviews.models.actions import ACTIVE_ACTION_STATES, DONE_ACTION_STATES, Action
 from reviews.models.contributions import EDITABLE_STATES
@@ -138,6 +138,21 @@ def review_clock_deadlines_sync(*, review: Review, clocks: Iterable[ReviewClock]
     if not review.is_open:
         # Closed or withdrawn: nothing on it is chased any more (its contributions included).
         deadlines_cancel_scope(scope=review.reference)
+
+
+def review_clock_deadlines_met(*, clock_ids: list[int]) -> list[int]:
+    """Clocks of an open review have just stopped (reviews.services.clocks.review_clocks_stop): their
+    deadlines are met, and reminders not yet sent are cancelled.
+
+    An open review's stopped clock is never abandoned, so its deadline is met (``_clock_state``); the
+    due date and coordinators stay as the last full sync left them, so only the state changes.
+    """
+    return deadlines_settle(
+        content_type=ContentType.objects.get_for_model(ReviewClock),
+        object_ids=clock_ids,
+        kind=DeadlineKind.CLOCK_DUE,
+        state=DeadlineState.MET,
+    )
 
 
 def _agency_leads(review: Review, agency_id: int) -> list[Any]:

@@ -7,7 +7,7 @@ the TransitionLog row and hands side effects to ``on_commit``, all in one transa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
-from workflows.conditions import unmet_reasons
+from workflows.conditions import facts_held, unmet_reasons
 from workflows.models import TransitionLog
 from workflows.signals import transitioned
 
@@ -95,6 +95,7 @@ def run_transition(
     reason: str = "",
     expected_state: str | None = None,
     field_name: str = "state",
+    load: Callable[[Any, Any], Mapping[Hashable, Any]] | None = None,
     prepare: Callable[[Any], Iterable[str]] | None = None,
     after: Callable[[Any, TransitionLog], None] | None = None,
 ) -> Any:
@@ -102,6 +103,9 @@ def run_transition(
 
     ``expected_state`` is the state the user was looking at: if someone else moved the object in
     the meantime, the request is refused rather than applied to a state the user never saw.
+    ``load(instance, transition)`` runs under the lock once the step exists from this state: it may
+    read in one query the facts the permission and the conditions would otherwise ask one query
+    each (``workflows.conditions.fact``); they are held only while the step is checked.
     ``prepare`` runs under the lock before the transition and returns extra fields it set
     (e.g. a withdrawal rationale); ``after`` runs in the same transaction after the log is written.
     """
@@ -122,20 +126,25 @@ def run_transition(
             raise TransitionRefused(
                 f"{instance} is at {_state_label(instance, field_name)}: this step is not possible from there."
             )
-        if not meta_transition.has_perm(instance, actor):
-            raise PermissionDenied(f"You do not have the role needed to do this on {instance}.")
-        if meta_transition.custom.get("needs_reason") and not reason.strip():
-            raise TransitionRefused("A reason is required for this step.", ["Give a reason."])
-        extra_fields = list(prepare(instance)) if prepare else []
-        try:
-            # django-fsm checks the conditions itself before it changes anything; asking them
-            # here as well would run every condition's query twice on every step. The reasons
-            # are worked out only when the step is refused.
-            getattr(instance, name)()
-        except TransitionNotAllowed:
-            raise TransitionRefused(
-                f"{instance} cannot move on yet.", unmet_reasons(instance, meta_transition.conditions)
-            ) from None
+        # Read after the lock is held, in a statement of its own: under READ COMMITTED each
+        # statement sees what was committed before it began, so a role revoked (or a chair
+        # removed) by a transaction this one waited behind is seen. Folded into the locking
+        # SELECT, these answers would come from before the wait.
+        with facts_held(instance, load(instance, meta_transition) if load else {}):
+            if not meta_transition.has_perm(instance, actor):
+                raise PermissionDenied(f"You do not have the role needed to do this on {instance}.")
+            if meta_transition.custom.get("needs_reason") and not reason.strip():
+                raise TransitionRefused("A reason is required for this step.", ["Give a reason."])
+            extra_fields = list(prepare(instance)) if prepare else []
+            try:
+                # django-fsm checks the conditions itself before it changes anything; asking them
+                # here as well would run every condition's query twice on every step. The reasons
+                # are worked out only when the step is refused.
+                getattr(instance, name)()
+            except TransitionNotAllowed:
+                raise TransitionRefused(
+                    f"{instance} cannot move on yet.", unmet_reasons(instance, meta_transition.conditions)
+                ) from None
         instance.save(update_fields=[field_name, *extra_fields])
         log = TransitionLog.objects.create(
             content_type=ContentType.objects.get_for_model(instance),

@@ -78,6 +78,7 @@ def _role_permission(codename: str) -> Callable[[Any, Any], bool]:
         return has_review_perm(user, codename, review)
 
     check.__name__ = f"has_{codename}"
+    check.codename = codename  # type: ignore[attr-defined]  # read by reviews.conditions.review_step_facts
     return check
 
 

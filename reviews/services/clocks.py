@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 
 from reviews.clock_rules import RAPID_REVIEW, specs_for
-from reviews.deadlines import review_clock_deadlines_sync
+from reviews.deadlines import review_clock_deadlines_met, review_clock_deadlines_sync
 from reviews.models import Partnership, Review, ReviewClock, ReviewState
+from reviews.models.review import SPINE
 from workflows.clocks import compute_due_date
 
 
@@ -84,3 +86,34 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         result.append(clock)
     review_clock_deadlines_sync(review=review, clocks=result)
     return result
+
+
+def review_clocks_stop(*, review: Review, today: date | None = None) -> list[int]:
+    """An open review has just reached a stage that stops clocks: stop them and meet their deadlines.
+
+    The part of ``review_clocks_refresh`` a step along the spine can change. A step moves no key
+    date, closure day or clock setting (the services and the admin that change those refresh the
+    clocks themselves), so start and due dates and the stop-event clocks stay as the last refresh
+    left them; what changes is which stop stages have been reached. The running clocks that stop at
+    one of them stop today, as the full refresh would stop them, and their deadlines are met: three
+    UPDATEs, where the full refresh reads settings, closure days, clocks and deadlines and then syncs
+    each deadline row by row. Closing and withdrawal take the full refresh (abandoned clocks, the
+    whole scope cancelled). Returns the ids of the clocks that stopped.
+    """
+    if not review.is_open:
+        raise ValueError(f"{review} is {review.get_state_display()}: refresh its clocks instead.")
+    today = today or timezone.localdate()
+    reached = SPINE[: SPINE.index(review.state) + 1]
+    with connection.cursor() as cursor:
+        # RETURNING: the deadlines to meet are those of exactly these clocks; the ORM's update()
+        # would need a SELECT of the ids first, one more statement on every stage that stops a clock.
+        cursor.execute(
+            f"UPDATE {ReviewClock._meta.db_table} SET stopped_on = %s "  # noqa: S608 -- table name from _meta
+            f"WHERE review_id = %s AND stopped_on IS NULL AND stop_state IN ({', '.join(['%s'] * len(reached))}) "
+            f"RETURNING id",
+            [today, review.pk, *reached],
+        )
+        stopped = [row[0] for row in cursor.fetchall()]
+    if stopped:
+        review_clock_deadlines_met(clock_ids=stopped)
+    return stopped

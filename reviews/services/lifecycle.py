@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reviews.clock_rules import stage_stops_a_clock
+from reviews.conditions import review_step_facts
 from reviews.models import Review, ReviewKind, ReviewRole, ReviewState, Role
-from reviews.services.clocks import review_clocks_refresh
+from reviews.services.clocks import review_clocks_refresh, review_clocks_stop
 from reviews.services.opening import KEY_DATE_FIELDS, review_create
 from reviews.services.roles import role_assign
 from reviews.services.subjects import SubjectData, subject_create
@@ -37,15 +38,22 @@ def review_advance(
 
     def after(review: Review, log: TransitionLog) -> None:
         if stage_stops_a_clock(review.kind, review.state):
-            review_clocks_refresh(review=review)
+            if review.is_open:
+                review_clocks_stop(review=review)
+            else:
+                review_clocks_refresh(review=review)  # closed or withdrawn: every running clock stops
 
     return run_transition(
-        queryset=_reviews(),
+        # No select_related: a step needs only the review's own row (the partnership's calendar
+        # and settings matter only to the full clock refresh on closing or withdrawal, which loads it).
+        queryset=Review.objects.all(),
         pk=review_id,
         name=transition,
         actor=actor,
         reason=reason,
         expected_state=expected_state,
+        # The permission and the conditions' queries, as one query under the lock.
+        load=lambda review, step: review_step_facts(review, actor, step),
         prepare=prepare,
         after=after,
     )

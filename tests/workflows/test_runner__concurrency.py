@@ -11,11 +11,12 @@ import time
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 
-from reviews.models import Review, ReviewClock, ReviewKind, ReviewState, Role
-from reviews.services import lifecycle, review_advance, review_open, review_role_grant
-from tests.factories import make_review
+from reviews.models import Review, ReviewClock, ReviewKind, ReviewRole, ReviewState, Role
+from reviews.services import lifecycle, review_advance, review_open, review_role_grant, review_role_revoke
+from tests.factories import advance_to, make_review
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused
 
@@ -152,6 +153,64 @@ def test_steps_on_two_reviews_of_one_partnership_do_not_wait_for_each_other(
     results = race(("one", advance(review)), ("other", advance(other)))
 
     assert [result[:2] for result in results.values()] == [("ok", ReviewState.SCOPING)] * 2, results
-    # Only the review's own row is locked: had the partnership row been locked too (it is joined
-    # in the same query), the second step would have waited for the first one's whole hold.
+    # Only the review's own row is locked (FOR UPDATE OF): had the partnership row been locked too
+    # (a caller's select_related joins it in), the second step would have waited for the first one's
+    # whole hold.
     assert max(result[2] for result in results.values()) < HOLD_SECONDS * 1.7
+
+
+def _revoke_and_hold(actor: Any, role: ReviewRole) -> Any:
+    """Revoke a role, then keep the review's row lock (taken by the revocation) a while before committing."""
+
+    def revoke() -> None:
+        with transaction.atomic():
+            review_role_revoke(actor=actor, role_id=role.pk)
+            time.sleep(HOLD_SECONDS)
+
+    return revoke
+
+
+def _step_a_moment_later(actor: Any, review: Review, transition: str) -> Any:
+    def later() -> Any:
+        time.sleep(HOLD_SECONDS * 0.3)  # the revocation takes the lock first
+        return review_advance(actor=actor, review_id=review.pk, transition=transition)
+
+    return later
+
+
+def test_a_step_waiting_behind_the_revocation_of_its_role_is_refused(review, two_coordinators):
+    """The permission is read after the lock is held: a step that waited for a revocation sees it.
+    (Read in the locking SELECT itself, it would come from before the wait and let the step through.)"""
+    first, second = two_coordinators
+    role = ReviewRole.objects.get(review=review, user=second, role=Role.COORDINATOR)
+
+    results = race(
+        ("revoke", _revoke_and_hold(first, role)),
+        ("step", _step_a_moment_later(second, review, "start_scoping")),
+    )
+
+    assert results["revoke"][0] == "ok", results
+    assert results["step"][0] == "error", results
+    assert isinstance(results["step"][1], PermissionDenied), results
+    assert results["step"][2] >= HOLD_SECONDS * 0.5, "the step did not wait for the revocation's lock"
+    assert Review.objects.get(pk=review.pk).state == ReviewState.NOTIFICATION
+    assert not TransitionLog.objects.filter(object_id=review.pk).exists()
+
+
+def test_a_step_waiting_behind_the_removal_of_the_chair_is_refused_for_want_of_one(review, coordinator, chair):
+    """The conditions too are read after the lock: the chair removed meanwhile is missed."""
+    review = advance_to(review, ReviewState.PANEL, coordinator)
+    role = ReviewRole.objects.get(review=review, user=chair, role=Role.CHAIR)
+
+    results = race(
+        ("revoke", _revoke_and_hold(coordinator, role)),
+        ("step", _step_a_moment_later(coordinator, review, "draft_findings")),
+    )
+
+    assert results["revoke"][0] == "ok", results
+    assert results["step"][0] == "error", results
+    refused = results["step"][1]
+    assert isinstance(refused, TransitionRefused), refused
+    assert refused.reasons == ["Assign a chair (independent reviewer) to this review."]
+    assert results["step"][2] >= HOLD_SECONDS * 0.5, "the step did not wait for the revocation's lock"
+    assert Review.objects.get(pk=review.pk).state == ReviewState.PANEL
