@@ -91,12 +91,12 @@ def _populate(total: int, due: int, today: date) -> None:
             f"""
             INSERT INTO {Deadline._meta.db_table}
               (content_type_id, object_id, kind, due_date, state, owner_label, scope, context, escalation_email,
-               escalation_name, next_step, next_reminder_on, created_at, updated_at)
+               escalation_name, calendar, next_step, next_reminder_on, created_at, updated_at)
             SELECT %s, i, 'action_due',
                    CASE WHEN i <= %s THEN %s::date ELSE %s::date + (8 + i %% 300) END,
                    'open', 'Agency ' || (i %% 40), 'BENCH-' || (i %% 20000),
                    jsonb_build_object('reference', 'BENCH-' || (i %% 20000), 'what', 'Action ' || i, 'link', '/'),
-                   '', '', -5,
+                   '', '', '1', -5,
                    CASE WHEN i <= %s THEN %s::date ELSE %s::date + (1 + i %% 300) END,
                    now(), now()
             FROM generate_series(1, %s) AS i
