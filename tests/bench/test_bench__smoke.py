@@ -45,3 +45,8 @@ def test_the_transitions_bench_runs():
 def test_the_sweep_bench_runs():
     out = run_bench("sweep.py", "--deadlines", "3000", "--due", "200", "--repeat", "1", "--skip-delivery")
     assert "ratio sweep / SELECT" in out and "200 claims -> 400 outbox rows" in out
+
+
+def test_the_chronology_bench_runs():
+    out = run_bench("chronology.py", "--agencies", "3", "--entries", "300", "--runs", "1")
+    assert "queries per page" in out and "CSV export" in out
