@@ -176,6 +176,10 @@ def contribution_change_due_date(*, actor: Any, contribution_id: int, new_due_da
     return change
 
 
+# The states in which an agency still works towards its due date, so the date can move.
+EXTENDABLE_STATES = (ContributionState.REQUESTED, ContributionState.IN_PROGRESS, ContributionState.RETURNED)
+
+
 def contribution_request_extension(
     *, actor: Any, contribution_id: int, proposed_due_date: date, reason: str
 ) -> DueDateChange:
@@ -230,6 +234,16 @@ def contribution_decide_extension(
             raise TransitionRefused(f"This extension request was already {change.get_status_display().lower()}.")
         if not grant and not note.strip():
             raise ValidationError({"note": "Say why the extension is refused; the agency lead will see it."})
+        if grant and contribution.state not in EXTENDABLE_STATES:
+            # Asked for while the agency was still working, decided after it submitted (or was
+            # waived): there is no due date left to move. Refusing, with a note, still closes it.
+            # On the decision field, so the form comes back with the coordinator's note kept.
+            raise ValidationError(
+                {
+                    "decision": f"The contribution is {contribution.get_state_display().lower()}: there is no due "
+                    "date left to extend. Refuse the request instead, with a note."
+                }
+            )
         new_date = granted_due_date or change.proposed_due_date
         if grant and new_date < timezone.localdate():
             raise ValidationError({"granted_due_date": "The new due date is in the past."})
@@ -257,11 +271,7 @@ def _due_date_errors(contribution: AgencyContribution, new_due_date: date, reaso
         errors["proposed_due_date"] = "The new due date is in the past."
     if not reason.strip():
         errors["reason"] = "Give the reason for the new due date."
-    if contribution.state not in (
-        ContributionState.REQUESTED,
-        ContributionState.IN_PROGRESS,
-        ContributionState.RETURNED,
-    ):
+    if contribution.state not in EXTENDABLE_STATES:
         errors["proposed_due_date"] = (
             f"The contribution is {contribution.get_state_display().lower()}: no date to move."
         )

@@ -56,7 +56,10 @@ def review_role_grant(*, actor: Any, review_id: int, user: Any, role: str, agenc
 
 def review_role_revoke(*, actor: Any, role_id: int) -> None:
     with transaction.atomic():
-        review_role = ReviewRole.objects.select_related("review", "user").get(pk=role_id)
+        review_role = ReviewRole.objects.select_related("review", "user").filter(pk=role_id).first()
+        if review_role is None:
+            # A second click, or someone else removed it first: say so rather than fail.
+            raise ValidationError({"role": "This role has already been removed."})
         review = Review.objects.select_for_update().get(pk=review_role.review_id)
         require_review_perm(actor, "coordinate_review", review, "remove roles")
         if review_role.role == Role.COORDINATOR and review.roles.filter(role=Role.COORDINATOR).count() == 1:

@@ -122,6 +122,28 @@ def test_first_entry_starts_work_and_submission_needs_content(police_contributio
     assert state_of(police_contribution) == "submitted"
 
 
+def test_an_extension_cannot_be_granted_once_the_contribution_is_submitted(
+    police_contribution, police_lead, coordinator
+):
+    original = police_contribution.due_date
+    asked = contribution_request_extension(
+        actor=police_lead,
+        contribution_id=police_contribution.pk,
+        proposed_due_date=original + timedelta(days=14),
+        reason="Officer on leave",
+    )
+    entry_save(actor=police_lead, contribution_id=police_contribution.pk, data=an_entry())
+    contribution_advance(actor=police_lead, contribution_id=police_contribution.pk, transition="submit")
+
+    with pytest.raises(ValidationError, match="submitted: there is no due date left to extend"):
+        contribution_decide_extension(actor=coordinator, change_id=asked.pk, grant=True, note="Agreed")
+    assert C.objects.get(pk=police_contribution.pk).due_date == original
+    assert DueDateChange.objects.get(pk=asked.pk).status == "requested"
+    # Refusing it, with a note, closes the request.
+    contribution_decide_extension(actor=coordinator, change_id=asked.pk, grant=False, note="Submitted already")
+    assert DueDateChange.objects.get(pk=asked.pk).status == "refused"
+
+
 def test_submitted_contribution_is_locked_until_returned(police_contribution, police_lead, coordinator):
     entry_save(actor=police_lead, contribution_id=police_contribution.pk, data=an_entry())
     contribution_advance(actor=police_lead, contribution_id=police_contribution.pk, transition="submit")

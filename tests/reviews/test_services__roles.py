@@ -97,6 +97,14 @@ def test_revoking_a_role_takes_its_permissions_away(review, coordinator, chair):
     assert AuditEvent.objects.filter(verb="role.revoked").count() == 1
 
 
+def test_revoking_a_role_twice_says_it_is_already_gone(review, coordinator, chair):
+    role = ReviewRole.objects.get(review=review, user=chair)
+    review_role_revoke(actor=coordinator, role_id=role.pk)
+    with pytest.raises(ValidationError, match="already been removed"):
+        review_role_revoke(actor=coordinator, role_id=role.pk)
+    assert AuditEvent.objects.filter(verb="role.revoked").count() == 1
+
+
 def test_revoking_one_of_two_roles_keeps_what_the_other_grants(review, coordinator, chair):
     grant(review, coordinator, chair, Role.PANEL_MEMBER)
     review_role_revoke(actor=coordinator, role_id=ReviewRole.objects.get(review=review, user=chair, role="chair").pk)

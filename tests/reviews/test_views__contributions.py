@@ -280,6 +280,40 @@ def test_extension_asked_by_the_lead_and_decided_by_the_coordinator(
     assert C.objects.get(pk=police_contribution.pk).due_date == later
 
 
+def test_granting_after_submission_comes_back_with_the_note_kept(
+    client, coordinator, police_lead, police_contribution
+):
+    from reviews.services.chronology import EntryData, entry_save
+    from reviews.services.contributions import contribution_advance
+
+    change = contribution_request_extension(
+        actor=police_lead,
+        contribution_id=police_contribution.pk,
+        proposed_due_date=police_contribution.due_date + timedelta(days=14),
+        reason="Officer on leave",
+    )
+    entry = EntryData(
+        event_date=date(2025, 11, 3),
+        source_record="Custody record 2231",
+        what_happened="Call to the family home.",
+        professional_role="Response officer",
+    )
+    entry_save(actor=police_lead, contribution_id=police_contribution.pk, data=entry)
+    contribution_advance(actor=police_lead, contribution_id=police_contribution.pk, transition="submit")
+
+    client.force_login(coordinator)
+    response = client.post(
+        url("contribution_decide_extension", police_contribution, change.pk),
+        {"decision": "grant", "note": "Agreed at the panel call"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "there is no due date left to extend" in page
+    assert "Agreed at the panel call" in page  # what the coordinator typed is still there
+    assert DueDateChange.objects.get(pk=change.pk).status == "requested"
+    assert C.objects.get(pk=police_contribution.pk).due_date == police_contribution.due_date
+
+
 # --- the agency lead's contribution -------------------------------------------------------------
 
 
