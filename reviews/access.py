@@ -173,6 +173,9 @@ RULES: dict[str, Rule] = {
     "reviews:action": of_agency(("coordinator", "agency_lead"), "One action and its progress."),
     "reviews:action_progress": of_agency(("coordinator", "agency_lead"), "Recording progress.", post_only=True),
     "reviews:action_step": of_agency(("coordinator", "agency_lead"), "Start / complete / verify.", post_only=True),
+    "reviews:action_due_date": of_agency(
+        ("coordinator",), "Moving an action's due date, with the reason.", denied=("agency_lead",)
+    ),
     "reviews:action_evidence_upload": of_agency(
         ("coordinator", "agency_lead"),
         "Attaching evidence: the owning agency's lead (the service refuses the coordinator).",

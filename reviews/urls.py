@@ -131,6 +131,7 @@ urlpatterns = [
     ),
     path("reviews/<str:reference>/actions/<int:action_id>/", actions.action_detail, name="action"),
     path("reviews/<str:reference>/actions/<int:action_id>/progress/", actions.action_progress, name="action_progress"),
+    path("reviews/<str:reference>/actions/<int:action_id>/due-date/", actions.action_due_date, name="action_due_date"),
     path("reviews/<str:reference>/actions/<int:action_id>/step/<slug:name>/", actions.action_step, name="action_step"),
     path(
         "reviews/<str:reference>/actions/<int:action_id>/evidence/",

@@ -136,6 +136,47 @@ def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: st
     return update
 
 
+def action_change_due_date(*, actor: Any, action_id: int, new_due_date: date | None, reason: str) -> Action:
+    """The coordinator moves an action's due date, with the reason. Its reminders restart from the
+    new date and the owner's leads are told (the deadline is announced, reviews.deadlines)."""
+    with transaction.atomic():
+        action = (
+            Action.objects.select_for_update(of=("self",))
+            .select_related("review", "recommendation", "owner_agency")
+            .get(pk=action_id)
+        )
+        require_review_perm(actor, "coordinate_review", action.review, "move an action's due date")
+        if action.state not in ACTIVE_ACTION_STATES:
+            raise TransitionRefused(
+                f"Action {action.code} is {action.get_state_display().lower()}: there is no due date left to move."
+            )
+        errors: dict[str, str] = {}
+        if new_due_date is None:
+            errors["new_due_date"] = "Give the new due date."
+        elif new_due_date < timezone.localdate():
+            errors["new_due_date"] = "The new due date is in the past."
+        elif new_due_date == action.due_date:
+            errors["new_due_date"] = f"The action is already due on {new_due_date:%-d %B %Y}."
+        if not reason.strip():
+            errors["reason"] = "Give the reason for the new due date."
+        if errors:
+            raise ValidationError(errors)
+        old_due_date = action.due_date
+        action.due_date = new_due_date
+        action.save(update_fields=["due_date"])
+        action_deadline_sync(action)
+        audit_record(
+            actor=actor,
+            verb="action.due_date_moved",
+            target=action.review,
+            action=action.code,
+            moved_from=old_due_date.isoformat(),
+            to=new_due_date.isoformat(),
+            reason=reason.strip(),
+        )
+    return action
+
+
 def action_advance(
     *,
     actor: Any,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.access_log import access_record_many
+from reviews.forms_contributions import MoveDueDateForm
 from reviews.forms_findings import ActionForm, ActionStepForm, ProgressForm
 from reviews.models import Rag, Recommendation
 from reviews.models.actions import ACTIVE_ACTION_STATES
@@ -34,7 +35,14 @@ from reviews.selectors_actions import (
     tracker_filters,
     tracker_rows,
 )
-from reviews.services.actions import STEPS, ActionData, action_add_update, action_advance, action_create
+from reviews.services.actions import (
+    STEPS,
+    ActionData,
+    action_add_update,
+    action_advance,
+    action_change_due_date,
+    action_create,
+)
 from reviews.views._common import render_page, require, review_and_permissions
 from workflows.runner import TransitionRefused, transition_options
 
@@ -233,6 +241,40 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
             messages.success(request, "Your progress update has been added.")
             return redirect(action_url(access))
     return render_action(request, access, progress_form=form, failed="progress", status=400)
+
+
+@login_required
+def action_due_date(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+    """The coordinator moves an action's due date (the owner's lead sees the page as 403: their way
+    to more time is to agree it with the coordinator, who records it here with the reason)."""
+    access = action_get_for_user(request.user, reference, action_id)
+    require(access.perms, "coordinate_review", "move an action's due date")
+    if access.action.state not in ACTIVE_ACTION_STATES:
+        messages.info(request, f"Action {access.action.code} is {access.action.get_state_display().lower()}.")
+        return redirect(action_url(access))
+    form = MoveDueDateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            action_change_due_date(
+                actor=request.user,
+                action_id=access.action.pk,
+                new_due_date=form.cleaned_data["new_due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except TransitionRefused as refused:
+            messages.info(request, refused.message)
+            return redirect(action_url(access))
+        else:
+            messages.success(request, f"The due date of action {access.action.code} has been moved.")
+            return redirect(action_url(access))
+    return render_page(
+        request,
+        "reviews/actions/due_date.html",
+        {"review": access.review, "action": access.action, "form": form, "error_summary": form.error_summary()},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

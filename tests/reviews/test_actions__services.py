@@ -344,3 +344,27 @@ def test_a_step_s_side_effects_wait_for_the_commit(action, police_lead, django_c
     finally:
         transitioned.disconnect(receiver, sender=Action)
     assert received == [(action.pk, "complete")]
+
+
+def test_only_the_coordinator_moves_an_action_due_date_and_only_to_a_new_future_date(
+    tracking, coordinator, chair, police_lead
+):
+    from reviews.services.actions import action_change_due_date
+
+    action = add_action(tracking, coordinator)
+    later = action.due_date + timedelta(days=14)
+    for who in (chair, police_lead):
+        with pytest.raises(PermissionDenied):
+            action_change_due_date(actor=who, action_id=action.pk, new_due_date=later, reason="More time")
+    with pytest.raises(ValidationError) as refused:
+        action_change_due_date(actor=coordinator, action_id=action.pk, new_due_date=action.due_date, reason=" ")
+    assert set(refused.value.message_dict) == {"new_due_date", "reason"}
+    assert "already due on" in refused.value.message_dict["new_due_date"][0]
+
+    moved = action_change_due_date(actor=coordinator, action_id=action.pk, new_due_date=later, reason="Agreed")
+    assert moved.due_date == later == Action.objects.get(pk=action.pk).due_date
+    deadline = Deadline.objects.get(
+        content_type=ContentType.objects.get_for_model(Action), object_id=action.pk, kind=DeadlineKind.ACTION_DUE
+    )
+    assert deadline.due_date == later and deadline.state == DeadlineState.OPEN
+    assert deadline.next_reminder_on is not None and deadline.next_reminder_on <= later

@@ -193,6 +193,59 @@ def test_a_coordinator_who_completed_is_refused_verification_with_the_reason(cli
     assert "someone else must verify it" in response.content.decode()
 
 
+def test_the_coordinator_moves_an_action_due_date_with_a_reason(client, action, coordinator, police_lead):
+    from notifications.models import Deadline, Notification
+    from workflows.models import AuditEvent
+
+    client.force_login(coordinator)
+    page = client.get(action_url(action)).content.decode()
+    assert action_url(action, "action_due_date") in page
+    new_date = action.due_date + timedelta(days=21)
+    url = action_url(action, "action_due_date")
+    response = client.post(url, {**parts("new_due_date", new_date), "reason": ""})
+    assert response.status_code == 400
+    assert "Give the reason for the new due date" in response.content.decode()
+    response = client.post(url, {**parts("new_due_date", timezone.localdate() - timedelta(days=1)), "reason": "Kept"})
+    assert response.status_code == 400
+    assert "The new due date is in the past." in response.content.decode() and "Kept" in response.content.decode()
+    assert Action.objects.get(pk=action.pk).due_date == action.due_date
+
+    response = client.post(url, {**parts("new_due_date", new_date), "reason": "Agreed at the panel"})
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).due_date == new_date
+    deadline = Deadline.objects.get(object_id=action.pk, kind="action_due")
+    assert deadline.due_date == new_date
+    # The owner's lead is told of the new date, in the inbox and by e-mail.
+    told = Notification.objects.filter(kind="deadline_set", recipient=police_lead, due_date=new_date)
+    assert set(told.values_list("channel", flat=True)) == {"in_app", "email"}
+    event = AuditEvent.objects.get(verb="action.due_date_moved")
+    assert event.detail["to"] == new_date.isoformat() and event.detail["reason"] == "Agreed at the panel"
+
+
+def test_the_owner_lead_cannot_move_the_due_date(client, action, police_lead):
+    client.force_login(police_lead)
+    assert "action_due_date" not in client.get(action_url(action)).content.decode()
+    response = client.post(
+        action_url(action, "action_due_date"),
+        {**parts("new_due_date", action.due_date + timedelta(days=7)), "reason": "More time"},
+    )
+    assert response.status_code == 403
+    assert Action.objects.get(pk=action.pk).due_date == action.due_date
+
+
+def test_a_verified_action_s_due_date_does_not_move(client, action, coordinator, police_lead):
+    action_advance(actor=police_lead, action_id=action.pk, transition="complete", evidence="Done")
+    action_advance(actor=coordinator, action_id=action.pk, transition="verify")
+    client.force_login(coordinator)
+    response = client.post(
+        action_url(action, "action_due_date"),
+        {**parts("new_due_date", action.due_date + timedelta(days=7)), "reason": "Late"},
+        follow=True,
+    )
+    assert "is verified" in response.content.decode()
+    assert Action.objects.get(pk=action.pk).due_date == action.due_date
+
+
 # --- who reaches what -----------------------------------------------------------------------------
 
 
