@@ -7,6 +7,7 @@ services, whose ValidationError(dict) is mapped back onto these fields with ``ad
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -101,6 +102,18 @@ class GovukForm(forms.Form):
                 self.add_error(name if name in self.fields else None, message)
 
 
+class SubmitOnceMixin(forms.Form):
+    """A hidden token that makes a create form's second submission point at the first one's result
+    (workflows.once.submit_once) instead of creating the same thing twice. Render ``{{ form.submission }}``."""
+
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission"].initial = uuid.uuid4()
+
+
 class StepForm(GovukForm):
     """One workflow step, posted from a page that offers several: a subclass declares the hidden
     ``expected_state`` (so a second click is refused, not applied twice), a ``reason`` field, and
@@ -145,7 +158,7 @@ def _nhs_number_field() -> forms.CharField:
     )
 
 
-class OpenReviewForm(GovukForm):
+class OpenReviewForm(SubmitOnceMixin, GovukForm):
     partnership = forms.ModelChoiceField(
         queryset=Partnership.objects.none(),
         empty_label=None,

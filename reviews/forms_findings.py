@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from reviews.forms import GovukDateField, GovukForm, StepForm, UserChoiceField
+from reviews.forms import GovukDateField, GovukForm, StepForm, SubmitOnceMixin, UserChoiceField
 from reviews.forms_contributions import AgencyChoiceField
 from reviews.models import Agency, Partnership, Review
 from reviews.models.actions import ActionState
@@ -99,7 +99,7 @@ class FindingsForm(GovukForm):
         return FindingsData(**values)
 
 
-class RecommendationForm(GovukForm):
+class RecommendationForm(SubmitOnceMixin, GovukForm):
     what = forms.CharField(
         label="What is to change",
         help_text="Specific: what the agency will do differently.",
@@ -145,7 +145,7 @@ class ReasonOnlyForm(GovukForm):
     )
 
 
-class ActionForm(GovukForm):
+class ActionForm(SubmitOnceMixin, GovukForm):
     description = forms.CharField(
         label="What will be done",
         max_length=10_000,

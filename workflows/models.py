@@ -48,3 +48,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_label}"
+
+
+class FormSubmission(models.Model):
+    """A form that creates something, submitted once: its token, who sent it, where its result is.
+
+    A second submission of the same form (a double click, a POST resent after a slow answer) finds
+    the token taken and is sent to the first one's result instead of creating a duplicate
+    (workflows.once.submit_once). Not part of the audit: rows may be pruned after a while.
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.result_url}"

@@ -44,6 +44,7 @@ from reviews.services.actions import (
     action_create,
 )
 from reviews.views._common import render_page, require, review_and_permissions
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options
 
 
@@ -134,24 +135,32 @@ def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> 
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            action = action_create(
-                actor=request.user,
-                recommendation_id=recommendation.pk,
-                data=ActionData(
-                    description=data["description"],
-                    owner_agency=data["owner_agency"],
-                    owner_role=data["owner_role"],
-                    due_date=data["due_date"],
-                    success_measure=data["success_measure"],
+            action, url = submit_once(
+                token=data["submission"],
+                user=request.user,
+                create=lambda: action_create(
+                    actor=request.user,
+                    recommendation_id=recommendation.pk,
+                    data=ActionData(
+                        description=data["description"],
+                        owner_agency=data["owner_agency"],
+                        owner_role=data["owner_role"],
+                        due_date=data["due_date"],
+                        success_measure=data["success_measure"],
+                    ),
                 ),
+                result_url=lambda action: reverse("reviews:action", args=[review.reference, action.pk]),
             )
         except ValidationError as error:
             form.add_service_errors(error)
         except TransitionRefused as refused:
             refusal = refused
         else:
-            messages.success(request, f"Action {action.code} has been added.")
-            return redirect("reviews:action", reference=review.reference, action_id=action.pk)
+            if action is None:
+                messages.info(request, "This form had already been sent: the action was added once, here it is.")
+            else:
+                messages.success(request, f"Action {action.code} has been added.")
+            return redirect(url)
     status = 409 if refusal else 400 if form.errors else 200
     return render_page(
         request,

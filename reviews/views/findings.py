@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 
 from reviews.forms_findings import FindingsForm, ReasonOnlyForm, RecommendationForm
 from reviews.models import Recommendation, Review, ReviewKind, ReviewState, SignedFindings
@@ -30,6 +31,7 @@ from reviews.services.findings import (
     signed_version_verifies,
 )
 from reviews.views._common import render_page, review_and_permissions
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options
 
 DRAFTERS = frozenset({"coordinate_review", "chair_review"})
@@ -172,19 +174,29 @@ def recommendation_edit(request: HttpRequest, reference: str, recommendation_id:
     refusal = None
     if form.is_bound and form.is_valid():
         try:
-            saved = recommendation_save(
-                actor=request.user,
-                review_id=review.pk,
-                data=form.recommendation_data(),
-                recommendation_id=recommendation.pk if recommendation else None,
+            # Adding is done once per form (a second click is pointed at the first one's result);
+            # editing the same recommendation twice is harmless.
+            saved, url = submit_once(
+                token=form.cleaned_data["submission"] if recommendation is None else None,
+                user=request.user,
+                create=lambda: recommendation_save(
+                    actor=request.user,
+                    review_id=review.pk,
+                    data=form.recommendation_data(),
+                    recommendation_id=recommendation.pk if recommendation else None,
+                ),
+                result_url=lambda _saved: reverse("reviews:findings", args=[review.reference]),
             )
         except ValidationError as error:
             form.add_service_errors(error)
         except TransitionRefused as refused:
             refusal = refused
         else:
-            messages.success(request, f"Recommendation {saved.number} has been saved.")
-            return redirect("reviews:findings", reference=review.reference)
+            if saved is None:
+                messages.info(request, "This form had already been sent: the recommendation was added once.")
+            else:
+                messages.success(request, f"Recommendation {saved.number} has been saved.")
+            return redirect(url)
     status = 409 if refusal else 400 if form.errors else 200
     return render_page(
         request,

@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from reviews.forms import OpenReviewForm
 from reviews.permissions import partnerships_user_coordinates
 from reviews.services import SubjectData, review_open
 from reviews.views._common import render_page
+from workflows.once import submit_once
 
 
 @login_required
@@ -33,20 +35,28 @@ def review_new(request: HttpRequest) -> HttpResponse:
                 address=data["subject_address"],
             )
         try:
-            review = review_open(
-                actor=request.user,
-                partnership=data["partnership"],
-                kind=data["kind"],
-                title=data["title"],
-                key_dates={"became_aware_on": data["became_aware_on"], "incident_on": data["incident_on"]},
-                subject=subject,
+            review, url = submit_once(
+                token=data["submission"],
+                user=request.user,
+                create=lambda: review_open(
+                    actor=request.user,
+                    partnership=data["partnership"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    key_dates={"became_aware_on": data["became_aware_on"], "incident_on": data["incident_on"]},
+                    subject=subject,
+                ),
+                result_url=lambda review: reverse("reviews:review", args=[review.reference]),
             )
         except ValidationError as error:
             # The service saved nothing; what the user typed stays in the bound form.
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Review {review.reference} opened.")
-            return redirect("reviews:review", reference=review.reference)
+            if review is None:
+                messages.info(request, "This form had already been sent: the review was opened once, here it is.")
+            else:
+                messages.success(request, f"Review {review.reference} opened.")
+            return redirect(url)
     status = 400 if form.errors else 200
     return render_page(
         request, "reviews/review_new.html", {"form": form, "error_summary": form.error_summary()}, status=status
