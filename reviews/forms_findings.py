@@ -214,7 +214,7 @@ class ActionStepForm(StepForm):
 # --- panels ---------------------------------------------------------------------------------------
 
 
-class PanelMeetingForm(GovukForm):
+class PanelMeetingForm(SubmitOnceMixin, GovukForm):
     partnership = forms.ModelChoiceField(
         queryset=Partnership.objects.none(),
         empty_label=None,

@@ -14,8 +14,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from reviews.access_log import access_record
 from reviews.chronology import ChronologyScope, agency_colours, merged_entries
@@ -27,7 +29,7 @@ from reviews.forms_findings import (
     PanelInviteForm,
     PanelMeetingForm,
 )
-from reviews.models import PanelMeeting, Review
+from reviews.models import PanelMeeting, Review, Role
 from reviews.models.contributions import REPORT_SECTIONS, AgencyReport, ContributionState
 from reviews.permissions import partnerships_user_coordinates
 from reviews.selectors_contributions import colour_class
@@ -41,6 +43,7 @@ from reviews.services.panels import (
     quorum_missing,
 )
 from reviews.views._common import render_page
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 
 
@@ -77,8 +80,9 @@ def _require_coordinator(access: PanelAccess, doing: str) -> None:
         raise PermissionDenied(f"Only a review coordinator of the partnership can {doing}.")
 
 
-def _agenda_reviews(meeting: PanelMeeting) -> list[Review]:
-    return [item.review for item in meeting.agenda.select_related("review")]
+def _coordinated_reviews(meeting: PanelMeeting, user: Any) -> QuerySet[Review]:
+    """The reviews of the meeting's partnership that ``user`` coordinates: what they may put on its agenda."""
+    return Review.objects.filter(partnership=meeting.partnership, roles__user=user, roles__role=Role.COORDINATOR)
 
 
 @login_required
@@ -111,18 +115,27 @@ def panel_new(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            meeting = panel_meeting_create(
-                actor=request.user,
-                partnership=data["partnership"],
-                held_on=data["held_on"],
-                chair=data["chair"],
-                title=data["title"],
+            # A double click or a resent POST schedules the meeting once (workflows.once).
+            meeting, url = submit_once(
+                token=data["submission"],
+                user=request.user,
+                create=lambda: panel_meeting_create(
+                    actor=request.user,
+                    partnership=data["partnership"],
+                    held_on=data["held_on"],
+                    chair=data["chair"],
+                    title=data["title"],
+                ),
+                result_url=lambda meeting: reverse("reviews:panel", args=[meeting.pk]),
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "The panel meeting has been scheduled.")
-            return redirect("reviews:panel", meeting_id=meeting.pk)
+            if meeting is None:
+                messages.info(request, "This form had already been sent: the meeting was scheduled once, here it is.")
+            else:
+                messages.success(request, "The panel meeting has been scheduled.")
+            return redirect(url)
     return render_page(
         request,
         "reviews/panels/new.html",
@@ -146,9 +159,7 @@ def _render_panel(
     decisions = {d.review_id: d for d in meeting.decisions.select_related("resulting_review", "recorded_by")}
     on_agenda = {item.review_id for item in agenda}
     agenda_choices = (
-        Review.objects.filter(
-            partnership=meeting.partnership, roles__user=request.user, roles__role="coordinator"
-        ).exclude(pk__in=on_agenda)
+        _coordinated_reviews(meeting, request.user).exclude(pk__in=on_agenda)
         if access.is_coordinator
         else Review.objects.none()
     )
@@ -207,10 +218,7 @@ def panel_agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     _require_coordinator(access, "set the agenda")
     if (refused := _post_only(request)) is not None:
         return refused
-    reviews = Review.objects.filter(
-        partnership=access.meeting.partnership, roles__user=request.user, roles__role="coordinator"
-    )
-    form = PanelAgendaForm(request.POST, reviews=reviews)
+    form = PanelAgendaForm(request.POST, reviews=_coordinated_reviews(access.meeting, request.user))
     if form.is_valid():
         try:
             panel_agenda_add(actor=request.user, meeting_id=access.meeting.pk, review_id=form.cleaned_data["review"].pk)
@@ -256,7 +264,7 @@ def panel_minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _agenda_review(access: PanelAccess, reference: str) -> Review:
-    review = next((r for r in _agenda_reviews(access.meeting) if r.reference == reference), None)
+    review = Review.objects.filter(panel_agenda_items__meeting=access.meeting, reference=reference).first()
     if review is None:
         raise Http404("That review is not on this meeting's agenda.")
     return review
