@@ -133,7 +133,7 @@ def panel_attendance_record(*, actor: Any, meeting_id: int, attended: dict[int, 
             raise ValidationError(
                 {"attended": f"The meeting is on {meeting.held_on:%-d %B %Y}: record attendance once it is held."}
             )
-        invitations = {i.pk: i for i in meeting.invitations.all()}
+        invitations = {i.pk: i for i in meeting.invitations.select_related("user")}
         changed = []
         for invitation_id, present in attended.items():
             invitation = invitations.get(invitation_id)

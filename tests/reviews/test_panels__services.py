@@ -233,3 +233,20 @@ def test_a_failed_conversion_records_no_decision(quorate, review, coordinator):
         decide(quorate, review, coordinator)
     assert not PanelDecision.objects.exists()
     assert Review.objects.get(pk=review.pk).decision_on is None
+
+
+def test_recording_attendance_does_not_query_per_person(meeting, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(attended: dict[int, bool]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            panel_attendance_record(actor=coordinator, meeting_id=meeting.pk, attended=attended)
+        return len(captured.captured_queries)
+
+    ids = list(meeting.invitations.order_by("id").values_list("pk", flat=True))
+    assert len(ids) == 4
+    one = queries({ids[0]: True})
+    # The three others marked: one UPDATE each (two more than for one person), no read of who they are.
+    others = queries(dict.fromkeys(ids[1:], True))
+    assert others == one + 2
