@@ -6,14 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from reviews.access_log import access_record
 from reviews.selectors_actions import action_get_for_user
 from reviews.services.evidence import action_evidence_attach
-from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
 
 
@@ -40,8 +40,6 @@ def action_evidence_upload(request: HttpRequest, reference: str, action_id: int)
             messages.error(request, message)
     except TransitionRefused as refused:
         messages.error(request, refused.message)
-    except PermissionDenied:
-        raise
     else:
         messages.success(request, f"{attached.original_name} is attached as evidence.")
     return redirect(back)
@@ -53,14 +51,7 @@ def action_evidence_download(request: HttpRequest, reference: str, action_id: in
     attached = access.action.evidence_files.filter(pk=file_id).first()
     if attached is None:
         raise Http404("No such file.")
-    audit_record(
-        actor=request.user,
-        verb="access.evidence_file",
-        target=access.review,
-        page=request.path,
-        action=access.action.code,
-        file=attached.original_name,
-    )
+    access_record(request, access.review, "evidence_file", action=access.action.code, file=attached.original_name)
     response = FileResponse(
         attached.file.open("rb"),
         as_attachment=True,
