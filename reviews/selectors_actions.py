@@ -197,14 +197,20 @@ def tracker_csv(rows: list[ActionRow]) -> Iterator[str]:
 # --- an agency lead's actions ---------------------------------------------------------------------
 
 
+def _led_by(user: Any) -> Exists:
+    """True for an action whose owning agency ``user`` leads on the action's review."""
+    return Exists(
+        ReviewRole.objects.filter(
+            review_id=OuterRef("review_id"), agency_id=OuterRef("owner_agency_id"), user=user, role=Role.AGENCY_LEAD
+        )
+    )
+
+
 def my_actions(user: Any, today: date | None = None) -> list[ActionRow]:
     """Actions owned by an agency the user leads, on the reviews where they lead it."""
     if not (user and user.is_authenticated):
         return []
-    leads = ReviewRole.objects.filter(
-        review_id=OuterRef("review_id"), agency_id=OuterRef("owner_agency_id"), user=user, role=Role.AGENCY_LEAD
-    )
-    rows = action_rows(_base().filter(Exists(leads)), today)
+    rows = action_rows(_base().filter(_led_by(user)), today)
     # Work still to do first.
     return sorted(rows, key=lambda r: r.action.state not in ACTIVE_ACTION_STATES)
 
@@ -212,10 +218,7 @@ def my_actions(user: Any, today: date | None = None) -> list[ActionRow]:
 def is_agency_lead_with_actions(user: Any) -> bool:
     if not (user and user.is_authenticated):
         return False
-    leads = ReviewRole.objects.filter(
-        review_id=OuterRef("review_id"), agency_id=OuterRef("owner_agency_id"), user=user, role=Role.AGENCY_LEAD
-    )
-    return Action.objects.filter(Exists(leads)).exists()
+    return Action.objects.filter(_led_by(user)).exists()
 
 
 # --- one review's actions, and one action ---------------------------------------------------------
