@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -145,7 +145,13 @@ class ClockRow:
 
 
 def clock_rows(review: Review, today: date) -> list[ClockRow]:
-    """Read each clock as of ``today``; uses prefetched ``clocks`` and ``partnership__closure_days``."""
+    """Read each clock as of ``today``.
+
+    Every reading asks the partnership for its closure days, so both are prefetched here unless
+    the caller already did (the dashboard, for a whole page of reviews): otherwise the review page
+    would cost one closure-day query per clock.
+    """
+    prefetch_related_objects([review], "clocks", "partnership__closure_days")
     rows = []
     for clock in review.clocks.all():
         reading = read_clock(
