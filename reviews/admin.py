@@ -114,13 +114,19 @@ class PartnershipAdmin(admin.ModelAdmin):
         if change and (
             any(formset.has_changed() for formset in formsets) or "rapid_review_clock_start" in form.changed_data
         ):
+            # One partnership, read once with what every refresh asks it for (closure days, clock
+            # settings), and shared by its reviews: not three queries per open review.
+            partnership = Partnership.objects.prefetch_related("closure_days", "clock_settings").get(
+                pk=form.instance.pk
+            )
             open_reviews = (
                 Review.objects.select_for_update()
-                .select_related("partnership")
-                .filter(partnership=form.instance)
+                .filter(partnership=partnership)
                 .exclude(state__in=[ReviewState.CLOSED, ReviewState.WITHDRAWN])
+                .prefetch_related("clocks")
             )
             for review in open_reviews:
+                review.partnership = partnership
                 review_clocks_refresh(review=review)
             # Reminders skip the partnership's closure days: its open deadlines' next reminders move.
             deadlines_reschedule_calendar(calendar=partnership_calendar(form.instance.pk))

@@ -89,3 +89,28 @@ def test_a_closure_day_moves_working_day_deadlines(admin_client, partnership, re
     assert response.status_code == 302
     assert ClosureDay.objects.filter(partnership=partnership, date=date(2026, 3, 10)).exists()
     assert ReviewClock.objects.get(review=review, key="rapid_review").due_date == date(2026, 3, 26)
+
+
+def _closure_day_queries(admin_client, partnership, day: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = partnership_form(partnership, closure_days=[{"date": day, "reason": "Council IT outage"}])
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.post(change_url(partnership), data).status_code == 302
+    return sum(1 for q in queries.captured_queries if 'FROM "reviews_closureday"' in q["sql"])
+
+
+def test_saving_closure_days_reads_them_once_however_many_open_reviews(admin_client, partnership, coordinator):
+    from tests.factories import make_review
+
+    make_review(coordinator=coordinator, partnership=partnership, key_dates={"became_aware_on": date(2026, 3, 2)})
+    few = _closure_day_queries(admin_client, partnership, "2026-03-10")
+    for title in ("Child B (aged 3)", "Child C (aged 4)", "Child D (aged 5)"):
+        make_review(
+            coordinator=coordinator,
+            partnership=partnership,
+            title=title,
+            key_dates={"became_aware_on": date(2026, 3, 2)},
+        )
+    assert _closure_day_queries(admin_client, partnership, "2026-03-11") == few
