@@ -72,12 +72,9 @@ def require_lead(access: ContributionAccess, doing: str) -> None:
 @login_required
 def contribution_list(request: HttpRequest, reference: str) -> HttpResponse:
     review, perms = review_and_permissions(request, reference)
-    if perms & REVIEW_WIDE_READERS:
-        rows = contribution_rows(review)
-    else:
-        # An agency lead sees only their own agency's request, never who else was asked.
-        rows = contribution_rows(review, agency_ids=lead_agency_ids(request.user, review))
     own = lead_agency_ids(request.user, review)
+    # An agency lead sees only their own agency's request, never who else was asked.
+    rows = contribution_rows(review, agency_ids=None if perms & REVIEW_WIDE_READERS else own)
     return render_page(
         request,
         "reviews/contributions/list.html",
