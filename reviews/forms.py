@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from reviews.models import Partnership, Review, ReviewKind, ReviewState, Role, Sex
 from reviews.models.subject import validate_nhs_number
@@ -290,6 +291,15 @@ class TransitionForm(GovukForm):
         return reason
 
 
+def partnership_members(partnership_id: int) -> QuerySet[Any]:
+    """The active members of a partnership, by name: the people a role or a request may name."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__partnership_id=partnership_id, is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         name = person_name(obj)
@@ -320,11 +330,7 @@ class RoleGrantForm(GovukForm):
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only members of the review's partnership may hold a role on it.
-        self.fields["user"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__partnership_id=review.partnership_id, is_active=True)
-            .order_by("last_name", "first_name", "username")
-        )
+        self.fields["user"].queryset = partnership_members(review.partnership_id)
         self.fields["agency"].queryset = review.partnership.agencies.order_by("name")
 
     def clean(self) -> dict[str, Any]:

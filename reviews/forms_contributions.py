@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from reviews.chronology_import import ACCEPTED_EXTENSIONS, max_upload_bytes
-from reviews.forms import GovukDateField, GovukForm, StepForm, UserChoiceField
+from reviews.forms import GovukDateField, GovukForm, StepForm, UserChoiceField, partnership_members
 from reviews.models import Review
 from reviews.models.contributions import REPORT_SECTIONS, Ask, ContributionState, DatePrecision
 from reviews.selectors_contributions import invitable_agencies
@@ -66,11 +66,7 @@ class InviteAgencyForm(GovukForm):
     def __init__(self, *args: Any, review: Review, default_due: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = invitable_agencies(review)
-        self.fields["lead"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__partnership_id=review.partnership_id, is_active=True)
-            .order_by("last_name", "first_name", "username")
-        )
+        self.fields["lead"].queryset = partnership_members(review.partnership_id)
         self.fields["due_date"].initial = default_due
         self.fields[
             "due_date"

@@ -12,7 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from reviews.forms import GovukDateField, GovukForm, StepForm, SubmitOnceMixin, UserChoiceField
+from reviews.forms import (
+    GovukDateField,
+    GovukForm,
+    StepForm,
+    SubmitOnceMixin,
+    UserChoiceField,
+    partnership_members,
+)
 from reviews.forms_contributions import AgencyChoiceField
 from reviews.models import Agency, Partnership, Review
 from reviews.models.actions import ActionState
@@ -23,14 +30,6 @@ from reviews.services.findings import FindingsData, RecommendationData
 
 def _agencies(partnership_id: int) -> Any:
     return Agency.objects.filter(partnerships__id=partnership_id).order_by("name")
-
-
-def _members(partnership_id: int) -> Any:
-    return (
-        get_user_model()
-        .objects.filter(memberships__partnership_id=partnership_id, is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 class FindingsForm(GovukForm):
@@ -262,7 +261,7 @@ class PanelInviteForm(GovukForm):
 
     def __init__(self, *args: Any, partnership_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _members(partnership_id)
+        self.fields["user"].queryset = partnership_members(partnership_id)
         self.fields["agency"].queryset = _agencies(partnership_id)
         self.auto_id = "id_invite_%s"
 
