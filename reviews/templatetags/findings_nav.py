@@ -23,7 +23,8 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
         return {}
     cached = getattr(request, "_findings_nav", None)
     if cached is None:
-        roles = set(ReviewRole.objects.filter(user=user).values_list("role", flat=True).distinct())
+        # order_by(): the model ordering would add id to the DISTINCT and return a row per role held.
+        roles = set(ReviewRole.objects.filter(user=user).order_by().values_list("role", flat=True).distinct())
         panels = bool(roles & {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER}) or bool(context.get("can_open_review"))
         if not panels:
             panels = PanelInvitation.objects.filter(user=user).exists()
