@@ -55,13 +55,19 @@ def review_role_grant(*, actor: Any, review_id: int, user: Any, role: str, agenc
 
 
 def review_role_revoke(*, actor: Any, role_id: int) -> None:
+    already_removed = ValidationError({"role": "This role has already been removed."})
     with transaction.atomic():
-        review_role = ReviewRole.objects.select_related("review", "user").filter(pk=role_id).first()
-        if review_role is None:
+        review_id = ReviewRole.objects.filter(pk=role_id).values_list("review_id", flat=True).first()
+        if review_id is None:
             # A second click, or someone else removed it first: say so rather than fail.
-            raise ValidationError({"role": "This role has already been removed."})
-        review = Review.objects.select_for_update().get(pk=review_role.review_id)
+            raise already_removed
+        review = Review.objects.select_for_update().get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "remove roles")
+        # Read the role again under the review's lock: a concurrent revoke of the same role (a
+        # double click) waited behind it and must not audit and strip permissions a second time.
+        review_role = ReviewRole.objects.select_related("user").filter(pk=role_id).first()
+        if review_role is None:
+            raise already_removed
         if review_role.role == Role.COORDINATOR and review.roles.filter(role=Role.COORDINATOR).count() == 1:
             raise ValidationError({"role": "A review always needs a coordinator: add another one first."})
         user = review_role.user
