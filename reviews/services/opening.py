@@ -36,6 +36,12 @@ def _next_reference(partnership: Partnership, kind: str, year: int) -> tuple[int
     return sequence, f"{partnership.code}-{REFERENCE_CODES[kind]}-{year}-{sequence:03d}"
 
 
+def _refuse_unknown_key_dates(key_dates: dict[str, date | None]) -> None:
+    unknown = set(key_dates) - set(KEY_DATE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not key dates: {', '.join(sorted(unknown))}")
+
+
 def _key_date_errors(review: Review) -> dict[str, str]:
     errors: dict[str, str] = {}
     today = timezone.localdate()
@@ -96,6 +102,7 @@ def review_open(
     """A partnership coordinator opens a review; they become its coordinator."""
     if not is_partnership_coordinator(actor, partnership.pk):
         raise PermissionDenied(f"Only a review coordinator of {partnership} can open a review there.")
+    _refuse_unknown_key_dates(key_dates or {})
     errors: dict[str, str] = {}
     if kind not in ReviewKind.values:
         errors["kind"] = "Choose a kind of review."
@@ -116,9 +123,7 @@ def review_open(
 
 
 def review_record_key_dates(*, actor: Any, review_id: int, key_dates: dict[str, date | None]) -> Review:
-    unknown = set(key_dates) - set(KEY_DATE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not key dates: {', '.join(sorted(unknown))}")
+    _refuse_unknown_key_dates(key_dates)
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "record key dates")

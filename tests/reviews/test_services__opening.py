@@ -181,3 +181,12 @@ def test_only_the_review_s_coordinator_records_key_dates(who, review, request):
 def test_only_key_dates_can_be_recorded_this_way(review, coordinator):
     with pytest.raises(ValueError, match="Not key dates: state"):
         review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"state": date(2026, 3, 20)})
+
+
+def test_opening_takes_only_key_dates_too(partnership, coordinator):
+    # A field of the review that is not a key date (here the chronology cut-off, which has its own
+    # rules) is refused rather than written with the new review.
+    before = counts()
+    with pytest.raises(ValueError, match="Not key dates: chronology_cutoff_on"):
+        open_review(coordinator, partnership, key_dates={"chronology_cutoff_on": date(2026, 3, 20)})
+    assert counts() == before
