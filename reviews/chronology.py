@@ -16,7 +16,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from reviews.models import Review, ReviewRole, Role
 from reviews.models.contributions import ChronologyEntry, ContributionState, DatePrecision
-from reviews.permissions import has_review_perm
+from reviews.permissions import held_review_perms
 
 # Entries of contributions in these states are part of the merged chronology.
 MERGED_STATES = (ContributionState.SUBMITTED, ContributionState.ACCEPTED)
@@ -53,7 +53,7 @@ class ChronologyScope:
 
 
 def chronology_scope(user: Any, review: Review) -> ChronologyScope:
-    if any(has_review_perm(user, perm, review) for perm in ("coordinate_review", "chair_review", "sit_on_panel")):
+    if held_review_perms(user, review, ("coordinate_review", "chair_review", "sit_on_panel")):
         return ChronologyScope(True, frozenset())
     lead_of = frozenset(
         ReviewRole.objects.filter(review=review, user=user, role=Role.AGENCY_LEAD).values_list("agency_id", flat=True)
@@ -72,8 +72,9 @@ def merged_entries(
 ) -> QuerySet[ChronologyEntry]:
     """One timeline, oldest first. A month-only date sorts at the start of its month, after the
     exact entries of that first day; approximate dates sort on their day after exact ones."""
-    entries = ChronologyEntry.objects.filter(review=review, contribution__state__in=MERGED_STATES)
-    if not scope.all_agencies:
+    if scope.all_agencies:
+        entries = ChronologyEntry.objects.filter(review=review, contribution__state__in=MERGED_STATES)
+    else:
         # An agency lead also sees their own entries while still drafting them.
         entries = ChronologyEntry.objects.filter(review=review, contribution__agency_id__in=scope.agency_ids)
     if agency_ids:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -34,6 +35,21 @@ def has_review_perm(user: Any, codename: str, review: Review) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {HOLDS_PERMISSION}", [user.pk, review.pk, codename])
         return bool(cursor.fetchone()[0])
+
+
+def held_review_perms(user: Any, review: Review, codenames: Iterable[str]) -> frozenset[str]:
+    """Which of ``codenames`` ``user`` holds on this review, in one query: ``has_review_perm``
+    asked of several codenames at once (same meaning for superusers and inactive users)."""
+    codenames = frozenset(codenames)
+    if not (user and user.is_authenticated and user.is_active):
+        return frozenset()
+    if user.is_superuser:
+        return codenames
+    return frozenset(
+        ReviewUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object_id=review.pk, permission__codename__in=codenames
+        ).values_list("permission__codename", flat=True)
+    )
 
 
 def review_perm_fact(user_id: int, codename: str) -> tuple[str, int, str]:
