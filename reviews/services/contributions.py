@@ -132,7 +132,8 @@ def contribution_advance(
         )
 
     return run_transition(
-        queryset=AgencyContribution.objects.select_related("review", "agency"),
+        # The lead too: the deadline's recipient, read by contribution_deadline_sync in ``after``.
+        queryset=AgencyContribution.objects.select_related("review", "agency", "lead"),
         pk=contribution_id,
         name=transition,
         actor=actor,
@@ -218,12 +219,9 @@ def contribution_decide_extension(
     *, actor: Any, change_id: int, grant: bool, note: str = "", granted_due_date: date | None = None
 ) -> DueDateChange:
     with transaction.atomic():
-        # of=("self",): lock the request row only, not the review and contribution it joins.
-        change = (
-            DueDateChange.objects.select_for_update(of=("self",))
-            .select_related("contribution__review")
-            .get(pk=change_id)
-        )
+        # The request row first (a second decision waits here, then sees it decided), then its
+        # contribution, loaded with what the checks and the deadline read.
+        change = DueDateChange.objects.select_for_update().get(pk=change_id)
         contribution = (
             AgencyContribution.objects.select_for_update(of=("self",))
             .select_related("review", "agency")
