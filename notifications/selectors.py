@@ -23,9 +23,7 @@ def inbox_for_user(user: Any) -> QuerySet[Notification]:
 def unread_count(user: Any) -> int:
     if not (user and user.is_authenticated):
         return 0
-    return Notification.objects.filter(
-        recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
-    ).count()
+    return own_in_app(user).filter(read_at__isnull=True).count()
 
 
 def failed_for_coordinator(user: Any) -> QuerySet[Notification]:

@@ -17,13 +17,14 @@ from notifications.models import NotificationPreference
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     preference = NotificationPreference.objects.filter(user=request.user).first()
-    notifications = list(selectors.inbox_for_user(request.user))
     return render(
         request,
         "notifications/inbox.html",
         {
-            "notifications": notifications,
-            "unread": sum(1 for n in notifications if n.read_at is None),
+            "notifications": list(selectors.inbox_for_user(request.user)),
+            # Counted in the database: the page lists only the newest INBOX_SIZE, and "Mark all as
+            # read" must still be offered when every unread one is older than those.
+            "unread": selectors.unread_count(request.user),
             "daily_digest": bool(preference and preference.daily_digest),
             "failed": list(selectors.failed_for_coordinator(request.user)),
         },
@@ -53,7 +54,12 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def preferences(request: HttpRequest) -> HttpResponse:
-    daily_digest = request.POST.get("daily_digest") == "yes"
+    choice = request.POST.get("daily_digest")
+    if choice not in ("yes", "no"):
+        # Nothing chosen (or a tampered value): keep the current choice rather than read it as "no".
+        messages.error(request, "Choose how reminder e-mails should reach you.")
+        return redirect("notifications:inbox")
+    daily_digest = choice == "yes"
     services.preference_set(user=request.user, daily_digest=daily_digest)
     messages.success(
         request,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_deliver
@@ -106,3 +107,36 @@ def test_a_second_click_on_mark_read_keeps_the_first_time(asked, police_lead):
     assert csrf_post(lead, url).status_code == 302
     row.refresh_from_db()
     assert row.read_at == first
+
+
+def test_unread_count_includes_notifications_older_than_the_page_shows(police_lead):
+    from notifications.selectors import INBOX_SIZE
+
+    Notification.objects.bulk_create(
+        Notification(
+            idempotency_key=f"test:{n}",
+            kind="deadline_set",
+            channel="in_app",
+            recipient=police_lead,
+            status="sent",
+            context={"reference": "R-1", "what": "Police contribution"},
+            read_at=None if n < 3 else timezone.now(),
+            created_at=timezone.now() - timedelta(days=INBOX_SIZE + 10 - n if n < 3 else 1),
+        )
+        for n in range(INBOX_SIZE + 5)
+    )
+    page = signed_in(police_lead).get(reverse("notifications:inbox")).content.decode()
+    # The three unread ones are the oldest, off the list, but still counted and can be marked read.
+    assert "You have 3 unread notifications." in page
+    assert reverse("notifications:mark_all_read") in page
+
+
+@pytest.mark.parametrize("data", [{}, {"daily_digest": "maybe"}])
+def test_digest_preference_without_a_choice_changes_nothing(asked, police_lead, data):
+    NotificationPreference.objects.create(user=police_lead, daily_digest=True)
+    client = signed_in(police_lead)
+    response = csrf_post(client, reverse("notifications:preferences"), data)
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=police_lead).daily_digest is True
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Choose how reminder e-mails should reach you." in page
