@@ -200,11 +200,8 @@ def deadlines_settle(*, content_type: ContentType, object_ids: Sequence[int], ki
         )
         settled = [row[0] for row in cursor.fetchall()]
         if settled:
-            Notification.objects.filter(
-                deadline_id__in=settled, kind=Kind.REMINDER, status__in=[Status.READY, Status.HELD]
-            ).update(
-                status=Status.CANCELLED,
-                last_error=f"Not sent: the deadline was {DeadlineState(state).label.lower()} first.",
+            _cancel_reminders(
+                _pending_reminders(deadline_id__in=settled), f"the deadline was {DeadlineState(state).label.lower()}"
             )
     return settled
 
@@ -214,14 +211,21 @@ def _set_recipients(deadline: Deadline, spec: DeadlineSpec) -> None:
     deadline.escalation_recipients.set(list(spec.escalation_recipients))
 
 
+def _pending_reminders(**lookups: Any) -> models.QuerySet[Notification]:
+    """Reminders written but not yet sent: e-mails waiting READY, or HELD for a daily digest."""
+    return Notification.objects.filter(kind=Kind.REMINDER, status__in=[Status.READY, Status.HELD], **lookups)
+
+
+def _cancel_reminders(pending: models.QuerySet[Notification], why: str) -> int:
+    return pending.update(status=Status.CANCELLED, last_error=f"Not sent: {why} first.")
+
+
 def _cancel_pending(deadline: Deadline) -> int:
     """Reminders written but not yet sent that no longer hold (met, waived, or another due date)."""
-    pending = Notification.objects.filter(deadline=deadline, kind=Kind.REMINDER, status__in=[Status.READY, Status.HELD])
+    pending = _pending_reminders(deadline=deadline)
     if deadline.state == DeadlineState.OPEN:
         pending = pending.exclude(due_date=deadline.due_date)
-    return pending.update(
-        status=Status.CANCELLED, last_error=f"Not sent: the deadline was {_cancel_reason(deadline)} first."
-    )
+    return _cancel_reminders(pending, f"the deadline was {_cancel_reason(deadline)}")
 
 
 def _cancel_reason(deadline: Deadline) -> str:
@@ -447,14 +451,20 @@ def _reschedule(open_deadlines: models.QuerySet, today: date | None) -> int:
 
 def deadlines_cancel_scope(*, scope: str) -> int:
     """Everything still open in a scope (a closed or withdrawn review) stops being chased."""
-    open_deadlines = Deadline.objects.filter(scope=scope, state=DeadlineState.OPEN)
-    ids = list(open_deadlines.values_list("id", flat=True))
-    if not ids:
-        return 0
-    Deadline.objects.filter(id__in=ids).update(
-        state=DeadlineState.CANCELLED, next_step=None, next_reminder_on=None, updated_at=timezone.now()
-    )
-    Notification.objects.filter(deadline_id__in=ids, kind=Kind.REMINDER, status__in=[Status.READY, Status.HELD]).update(
-        status=Status.CANCELLED, last_error="Not sent: the review was closed or withdrawn first."
-    )
+    with transaction.atomic(savepoint=False):
+        # Locked (in id order, as the reminder expansion locks them) between reading the ids and
+        # updating them, so a deadline met at this moment stays met rather than becoming cancelled,
+        # and the deadline and its reminders change together even when called outside a transaction.
+        ids = list(
+            Deadline.objects.select_for_update()
+            .filter(scope=scope, state=DeadlineState.OPEN)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            return 0
+        Deadline.objects.filter(id__in=ids).update(
+            state=DeadlineState.CANCELLED, next_step=None, next_reminder_on=None, updated_at=timezone.now()
+        )
+        _cancel_reminders(_pending_reminders(deadline_id__in=ids), "the review was closed or withdrawn")
     return len(ids)
