@@ -31,7 +31,14 @@ from django.utils import timezone
 
 from notifications import conf
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference, PendingReminder
-from notifications.policies import DEFAULT_SCHEDULE, NO_CLOSURES, next_working_day, schedules_by_kind, step_label
+from notifications.policies import (
+    DEFAULT_SCHEDULE,
+    NO_CLOSURES,
+    Schedule,
+    next_working_day,
+    schedules_by_kind,
+    step_label,
+)
 from notifications.registry import closure_days
 from notifications.services import PUBLISH_OPTIONS, notifications_enqueue
 from workflows.calendar import is_working_day
@@ -198,13 +205,8 @@ def reminders_expand(*, batch_size: int = EXPAND_BATCH) -> ExpandResult | None:
                     Deadline.objects.filter(id__in=group).update(next_reminder_on=next_working_day(today, closed))
                     continue
                 schedule = schedules.get(kind, DEFAULT_SCHEDULE)
-                current = (
-                    schedule.latest_on_or_before(due, today, from_step if from_step is not None else -(10**4), closed)
-                    if schedule.active
-                    else None
-                )
-                if current is not None:
-                    step = current[0]
+                step = _step_due(schedule, due, today, from_step, closed)
+                if step is not None:
                     written, new_ready = _write_reminders(group, due, step, schedule.escalates(step), now)
                     result.written += written
                     ready += new_ready
@@ -295,6 +297,13 @@ def _write_reminders(ids: list[int], due: date, step: int, escalation: bool, now
     return written, ready
 
 
+def _step_due(schedule: Schedule, due: date, today: date, next_step: int | None, closed: frozenset[date]) -> int | None:
+    """The step to send today, from the deadline's next step on (None: from its first); the
+    expansion and the dry run both ask this, so the preview says exactly what a sweep sends."""
+    if not schedule.active:
+        return None
+    found = schedule.latest_on_or_before(due, today, next_step if next_step is not None else -(10**4), closed)
+    return found[0] if found else None
 
 
 # --- what a sweep would send; the daily digest ------------------------------------------------
@@ -318,13 +327,9 @@ def deadlines_sweep_preview(*, today: date | None = None) -> list[PlannedReminde
         if today in closed:
             continue  # the partnership is closed today: its reminders wait for its next working day
         schedule = schedules.get(deadline.kind, DEFAULT_SCHEDULE)
-        from_step = deadline.next_step if deadline.next_step is not None else -(10**4)
-        current = (
-            schedule.latest_on_or_before(deadline.due_date, today, from_step, closed) if schedule.active else None
-        )
-        if current is None:
+        step = _step_due(schedule, deadline.due_date, today, deadline.next_step, closed)
+        if step is None:
             continue
-        step = current[0]
         escalation = schedule.escalates(step)
         people = list(deadline.recipients.all())
         if escalation:
@@ -377,5 +382,3 @@ def digests_fold(*, today: date) -> int:
             notifications_enqueue([digest.pk])
             made += 1
     return made
-
-
