@@ -4,11 +4,9 @@ notifications, never back). reviews registers in ReviewsConfig.ready (reviews/de
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from django.db import models
 
 
 @dataclass(frozen=True)
@@ -32,26 +30,8 @@ class DeadlineSpec:
     announce: bool = False
 
 
-@dataclass(frozen=True)
-class DeadlineSource:
-    kind: str
-    model: type[models.Model]
-    describe: Callable[[Any], DeadlineSpec | None]
-    # Every target that may have a deadline (the resync command walks these).
-    targets: Callable[[], Iterable[Any]] = field(default=lambda: ())
-
-
-_sources: dict[str, DeadlineSource] = {}
 _coordinated_scopes: list[Callable[[Any], Any]] = []
 _closure_resolvers: list[Callable[[set[str]], dict[str, Iterable[date]]]] = []
-
-
-def register_deadline_source(source: DeadlineSource) -> None:
-    _sources[source.kind] = source
-
-
-def deadline_sources() -> dict[str, DeadlineSource]:
-    return dict(_sources)
 
 
 def register_coordinated_scopes(resolver: Callable[[Any], Any]) -> None:

@@ -21,11 +21,9 @@ from django.urls import reverse
 
 from notifications.models import Deadline, DeadlineKind, DeadlineState
 from notifications.registry import (
-    DeadlineSource,
     DeadlineSpec,
     register_closure_days,
     register_coordinated_scopes,
-    register_deadline_source,
 )
 from notifications.services import deadline_sync, deadlines_cancel_scope, deadlines_settle
 from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role
@@ -223,29 +221,5 @@ def coordinated_references(user: Any) -> Any:
 
 
 def register() -> None:
-    register_deadline_source(
-        DeadlineSource(
-            kind=DeadlineKind.CONTRIBUTION_DUE,
-            model=AgencyContribution,
-            describe=contribution_deadline_spec,
-            targets=lambda: AgencyContribution.objects.select_related("review", "agency", "lead"),
-        )
-    )
-    register_deadline_source(
-        DeadlineSource(
-            kind=DeadlineKind.CLOCK_DUE,
-            model=ReviewClock,
-            describe=clock_deadline_spec,
-            targets=lambda: ReviewClock.objects.select_related("review").exclude(due_date=None),
-        )
-    )
-    register_deadline_source(
-        DeadlineSource(
-            kind=DeadlineKind.ACTION_DUE,
-            model=Action,
-            describe=action_deadline_spec,
-            targets=lambda: Action.objects.select_related("review", "recommendation", "owner_agency"),
-        )
-    )
     register_coordinated_scopes(coordinated_references)
     register_closure_days(partnership_closure_days)
