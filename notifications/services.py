@@ -9,7 +9,8 @@ UPDATE, so a task that runs twice (or two workers) sends it once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
@@ -54,12 +55,23 @@ def notifications_enqueue(ids: Iterable[int]) -> None:
         transaction.on_commit(partial(notifications_publish, ids), robust=True)
 
 
+@contextmanager
+def broker_outage_tolerated(waiting: Callable[[], str]) -> Iterator[None]:
+    """Publishing to a broker that is down is logged, not raised: what was not published is still
+    in the database (outbox rows, sweep claims) and the requeue task publishes it later.
+    ``waiting`` says what waits, worked out only when the broker was down."""
+    try:
+        yield
+    except Exception as error:  # kombu raises several kinds when the broker is down
+        logger.warning("Broker unreachable (%s): %s wait for the requeue task.", error, waiting())
+
+
 def notifications_publish(ids: Sequence[int]) -> int:
     """Publish delivery tasks now. A broker outage is logged, not raised: the rows stay READY."""
     from notifications.tasks import deliver_notification, deliver_notifications
 
     published = 0
-    try:
+    with broker_outage_tolerated(lambda: f"{len(ids) - published} notification(s) in the outbox"):
         if len(ids) > FAN_OUT_ABOVE:
             for start in range(0, len(ids), FAN_OUT_BATCH):
                 batch = list(ids[start : start + FAN_OUT_BATCH])
@@ -69,12 +81,6 @@ def notifications_publish(ids: Sequence[int]) -> int:
             for notification_id in ids:
                 deliver_notification.apply_async((notification_id,), **PUBLISH_OPTIONS)
                 published += 1
-    except Exception as error:  # kombu raises several kinds when the broker is down
-        logger.warning(
-            "Broker unreachable (%s): %d notification(s) wait in the outbox for the requeue task.",
-            error,
-            len(ids) - published,
-        )
     return published
 
 

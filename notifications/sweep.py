@@ -17,7 +17,6 @@ FOR UPDATE SKIP LOCKED; and every outbox row still has its idempotency key with 
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,10 +39,8 @@ from notifications.policies import (
     step_label,
 )
 from notifications.registry import closure_days
-from notifications.services import PUBLISH_OPTIONS, notifications_enqueue
+from notifications.services import PUBLISH_OPTIONS, broker_outage_tolerated, notifications_enqueue
 from workflows.calendar import is_working_day
-
-logger = logging.getLogger(__name__)
 
 Status = Notification.Status
 Channel = Notification.Channel
@@ -129,11 +126,9 @@ def deadlines_sweep(*, today: date | None = None, publish: bool = True) -> Sweep
 def _publish_expanders(count: int) -> None:
     from notifications.tasks import expand_due_reminders
 
-    try:
+    with broker_outage_tolerated(lambda: "due reminders (as claims)"):
         for _ in range(count):
             expand_due_reminders.apply_async(**PUBLISH_OPTIONS)
-    except Exception as error:  # kombu raises several kinds when the broker is down
-        logger.warning("Broker unreachable (%s): reminders wait as claims for the requeue task.", error)
 
 
 def reminders_sweep_and_expand(*, today: date | None = None) -> SweepResult:
