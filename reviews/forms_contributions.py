@@ -16,7 +16,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from reviews.chronology_import import ACCEPTED_EXTENSIONS, max_upload_bytes
-from reviews.forms import GovukDateField, GovukForm, StepForm, UserChoiceField, partnership_members
+from reviews.forms import (
+    GovukDateField,
+    GovukForm,
+    StepForm,
+    SubmitOnceMixin,
+    UserChoiceField,
+    partnership_members,
+)
 from reviews.models import Review
 from reviews.models.contributions import REPORT_SECTIONS, Ask, ContributionState, DatePrecision
 from reviews.selectors_contributions import invitable_agencies
@@ -147,7 +154,7 @@ class EntryDateField(GovukDateField):
         return super().to_python(value)
 
 
-class EntryForm(GovukForm):
+class EntryForm(SubmitOnceMixin, GovukForm):
     event_date = EntryDateField(
         label="Date",
         error_name="the date",

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 
 from reviews.access_log import access_record
 from reviews.chronology_import import COLUMNS, HEADERS, ImportRejected, max_upload_bytes
@@ -23,6 +24,7 @@ from reviews.selectors_contributions import ContributionAccess, contribution_get
 from reviews.services.chronology import entries_import, entry_delete, entry_save, report_save_draft
 from reviews.views._common import render_page
 from reviews.views.contributions import contribution_url, require_lead
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 
 
@@ -65,12 +67,23 @@ def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, e
     else:
         form = EntryForm(initial=EntryForm.initial_from(entry) if entry else None)
     if form.is_bound and form.is_valid():
+        if "add_another" in request.POST:
+            then = reverse("reviews:entry_add", args=[access.review.reference, contribution_id])
+        else:
+            then = contribution_url(access)
         try:
-            entry_save(
-                actor=request.user,
-                contribution_id=access.contribution.pk,
-                data=form.entry_data(),
-                entry_id=entry.pk if entry else None,
+            # Adding is done once per form: a second click on "Save" is sent where the first went.
+            # Editing the same entry twice is harmless, so edits carry no token.
+            saved, then = submit_once(
+                token=form.cleaned_data["submission"] if entry is None else None,
+                user=request.user,
+                create=lambda: entry_save(
+                    actor=request.user,
+                    contribution_id=access.contribution.pk,
+                    data=form.entry_data(),
+                    entry_id=entry.pk if entry else None,
+                ),
+                result_url=lambda _saved: then,
             )
         except ValidationError as error:
             # Nothing saved; what the lead typed stays in the bound form.
@@ -78,10 +91,11 @@ def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, e
         except TransitionRefused:
             return _locked(request, access)
         else:
-            messages.success(request, "Entry saved." if entry else "Entry added.")
-            if "add_another" in request.POST:
-                return redirect("reviews:entry_add", reference=access.review.reference, contribution_id=contribution_id)
-            return redirect(contribution_url(access))
+            if saved is None:
+                messages.info(request, "This form had already been sent: the entry was added once.")
+            else:
+                messages.success(request, "Entry saved." if entry else "Entry added.")
+            return redirect(then)
     return render_page(
         request,
         "reviews/chronology/entry_form.html",

@@ -38,6 +38,19 @@ def test_the_lead_adds_an_entry(client, police_lead, police_contribution):
     assert "Custody record 2231" in response.content.decode()
 
 
+def test_a_second_click_on_save_adds_the_entry_once(client, police_lead, police_contribution):
+    import re
+
+    client.force_login(police_lead)
+    html = client.get(url("entry_add", police_contribution)).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]{36})"', html).group(1)
+    first = client.post(url("entry_add", police_contribution), {**entry_form(), "submission": token})
+    second = client.post(url("entry_add", police_contribution), {**entry_form(), "submission": token}, follow=True)
+    assert ChronologyEntry.objects.count() == 1
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert "already been sent" in second.content.decode()
+
+
 def test_save_and_add_another_returns_to_a_blank_form(client, police_lead, police_contribution):
     client.force_login(police_lead)
     response = client.post(url("entry_add", police_contribution), {**entry_form(), "add_another": "1"})
