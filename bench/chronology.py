@@ -165,9 +165,11 @@ def _build(agency_count: int, entry_count: int):
     from django.contrib.auth import get_user_model
 
     from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, ReviewKind, ReviewState
-    from reviews.models.contributions import AgencyContribution, Ask, ChronologyEntry, ContributionState
-    from reviews.services import SubjectData, review_advance, review_open
+    from reviews.models.chronology import ChronologyEntry
+    from reviews.models.contributions import AgencyContribution, Ask, ContributionState
     from reviews.services.contributions import contribution_request
+    from reviews.services.review import review_advance, review_open
+    from reviews.services.subjects import SubjectData
 
     partnership = Partnership.objects.create(name="Benchmark Safeguarding Partnership", code="BSP")
     users = get_user_model().objects

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, db_name: str) -> int:
     from django.contrib.contenttypes.models import ContentType
 
     from reviews.models import Review, ReviewClock
-    from reviews.services import review_advance
+    from reviews.services.review import review_advance
 
     review_type = ContentType.objects.get_for_model(Review).pk
     clock_type = ContentType.objects.get_for_model(ReviewClock).pk
@@ -212,7 +212,9 @@ def _make_reviews(count: int):
     from django.contrib.auth import get_user_model
 
     from reviews.models import Agency, AgencyContribution, Partnership, PartnershipMember, ReviewKind, Role
-    from reviews.services import SubjectData, review_open, review_role_grant
+    from reviews.services.review import review_open
+    from reviews.services.roles import review_role_grant
+    from reviews.services.subjects import SubjectData
 
     partnership = Partnership.objects.create(name="Benchmark Safeguarding Partnership", code="BSP")
     users = get_user_model().objects

@@ -104,8 +104,8 @@ def deadlines_sweep(*, today: date | None = None, publish: bool = True) -> Sweep
             # A second sweep waits here, and its INSERT (a new snapshot under READ COMMITTED) then
             # sees the first one's claims: NOT EXISTS skips them, so no claim is ever written twice.
             # No nested loop for this transaction: the claims table is usually empty, and for an
-            # empty table the planner picks a nested loop that rescans it once per due deadline
-            # (430 ms for 10,000); the hash anti join reads it once (about 20 ms for the INSERT).
+            # empty table the planner picks a nested loop that rescans it once per due deadline;
+            # the hash anti join reads it once (bench/sweep.py; figures in docs/BENCHMARKS.md).
             cursor.execute("SELECT set_config('enable_nestloop', 'off', true), pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
         # The range scan of the partial index deadline_open_next_reminder, as in a plain SELECT.
         cursor.execute(

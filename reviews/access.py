@@ -5,7 +5,7 @@ This is data, read by two things: the matrix test (tests/reviews/test_access__ma
 walks every URL the project serves for every role and fails on a URL name without a rule here,
 and ``manage.py access_matrix``, which prints docs/ACCESS.md (a test keeps the two in step).
 
-The rules follow DOMAIN.md ("Who uses it", "Data protection"):
+The rules follow docs/DOMAIN.md ("Who uses it", "Data protection"):
 - a review exists only for those holding a role on it: everyone else gets a 404, never a hint;
 - a role that may see the review but not this page gets a 403;
 - an agency lead reaches their own agency's contribution and actions only: another agency's are a

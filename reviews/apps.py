@@ -9,6 +9,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         # Tell notifications about the review's deadlines (it never imports reviews itself).
-        from reviews import deadlines
+        from reviews.services import deadlines
 
         deadlines.register()

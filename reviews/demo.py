@@ -35,14 +35,9 @@ from reviews.models import (
     Role,
     Sex,
 )
-from reviews.services import (
-    SubjectData,
-    review_advance,
-    review_convert_to_cspr,
-    review_open,
-    review_role_grant,
-    subject_add,
-)
+from reviews.services.review import review_advance, review_convert_to_cspr, review_open
+from reviews.services.roles import review_role_grant
+from reviews.services.subjects import SubjectData, subject_add
 from workflows.runner import TransitionRefused
 
 Standing = PartnershipMember.Standing

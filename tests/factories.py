@@ -10,7 +10,9 @@ import factory
 from django.contrib.auth import get_user_model
 
 from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind, ReviewState
-from reviews.services import SubjectData, review_advance, review_open, review_role_grant
+from reviews.services.review import review_advance, review_open
+from reviews.services.roles import review_role_grant
+from reviews.services.subjects import SubjectData
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 CHILD_A = SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5))

@@ -2,7 +2,7 @@
 
 Working days exclude weekends and England & Wales bank holidays (``holidays``, GB / ENG), plus any
 closure days of the partnership whose clock it is. "Within N working days of X" means X is day 0
-and the deadline is the end of working day N (../shared/DOMAIN.md).
+and the deadline is the end of working day N (docs/DOMAIN.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The engine knows nothing about reviews. A domain app declares its clocks as ``ClockSpec`` values
 (start event, duration, what stops it) and stores one row per clock with its start event and date
-written down, because sources disagree on start events (../shared/DOMAIN.md).
+written down, because sources disagree on start events (docs/DOMAIN.md).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class DurationUnit(models.TextChoices):
 
 
 class Basis(models.TextChoices):
-    """How sure the rule is (DOMAIN.md): only statute is fixed; the rest a partnership may change."""
+    """How sure the rule is (docs/DOMAIN.md): only statute is fixed; the rest a partnership may change."""
 
     STATUTE = "statute", "statute or national guidance"
     PRACTICE = "practice", "common local practice"

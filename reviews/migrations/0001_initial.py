@@ -3,8 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django_fsm
-import reviews.models.partnership
-import reviews.models.subject
+import reviews.models.partnerships
+import reviews.models.subjects
 from django.conf import settings
 from django.db import migrations, models
 
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 (
                     "review_kinds",
                     models.JSONField(
-                        default=reviews.models.partnership._all_kinds,
+                        default=reviews.models.partnerships._all_kinds,
                         help_text="The kinds of review this partnership runs (an adults board runs SARs, not CDRs).",
                     ),
                 ),
@@ -360,7 +360,7 @@ class Migration(migrations.Migration):
                 (
                     "nhs_number",
                     models.CharField(
-                        blank=True, max_length=10, validators=[reviews.models.subject.validate_nhs_number]
+                        blank=True, max_length=10, validators=[reviews.models.subjects.validate_nhs_number]
                     ),
                 ),
                 ("address", models.TextField(blank=True)),

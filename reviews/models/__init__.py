@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from reviews.models.actions import Action, ActionEvidenceFile, ActionState, ActionUpdate, Rag
+from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.clocks import ClockSetting, ReviewClock
-from reviews.models.contributions import (
-    AgencyContribution,
-    AgencyReport,
-    Ask,
-    ChronologyEntry,
-    ContributionState,
-    DatePrecision,
-    DueDateChange,
-)
+from reviews.models.contributions import AgencyContribution, AgencyReport, Ask, ContributionState, DueDateChange
 from reviews.models.findings import (
     CategoryOfDeath,
     Findings,
@@ -31,10 +24,10 @@ from reviews.models.panels import (
     QuorumGroup,
     QuorumRule,
 )
-from reviews.models.partnership import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
+from reviews.models.partnerships import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
-from reviews.models.subject import Sex, Subject, SubjectIdentity
+from reviews.models.subjects import Sex, Subject, SubjectIdentity
 
 __all__ = [
     "Action",

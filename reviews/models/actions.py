@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from reviews.findings_conditions import has_evidence
+from reviews.conditions.actions import has_evidence
 
 
 class ActionState(models.TextChoices):

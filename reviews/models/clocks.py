@@ -1,11 +1,12 @@
-"""A review's statutory clocks, one row each, with the start event and date written down."""
+"""Clocks on a review: the rules per review kind, the partnership's settings and each review's clock rows."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from workflows.clocks import Basis, DurationUnit
+from reviews.models.review import ReviewKind, ReviewState
+from workflows.clocks import Basis, ClockSpec, DurationUnit
 
 
 class ReviewClock(models.Model):
@@ -38,7 +39,7 @@ class ReviewClock(models.Model):
 
 
 class ClockSetting(models.Model):
-    """A partnership's own duration or start event for a clock DOMAIN.md marks practice or unsure."""
+    """A partnership's own duration or start event for a clock docs/DOMAIN.md marks practice or unsure."""
 
     partnership = models.ForeignKey("reviews.Partnership", on_delete=models.CASCADE, related_name="clock_settings")
     clock_key = models.CharField(max_length=50)
@@ -52,7 +53,7 @@ class ClockSetting(models.Model):
         return f"{self.partnership}: {self.clock_key} = {self.duration} {self.unit}"
 
     def clean(self) -> None:
-        from reviews.clock_rules import spec_by_key
+        from reviews.models.clocks import spec_by_key
 
         spec = spec_by_key(self.clock_key)
         if spec is None:
@@ -63,3 +64,201 @@ class ClockSetting(models.Model):
             )
         if self.duration == 0:
             raise ValidationError({"duration": "A clock needs a duration of at least 1."})
+
+
+WD, DAYS, HOURS, MONTHS = (
+    DurationUnit.WORKING_DAYS,
+    DurationUnit.CALENDAR_DAYS,
+    DurationUnit.HOURS,
+    DurationUnit.MONTHS,
+)
+
+
+SERIOUS_INCIDENT_NOTIFICATION = ClockSpec(
+    key="si_notification",
+    label="Serious incident notification to the national Panel",
+    start_events=("became_aware_on",),
+    duration=5,
+    unit=WD,
+    basis=Basis.STATUTE,
+    source="Working Together to Safeguard Children: 5 working days from becoming aware",
+    stop_event="notified_on",
+)
+
+
+RAPID_REVIEW = ClockSpec(
+    key="rapid_review",
+    label="Rapid review completed and sent to the Panel",
+    # The partnership's rapid_review_clock_start chooses between these (docs/DOMAIN.md: sources differ).
+    start_events=("notified_on", "became_aware_on"),
+    duration=15,
+    unit=WD,
+    basis=Basis.STATUTE,
+    source="Child Safeguarding Practice Review Panel guidance: 15 working days",
+    stop_state=ReviewState.FINDINGS,
+)
+
+
+CSPR_COMPLETION = ClockSpec(
+    key="cspr_completion",
+    label="Review completed and published",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice: 6 months from the decision to initiate",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+
+
+SCR_COMPLETION = ClockSpec(
+    key="scr_completion",
+    label="Serious case review completed",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice under the pre-2019 regime: 6 months",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+
+
+OFSTED_NOTIFICATION = ClockSpec(
+    key="ofsted_notification",
+    label="Setting notifies Ofsted",
+    start_events=("became_aware_on",),
+    duration=14,
+    unit=DAYS,
+    basis=Basis.STATUTE,
+    source="Early years foundation stage: notify Ofsted within 14 days",
+    stop_event="ofsted_notified_on",
+)
+
+
+LADO_REFERRAL = ClockSpec(
+    key="lado_referral",
+    label="Allegation referred to the LADO",
+    start_events=("became_aware_on",),
+    duration=1,
+    unit=WD,
+    basis=Basis.PRACTICE,
+    source="Common practice: within 1 working day",
+    stop_event="lado_referred_on",
+)
+
+
+CDR_NOTIFICATION = ClockSpec(
+    key="cdr_notification",
+    label="Death notified to the Child Death Overview Panel",
+    start_events=("incident_on",),
+    duration=48,
+    unit=HOURS,
+    basis=Basis.PRACTICE,
+    source="Child death review statutory guidance (practice): within 48 hours",
+    stop_event="notified_on",
+)
+
+
+CDR_REVIEW_MEETING = ClockSpec(
+    key="cdr_review_meeting",
+    label="Child death review meeting held",
+    start_events=("incident_on",),
+    duration=3,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice: about 3 months from the death",
+    stop_state=ReviewState.FINDINGS,
+)
+
+
+CDOP_REVIEW = ClockSpec(
+    key="cdop_review",
+    label="Independent review by the CDOP",
+    start_events=("incident_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Common practice: the panel within 3 to 6 months",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+
+
+DHR_DECISION = ClockSpec(
+    key="dhr_decision",
+    label="Decision whether to hold a review",
+    start_events=("became_aware_on",),
+    duration=1,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Home Office guidance (practice): within 1 month of notification",
+    stop_event="decision_on",
+)
+
+
+DHR_COMPLETION = ClockSpec(
+    key="dhr_completion",
+    label="Review completed",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.PRACTICE,
+    source="Home Office guidance (practice): 6 months",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+
+
+SAR_DECISION = ClockSpec(
+    key="sar_decision",
+    label="Board decision on the referral",
+    start_events=("became_aware_on",),
+    duration=5,
+    unit=WD,
+    basis=Basis.PRACTICE,
+    source="Common practice: 5 working days for each referral step",
+    stop_event="decision_on",
+)
+
+
+SAR_COMPLETION = ClockSpec(
+    key="sar_completion",
+    label="Review completed",
+    start_events=("decision_on",),
+    duration=6,
+    unit=MONTHS,
+    basis=Basis.UNSURE,
+    source="Not confirmed: 6 months is a common target",
+    stop_state=ReviewState.ACTION_TRACKING,
+)
+
+
+CLOCKS_BY_KIND: dict[str, tuple[ClockSpec, ...]] = {
+    ReviewKind.CHILD_DEATH: (CDR_NOTIFICATION, CDR_REVIEW_MEETING, CDOP_REVIEW),
+    ReviewKind.RAPID: (SERIOUS_INCIDENT_NOTIFICATION, RAPID_REVIEW),
+    ReviewKind.CSPR: (CSPR_COMPLETION,),
+    ReviewKind.SCR: (SERIOUS_INCIDENT_NOTIFICATION, SCR_COMPLETION),
+    ReviewKind.INSTITUTIONAL: (SERIOUS_INCIDENT_NOTIFICATION, OFSTED_NOTIFICATION, LADO_REFERRAL),
+    ReviewKind.DHR: (DHR_DECISION, DHR_COMPLETION),
+    ReviewKind.SAR: (SAR_DECISION, SAR_COMPLETION),
+}
+
+
+ALL_SPECS: dict[str, ClockSpec] = {spec.key: spec for specs in CLOCKS_BY_KIND.values() for spec in specs}
+
+
+def spec_by_key(key: str) -> ClockSpec | None:
+    return ALL_SPECS.get(key)
+
+
+def specs_for(kind: str) -> tuple[ClockSpec, ...]:
+    return CLOCKS_BY_KIND.get(kind, ())
+
+
+def stage_stops_a_clock(kind: str, state: str) -> bool:
+    """Whether entering ``state`` can stop one of this kind's clocks (so they need recomputing).
+
+    Closing or withdrawing stops every running clock. Other stages stop only the clocks that name
+    them; key dates, closure days and clock settings refresh clocks where they are changed.
+    """
+    if state in (ReviewState.CLOSED, ReviewState.WITHDRAWN):
+        return True
+    return any(spec.stop_state == state for spec in specs_for(kind))

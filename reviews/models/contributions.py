@@ -1,8 +1,4 @@
-"""What each agency is asked for on a review, and what it sends back.
-
-One AgencyContribution per agency per review. Its chronology entries and agency report belong to
-it, so "the police lead can only touch the police contribution" is one foreign key away.
-"""
+"""An agency's contribution to a review: the request, its due date and the agency report."""
 
 from __future__ import annotations
 
@@ -12,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from reviews.contribution_conditions import has_required_content
+from reviews.conditions.contributions import has_required_content
 
 
 class Ask(models.TextChoices):
@@ -34,6 +30,8 @@ class ContributionState(models.TextChoices):
 
 # A contribution in one of these no longer holds the review back from the panel.
 SETTLED_STATES = (ContributionState.ACCEPTED, ContributionState.NIL_RETURN, ContributionState.WAIVED)
+
+
 # The agency may still write entries and report sections.
 EDITABLE_STATES = (ContributionState.REQUESTED, ContributionState.IN_PROGRESS, ContributionState.RETURNED)
 
@@ -198,48 +196,6 @@ class DueDateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contribution}: {self.old_due_date} to {self.proposed_due_date} ({self.status})"
-
-
-class DatePrecision(models.TextChoices):
-    EXACT = "exact", "Exact day"
-    MONTH = "month", "Month only"
-    APPROXIMATE = "approximate", "Approximate"
-
-
-class ChronologyEntry(models.Model):
-    contribution = models.ForeignKey(AgencyContribution, on_delete=models.CASCADE, related_name="entries")
-    # Denormalised from the contribution so the merged chronology of a review is one indexed scan.
-    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="chronology_entries")
-    event_date = models.DateField(help_text="For a month-only date, the first of the month.")
-    date_precision = models.CharField(max_length=12, choices=DatePrecision.choices, default=DatePrecision.EXACT)
-    event_time = models.TimeField(null=True, blank=True)
-    source_record = models.CharField(max_length=200, help_text="Where this is recorded, e.g. 'Case note 14'.")
-    what_happened = models.TextField()
-    professional_role = models.CharField(
-        max_length=120, help_text="The professional's role, never their name (e.g. 'Health visitor')."
-    )
-    agency_comment = models.TextField(blank=True, help_text="The agency's comment on its significance.")
-    significant = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["event_date", "event_time", "id"]
-        verbose_name_plural = "chronology entries"
-        indexes = [
-            models.Index(fields=["review", "event_date", "id"], name="entry_review_date"),
-            models.Index(fields=["contribution", "event_date"], name="entry_contribution_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event_date:%d %b %Y} {self.source_record}"
-
-    @property
-    def date_display(self) -> str:
-        if self.date_precision == DatePrecision.MONTH:
-            return f"{self.event_date:%B %Y} (month only)"
-        if self.date_precision == DatePrecision.APPROXIMATE:
-            return f"about {self.event_date:%d %B %Y}"
-        return f"{self.event_date:%d %B %Y}"
 
 
 REPORT_SECTIONS: list[tuple[str, str]] = [

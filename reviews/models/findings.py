@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from reviews.findings_conditions import findings_complete, review_at_findings
+from reviews.conditions.findings import findings_complete, review_at_findings
 
-# DOMAIN.md "Findings": the common themes tagged for annual reporting. A partnership may keep its
+# docs/DOMAIN.md "Findings": the common themes tagged for annual reporting. A partnership may keep its
 # own list (Theme rows); with none stored, these defaults apply [practice].
 DEFAULT_THEMES: list[str] = [
     "Child sexual exploitation",
@@ -68,7 +68,7 @@ class ModifiableFactors(models.TextChoices):
     INSUFFICIENT = "insufficient", "Insufficient information"
 
 
-# The CDR analysis: factors in four domains (DOMAIN.md).
+# The CDR analysis: factors in four domains (docs/DOMAIN.md).
 ANALYSIS_DOMAINS: list[tuple[str, str]] = [
     ("factors_child", "Factors intrinsic to the child"),
     ("factors_family", "Factors in the family and social environment"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from reviews.models.partnership import AgencyKind
+from reviews.models.partnerships import AgencyKind
 
-# Quorum groups: the statutory partners are the local authority, health and the police (DOMAIN.md).
+# Quorum groups: the statutory partners are the local authority, health and the police (docs/DOMAIN.md).
 # "Health" is met by any health agency; the local authority by children's social care.
 HEALTH_KINDS: tuple[str, ...] = (
     AgencyKind.ACUTE_HEALTH,
@@ -101,7 +101,7 @@ class PanelAgendaItem(models.Model):
 
 
 class DecisionOutcome(models.TextChoices):
-    # A rapid review's three outcomes (DOMAIN.md "Rapid review").
+    # A rapid review's three outcomes (docs/DOMAIN.md "Rapid review").
     LOCAL_CSPR = "local_cspr", "Local child safeguarding practice review"
     NO_LOCAL_REVIEW = "no_local_review", "No local review (other action)"
     NATIONAL_REVIEW = "national_review", "Refer to the national Panel for a national review"

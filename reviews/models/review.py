@@ -10,15 +10,16 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from reviews.conditions import (
+from reviews.conditions.actions import all_actions_settled
+from reviews.conditions.contributions import all_contributions_settled
+from reviews.conditions.findings import findings_signed_off
+from reviews.conditions.review import (
     awareness_recorded,
     decision_recorded,
     has_chair,
     has_subject,
     notification_recorded,
 )
-from reviews.contribution_conditions import all_contributions_settled
-from reviews.findings_conditions import all_actions_settled, findings_signed_off
 
 
 class ReviewKind(models.TextChoices):

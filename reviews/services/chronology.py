@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.chronology_import import (
+from reviews.imports.chronology import (
     COLUMNS,
     ImportRejected,
     RowError,
@@ -21,14 +21,8 @@ from reviews.chronology_import import (
     read_rows,
 )
 from reviews.models import Review
-from reviews.models.contributions import (
-    REPORT_SECTIONS,
-    AgencyContribution,
-    AgencyReport,
-    ChronologyEntry,
-    ContributionState,
-    DatePrecision,
-)
+from reviews.models.chronology import ChronologyEntry, DatePrecision
+from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, AgencyReport, ContributionState
 from reviews.permissions import is_agency_lead, require_review_perm
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition

@@ -7,10 +7,10 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from reviews.clock_rules import RAPID_REVIEW, specs_for
-from reviews.deadlines import review_clock_deadlines_met, review_clock_deadlines_sync
 from reviews.models import Partnership, Review, ReviewClock, ReviewState
+from reviews.models.clocks import RAPID_REVIEW, specs_for
 from reviews.models.review import SPINE
+from reviews.services.deadlines import review_clock_deadlines_met, review_clock_deadlines_sync
 from workflows.clocks import compute_due_date
 
 

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.deadlines import contribution_deadline_sync
 from reviews.models import Agency, Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
 from reviews.permissions import is_agency_lead, require_review_perm
+from reviews.services.deadlines import contribution_deadline_sync
 from reviews.services.roles import role_assign
 from workflows.audit import audit_record
 from workflows.calendar import add_working_days
@@ -22,7 +22,7 @@ from workflows.runner import TransitionRefused, run_transition
 # Stages in which a coordinator may ask agencies for contributions (issue 3).
 REQUESTING_STAGES = (ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS)
 
-# Default time given to an agency, in working days from the start shown (DOMAIN.md "Rapid
+# Default time given to an agency, in working days from the start shown (docs/DOMAIN.md "Rapid
 # review": agency summaries on days 2-10 of the 15; elsewhere a practice default of 20 days).
 RAPID_REVIEW_SUMMARY_DAY = 10
 DEFAULT_CONTRIBUTION_WORKING_DAYS = 20

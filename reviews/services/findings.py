@@ -36,7 +36,7 @@ from workflows.runner import TransitionRefused, run_transition
 
 
 def partnership_themes(partnership: Partnership) -> list[str]:
-    """The partnership's own theme list, or the DOMAIN.md defaults if it has none."""
+    """The partnership's own theme list, or the docs/DOMAIN.md defaults if it has none."""
     own = [theme.name for theme in Theme.objects.filter(partnership=partnership)]
     return own or list(DEFAULT_THEMES)
 

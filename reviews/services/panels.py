@@ -7,7 +7,7 @@ review's decision also acts on the review in the same transaction:
   partners' decision date taken from the meeting when none was recorded;
 * no local review: the rapid review is withdrawn ("not proceeding") with the rationale and the
   other action agreed as its recorded reason. Withdrawal is exactly the spine's "not proceeding
-  with a recorded rationale" (DOMAIN.md), so no separate transition is needed;
+  with a recorded rationale" (docs/DOMAIN.md), so no separate transition is needed;
 * referral for a national review: recorded only. The national Panel decides whether to take it
   (in about 10 working days); the coordinator then converts or withdraws the rapid review.
 """
@@ -34,8 +34,7 @@ from reviews.models.panels import (
     QuorumRule,
 )
 from reviews.permissions import has_review_perm, is_partnership_coordinator
-from reviews.services.lifecycle import review_advance, review_convert_to_cspr
-from reviews.services.opening import review_record_key_dates
+from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
 

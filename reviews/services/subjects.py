@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import Review, Sex, Subject, SubjectIdentity
-from reviews.models.subject import normalise_nhs_number
+from reviews.models.subjects import normalise_nhs_number
 from reviews.permissions import require_review_perm
 from workflows.audit import audit_record
 

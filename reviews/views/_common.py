@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from reviews.models import Review
 from reviews.permissions import partnerships_user_coordinates
-from reviews.selectors import review_get_for_user, review_permissions_for_user
+from reviews.selectors.review import review_get_for_user, review_permissions_for_user
 
 
 def render_page(

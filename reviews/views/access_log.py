@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from reviews.access_log import access_rows
+from reviews.selectors.access_log import access_rows
 from reviews.views._common import render_page, require, review_and_permissions
 
 

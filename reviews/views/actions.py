@@ -12,17 +12,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.access_log import access_record_many
-from reviews.forms_contributions import MoveDueDateForm
-from reviews.forms_findings import ActionForm, ActionStepForm, ProgressForm
+from reviews.forms.actions import ActionForm, ActionStepForm, EvidenceFileForm, ProgressForm
+from reviews.forms.contributions import MoveDueDateForm
 from reviews.models import Rag, Recommendation
 from reviews.models.actions import ACTIVE_ACTION_STATES
-from reviews.selectors_actions import (
+from reviews.selectors.actions import (
     ActionAccess,
     action_get_for_user,
     action_rows,
@@ -35,6 +34,7 @@ from reviews.selectors_actions import (
     tracker_filters,
     tracker_rows,
 )
+from reviews.services.access_log import access_record, access_record_many
 from reviews.services.actions import (
     STEPS,
     ActionData,
@@ -42,6 +42,7 @@ from reviews.services.actions import (
     action_advance,
     action_change_due_date,
     action_create,
+    action_evidence_attach,
 )
 from reviews.views._common import render_page, require, review_and_permissions
 from workflows.once import submit_once
@@ -316,3 +317,44 @@ def action_step(request: HttpRequest, reference: str, action_id: int, name: str)
         return render_action(request, access, refusal=refused, status=409)
     messages.success(request, f"Action {moved.code} is now {moved.get_state_display().lower()}.")
     return redirect(action_url(access))
+
+
+@login_required
+def action_evidence_upload(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+    access = action_get_for_user(request.user, reference, action_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    back = reverse("reviews:action", args=[access.review.reference, access.action.pk])
+    form = EvidenceFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors["file"][0])
+        return redirect(back)
+    try:
+        attached = action_evidence_attach(
+            actor=request.user, action_id=access.action.pk, upload=form.cleaned_data["file"]
+        )
+    except ValidationError as error:
+        for message in error.message_dict.get("file", error.messages):
+            messages.error(request, message)
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{attached.original_name} is attached as evidence.")
+    return redirect(back)
+
+
+@login_required
+def action_evidence_download(request: HttpRequest, reference: str, action_id: int, file_id: int) -> FileResponse:
+    access = action_get_for_user(request.user, reference, action_id)
+    attached = access.action.evidence_files.filter(pk=file_id).first()
+    if attached is None:
+        raise Http404("No such file.")
+    access_record(request, access.review, "evidence_file", action=access.action.code, file=attached.original_name)
+    response = FileResponse(
+        attached.file.open("rb"),
+        as_attachment=True,
+        filename=attached.original_name,
+        content_type=attached.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

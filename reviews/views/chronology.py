@@ -8,18 +8,27 @@ holds a role on the review but no access to case detail: 403.
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 
-from reviews.access_log import access_record
-from reviews.chronology import csv_rows
+from reviews.forms.chronology import EntryForm, ImportForm
+from reviews.imports.chronology import COLUMNS, HEADERS, ImportRejected, max_upload_bytes
 from reviews.models import Review
-from reviews.selectors_contributions import MergedChronology, chronology_rows, merged_chronology
-from reviews.services.chronology import chronology_release
+from reviews.models.chronology import ChronologyEntry
+from reviews.selectors.chronology import MergedChronology, chronology_rows, csv_rows, merged_chronology
+from reviews.selectors.contributions import contribution_get_for_user
+from reviews.services.access_log import access_record
+from reviews.services.chronology import chronology_release, entries_import, entry_delete, entry_save
 from reviews.views._common import render_page, review_and_permissions
+from reviews.views.contributions import contribution_url, locked_page, writable_contribution
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 
 
@@ -98,3 +107,179 @@ def chronology_release_view(request: HttpRequest, reference: str) -> HttpRespons
     else:
         messages.success(request, "The merged chronology is now visible to every agency lead on this review.")
     return redirect("reviews:chronology", reference=review.reference)
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+
+@login_required
+def entry_add(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+    return _entry_form(request, reference, contribution_id, entry_id=None)
+
+
+@login_required
+def entry_edit(request: HttpRequest, reference: str, contribution_id: int, entry_id: int) -> HttpResponse:
+    return _entry_form(request, reference, contribution_id, entry_id=entry_id)
+
+
+def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, entry_id: int | None) -> HttpResponse:
+    access = writable_contribution(request, reference, contribution_id, "write its chronology")
+    entry = get_object_or_404(ChronologyEntry, pk=entry_id, contribution=access.contribution) if entry_id else None
+    if not access.contribution.is_editable:
+        return locked_page(request, access)
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+    else:
+        form = EntryForm(initial=EntryForm.initial_from(entry) if entry else None)
+    if form.is_bound and form.is_valid():
+        if "add_another" in request.POST:
+            then = reverse("reviews:entry_add", args=[access.review.reference, contribution_id])
+        else:
+            then = contribution_url(access)
+        try:
+            # Adding is done once per form: a second click on "Save" is sent where the first went.
+            # Editing the same entry twice is harmless, so edits carry no token.
+            saved, then = submit_once(
+                token=form.cleaned_data["submission"] if entry is None else None,
+                user=request.user,
+                create=lambda: entry_save(
+                    actor=request.user,
+                    contribution_id=access.contribution.pk,
+                    data=form.entry_data(),
+                    entry_id=entry.pk if entry else None,
+                ),
+                result_url=lambda _saved: then,
+            )
+        except ValidationError as error:
+            # Nothing saved; what the lead typed stays in the bound form.
+            form.add_service_errors(error)
+        except TransitionRefused:
+            return locked_page(request, access)
+        else:
+            if saved is None:
+                messages.info(request, "This form had already been sent: the entry was added once.")
+            else:
+                messages.success(request, "Entry saved." if entry else "Entry added.")
+            return redirect(then)
+    return render_page(
+        request,
+        "reviews/chronology/entry_form.html",
+        {
+            "review": access.review,
+            "contribution": access.contribution,
+            "entry": entry,
+            "form": form,
+            "error_summary": form.error_summary(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def entry_delete_view(request: HttpRequest, reference: str, contribution_id: int, entry_id: int) -> HttpResponse:
+    access = writable_contribution(request, reference, contribution_id, "write its chronology")
+    entry = get_object_or_404(ChronologyEntry, pk=entry_id, contribution=access.contribution)
+    if not access.contribution.is_editable:
+        return locked_page(request, access)
+    if request.method == "POST":
+        try:
+            entry_delete(actor=request.user, contribution_id=access.contribution.pk, entry_id=entry.pk)
+        except TransitionRefused:
+            return locked_page(request, access)
+        messages.success(request, "Entry deleted.")
+        return redirect(contribution_url(access))
+    return render_page(
+        request,
+        "reviews/chronology/entry_delete.html",
+        {"review": access.review, "contribution": access.contribution, "entry": entry},
+    )
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+@login_required
+def chronology_import(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+    access = writable_contribution(request, reference, contribution_id, "import its chronology")
+    if not access.contribution.is_editable:
+        return locked_page(request, access)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    error_summary: list[tuple[str, str]] = []
+    problems: list[str] = []
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = entries_import(
+                actor=request.user, contribution_id=access.contribution.pk, filename=upload.name, data=upload.read()
+            )
+        except ImportRejected as rejected:
+            # Every problem at once, each as "Row N, Column: reason"; the service saved nothing.
+            problems = [str(error) for error in rejected.errors]
+            error_summary = [("#id_file", problem) for problem in problems]
+        except TransitionRefused:
+            return locked_page(request, access)
+        else:
+            messages.success(request, f"{count} {'entry' if count == 1 else 'entries'} imported.")
+            return redirect(contribution_url(access))
+    error_summary = form.error_summary() + error_summary
+    return render_page(
+        request,
+        "reviews/chronology/import.html",
+        {
+            "review": access.review,
+            "contribution": access.contribution,
+            "form": form,
+            "problems": problems,
+            "error_summary": error_summary,
+            "columns": COLUMNS,
+            "max_mb": max_upload_bytes() // 1_048_576,
+        },
+        status=400 if error_summary else 200,
+    )
+
+
+@login_required
+def import_template_csv(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+    contribution_get_for_user(request.user, reference, contribution_id)
+    # Headers only: a notes line in a CSV would be read back as a (bad) chronology row. The notes
+    # are on the import page and on the second sheet of the Excel template.
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(HEADERS)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="chronology-template.csv"'
+    return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def import_template_xlsx(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+    contribution_get_for_user(request.user, reference, contribution_id)
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Chronology"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for index, (header, *_rest) in enumerate(COLUMNS):
+        sheet.column_dimensions[chr(65 + index)].width = max(14, len(header) + 4)
+    notes = workbook.create_sheet("Notes")
+    notes.append(["Column", "Required", "How to fill it in"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for header, _field, required, help_text in COLUMNS:
+        notes.append([header, "yes" if required else "no", help_text])
+    notes.append([])
+    notes.append(["Only the first sheet is imported. One row per event; the role, never the name, of a professional."])
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["C"].width = 70
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="chronology-template.xlsx"'
+    return response

@@ -17,18 +17,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.access_log import access_record
-from reviews.forms_contributions import (
+from reviews.forms.contributions import (
     DecideExtensionForm,
     ExtensionRequestForm,
     InviteAgencyForm,
     MoveDueDateForm,
     ReasonForm,
+    ReportForm,
 )
 from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, Ask, DueDateChange
-from reviews.selectors_contributions import (
+from reviews.selectors.chronology import contribution_entries
+from reviews.selectors.contributions import (
     ContributionAccess,
-    contribution_entries,
     contribution_get_for_user,
     contribution_rows,
     due_date_history,
@@ -37,6 +37,8 @@ from reviews.selectors_contributions import (
     my_requests,
     state_tag_class,
 )
+from reviews.services.access_log import access_record
+from reviews.services.chronology import report_save_draft
 from reviews.services.contributions import (
     REQUESTING_STAGES,
     contribution_advance,
@@ -51,6 +53,8 @@ from workflows.runner import TransitionRefused, transition_options
 
 # The steps offered on a contribution page: the agency lead's, then the coordinator's.
 STEPS = ("submit", "resubmit", "record_nil_return", "accept", "return_to_agency", "waive")
+
+
 REVIEW_WIDE_READERS = frozenset({"coordinate_review", "chair_review", "sit_on_panel", "scrutinise_review"})
 
 
@@ -67,6 +71,22 @@ def require_lead(access: ContributionAccess, doing: str) -> None:
 
 
 # --- the review's contributions -----------------------------------------------------------------
+
+
+def locked_page(request: HttpRequest, access: ContributionAccess) -> HttpResponse:
+    contribution = access.contribution
+    messages.info(
+        request,
+        f"The {contribution.agency} contribution is {contribution.get_state_display().lower()}: "
+        "it can no longer be changed.",
+    )
+    return redirect(contribution_url(access))
+
+
+def writable_contribution(request: HttpRequest, reference: str, contribution_id: int, doing: str) -> ContributionAccess:
+    access = contribution_get_for_user(request.user, reference, contribution_id)
+    require_lead(access, doing)
+    return access
 
 
 @login_required
@@ -331,3 +351,37 @@ def contribution_decide_extension_view(
 @login_required
 def my_requests_view(request: HttpRequest) -> HttpResponse:
     return render_page(request, "reviews/contributions/my_requests.html", {"rows": my_requests(request.user)})
+
+
+# --- the agency report --------------------------------------------------------------------------
+
+
+@login_required
+def report_edit(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+    access = writable_contribution(request, reference, contribution_id, "write its agency report")
+    contribution = access.contribution
+    if Ask.AGENCY_REPORT not in contribution.asks:
+        raise Http404("No agency report was asked for.")
+    if not contribution.is_editable:
+        return locked_page(request, access)
+    access_record(request, access.review, "agency_report", agency=str(contribution.agency))
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+    else:
+        form = ReportForm(initial=ReportForm.initial_from(getattr(contribution, "report", None)))
+    if form.is_bound and form.is_valid():
+        try:
+            report_save_draft(actor=request.user, contribution_id=contribution.pk, sections=form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except TransitionRefused:
+            return locked_page(request, access)
+        else:
+            messages.success(request, "Draft saved. You can keep editing it until you submit the contribution.")
+            return redirect("reviews:report_edit", reference=access.review.reference, contribution_id=contribution.pk)
+    return render_page(
+        request,
+        "reviews/chronology/report_form.html",
+        {"review": access.review, "contribution": contribution, "form": form, "error_summary": form.error_summary()},
+        status=400 if form.errors else 200,
+    )

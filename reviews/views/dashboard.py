@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from reviews.selectors import dashboard_for_user
+from reviews.selectors.dashboard import dashboard_for_user
 from reviews.views._common import render_page
 
 

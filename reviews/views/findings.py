@@ -14,11 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from reviews.forms_findings import FindingsForm, ReasonOnlyForm, RecommendationForm
+from reviews.forms.findings import FindingsForm, ReasonOnlyForm, RecommendationForm
 from reviews.models import Recommendation, Review, ReviewKind, ReviewState, SignedFindings
 from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
-from reviews.selectors import CASE_DETAIL_PERMISSIONS
-from reviews.selectors_findings import chair_items, findings_for, recommendations_for, signed_versions
+from reviews.selectors.findings import chair_items, findings_for, recommendations_for, signed_versions
+from reviews.selectors.review import CASE_DETAIL_PERMISSIONS
 from reviews.services.findings import (
     findings_match_signed,
     findings_reopen,

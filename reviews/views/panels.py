@@ -19,9 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from reviews.access_log import access_record
-from reviews.chronology import ChronologyScope, agency_colours, merged_entries
-from reviews.forms_findings import (
+from reviews.forms.panels import (
     AttendanceForm,
     DecisionForm,
     MinutesForm,
@@ -32,7 +30,8 @@ from reviews.forms_findings import (
 from reviews.models import PanelMeeting, Review, Role
 from reviews.models.contributions import REPORT_SECTIONS, AgencyReport, ContributionState
 from reviews.permissions import partnerships_user_coordinates
-from reviews.selectors_contributions import colour_class
+from reviews.selectors.chronology import ChronologyScope, agency_colours, colour_class, merged_entries
+from reviews.services.access_log import access_record
 from reviews.services.panels import (
     panel_agenda_add,
     panel_attendance_record,

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from reviews.forms import RoleGrantForm
+from reviews.forms.roles import RoleGrantForm
 from reviews.models import Role
-from reviews.selectors import person_name, review_roles
-from reviews.services import review_role_grant
+from reviews.selectors.roles import person_name, review_roles
+from reviews.services.roles import review_role_grant
 from reviews.views._common import render_page, require, review_and_permissions
 
 

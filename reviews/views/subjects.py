@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
-from reviews.access_log import access_record
-from reviews.forms import SubjectForm
+from reviews.forms.subjects import SubjectForm
 from reviews.models import Sex, Subject
-from reviews.services import SubjectData, subject_add
+from reviews.services.access_log import access_record
+from reviews.services.subjects import SubjectData, subject_add
 from reviews.views._common import render_page, require, review_and_permissions
 
 
@@ -54,7 +54,7 @@ def subject_identity(request: HttpRequest, reference: str, subject_id: int) -> H
     review, perms = review_and_permissions(request, reference)
     require(perms, "view_identity", "see who a subject is")
     subject = get_object_or_404(Subject.objects.select_related("identity"), pk=subject_id, review=review)
-    # Reading an identity is itself attributable (DOMAIN.md: need-to-know access to special
+    # Reading an identity is itself attributable (docs/DOMAIN.md: need-to-know access to special
     # category data), so every view of this page leaves an audit row naming the pseudonym only.
     access_record(request, review, "identity", pseudonym=subject.pseudonym)
     identity = getattr(subject, "identity", None)

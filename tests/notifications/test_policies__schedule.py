@@ -1,4 +1,4 @@
-"""Reminder schedules in working days (England & Wales bank holidays, DOMAIN.md)."""
+"""Reminder schedules in working days (England & Wales bank holidays, docs/DOMAIN.md)."""
 
 from __future__ import annotations
 

@@ -78,9 +78,7 @@ def test_two_sweeps_at_once_claim_each_deadline_once():
 def test_two_expansions_at_once_write_each_reminder_once():
     make_deadlines(60)
     assert deadlines_sweep(today=DAY, publish=False).deadlines == 60
-    results = run_together(
-        lambda: reminders_expand_all(batch_size=7), lambda: reminders_expand_all(batch_size=7)
-    )
+    results = run_together(lambda: reminders_expand_all(batch_size=7), lambda: reminders_expand_all(batch_size=7))
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sum(r.claims for r in results) == 60  # SKIP LOCKED: each claim taken by one worker
     assert all(r.claims for r in results)  # and both did some of the work

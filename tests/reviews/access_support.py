@@ -20,12 +20,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from notifications.models import Notification
 from reviews.models import PartnershipMember, Review, ReviewState, Subject
-from reviews.models.contributions import AgencyContribution, Ask, ChronologyEntry, DueDateChange
-from reviews.services import SubjectData, review_advance, subject_add
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
+from reviews.services.actions import action_evidence_attach
 from reviews.services.chronology import report_save_draft
 from reviews.services.contributions import contribution_request, contribution_request_extension
-from reviews.services.evidence import action_evidence_attach
 from reviews.services.panels import panel_meeting_create
+from reviews.services.review import review_advance
+from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import UserFactory, advance_to, member
 from tests.reviews.contributions_support import add_entry, submit
 from tests.reviews.findings_support import add_action, add_recommendation, write_findings

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from reviews.chronology_import import HEADERS
+from reviews.imports.chronology import HEADERS
 from reviews.models import Review, ReviewState
-from reviews.models.contributions import AgencyContribution, Ask, ChronologyEntry
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution, Ask
 from reviews.services.chronology import EntryData, entry_save
 from reviews.services.contributions import contribution_advance, contribution_request
 from tests.factories import advance_to

@@ -11,7 +11,6 @@ from django.utils import timezone
 from reviews.models import Agency, AgencyKind, Review, ReviewState
 from reviews.models.actions import Action
 from reviews.models.findings import Recommendation
-from reviews.services import review_advance
 from reviews.services.actions import ActionData, action_create
 from reviews.services.findings import (
     FindingsData,
@@ -20,6 +19,7 @@ from reviews.services.findings import (
     findings_sign_off,
     recommendation_save,
 )
+from reviews.services.review import review_advance
 from tests.factories import AgencyFactory, advance_to
 
 # What `from tests.reviews.findings_support import *` brings into a test module: the fixtures.

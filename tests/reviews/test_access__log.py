@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.access_log import access_rows
 from reviews.models import ReviewState
+from reviews.selectors.access_log import access_rows
 from tests.factories import advance_to
 from tests.reviews.access_support import world  # noqa: F401 (fixture)
 from workflows.models import AuditEvent

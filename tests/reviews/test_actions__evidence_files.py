@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reviews.models import ActionEvidenceFile
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from tests.reviews.findings_support import *  # noqa: F403  (fixtures: csc, drafting)
 from tests.reviews.findings_support import add_action, signed_with_recommendation
 from workflows.models import AuditEvent

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from notifications.models import Deadline, DeadlineKind, DeadlineState, Notification
 from reviews.models import Action, ActionState, ActionUpdate, Rag, ReviewState, Role
-from reviews.services import review_advance, review_role_grant
 from reviews.services.actions import action_add_update, action_advance
 from reviews.services.findings import findings_sign_off
+from reviews.services.review import review_advance
+from reviews.services.roles import review_role_grant
 from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
 from tests.reviews.findings_support import (
     add_action,

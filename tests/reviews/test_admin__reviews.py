@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from reviews.models import PartnershipMember, Review, ReviewClock, ReviewKind, ReviewState
-from reviews.services import review_advance, review_record_key_dates
+from reviews.services.review import review_advance, review_record_key_dates
 from tests.factories import CHILD_A, UserFactory, make_review, member
 from workflows.models import AuditEvent, TransitionLog
 
@@ -173,7 +173,7 @@ def test_clock_list_shows_each_clocks_status(admin_client, review):
 def test_identity_is_shown_to_superusers_only_and_the_look_is_audited(
     admin_client, client, staff_viewer, partnership, coordinator
 ):
-    from reviews.services import SubjectData
+    from reviews.services.subjects import SubjectData
 
     review = make_review(
         coordinator=coordinator,
@@ -193,7 +193,7 @@ def test_identity_is_shown_to_superusers_only_and_the_look_is_audited(
 
 
 def test_subject_search_never_matches_a_real_name(admin_client, coordinator, partnership):
-    from reviews.services import SubjectData
+    from reviews.services.subjects import SubjectData
 
     make_review(
         coordinator=coordinator,

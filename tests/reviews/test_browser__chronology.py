@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from reviews.chronology_import import HEADERS
+from reviews.imports.chronology import HEADERS
 from reviews.models import ReviewRole, ReviewState, Role
-from reviews.models.contributions import AgencyContribution, Ask, ChronologyEntry
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution, Ask
 from reviews.services.contributions import REQUESTING_STAGES, contribution_request
 
 # PostgreSQL only, like test_browser__lifecycle: the live server needs a transactional test.

@@ -13,9 +13,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reviews.models import Action, ActionState, Agency, Findings, Partnership, ReviewKind, ReviewState, Role
-from reviews.services import SubjectData, review_advance, review_open, review_role_grant
 from reviews.services.actions import ActionData, action_create
 from reviews.services.findings import FindingsData, RecommendationData, findings_save, recommendation_save
+from reviews.services.review import review_advance, review_open
+from reviews.services.roles import review_role_grant
+from reviews.services.subjects import SubjectData
 from tests.factories import advance_to
 
 # PostgreSQL only, like test_browser__lifecycle: the live server needs a transactional test.

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reviews.chronology import chronology_scope, csv_rows, merged_entries
 from reviews.models import ReviewState
-from reviews.models.contributions import Ask, ChronologyEntry
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import Ask
+from reviews.selectors.chronology import chronology_scope, csv_rows, merged_entries
 from reviews.services.chronology import EntryData, entry_save
 from reviews.services.contributions import contribution_advance, contribution_request
 from tests.factories import advance_to

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviews.chronology import chronology_scope
+from reviews.selectors.chronology import chronology_scope
 
 pytestmark = pytest.mark.django_db
 

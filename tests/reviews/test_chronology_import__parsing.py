@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 from openpyxl import Workbook
 
-from reviews.chronology_import import (
+from reviews.imports.chronology import (
     HEADERS,
     ImportRejected,
     parse_date,

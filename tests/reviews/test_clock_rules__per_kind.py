@@ -1,4 +1,4 @@
-"""Each kind of review runs the clocks DOMAIN.md gives it, from the start event written on the row."""
+"""Each kind of review runs the clocks docs/DOMAIN.md gives it, from the start event written on the row."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from reviews.clock_rules import CLOCKS_BY_KIND, spec_by_key
 from reviews.models import ClockSetting, ClosureDay, Review, ReviewClock, ReviewKind, ReviewState, Role
-from reviews.models.partnership import RapidReviewStart
-from reviews.services import review_advance, review_clocks_refresh, review_record_key_dates, review_role_grant
+from reviews.models.clocks import CLOCKS_BY_KIND, spec_by_key
+from reviews.models.partnerships import RapidReviewStart
+from reviews.services.clocks import review_clocks_refresh
+from reviews.services.review import review_advance, review_record_key_dates
+from reviews.services.roles import review_role_grant
 from tests.factories import advance_to, make_review
 from workflows.clocks import ClockStatus, DurationUnit, read_clock
 

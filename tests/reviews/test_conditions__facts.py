@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from reviews.conditions import has_chair, has_subject, review_step_facts
-from reviews.contribution_conditions import all_contributions_settled
+from reviews.conditions.contributions import all_contributions_settled
+from reviews.conditions.review import has_chair, has_subject, review_step_facts
 from reviews.models import AgencyContribution, Review, ReviewRole, Role, Subject
 from reviews.models.review import is_coordinator
 from reviews.permissions import has_review_perm, review_perm_fact
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from tests.factories import UserFactory, advance_to, settle_contributions
 from workflows.conditions import fact, facts_held
 

@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
-from reviews.chronology_import import HEADERS, ImportRejected
+from reviews.imports.chronology import HEADERS, ImportRejected
 from reviews.models import ReviewState
-from reviews.models.contributions import Ask, ChronologyEntry
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import Ask
 from reviews.services.chronology import entries_import
 from reviews.services.contributions import contribution_request
 from tests.factories import advance_to

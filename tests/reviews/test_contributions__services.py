@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reviews.models import ReviewState
-from reviews.models.contributions import AgencyContribution, Ask, ChronologyEntry, DueDateChange
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
 from reviews.permissions import is_agency_lead
-from reviews.services import review_advance
 from reviews.services.chronology import EntryData, entry_save, report_save_draft
 from reviews.services.contributions import (
     contribution_advance,
@@ -22,6 +22,7 @@ from reviews.services.contributions import (
     contribution_request_extension,
     default_due_date,
 )
+from reviews.services.review import review_advance
 from tests.factories import AgencyFactory, advance_to
 from workflows.calendar import add_working_days
 from workflows.models import TransitionLog

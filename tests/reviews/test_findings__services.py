@@ -13,7 +13,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from reviews.models import Findings, FindingsState, Recommendation, ReviewKind, ReviewState, Role, SignedFindings
-from reviews.services import review_advance, review_role_grant
 from reviews.services.findings import (
     FindingsData,
     RecommendationData,
@@ -29,6 +28,8 @@ from reviews.services.findings import (
     signed_version_verifies,
     themes_set,
 )
+from reviews.services.review import review_advance
+from reviews.services.roles import review_role_grant
 from tests.factories import AgencyFactory, advance_to, make_review
 from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
 from tests.reviews.findings_support import add_recommendation, write_findings

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from reviews.models import Subject, SubjectIdentity
-from reviews.models.subject import validate_nhs_number
+from reviews.models.subjects import validate_nhs_number
 
 
 def test_the_database_refuses_a_death_before_birth(review):

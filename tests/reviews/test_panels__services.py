@@ -19,7 +19,6 @@ from reviews.models import (
     ReviewKind,
     ReviewState,
 )
-from reviews.services import review_record_key_dates
 from reviews.services.panels import (
     panel_agenda_add,
     panel_attendance_record,
@@ -28,6 +27,7 @@ from reviews.services.panels import (
     panel_meeting_create,
     quorum_missing,
 )
+from reviews.services.review import review_record_key_dates
 from tests.factories import advance_to, make_review
 from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
 from workflows.models import AuditEvent

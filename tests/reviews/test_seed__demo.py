@@ -22,7 +22,7 @@ from reviews.models import (
     Role,
     SubjectIdentity,
 )
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from workflows.clocks import ClockStatus, read_clock
 from workflows.runner import transition_options
 

@@ -9,15 +9,15 @@ from django.http import Http404
 from guardian.shortcuts import assign_perm
 
 from reviews.models import ClosureDay, Review, ReviewState
-from reviews.selectors import (
-    dashboard_for_user,
+from reviews.selectors.dashboard import dashboard_for_user
+from reviews.selectors.review import (
     review_get_for_user,
     review_history,
     review_permissions_for_user,
     review_transition_choices,
     reviews_for_user,
 )
-from reviews.services import review_advance, review_convert_to_cspr, review_record_key_dates
+from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from tests.factories import UserFactory, make_review, member
 from workflows.clocks import ClockStatus
 

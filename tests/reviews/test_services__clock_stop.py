@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from notifications.models import Deadline, DeadlineKind, DeadlineState, Notification
 from reviews.models import Review, ReviewClock, ReviewState
-from reviews.services import review_advance, review_clocks_refresh
+from reviews.services.clocks import review_clocks_refresh
+from reviews.services.review import review_advance
 from tests.factories import advance_to
 
 Status = Notification.Status

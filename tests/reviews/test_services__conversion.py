@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from reviews.models import Review, ReviewKind, ReviewRole, ReviewState, Role, Subject, SubjectIdentity
-from reviews.services import SubjectData, review_convert_to_cspr, review_record_key_dates, subject_add
+from reviews.services.review import review_convert_to_cspr, review_record_key_dates
+from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import advance_to, make_review
 from workflows.audit import AuditEvent
 from workflows.models import TransitionLog
@@ -171,7 +172,7 @@ def test_only_the_review_s_coordinator_may_convert(rapid, chair, outsider):
 
 def test_a_role_the_actor_holds_besides_coordinator_is_still_copied(rapid, coordinator):
     # The coordinator may also sit on the panel; only the coordinator role is made afresh.
-    from reviews.services import review_role_grant
+    from reviews.services.roles import review_role_grant
 
     review_role_grant(actor=coordinator, review_id=rapid.pk, user=coordinator, role=Role.PANEL_MEMBER)
     cspr = review_convert_to_cspr(actor=coordinator, review_id=rapid.pk)

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from reviews.models import Review, ReviewClock, ReviewKind, ReviewState, Role
-from reviews.services import review_advance, review_convert_to_cspr, review_record_key_dates, review_role_grant
+from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
+from reviews.services.roles import review_role_grant
 from tests.factories import advance_to, make_review, settle_contributions
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused

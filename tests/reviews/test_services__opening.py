@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reviews.models import Review, ReviewClock, ReviewKind, ReviewRole, Subject, SubjectIdentity
-from reviews.services import SubjectData, review_open, review_record_key_dates
+from reviews.services.review import review_open, review_record_key_dates
+from reviews.services.subjects import SubjectData
 from workflows.models import AuditEvent
 
 YEAR = timezone.localdate().year

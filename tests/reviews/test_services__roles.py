@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reviews.models import ReviewRole, ReviewUserObjectPermission, Role
-from reviews.services import review_role_grant, review_role_revoke
+from reviews.services.roles import review_role_grant, review_role_revoke
 from tests.factories import AgencyFactory, UserFactory, member
 from workflows.models import AuditEvent
 

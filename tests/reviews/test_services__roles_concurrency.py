@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from reviews.models import ReviewRole, Role
-from reviews.services import review_role_revoke
+from reviews.services.roles import review_role_revoke
 from workflows.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reviews.models import Subject, SubjectIdentity
-from reviews.services import SubjectData, subject_add
+from reviews.services.subjects import SubjectData, subject_add
 from workflows.models import AuditEvent
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.models import ReviewRole
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
 from tests.reviews.findings_support import add_action, signed_with_recommendation
 

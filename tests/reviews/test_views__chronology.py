@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.models import Review
-from reviews.models.contributions import ChronologyEntry
-from reviews.selectors_contributions import CHRONOLOGY_PAGE_SIZE
+from reviews.models.chronology import ChronologyEntry
+from reviews.selectors.chronology import CHRONOLOGY_PAGE_SIZE
 from tests.reviews.contributions_support import (
     add_entry,
     submit,

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reviews.chronology_import import HEADERS
-from reviews.models.contributions import AgencyContribution, ChronologyEntry
+from reviews.imports.chronology import HEADERS
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution
 from tests.reviews.contributions_support import (
     add_entry,
     csv_file,

@@ -280,9 +280,7 @@ def test_extension_asked_by_the_lead_and_decided_by_the_coordinator(
     assert C.objects.get(pk=police_contribution.pk).due_date == later
 
 
-def test_granting_after_submission_comes_back_with_the_note_kept(
-    client, coordinator, police_lead, police_contribution
-):
+def test_granting_after_submission_comes_back_with_the_note_kept(client, coordinator, police_lead, police_contribution):
     from reviews.services.chronology import EntryData, entry_save
     from reviews.services.contributions import contribution_advance
 

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from reviews.models.contributions import AgencyContribution, ChronologyEntry, DueDateChange
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution, DueDateChange
 from reviews.services.contributions import contribution_request_extension
 from tests.factories import UserFactory, member
 from tests.reviews.contributions_support import (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import ClosureDay, ReviewKind, Role
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from tests.factories import make_review
 
 

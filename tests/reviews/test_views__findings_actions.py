@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Action, ActionState, Findings, FindingsState, ReviewState, SignedFindings
-from reviews.services import review_advance
 from reviews.services.actions import action_advance
 from reviews.services.findings import findings_sign_off
+from reviews.services.review import review_advance
 from tests.factories import AgencyFactory, make_review
 from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
 from tests.reviews.findings_support import add_action, add_recommendation, signed_with_recommendation, write_findings

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reviews.models import Review, ReviewKind, ReviewState, Role
-from reviews.services import SubjectData, review_advance, review_record_key_dates
+from reviews.services.review import review_advance, review_record_key_dates
+from reviews.services.subjects import SubjectData
 from tests.factories import make_review
 from workflows.models import AuditEvent, TransitionLog
 

@@ -84,7 +84,7 @@ def test_adding_a_recommendation_twice_adds_it_once(client, drafting, coordinato
 
 
 def test_adding_an_action_twice_adds_it_once(client, drafting, coordinator, chair, police):
-    from reviews.services import review_advance
+    from reviews.services.review import review_advance
 
     recommendation = signed_with_recommendation(drafting, coordinator, chair, police)
     review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")

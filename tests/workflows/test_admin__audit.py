@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from workflows.models import AuditEvent, TransitionLog
 
 pytestmark = pytest.mark.django_db

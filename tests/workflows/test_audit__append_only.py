@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection
 
-from reviews.services import review_advance
+from reviews.services.review import review_advance
 from workflows.audit import audit_record
 from workflows.models import AuditEvent, TransitionLog
 

@@ -1,4 +1,4 @@
-"""Working-day arithmetic against dated cases over Christmas and Easter (DOMAIN.md's bank holidays)."""
+"""Working-day arithmetic against dated cases over Christmas and Easter (docs/DOMAIN.md's bank holidays)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from workflows.calendar import add_working_days, is_bank_holiday, is_working_day
 
 
 def test_fifteen_working_days_from_friday_18_december_2026_is_wednesday_13_january_2027():
-    # DOMAIN.md's own example: Christmas Day, the substitute Boxing Day (28 Dec) and New Year's Day
+    # docs/DOMAIN.md's own example: Christmas Day, the substitute Boxing Day (28 Dec) and New Year's Day
     # are skipped along with the weekends.
     assert add_working_days(date(2026, 12, 18), 15) == date(2027, 1, 13)
 

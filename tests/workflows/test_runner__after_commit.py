@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from reviews.models import Review, ReviewState
-from reviews.services import review_advance, review_convert_to_cspr, review_record_key_dates
+from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from tests.factories import advance_to
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused

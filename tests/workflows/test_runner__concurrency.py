@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
 from reviews.models import Review, ReviewClock, ReviewKind, ReviewRole, ReviewState, Role
-from reviews.services import lifecycle, review_advance, review_open, review_role_grant, review_role_revoke
+from reviews.services import review as review_services
+from reviews.services.review import review_advance, review_open
+from reviews.services.roles import review_role_grant, review_role_revoke
 from tests.factories import advance_to, make_review
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused
@@ -54,13 +56,13 @@ def race(*attempts: tuple[str, Any]) -> dict[str, Any]:
 def slow_step(monkeypatch):
     """Hold the row lock for a while inside the winning transaction, so the loser really waits on it."""
     # Every step asks, under the lock, whether it stops a clock: a slow answer holds the lock.
-    stops_a_clock = lifecycle.stage_stops_a_clock
+    stops_a_clock = review_services.stage_stops_a_clock
 
     def held(*args: Any) -> Any:
         time.sleep(HOLD_SECONDS)
         return stops_a_clock(*args)
 
-    monkeypatch.setattr(lifecycle, "stage_stops_a_clock", held)
+    monkeypatch.setattr(review_services, "stage_stops_a_clock", held)
 
 
 @pytest.fixture

@@ -1,0 +1,18 @@
+"""The Django admin for reviews, one module per feature; importing them registers their ModelAdmins.
+
+Everything with a lifecycle or an audit trail is read-only here: it changes only through
+reviews.services, and the review transitions are offered as admin actions that call them.
+"""
+
+from reviews.admin import (  # noqa: F401
+    actions,
+    chronology,
+    clocks,
+    contributions,
+    findings,
+    panels,
+    partnerships,
+    review,
+    roles,
+    subjects,
+)

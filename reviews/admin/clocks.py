@@ -1,0 +1,45 @@
+"""Admin for review clocks (read-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from reviews.models import (
+    ReviewClock,
+)
+from ui.admin import ReadOnlyAdminMixin
+from workflows.clocks import read_clock
+
+
+class ReviewClockInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReviewClock
+    fields = ["label", "basis", "start_event", "start_date", "duration", "unit", "due_date", "stopped_on"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(ReviewClock)
+class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["review", "label", "basis", "start_event", "start_date", "due_date", "stopped_on", "status"]
+    list_filter = ["basis", "review__partnership", "key"]
+    list_select_related = ["review__partnership"]
+    search_fields = ["review__reference", "label"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Status needs each partnership's closure days: one prefetch, not a query per row.
+        return super().get_queryset(request).prefetch_related("review__partnership__closure_days")
+
+    @admin.display(description="status")
+    def status(self, clock: ReviewClock) -> str:
+        reading = read_clock(
+            start_date=clock.start_date,
+            due_date=clock.due_date,
+            stopped_on=clock.stopped_on,
+            abandoned=clock.abandoned,
+            today=timezone.localdate(),
+            calendar=clock.review.partnership,
+        )
+        return reading.status.label

@@ -1,0 +1,1 @@
+"""Named predicates on transitions, one module per feature: each returns None when met, or why not."""

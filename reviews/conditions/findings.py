@@ -1,0 +1,53 @@
+"""Named predicates on findings and on the review's move to action tracking."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workflows.conditions import condition
+
+if TYPE_CHECKING:
+    from reviews.models import Review
+    from reviews.models.findings import Findings
+
+
+@condition
+def review_at_findings(findings: Findings) -> str | None:
+    from reviews.models import ReviewState
+
+    review = findings.review
+    if review.state != ReviewState.FINDINGS:
+        return (
+            f"{review} is at {review.get_state_display()}: findings are signed off and reopened in the findings stage."
+        )
+    return None
+
+
+@condition
+def findings_complete(findings: Findings) -> str | None:
+    missing = []
+    if not findings.findings.strip():
+        missing.append("the findings")
+    if not findings.learning.strip():
+        missing.append("the learning")
+    if findings.needs_analysis:
+        if findings.category_of_death is None:
+            missing.append("the category of death")
+        if not findings.modifiable_factors:
+            missing.append("whether there were modifiable factors")
+    if missing:
+        return "Before sign-off, write " + ", ".join(missing) + "."
+    return None
+
+
+@condition
+def findings_signed_off(review: Review) -> str | None:
+    """Findings → action tracking waits for the chair's sign-off (issue 5)."""
+    from reviews.models.findings import Findings
+
+    findings = Findings.objects.filter(review=review).only("state").first()
+    if findings is None:
+        return "No findings have been written yet: draft them and ask the chair to sign them off."
+    if not findings.is_signed_off:
+        return "The chair has not signed off the findings yet."
+    return None

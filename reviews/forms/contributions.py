@@ -1,0 +1,155 @@
+"""Forms for agency contributions: invite, steps, due dates, extensions and the agency report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from reviews.forms.roles import UserChoiceField, partnership_members
+from reviews.models import Review
+from reviews.models.contributions import REPORT_SECTIONS, Ask, ContributionState
+from reviews.selectors.contributions import invitable_agencies
+from ui.forms import GovukDateField, GovukForm, StepForm
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name
+
+
+class InviteAgencyForm(GovukForm):
+    agency = AgencyChoiceField(
+        queryset=None,
+        empty_label="Select an agency",
+        error_messages={
+            "required": "Select the agency to ask",
+            "invalid_choice": "Select an agency that serves this partnership and has not been asked yet",
+        },
+    )
+    lead = UserChoiceField(
+        label="Agency lead",
+        queryset=get_user_model().objects.none(),
+        empty_label="Select a person",
+        help_text="The named person who answers for the agency on this review.",
+        error_messages={
+            "required": "Select the agency lead",
+            "invalid_choice": "Select a member of this partnership",
+        },
+    )
+    asks = forms.MultipleChoiceField(
+        label="What is asked of the agency",
+        choices=Ask.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+        error_messages={"required": "Select at least one thing to ask for"},
+    )
+    due_date = GovukDateField(label="Due date", error_name="the due date")
+    due_date_reason = forms.CharField(
+        label="Reason for a different due date",
+        required=False,
+        max_length=2000,
+        help_text="Only needed if you change the usual due date.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, review: Review, default_due: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = invitable_agencies(review)
+        self.fields["lead"].queryset = partnership_members(review.partnership_id)
+        self.fields["due_date"].initial = default_due
+        self.fields[
+            "due_date"
+        ].help_text = f"The usual due date for this review is {default_due:%-d %B %Y}. For example, 27 3 2026"
+
+
+class ReasonForm(StepForm):
+    """A contribution step; a reason is required for returning, waiving and a nil return."""
+
+    expected_state = forms.ChoiceField(choices=ContributionState.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reason", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    REASONS = {
+        "return_to_agency": ("Why is it returned?", "Say what the agency needs to change; they will see it"),
+        "waive": ("Why is it waived?", "Give the reason for waiving this contribution"),
+        "record_nil_return": (
+            "Note on the nil return",
+            "Say that the agency had no involvement with this child or family",
+        ),
+    }
+
+
+class MoveDueDateForm(GovukForm):
+    new_due_date = GovukDateField(label="New due date", error_name="the new due date")
+    reason = forms.CharField(
+        label="Reason for moving the due date",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for the new due date"},
+    )
+    service_field_map = {"proposed_due_date": "new_due_date"}
+
+
+class ExtensionRequestForm(GovukForm):
+    proposed_due_date = GovukDateField(label="Proposed due date", error_name="the proposed due date")
+    reason = forms.CharField(
+        label="Why do you need more time?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why you need more time"},
+    )
+
+
+class DecideExtensionForm(GovukForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("grant", "Grant the extension"), ("refuse", "Refuse the extension")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to grant or refuse the extension"},
+    )
+    granted_due_date = GovukDateField(
+        label="New due date (if granting)",
+        error_name="the new due date",
+        required=False,
+        help_text="Leave blank to grant the date the agency asked for. For example, 27 3 2026",
+    )
+    note = forms.CharField(
+        label="Note to the agency lead",
+        required=False,
+        max_length=2000,
+        help_text="Required when refusing.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, change_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_ext{change_id}_%s"
+
+
+class ReportForm(GovukForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in REPORT_SECTIONS:
+            if name == "records_secured_on":
+                self.fields[name] = GovukDateField(
+                    label=label, error_name="the date records were secured", required=False
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=label, required=False, max_length=50_000, widget=forms.Textarea(attrs={"rows": 6})
+                )
+        self.fields["author_role"] = forms.CharField(
+            label="Author's role",
+            required=False,
+            max_length=120,
+            help_text="Written by someone not involved in the case: give their role, not their name.",
+            widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+        )
+
+    @staticmethod
+    def initial_from(report: Any) -> dict[str, Any]:
+        if report is None:
+            return {}
+        return {name: getattr(report, name) for name, _ in [*REPORT_SECTIONS, ("author_role", "")]}

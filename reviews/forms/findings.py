@@ -1,0 +1,126 @@
+"""Forms for findings and recommendations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from reviews.forms.actions import _agencies
+from reviews.forms.contributions import AgencyChoiceField
+from reviews.models import Agency, Review
+from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
+from reviews.services.findings import FindingsData, RecommendationData
+from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
+
+
+class FindingsForm(GovukForm):
+    findings = forms.CharField(
+        label="Findings",
+        help_text="What the review found.",
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Write the findings"},
+    )
+    learning = forms.CharField(
+        label="Learning",
+        required=False,
+        help_text="The learning for the partnership and its agencies. Needed before sign-off.",
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    themes = forms.MultipleChoiceField(
+        label="Themes",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tagged for the annual report. Select all that apply.",
+        error_messages={"invalid_choice": "Select themes from the partnership's list"},
+    )
+
+    def __init__(self, *args: Any, themes: list[str], analysis: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = [(t, t) for t in themes]
+        self.analysis = analysis
+        if analysis:
+            for name, label in ANALYSIS_DOMAINS:
+                self.fields[name] = forms.CharField(
+                    label=label, required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+                )
+            self.fields["category_of_death"] = forms.TypedChoiceField(
+                label="Category of death",
+                help_text="The categories are hierarchical: choose the first that applies.",
+                choices=CategoryOfDeath.choices,
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields["modifiable_factors"] = forms.ChoiceField(
+                label="Were there modifiable factors?",
+                choices=ModifiableFactors.choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def analysis_fields(self) -> list[Any]:
+        names = [name for name, _ in ANALYSIS_DOMAINS]
+        return [self[name] for name in names] if self.analysis else []
+
+    def findings_data(self) -> FindingsData:
+        data = self.cleaned_data
+        values: dict[str, Any] = {
+            "findings": data["findings"],
+            "learning": data["learning"],
+            "themes": list(data["themes"]),
+        }
+        if self.analysis:
+            for name, _ in ANALYSIS_DOMAINS:
+                values[name] = data[name]
+            values["category_of_death"] = data["category_of_death"] or None
+            values["modifiable_factors"] = data["modifiable_factors"]
+        return FindingsData(**values)
+
+
+class RecommendationForm(SubmitOnceMixin, GovukForm):
+    what = forms.CharField(
+        label="What is to change",
+        help_text="Specific: what the agency will do differently.",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what is to change"},
+    )
+    owner_agency = AgencyChoiceField(
+        label="Owner",
+        queryset=Agency.objects.none(),
+        empty_label="Select the owning agency",
+        error_messages={"required": "Choose the agency that owns the recommendation"},
+    )
+    due_by = GovukDateField(label="By when", error_name="the date by when it is to be done")
+    success_measure = forms.CharField(
+        label="How success is measured",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how success will be measured"},
+    )
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = _agencies(review.partnership_id)
+
+    def recommendation_data(self) -> RecommendationData:
+        data = self.cleaned_data
+        return RecommendationData(
+            what=data["what"],
+            owner_agency=data["owner_agency"],
+            due_by=data["due_by"],
+            success_measure=data["success_measure"],
+        )
+
+
+class ReasonOnlyForm(GovukForm):
+    reason = forms.CharField(
+        label="Reason for reopening",
+        max_length=5000,
+        help_text="Recorded with the findings' history; the chair will sign off a new version.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for reopening the signed findings"},
+    )

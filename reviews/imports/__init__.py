@@ -1,0 +1,1 @@
+"""Reading what agencies upload (chronology spreadsheets) into checked rows, before any write."""

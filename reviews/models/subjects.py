@@ -1,0 +1,80 @@
+"""Subjects of a review (pseudonyms) and their identities, kept apart."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from nhs_number import is_valid as nhs_number_is_valid
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INDETERMINATE = "indeterminate", "Indeterminate"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Subject(models.Model):
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="subjects")
+    pseudonym = models.CharField(max_length=60, help_text="As used in panel papers, e.g. 'Child A'.")
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death_or_incident = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, default=Sex.NOT_KNOWN)
+
+    class Meta:
+        ordering = ["pseudonym"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "pseudonym"], name="subject_unique_pseudonym"),
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__isnull=True)
+                | models.Q(date_of_death_or_incident__isnull=True)
+                | models.Q(date_of_death_or_incident__gte=models.F("date_of_birth")),
+                name="subject_incident_not_before_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    def clean(self) -> None:
+        if (
+            self.date_of_birth
+            and self.date_of_death_or_incident
+            and self.date_of_death_or_incident < self.date_of_birth
+        ):
+            raise ValidationError(
+                {"date_of_death_or_incident": "The date of death or incident cannot be before the date of birth."}
+            )
+
+
+def normalise_nhs_number(value: str) -> str:
+    # People write NHS numbers as "943 476 5919" or "943-476-5919"; only the digits are stored.
+    return value.replace(" ", "").replace("-", "")
+
+
+def validate_nhs_number(value: str) -> None:
+    digits = normalise_nhs_number(value)
+    if not (digits.isdigit() and len(digits) == 10):
+        raise ValidationError("An NHS number is 10 digits, e.g. 943 476 5919.")
+    if not nhs_number_is_valid(digits):
+        raise ValidationError("This is not a valid NHS number: its check digit does not match.")
+
+
+class SubjectIdentity(models.Model):
+    """Real name, NHS number and address: shown only to the review's coordinators."""
+
+    subject = models.OneToOneField(Subject, on_delete=models.CASCADE, related_name="identity")
+    full_name = models.CharField(max_length=200, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
+    address = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "subject identities"
+        indexes = [models.Index(fields=["nhs_number"], name="identity_nhs_number")]
+
+    def __str__(self) -> str:
+        return f"Identity of {self.subject}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.nhs_number = normalise_nhs_number(self.nhs_number)
+        super().save(*args, **kwargs)

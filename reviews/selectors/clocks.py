@@ -1,0 +1,62 @@
+"""Readers of a review's clocks, as the review page shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import prefetch_related_objects
+
+from reviews.models import Review, ReviewClock
+from reviews.selectors.review import TAG_CLASSES, key_date_label
+from workflows.clocks import Basis, ClockReading, ClockStatus, read_clock
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    clock: ReviewClock
+    reading: ClockReading
+    start_event_label: str
+
+    @property
+    def status_label(self) -> str:
+        return ClockStatus(self.reading.status).label
+
+    @property
+    def tag_class(self) -> str:
+        return TAG_CLASSES[self.reading.status]
+
+    @property
+    def basis_label(self) -> str:
+        return Basis(self.clock.basis).label
+
+    @property
+    def days_left_text(self) -> str:
+        left = self.reading.working_days_left
+        if left is None:
+            return ""
+        if left < 0:
+            return f"{-left} working day{'s' if left != -1 else ''} overdue"
+        return f"{left} working day{'s' if left != 1 else ''} left"
+
+
+def clock_rows(review: Review, today: date) -> list[ClockRow]:
+    """Read each clock as of ``today``.
+
+    Every reading asks the partnership for its closure days, so both are prefetched here unless
+    the caller already did (the dashboard, for a whole page of reviews): otherwise the review page
+    would cost one closure-day query per clock.
+    """
+    prefetch_related_objects([review], "clocks", "partnership__closure_days")
+    rows = []
+    for clock in review.clocks.all():
+        reading = read_clock(
+            start_date=clock.start_date,
+            due_date=clock.due_date,
+            stopped_on=clock.stopped_on,
+            abandoned=clock.abandoned,
+            today=today,
+            calendar=review.partnership,
+        )
+        rows.append(ClockRow(clock=clock, reading=reading, start_event_label=key_date_label(review, clock.start_event)))
+    return rows

@@ -1,0 +1,167 @@
+"""Readers of agency contributions: the requests on a review and an agency lead's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from reviews.models import Review, ReviewRole, Role
+from reviews.models.contributions import AgencyContribution, ContributionState, DueDateChange
+from reviews.selectors.review import review_get_for_user, review_permissions_for_user
+from workflows.calendar import working_days_between
+
+STATE_TAG_CLASSES: dict[str, str] = {
+    ContributionState.REQUESTED: "govuk-tag--grey",
+    ContributionState.IN_PROGRESS: "govuk-tag--blue",
+    ContributionState.SUBMITTED: "govuk-tag--purple",
+    ContributionState.RETURNED: "govuk-tag--orange",
+    ContributionState.ACCEPTED: "govuk-tag--green",
+    ContributionState.NIL_RETURN: "govuk-tag--turquoise",
+    ContributionState.WAIVED: "govuk-tag--grey",
+}
+
+
+def state_tag_class(state: str) -> str:
+    return STATE_TAG_CLASSES.get(state, "govuk-tag--grey")
+
+
+def due_text(contribution: AgencyContribution, today: date) -> str:
+    """'3 working days left', 'Due today', '2 working days overdue'; empty once settled or submitted."""
+    if contribution.state not in (
+        ContributionState.REQUESTED,
+        ContributionState.IN_PROGRESS,
+        ContributionState.RETURNED,
+    ):
+        return ""
+    # Reads the partnership's prefetched closure days, so a list costs no query per row.
+    left = working_days_between(today, contribution.due_date, contribution.review.partnership)
+    if contribution.due_date == today:
+        return "Due today"
+    if contribution.due_date < today:
+        late = max(-left, 1)
+        return f"{late} working day{'s' if late != 1 else ''} overdue"
+    return f"{left} working day{'s' if left != 1 else ''} left"
+
+
+@dataclass(frozen=True)
+class ContributionRow:
+    contribution: AgencyContribution
+    due_text: str
+    overdue: bool
+    open_extension: DueDateChange | None
+
+    @property
+    def tag_class(self) -> str:
+        return state_tag_class(self.contribution.state)
+
+
+def _row(contribution: AgencyContribution, today: date) -> ContributionRow:
+    text = due_text(contribution, today)
+    open_requests = getattr(contribution, "open_requests", None)
+    return ContributionRow(
+        contribution=contribution,
+        due_text=text,
+        overdue=text.endswith("overdue"),
+        open_extension=open_requests[0] if open_requests else None,
+    )
+
+
+def _open_requests_prefetch() -> Prefetch:
+    return Prefetch(
+        "due_date_changes",
+        queryset=DueDateChange.objects.filter(status=DueDateChange.Status.REQUESTED),
+        to_attr="open_requests",
+    )
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContributionAccess:
+    review: Review
+    contribution: AgencyContribution
+    perms: frozenset[str]
+    is_lead: bool
+
+    @property
+    def is_coordinator(self) -> bool:
+        return "coordinate_review" in self.perms
+
+
+def lead_agency_ids(user: Any, review: Review) -> frozenset[int]:
+    return frozenset(
+        ReviewRole.objects.filter(review=review, user=user, role=Role.AGENCY_LEAD).values_list("agency_id", flat=True)
+    )
+
+
+def contribution_get_for_user(user: Any, reference: str, contribution_id: int) -> ContributionAccess:
+    """The contribution, or Http404 unless the user coordinates the review or leads its agency on it."""
+    review = review_get_for_user(user, reference)
+    perms = review_permissions_for_user(user, review)
+    contribution = (
+        AgencyContribution.objects.select_related("agency", "lead", "review__partnership")
+        .filter(pk=contribution_id, review=review)
+        .first()
+    )
+    if contribution is None:
+        raise Http404("No such contribution.")
+    is_lead = contribution.agency_id in lead_agency_ids(user, review)
+    if not (is_lead or "coordinate_review" in perms):
+        raise Http404("No such contribution.")
+    return ContributionAccess(review=review, contribution=contribution, perms=perms, is_lead=is_lead)
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def contribution_rows(review: Review, *, agency_ids: frozenset[int] | None = None) -> list[ContributionRow]:
+    """The review's contributions (or only those of ``agency_ids``), with their due-date clocks."""
+    today = timezone.localdate()
+    contributions = (
+        AgencyContribution.objects.filter(review=review)
+        .select_related("agency", "lead", "review__partnership")
+        .prefetch_related("review__partnership__closure_days", _open_requests_prefetch())
+        .order_by("agency__name")
+    )
+    if agency_ids is not None:
+        contributions = contributions.filter(agency_id__in=agency_ids)
+    return [_row(c, today) for c in contributions]
+
+
+def my_requests(user: Any) -> list[ContributionRow]:
+    """Every contribution the user leads, across all their reviews, soonest due first.
+
+    Three queries however many: the contributions with their review, partnership and agency;
+    the partnerships' closure days; the open extension requests.
+    """
+    if not (user and user.is_authenticated):
+        return []
+    today = timezone.localdate()
+    leads = ReviewRole.objects.filter(
+        review_id=OuterRef("review_id"), agency_id=OuterRef("agency_id"), user=user, role=Role.AGENCY_LEAD
+    )
+    contributions = (
+        AgencyContribution.objects.filter(Exists(leads))
+        .select_related("agency", "review__partnership")
+        .prefetch_related("review__partnership__closure_days", _open_requests_prefetch())
+        .order_by("due_date", "review__reference", "id")
+    )
+    rows = [_row(c, today) for c in contributions]
+    # Work still to do first; then what is with the coordinator or finished.
+    return sorted(rows, key=lambda r: not r.contribution.is_editable)
+
+
+def due_date_history(contribution: AgencyContribution) -> list[DueDateChange]:
+    return list(contribution.due_date_changes.select_related("asked_by", "decided_by").order_by("asked_at", "id"))
+
+
+def invitable_agencies(review: Review) -> QuerySet[Any]:
+    """Agencies serving the review's partnership that have not been asked yet."""
+    asked = AgencyContribution.objects.filter(review=review).values("agency_id")
+    return review.partnership.agencies.exclude(pk__in=asked).order_by("name")

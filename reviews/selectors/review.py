@@ -1,0 +1,182 @@
+"""Readers of reviews: the ones a user may see, key dates, history and the steps on offer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.http import Http404
+
+from reviews.models import Review, ReviewKind, ReviewState, ReviewUserObjectPermission
+from workflows.clocks import ClockStatus
+from workflows.models import TransitionLog
+from workflows.runner import TransitionOption, transition_options
+
+# Roles that may read case detail (subjects, key dates). A read-only scrutineer sees progress
+# and timeliness only (docs/DOMAIN.md "Who uses it").
+CASE_DETAIL_PERMISSIONS = frozenset({"coordinate_review", "chair_review", "sit_on_panel", "lead_agency_submission"})
+
+
+def _permission_rows(user: Any) -> QuerySet[ReviewUserObjectPermission]:
+    return ReviewUserObjectPermission.objects.filter(
+        user=user, permission__content_type__app_label="reviews", permission__content_type__model="review"
+    )
+
+
+def reviews_for_user(user: Any) -> QuerySet[Review]:
+    """Reviews on which ``user`` holds ``view_review``; none at all for an anonymous user."""
+    if not (user and user.is_authenticated):
+        return Review.objects.none()
+    # A subquery rather than a join keeps one row per review without DISTINCT.
+    review_ids = _permission_rows(user).filter(permission__codename="view_review").values("content_object_id")
+    return Review.objects.filter(pk__in=review_ids)
+
+
+def review_get_for_user(user: Any, reference: str) -> Review:
+    """The review, or Http404 to anyone without a role on it (they must not learn it exists)."""
+    review = reviews_for_user(user).select_related("partnership").filter(reference=reference).first()
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def review_permissions_for_user(user: Any, review: Review) -> frozenset[str]:
+    """The codenames ``user`` holds on ``review``, in one query (guardian's has_perm costs one per call)."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    return frozenset(
+        _permission_rows(user).filter(content_object=review).values_list("permission__codename", flat=True)
+    )
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+# Which key dates matter for each kind: the dates its clocks start and stop on and its
+# conditions ask for. Others stay hidden so a coordinator is not asked irrelevant questions.
+KEY_DATES_BY_KIND: dict[str, tuple[str, ...]] = {
+    ReviewKind.CHILD_DEATH: ("incident_on", "notified_on"),
+    ReviewKind.RAPID: ("became_aware_on", "incident_on", "notified_on", "decision_on"),
+    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on"),
+    ReviewKind.SCR: ("became_aware_on", "incident_on", "notified_on", "decision_on"),
+    ReviewKind.INSTITUTIONAL: (
+        "became_aware_on",
+        "incident_on",
+        "notified_on",
+        "ofsted_notified_on",
+        "lado_referred_on",
+    ),
+    ReviewKind.DHR: ("became_aware_on", "incident_on", "decision_on"),
+    ReviewKind.SAR: ("became_aware_on", "incident_on", "decision_on"),
+}
+
+
+def key_date_fields(kind: str) -> tuple[str, ...]:
+    return KEY_DATES_BY_KIND.get(kind, ("became_aware_on", "incident_on"))
+
+
+def key_date_label(review: Review, field_name: str) -> str:
+    """What the key date means, in the words of this kind of review."""
+    if field_name == "became_aware_on":
+        return review.awareness_label
+    if field_name == "notified_on":
+        return review.notification_label
+    if field_name == "incident_on":
+        return "Date of death" if review.kind == ReviewKind.CHILD_DEATH else "Date of death or incident"
+    if field_name == "decision_on":
+        if review.kind in (ReviewKind.DHR, ReviewKind.SAR):
+            return "The decision whether to hold a review was made"
+        return "The partners decided to initiate a review"
+    if field_name == "ofsted_notified_on":
+        return "The setting notified Ofsted"
+    if field_name == "lado_referred_on":
+        return "The allegation was referred to the LADO"
+    return str(Review._meta.get_field(field_name).verbose_name).capitalize()
+
+
+# --- clocks -------------------------------------------------------------------------------------
+
+TAG_CLASSES: dict[str, str] = {
+    ClockStatus.NOT_STARTED: "govuk-tag--grey",
+    ClockStatus.RUNNING: "govuk-tag--blue",
+    ClockStatus.DUE_SOON: "govuk-tag--yellow",
+    ClockStatus.BREACHED: "govuk-tag--red",
+    ClockStatus.MET: "govuk-tag--green",
+    ClockStatus.STOPPED: "govuk-tag--grey",
+}
+
+
+# --- the review page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    log: TransitionLog
+    from_label: str
+    to_label: str
+    actor_name: str
+    on_earlier_review: bool
+
+
+def _state_label(value: str) -> str:
+    try:
+        return ReviewState(value).label
+    except ValueError:
+        return value
+
+
+def _person(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "(system)"
+
+
+def review_history(review: Review) -> list[HistoryRow]:
+    """Every stage change of the review and of the rapid review it was converted from, oldest first."""
+    ids = [review.pk] + ([review.converted_from_id] if review.converted_from_id else [])
+    logs = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Review), object_id__in=ids
+    ).select_related("actor")
+    return [
+        HistoryRow(
+            log=log,
+            from_label=_state_label(log.from_state),
+            to_label=_state_label(log.to_state),
+            actor_name=_person(log.actor),
+            on_earlier_review=log.object_id != review.pk,
+        )
+        for log in logs.order_by("at", "id")
+    ]
+
+
+@dataclass
+class TransitionChoices:
+    """The steps out of the current stage, sorted for the page."""
+
+    allowed: list[TransitionOption] = field(default_factory=list)
+    blocked: list[TransitionOption] = field(default_factory=list)
+    not_permitted: list[TransitionOption] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.allowed or self.blocked or self.not_permitted)
+
+
+def review_transition_choices(review: Review, user: Any) -> TransitionChoices:
+    choices = TransitionChoices()
+    for option in transition_options(review, user):
+        kinds: Iterable[str] | None = option.custom.get("kinds")
+        if kinds and review.kind not in kinds:
+            continue  # e.g. only a rapid review converts into a CSPR
+        if not option.permitted:
+            choices.not_permitted.append(option)
+        elif option.reasons:
+            choices.blocked.append(option)
+        else:
+            choices.allowed.append(option)
+    return choices
+
+
+def converted_into_for_user(user: Any, review: Review) -> Review | None:
+    """The CSPR this rapid review became, if the user may see it."""
+    return reviews_for_user(user).filter(converted_from=review).first()

@@ -1,0 +1,263 @@
+"""Opening a review, recording its key dates, moving it through its stages, and converting a rapid
+review into a local CSPR."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from reviews.conditions.review import review_step_facts
+from reviews.models import Partnership, Review, ReviewKind, ReviewRole, ReviewState, Role
+from reviews.models.clocks import stage_stops_a_clock
+from reviews.models.review import REFERENCE_CODES
+from reviews.permissions import is_partnership_coordinator, require_review_perm
+from reviews.services.clocks import review_clocks_refresh, review_clocks_stop
+from reviews.services.roles import role_assign
+from reviews.services.subjects import SubjectData, subject_create
+from workflows.audit import audit_record
+from workflows.models import TransitionLog
+from workflows.runner import TransitionRefused, run_transition
+
+KEY_DATE_FIELDS = (
+    "became_aware_on",
+    "incident_on",
+    "notified_on",
+    "decision_on",
+    "ofsted_notified_on",
+    "lado_referred_on",
+)
+
+
+def _next_reference(partnership: Partnership, kind: str, year: int) -> tuple[int, str]:
+    # The caller holds a lock on the partnership row, so two reviews opened at once cannot take
+    # the same number; the unique constraint is the backstop.
+    last = Review.objects.filter(partnership=partnership, kind=kind, year=year).aggregate(n=Max("sequence"))["n"]
+    sequence = (last or 0) + 1
+    return sequence, f"{partnership.code}-{REFERENCE_CODES[kind]}-{year}-{sequence:03d}"
+
+
+def _refuse_unknown_key_dates(key_dates: dict[str, date | None]) -> None:
+    unknown = set(key_dates) - set(KEY_DATE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not key dates: {', '.join(sorted(unknown))}")
+
+
+def _key_date_errors(review: Review) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    for field in KEY_DATE_FIELDS:
+        value = getattr(review, field)
+        if value and value > today:
+            errors[field] = "This date is in the future."
+    aware = review.became_aware_on
+    for field in ("notified_on", "decision_on", "ofsted_notified_on", "lado_referred_on"):
+        value = getattr(review, field)
+        if aware and value and value < aware and field not in errors:
+            label = Review._meta.get_field(field).verbose_name
+            errors[field] = f"The {label} cannot be before the date the case became known ({aware:%d %B %Y})."
+    return errors
+
+
+def review_create(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    kind: str,
+    title: str,
+    state: str = ReviewState.NOTIFICATION,
+    converted_from: Review | None = None,
+    key_dates: dict[str, date | None] | None = None,
+) -> Review:
+    """Insert a review with its reference and clocks. Callers hold the transaction and checks."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    year = timezone.localdate().year
+    sequence, reference = _next_reference(partnership, kind, year)
+    review = Review(
+        partnership=partnership,
+        kind=kind,
+        title=title.strip(),
+        state=state,
+        year=year,
+        sequence=sequence,
+        reference=reference,
+        converted_from=converted_from,
+        created_by=actor,
+        **(key_dates or {}),
+    )
+    review.save()
+    role_assign(review=review, user=actor, role=Role.COORDINATOR)
+    review_clocks_refresh(review=review)
+    return review
+
+
+def review_open(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    kind: str,
+    title: str,
+    key_dates: dict[str, date | None] | None = None,
+    subject: SubjectData | None = None,
+) -> Review:
+    """A partnership coordinator opens a review; they become its coordinator."""
+    if not is_partnership_coordinator(actor, partnership.pk):
+        raise PermissionDenied(f"Only a review coordinator of {partnership} can open a review there.")
+    _refuse_unknown_key_dates(key_dates or {})
+    errors: dict[str, str] = {}
+    if kind not in ReviewKind.values:
+        errors["kind"] = "Choose a kind of review."
+    elif not partnership.runs_kind(kind):
+        errors["kind"] = f"{partnership} does not run {ReviewKind(kind).label.lower()}s."
+    if not title.strip():
+        errors["title"] = "Give the review a title (free of identifying data)."
+    probe = Review(partnership=partnership, kind=kind, **(key_dates or {}))
+    errors.update(_key_date_errors(probe))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        review = review_create(actor=actor, partnership=partnership, kind=kind, title=title, key_dates=key_dates)
+        if subject is not None:
+            subject_create(review=review, data=subject)
+        audit_record(actor=actor, verb="review.opened", target=review, kind=kind)
+    return review
+
+
+def review_record_key_dates(*, actor: Any, review_id: int, key_dates: dict[str, date | None]) -> Review:
+    _refuse_unknown_key_dates(key_dates)
+    with transaction.atomic():
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+        require_review_perm(actor, "coordinate_review", review, "record key dates")
+        before = {field: getattr(review, field) for field in key_dates}
+        for field, value in key_dates.items():
+            setattr(review, field, value)
+        errors = _key_date_errors(review)
+        if errors:
+            raise ValidationError(errors)
+        changed = {f: v for f, v in key_dates.items() if before[f] != v}
+        if not changed:
+            return review
+        review.save(update_fields=list(changed))
+        review_clocks_refresh(review=review)
+        audit_record(
+            actor=actor,
+            verb="review.key_dates_recorded",
+            target=review,
+            changes={f: [_iso(before[f]), _iso(v)] for f, v in changed.items()},
+        )
+    return review
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# Transitions with a service of their own (they do more than change the stage).
+_OWN_SERVICE = {"convert_to_cspr"}
+
+
+def _reviews() -> Any:
+    return Review.objects.select_related("partnership")
+
+
+def review_advance(
+    *, actor: Any, review_id: int, transition: str, reason: str = "", expected_state: str | None = None
+) -> Review:
+    """Take one step of the lifecycle. Raises TransitionRefused or PermissionDenied."""
+    if transition in _OWN_SERVICE:
+        raise ValueError(f"{transition} has its own service")
+
+    def prepare(review: Review) -> list[str]:
+        if transition == "withdraw":
+            review.withdrawal_rationale = reason.strip()
+            return ["withdrawal_rationale"]
+        return []
+
+    def after(review: Review, log: TransitionLog) -> None:
+        if stage_stops_a_clock(review.kind, review.state):
+            if review.is_open:
+                review_clocks_stop(review=review)
+            else:
+                review_clocks_refresh(review=review)  # closed or withdrawn: every running clock stops
+
+    return run_transition(
+        # No select_related: a step needs only the review's own row (the partnership's calendar
+        # and settings matter only to the full clock refresh on closing or withdrawal, which loads it).
+        queryset=Review.objects.all(),
+        pk=review_id,
+        name=transition,
+        actor=actor,
+        reason=reason,
+        expected_state=expected_state,
+        # The permission and the conditions' queries, as one query under the lock.
+        load=lambda review, step: review_step_facts(review, actor, step),
+        prepare=prepare,
+        after=after,
+    )
+
+
+def review_convert_to_cspr(
+    *, actor: Any, review_id: int, reason: str = "", expected_state: str | None = None
+) -> Review:
+    """The partners decided on a local CSPR: close the rapid review and open the CSPR from it.
+
+    The CSPR links back to the rapid review, starts at scoping (notification and the rapid
+    review's scoping are done), and takes over its subjects, identities, roles and key dates,
+    so its history page shows the whole case.
+    """
+    created: dict[str, Review] = {}
+
+    def prepare(review: Review) -> list[str]:
+        if review.kind != ReviewKind.RAPID:
+            raise TransitionRefused(f"Only a rapid review can be converted; {review} is a {review.get_kind_display()}.")
+        return []
+
+    def after(rapid: Review, log: TransitionLog) -> None:
+        review_clocks_refresh(review=rapid)
+        cspr = review_create(
+            actor=actor,
+            partnership=rapid.partnership,
+            kind=ReviewKind.CSPR,
+            title=rapid.title,
+            state=ReviewState.SCOPING,
+            converted_from=rapid,
+            key_dates={field: getattr(rapid, field) for field in KEY_DATE_FIELDS},
+        )
+        for subject in rapid.subjects.select_related("identity"):
+            identity = getattr(subject, "identity", None)
+            subject_create(
+                review=cspr,
+                data=SubjectData(
+                    pseudonym=subject.pseudonym,
+                    date_of_birth=subject.date_of_birth,
+                    date_of_death_or_incident=subject.date_of_death_or_incident,
+                    sex=subject.sex,
+                    full_name=identity.full_name if identity else "",
+                    nhs_number=identity.nhs_number if identity else "",
+                    address=identity.address if identity else "",
+                ),
+            )
+        for role in ReviewRole.objects.filter(review=rapid).select_related("user", "agency"):
+            if role.role == Role.COORDINATOR and role.user_id == actor.pk:
+                continue  # review_create made the actor coordinator already
+            role_assign(review=cspr, user=role.user, role=role.role, agency=role.agency)
+        audit_record(actor=actor, verb="review.converted", target=rapid, into=cspr.reference, reason=log.reason)
+        audit_record(actor=actor, verb="review.opened", target=cspr, converted_from=rapid.reference)
+        created["cspr"] = cspr
+
+    # run_transition's own transaction covers the CSPR created in ``after``.
+    run_transition(
+        queryset=_reviews(),
+        pk=review_id,
+        name="convert_to_cspr",
+        actor=actor,
+        reason=reason,
+        expected_state=expected_state,
+        prepare=prepare,
+        after=after,
+    )
+    return created["cspr"]
