@@ -37,7 +37,7 @@ class DeadlineAdmin(admin.ModelAdmin):
     list_filter = ["kind", "state"]
     search_fields = ["scope", "owner_label"]
     date_hierarchy = "due_date"
-    # Deadlines follow their targets (reviews/deadlines.py); editing them here would drift.
+    # Deadlines follow their targets (reviews/services/deadlines.py); editing them here would drift.
     readonly_fields = [f.name for f in Deadline._meta.fields] + ["recipients", "escalation_recipients"]
     list_select_related = ["content_type"]
 

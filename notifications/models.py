@@ -2,7 +2,7 @@
 
 notifications knows nothing about reviews: a deadline points at its target through a content type
 and id, and carries the few words an e-mail needs (reference, what is due, a link) in ``context``,
-written by the app that owns the target (reviews/deadlines.py). Never a child's name or NHS number.
+written by the app that owns the target (reviews/services/deadlines.py). Never a child's name or NHS number.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What other apps tell notifications about their objects (imports point downward: reviews →
-notifications, never back). reviews registers in ReviewsConfig.ready (reviews/deadlines.py)."""
+notifications, never back). reviews registers in ReviewsConfig.ready (reviews/services/deadlines.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Create-once forms: a double click or a resent POST must not open two reviews or add an action twice.
 
-Each create form carries a hidden token (reviews.forms.SubmitOnceMixin). The first submission
+Each create form carries a hidden token (ui.forms.SubmitOnceMixin). The first submission
 records the token in the same transaction as what it creates; a second one with the same token
 waits for the first (the token is the primary key) and is then pointed at the first one's result.
 A submission that fails (bad input) rolls its token back with everything else, so the corrected

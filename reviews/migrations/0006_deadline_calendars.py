@@ -1,4 +1,4 @@
-"""Existing deadlines get their partnership's calendar (reviews.deadlines.partnership_calendar), so
+"""Existing deadlines get their partnership's calendar (reviews.services.deadlines.partnership_calendar), so
 their reminders skip its closure days. A deadline's scope is its review's reference."""
 
 from django.db import migrations
