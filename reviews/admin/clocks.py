@@ -16,8 +16,16 @@ from workflows.clocks import read_clock
 
 class ReviewClockInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReviewClock
-    fields = ["label", "basis", "start_event", "start_date", "duration", "unit", "due_date", "stopped_on"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "label",
+        "basis",
+        "start_event",
+        "start_date",
+        "duration",
+        "unit",
+        "due_date",
+        "stopped_on",
+    )
     extra = 0
 
 

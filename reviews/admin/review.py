@@ -86,7 +86,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["partnership"]
     search_fields = ["reference", "title"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "reference",
         "partnership",
         "kind",
@@ -102,7 +102,6 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "withdrawal_rationale",
         "created_by",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
     inlines = [SubjectInline, ReviewRoleInline, ReviewClockInline]
     actions = review_transition_actions()
