@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
@@ -36,7 +34,7 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["pseudonym", "review__reference"]
     fields = readonly_fields = ("review", "pseudonym", "sex", "date_of_birth", "date_of_death_or_incident")
 
-    def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[admin.options.InlineModelAdmin]]:
+    def get_inlines(self, request: HttpRequest, obj: Subject | None) -> list[type[admin.options.InlineModelAdmin]]:
         # Identities are shown to superusers only; staff with model permissions see pseudonyms.
         return [SubjectIdentityInline] if request.user.is_superuser else []
 
