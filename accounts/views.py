@@ -7,6 +7,7 @@ TWO_FACTOR_REQUIRED is on (project.security.TwoFactorRequiredMiddleware).
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -132,7 +133,7 @@ def _qr_data_uri(data: str) -> str:
 
 
 def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): says why, and for how long, in words."""
     from axes.helpers import get_cool_off, get_failure_limit

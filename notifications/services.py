@@ -443,7 +443,7 @@ def deadlines_reschedule_calendar(*, calendar: str, today: date | None = None) -
     return _reschedule(Deadline.objects.filter(calendar=calendar, state=DeadlineState.OPEN), today)
 
 
-def _reschedule(open_deadlines: models.QuerySet, today: date | None) -> int:
+def _reschedule(open_deadlines: models.QuerySet[Deadline], today: date | None) -> int:
     """Deadlines with the same kind, due date and calendar share a schedule: one UPDATE for each."""
     today = today or timezone.localdate()
     schedules = schedules_by_kind()

@@ -38,8 +38,8 @@ from reviews.models import (
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open
 from reviews.services.roles import review_role_grant
 from reviews.services.subjects import SubjectData, subject_add
-from workflows.types import User
 from workflows.runner import TransitionRefused
+from workflows.types import User
 
 Standing = PartnershipMember.Standing
 

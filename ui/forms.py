@@ -130,7 +130,7 @@ class StepForm(GovukForm):
         return self.step in self.REASONS
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
+        reason: str = self.cleaned_data.get("reason", "").strip()
         if self.needs_reason and not reason:
             raise ValidationError(self.REASONS[self.step][1], code="required")
         return reason

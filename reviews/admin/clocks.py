@@ -36,7 +36,7 @@ class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["review__partnership"]
     search_fields = ["review__reference", "label"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewClock]:
         # Status needs each partnership's closure days: one prefetch, not a query per row.
         return super().get_queryset(request).prefetch_related("review__partnership__closure_days")
 

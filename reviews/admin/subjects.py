@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
@@ -39,7 +41,7 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return [SubjectIdentityInline] if request.user.is_superuser else []
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.user.is_superuser and request.method == "GET" and response.status_code == 200:

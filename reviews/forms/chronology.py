@@ -125,11 +125,12 @@ class ImportForm(GovukForm):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
+        upload: UploadedFile = self.cleaned_data["file"]
         limit = max_upload_bytes()
-        # Refused before it is read into memory.
-        if upload.size > limit:
+        # Refused before it is read into memory. (FileField has already refused a file with no name
+        # or no content; the ``or`` only tells the type checker, which sees both as optional.)
+        if (upload.size or 0) > limit:
             raise ValidationError(f"The selected file must be smaller than {limit / 1_048_576:.0f} MB")
-        if not upload.name.lower().endswith(ACCEPTED_EXTENSIONS):
+        if not (upload.name or "").lower().endswith(ACCEPTED_EXTENSIONS):
             raise ValidationError("The selected file must be a .csv or .xlsx file")
         return upload

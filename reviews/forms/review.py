@@ -122,7 +122,7 @@ class TransitionForm(GovukForm):
         self.needs_reason = needs_reason
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
+        reason: str = self.cleaned_data.get("reason", "").strip()
         if self.needs_reason and not reason:
             raise ValidationError("Give the reason for not proceeding", code="required")
         return reason
