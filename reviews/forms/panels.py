@@ -41,9 +41,8 @@ class PanelMeetingForm(SubmitOnceMixin, GovukForm):
     def __init__(self, *args: Any, partnerships: list[Partnership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = [p.pk for p in partnerships]
-        cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"]).queryset = Partnership.objects.filter(
-            pk__in=ids
-        )
+        partnership = cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"])
+        partnership.queryset = Partnership.objects.filter(pk__in=ids)
         cast(UserChoiceField, self.fields["chair"]).queryset = (
             get_user_model()
             .objects.filter(memberships__partnership_id__in=ids, is_active=True)

@@ -75,9 +75,8 @@ class OpenReviewForm(SubmitOnceMixin, GovukForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = [partnership.pk for partnership in partnerships_user_coordinates(user)]
-        cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"]).queryset = Partnership.objects.filter(
-            pk__in=ids
-        ).order_by("name")
+        partnership = cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"])
+        partnership.queryset = Partnership.objects.filter(pk__in=ids).order_by("name")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -54,9 +54,8 @@ class RoleGrantForm(GovukForm):
         super().__init__(*args, **kwargs)
         # Only members of the review's partnership may hold a role on it.
         cast(UserChoiceField, self.fields["user"]).queryset = partnership_members(review.partnership_id)
-        cast("forms.ModelChoiceField[Agency]", self.fields["agency"]).queryset = review.partnership.agencies.order_by(
-            "name"
-        )
+        agency = cast("forms.ModelChoiceField[Agency]", self.fields["agency"])
+        agency.queryset = review.partnership.agencies.order_by("name")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
