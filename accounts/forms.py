@@ -13,4 +13,5 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].replace(" ", "").replace("-", "")
+        code: str = self.cleaned_data["code"]
+        return code.replace(" ", "").replace("-", "")

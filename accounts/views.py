@@ -7,6 +7,7 @@ TWO_FACTOR_REQUIRED is on (project.security.TwoFactorRequiredMiddleware).
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import CodeForm
+from workflows.types import AuthenticatedHttpRequest, User
 
 BACKUP_CODES_SESSION_KEY = "_two_factor_backup_codes"
 THROTTLED = (
@@ -41,15 +43,15 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _errors(form: CodeForm) -> list[tuple[str, str]]:
-    return [(f"#{form['code'].auto_id}", error) for error in form.errors.get("code", [])]
+    return [(f"#{form['code'].auto_id}", str(error)) for error in form.errors.get("code", [])]
 
 
 @never_cache
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The code step: a TOTP code from the user's app, or one of their backup codes (once each)."""
     next_url = _next_url(request)
-    if request.user.is_verified():
+    if request.user.is_verified():  # type: ignore[attr-defined]  # put on the user by django_otp's OTPMiddleware
         return redirect(next_url)
     if not user_has_device(request.user):
         return redirect("accounts:two_factor_setup")
@@ -72,7 +74,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show its secret (otpauth URI and QR code), confirm one code,
     then create the backup codes. Only for a user with no confirmed device: replacing a device
     is an administrator's job, after the user has proved who they are some other way."""
@@ -108,7 +110,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The backup codes, shown once straight after enrolment (popped from the session), never again."""
     codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
     if not codes:
@@ -116,7 +118,7 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_backup_codes.html", {"codes": codes})
 
 
-def _new_backup_codes(user: object) -> list[str]:
+def _new_backup_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_BACKUP_CODES)]
@@ -131,7 +133,7 @@ def _qr_data_uri(data: str) -> str:
 
 
 def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): says why, and for how long, in words."""
     from axes.helpers import get_cool_off, get_failure_limit

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -25,7 +26,7 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
     def schedule(self, policy: ReminderPolicy) -> str:
         return schedule_for(policy).describe()
 
-    def save_model(self, request: HttpRequest, obj: ReminderPolicy, form, change: bool) -> None:  # noqa: ANN001
+    def save_model(self, request: HttpRequest, obj: ReminderPolicy, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         moved = services.deadlines_reschedule_kind(kind=obj.kind)
         self.message_user(request, f"{moved} open deadline(s) rescheduled under the new policy.", messages.INFO)

@@ -5,9 +5,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 
 
-def refuse_invalid_email(sender: Any, instance: Any, **kwargs: Any) -> None:
+def refuse_invalid_email(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     """A user's e-mail is where reminders go: refuse an address that could never receive one,
     when it is saved, rather than at 7 a.m. when the sweep tries it."""
     field = getattr(sender, "EMAIL_FIELD", "email")

@@ -15,7 +15,8 @@ def retry_delay(attempts: int) -> float:
     """Exponential back-off after the ``attempts``-th failed try: base, 2×base, 4×base ... capped."""
     base = float(getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 30))
     cap = float(getattr(settings, "NOTIFICATIONS_RETRY_MAX_SECONDS", 1800))
-    return min(cap, base * 2 ** max(0, attempts - 1))
+    delay: float = base * 2 ** max(0, attempts - 1)
+    return min(cap, delay)
 
 
 def stuck_after() -> timedelta:

@@ -243,4 +243,4 @@ class Notification(models.Model):
 
     @property
     def to(self) -> str:
-        return self.email or (self.recipient.get_username() if self.recipient_id else "")
+        return self.email or (self.recipient.get_username() if self.recipient is not None else "")

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workflows.types import User
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,8 @@ class DeadlineSpec:
     owner_label: str
     scope: str
     context: dict[str, Any]
-    recipients: Iterable[Any] = ()
-    escalation_recipients: Iterable[Any] = ()
+    recipients: Iterable[User] = ()
+    escalation_recipients: Iterable[User] = ()
     escalation_email: str = ""
     escalation_name: str = ""
     # Whose working days count for its reminders: a key the owning app resolves to closure days
@@ -30,17 +33,17 @@ class DeadlineSpec:
     announce: bool = False
 
 
-_coordinated_scopes: list[Callable[[Any], Any]] = []
+_coordinated_scopes: list[Callable[[User], Iterable[str]]] = []
 _closure_resolvers: list[Callable[[set[str]], dict[str, Iterable[date]]]] = []
 
 
-def register_coordinated_scopes(resolver: Callable[[Any], Any]) -> None:
+def register_coordinated_scopes(resolver: Callable[[User], Iterable[str]]) -> None:
     """``resolver(user)`` returns the scopes (review references) the user coordinates: a list or a
     ``values_list`` queryset, which is used as a subquery."""
     _coordinated_scopes.append(resolver)
 
 
-def coordinated_scopes(user: Any) -> list[Any]:
+def coordinated_scopes(user: User) -> list[Iterable[str]]:
     return [resolver(user) for resolver in _coordinated_scopes]
 
 

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from notifications.models import Notification
 from notifications.registry import coordinated_scopes
+from workflows.types import AnyUser, User
 
 INBOX_SIZE = 100
 
 
-def own_in_app(user: Any) -> QuerySet[Notification]:
+def own_in_app(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
 
 
-def inbox_for_user(user: Any) -> QuerySet[Notification]:
+def inbox_for_user(user: User) -> QuerySet[Notification]:
     return own_in_app(user).order_by("-created_at", "-id")[:INBOX_SIZE]
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: AnyUser) -> int:
     if not (user and user.is_authenticated):
         return 0
     return own_in_app(user).filter(read_at__isnull=True).count()
 
 
-def failed_for_coordinator(user: Any) -> QuerySet[Notification]:
+def failed_for_coordinator(user: AnyUser) -> QuerySet[Notification]:
     """E-mails that could not be delivered on the reviews this user coordinates (issue 4: an SMTP
     refusal is visible to the coordinator), newest first."""
     if not (user and user.is_authenticated):

@@ -26,6 +26,7 @@ from notifications.delivery import DeliveryError, send_notification
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
 from notifications.policies import DEFAULT_SCHEDULE, NO_CLOSURES, Schedule, schedules_by_kind
 from notifications.registry import DeadlineSpec, closure_days
+from workflows.types import User
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,8 @@ def deadline_sync(*, target: models.Model, spec: DeadlineSpec, today: date | Non
         )
         state = spec.state if spec.due_date is not None else DeadlineState.CANCELLED
         if deadline is None:
-            if state != DeadlineState.OPEN:
+            # OPEN implies a due date; the second test only says so to the type checker.
+            if state != DeadlineState.OPEN or spec.due_date is None:
                 return None
             deadline = Deadline(
                 content_type=content_type,
@@ -157,10 +159,11 @@ def deadline_sync(*, target: models.Model, spec: DeadlineSpec, today: date | Non
             if getattr(deadline, name) != value:
                 setattr(deadline, name, value)
                 changed.append(name)
-        moved = spec.due_date is not None and spec.due_date != deadline.due_date
-        if moved:
+        moved = False
+        if spec.due_date is not None and spec.due_date != deadline.due_date:
             deadline.due_date = spec.due_date
             changed.append("due_date")
+            moved = True
         if moved or "state" in changed or "calendar" in changed:
             deadline_reschedule(deadline, today=today)
             changed += ["next_step", "next_reminder_on"]
@@ -240,7 +243,7 @@ def _cancel_reason(deadline: Deadline) -> str:
     return deadline.get_state_display().lower()
 
 
-def _announce(deadline: Deadline, users: Sequence[Any], *, moved: bool) -> None:
+def _announce(deadline: Deadline, users: Sequence[User], *, moved: bool) -> None:
     """Tell the recipients a deadline was set or moved: in the inbox and by e-mail, this transaction."""
     now = timezone.now()
     context = {**deadline.context, "moved": moved, "owner": deadline.owner_label}
@@ -398,7 +401,7 @@ def notifications_requeue_stuck(*, older_than: timedelta | None = None, limit: i
 # --- the inbox -------------------------------------------------------------------------------
 
 
-def notification_mark_read(*, user: Any, notification_id: int) -> bool:
+def notification_mark_read(*, user: User, notification_id: int) -> bool:
     return bool(
         Notification.objects.filter(
             pk=notification_id, recipient=user, channel=Channel.IN_APP, read_at__isnull=True
@@ -406,13 +409,13 @@ def notification_mark_read(*, user: Any, notification_id: int) -> bool:
     )
 
 
-def notifications_mark_all_read(*, user: Any) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def preference_set(*, user: Any, daily_digest: bool) -> NotificationPreference:
+def preference_set(*, user: User, daily_digest: bool) -> NotificationPreference:
     preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily_digest})
     return preference
 
@@ -440,7 +443,7 @@ def deadlines_reschedule_calendar(*, calendar: str, today: date | None = None) -
     return _reschedule(Deadline.objects.filter(calendar=calendar, state=DeadlineState.OPEN), today)
 
 
-def _reschedule(open_deadlines: models.QuerySet, today: date | None) -> int:
+def _reschedule(open_deadlines: models.QuerySet[Deadline], today: date | None) -> int:
     """Deadlines with the same kind, due date and calendar share a schedule: one UPDATE for each."""
     today = today or timezone.localdate()
     schedules = schedules_by_kind()

@@ -6,14 +6,14 @@ The only countdown is a short back-off before retrying one delivery.
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from notifications import services, sweep
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
-def deliver_notification(self, notification_id: int) -> str:  # noqa: ANN001 -- Celery's bound task
+def deliver_notification(self: Task, notification_id: int) -> str:
     outcome = services.notification_deliver(notification_id=notification_id)
     if outcome.retry_in is not None:
         # The row is READY again with its back-off in available_at; if this retry message is lost,

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications import selectors, services
 from notifications.models import NotificationPreference
+from workflows.types import AuthenticatedHttpRequest
 
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     preference = NotificationPreference.objects.filter(user=request.user).first()
     return render(
         request,
@@ -33,7 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
     # Someone else's notification (or an e-mail row) is not found, as a review without a role is:
     # 404, nothing changes and nothing is revealed. A second click on one's own keeps the first time.
     if not selectors.own_in_app(request.user).filter(pk=notification_id).exists():
@@ -44,7 +45,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
@@ -53,7 +54,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = request.POST.get("daily_digest")
     if choice not in ("yes", "no"):
         # Nothing chosen (or a tampered value): keep the current choice rather than read it as "no".

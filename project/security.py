@@ -78,7 +78,8 @@ class TwoFactorRequiredMiddleware:
         if (
             settings.TWO_FACTOR_REQUIRED
             and request.user.is_authenticated
-            and not request.user.is_verified()
+            # is_verified() is put on the user by django_otp's OTPMiddleware, unknown to the stubs.
+            and not request.user.is_verified()  # type: ignore[attr-defined]
             and request.path not in self.exempt_paths
             and not request.path.startswith(_static_prefix())
         ):

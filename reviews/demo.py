@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,6 +39,7 @@ from reviews.services.review import review_advance, review_convert_to_cspr, revi
 from reviews.services.roles import review_role_grant
 from reviews.services.subjects import SubjectData, subject_add
 from workflows.runner import TransitionRefused
+from workflows.types import User
 
 Standing = PartnershipMember.Standing
 
@@ -139,7 +140,7 @@ class ReviewSeed:
     key: str
     kind: str
     title: str
-    key_dates: dict[str, date]
+    key_dates: dict[str, date | None]
     subjects: list[SubjectData]
     # (username, role, agency key or None). The opening coordinator is added by the service.
     roles: list[tuple[str, str, str | None]]
@@ -297,7 +298,7 @@ def review_seeds(today: date) -> list[ReviewSeed]:
 @dataclass
 class SeedResult:
     partnership: Partnership
-    users: dict[str, Any]
+    users: dict[str, User]
     reviews: dict[str, Review]
     created_reviews: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -337,7 +338,7 @@ def _agencies(partnership: Partnership) -> dict[str, Agency]:
     return agencies
 
 
-def _users(partnership: Partnership) -> dict[str, Any]:
+def _users(partnership: Partnership) -> dict[str, User]:
     user_model = get_user_model()
     users = {}
     for seed in USERS:
@@ -367,7 +368,7 @@ def _review(
     *,
     partnership: Partnership,
     agencies: dict[str, Agency],
-    users: dict[str, Any],
+    users: dict[str, User],
     result: SeedResult,
 ) -> None:
     actor = users["coordinator"]
@@ -404,7 +405,7 @@ def _review(
 
 
 def _ensure_subjects_and_roles(
-    review: Review, seed: ReviewSeed, *, agencies: dict[str, Agency], users: dict[str, Any]
+    review: Review, seed: ReviewSeed, *, agencies: dict[str, Agency], users: dict[str, User]
 ) -> None:
     actor = users["coordinator"]
     have = set(review.subjects.values_list("pseudonym", flat=True))
@@ -423,14 +424,16 @@ def _ensure_subjects_and_roles(
             )
 
 
-def _advance(review: Review, steps: list[str], *, actor: Any, result: SeedResult) -> Review:
+def _advance(review: Review, steps: list[str], *, actor: User, result: SeedResult) -> Review:
     """Take ``steps`` in order, skipping any whose target the review has already reached.
 
     A visitor may have moved a demo review on (or withdrawn it); seeding again never moves it back
     and never fails because of that. A step refused by a condition leaves the review where it is
     with a warning, so a new condition elsewhere degrades the demo instead of breaking `make run`.
     """
-    targets = {meta.name: meta.target for meta in Review._meta.get_field("state").get_all_transitions(Review)}
+    targets = {
+        meta.name: cast(str, meta.target) for meta in Review._meta.get_field("state").get_all_transitions(Review)
+    }
     for step in steps:
         target = targets[step]
         if review.state == ReviewState.WITHDRAWN or review.has_reached(target):

@@ -9,6 +9,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.datastructures import MultiValueDict
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -16,10 +18,14 @@ DATE_PARTS = ("day", "month", "year")
 class DatePartsWidget(forms.Widget):
     """Three boxes (day, month, year) as the GOV.UK date input pattern; rendered by our templates."""
 
-    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> dict[str, str]:
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: MultiValueDict[str, UploadedFile], name: str
+    ) -> dict[str, str]:
         return {part: str(data.get(f"{name}-{part}", "")).strip() for part in DATE_PARTS}
 
-    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
+    def value_omitted_from_data(
+        self, data: Mapping[str, Any], files: MultiValueDict[str, UploadedFile], name: str
+    ) -> bool:
         return not any(f"{name}-{part}" in data for part in DATE_PARTS)
 
 
@@ -124,7 +130,7 @@ class StepForm(GovukForm):
         return self.step in self.REASONS
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
+        reason: str = self.cleaned_data.get("reason", "").strip()
         if self.needs_reason and not reason:
             raise ValidationError(self.REASONS[self.step][1], code="required")
         return reason

@@ -7,22 +7,21 @@ anyway (migration 0002), so this is the friendly half of a rule the database enf
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from workflows.models import AuditEvent, TransitionLog
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -33,7 +32,7 @@ class TransitionLogAdmin(AppendOnlyAdmin):
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_label", "actor__username", "reason"]
     date_hierarchy = "at"
-    fields = [
+    fields = readonly_fields = (
         "at",
         "content_type",
         "object_id",
@@ -43,8 +42,7 @@ class TransitionLogAdmin(AppendOnlyAdmin):
         "to_state",
         "actor",
         "reason",
-    ]
-    readonly_fields = fields
+    )
 
 
 @admin.register(AuditEvent)
@@ -54,5 +52,4 @@ class AuditEventAdmin(AppendOnlyAdmin):
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_label", "verb", "actor__username"]
     date_hierarchy = "at"
-    fields = ["at", "verb", "content_type", "object_id", "object_label", "actor", "detail"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "verb", "content_type", "object_id", "object_label", "actor", "detail")

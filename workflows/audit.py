@@ -8,11 +8,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from workflows.models import AuditEvent
+from workflows.types import AnyUser, User
 
 
-def audit_record(*, actor: Any, verb: str, target: models.Model | None = None, **detail: Any) -> AuditEvent:
+def audit_record(*, actor: AnyUser | None, verb: str, target: models.Model | None = None, **detail: Any) -> AuditEvent:
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        # The anonymous user (pk None) and an unsaved one are recorded as no actor.
+        actor=actor if isinstance(actor, User) and actor.pk else None,
         verb=verb,
         content_type=ContentType.objects.get_for_model(target) if target is not None else None,
         object_id=target.pk if target is not None else None,

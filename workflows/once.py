@@ -10,19 +10,20 @@ form can be sent again with it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from workflows.models import FormSubmission
+from workflows.types import User
 
 T = TypeVar("T")
 
 
 def submit_once(
-    *, token: UUID | None, user: Any, create: Callable[[], T], result_url: Callable[[T], str]
+    *, token: UUID | None, user: User, create: Callable[[], T], result_url: Callable[[T], str]
 ) -> tuple[T | None, str]:
     """``(created, its url)`` the first time; ``(None, the first one's url)`` for a repeat."""
     if token is None:  # a form rendered before tokens existed: no protection, but no refusal either

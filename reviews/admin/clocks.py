@@ -16,8 +16,16 @@ from workflows.clocks import read_clock
 
 class ReviewClockInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReviewClock
-    fields = ["label", "basis", "start_event", "start_date", "duration", "unit", "due_date", "stopped_on"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "label",
+        "basis",
+        "start_event",
+        "start_date",
+        "duration",
+        "unit",
+        "due_date",
+        "stopped_on",
+    )
     extra = 0
 
 
@@ -28,7 +36,7 @@ class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["review__partnership"]
     search_fields = ["review__reference", "label"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewClock]:
         # Status needs each partnership's closure days: one prefetch, not a query per row.
         return super().get_queryset(request).prefetch_related("review__partnership__closure_days")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -75,7 +73,9 @@ class PartnershipAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     inlines = [ClosureDayInline, ClockSettingInline]
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: list[forms.BaseFormSet], change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         # Closure days and clock settings move due dates, and the rapid-review start setting
         # moves a start date: recompute the clocks of every open review so lists and reminders

@@ -9,7 +9,7 @@ actions that call those services, as the signed-in admin user.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +26,7 @@ from reviews.models import (
 from reviews.services.review import review_advance, review_convert_to_cspr
 from ui.admin import ReadOnlyAdminMixin
 from workflows.runner import TransitionRefused
+from workflows.types import User
 
 # --- reviews and their transitions ------------------------------------------------------------
 
@@ -42,19 +43,22 @@ def _state_label(state: str) -> str:
     return ReviewState(state).label if state in ReviewState.values else state
 
 
-def _transition_action(name: str, label: str) -> Callable[[Any, HttpRequest, QuerySet], None]:
+def _transition_action(
+    name: str, label: str
+) -> Callable[[admin.ModelAdmin[Review], HttpRequest, QuerySet[Review]], None]:
     """An admin action that takes transition ``name`` on each selected review through the service."""
 
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    def action(modeladmin: admin.ModelAdmin[Review], request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        actor = cast(User, request.user)  # the admin site lets only signed-in staff in
         # One service call (one transaction) per review, so one refusal never undoes the others.
         # values_list: the changelist queryset joins the partnership for display; only these are needed.
         for pk, reference, state in queryset.order_by("reference").values_list("pk", "reference", "state"):
             try:
                 if name == "convert_to_cspr":
-                    cspr = review_convert_to_cspr(actor=request.user, review_id=pk)
+                    cspr = review_convert_to_cspr(actor=actor, review_id=pk)
                     done = f"converted into the local CSPR {cspr.reference}."
                 else:
-                    moved = review_advance(actor=request.user, review_id=pk, transition=name)
+                    moved = review_advance(actor=actor, review_id=pk, transition=name)
                     done = f"moved from {_state_label(state)} to {moved.get_state_display()}."
             except (TransitionRefused, PermissionDenied, ValidationError) as error:
                 modeladmin.message_user(request, f"{reference}: {_error_text(error)}", messages.ERROR)
@@ -86,7 +90,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["partnership"]
     search_fields = ["reference", "title"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "reference",
         "partnership",
         "kind",
@@ -102,7 +106,6 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "withdrawal_rationale",
         "created_by",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
     inlines = [SubjectInline, ReviewRoleInline, ReviewClockInline]
     actions = review_transition_actions()

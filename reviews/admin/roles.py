@@ -12,8 +12,7 @@ from ui.admin import ReadOnlyAdminMixin
 
 class ReviewRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReviewRole
-    fields = ["role", "user", "agency", "granted_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "user", "agency", "granted_at")
     extra = 0
 
 

@@ -17,16 +17,14 @@ from workflows.audit import audit_record
 
 class SubjectInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Subject
-    fields = ["pseudonym", "sex", "date_of_birth", "date_of_death_or_incident"]
-    readonly_fields = fields
+    fields = readonly_fields = ("pseudonym", "sex", "date_of_birth", "date_of_death_or_incident")
     extra = 0
     show_change_link = True
 
 
 class SubjectIdentityInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = SubjectIdentity
-    fields = ["full_name", "nhs_number", "address"]
-    readonly_fields = fields
+    fields = readonly_fields = ("full_name", "nhs_number", "address")
 
 
 @admin.register(Subject)
@@ -36,15 +34,14 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["review"]
     # Pseudonyms and references only: searching by real name would reveal who is a subject.
     search_fields = ["pseudonym", "review__reference"]
-    fields = ["review", "pseudonym", "sex", "date_of_birth", "date_of_death_or_incident"]
-    readonly_fields = fields
+    fields = readonly_fields = ("review", "pseudonym", "sex", "date_of_birth", "date_of_death_or_incident")
 
-    def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[admin.options.InlineModelAdmin]]:
+    def get_inlines(self, request: HttpRequest, obj: Subject | None) -> list[type[admin.options.InlineModelAdmin]]:
         # Identities are shown to superusers only; staff with model permissions see pseudonyms.
         return [SubjectIdentityInline] if request.user.is_superuser else []
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.user.is_superuser and request.method == "GET" and response.status_code == 200:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from reviews.forms.contributions import AgencyChoiceField
 from reviews.models import Agency, Review
@@ -12,7 +13,7 @@ from reviews.models.actions import ActionState
 from ui.forms import GovukDateField, GovukForm, StepForm, SubmitOnceMixin
 
 
-def _agencies(partnership_id: int) -> Any:
+def _agencies(partnership_id: int) -> QuerySet[Agency]:
     return Agency.objects.filter(partnerships__id=partnership_id).order_by("name")
 
 
@@ -46,7 +47,7 @@ class ActionForm(SubmitOnceMixin, GovukForm):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = _agencies(review.partnership_id)
+        cast(AgencyChoiceField, self.fields["owner_agency"]).queryset = _agencies(review.partnership_id)
 
 
 class ProgressForm(GovukForm):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
 from reviews.imports.chronology import ACCEPTED_EXTENSIONS, max_upload_bytes
-from reviews.models.chronology import DatePrecision
+from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.services.chronology import EntryData
 from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
 
@@ -76,7 +77,7 @@ class EntryForm(SubmitOnceMixin, GovukForm):
     def __init__(self, data: Mapping[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         if data is not None and data.get("date_precision") == DatePrecision.MONTH:
-            self.fields["event_date"].day_optional = True
+            cast(EntryDateField, self.fields["event_date"]).day_optional = True
 
     def entry_data(self) -> EntryData:
         data = self.cleaned_data
@@ -92,7 +93,7 @@ class EntryForm(SubmitOnceMixin, GovukForm):
         )
 
     @staticmethod
-    def initial_from(entry: Any) -> dict[str, Any]:
+    def initial_from(entry: ChronologyEntry) -> dict[str, Any]:
         initial = {
             field: getattr(entry, field)
             for field in (
@@ -123,12 +124,13 @@ class ImportForm(GovukForm):
         error_messages={"required": "Select a .csv or .xlsx file", "empty": "The selected file is empty"},
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
         limit = max_upload_bytes()
-        # Refused before it is read into memory.
-        if upload.size > limit:
+        # Refused before it is read into memory. (FileField has already refused a file with no name
+        # or no content; the ``or`` only tells the type checker, which sees both as optional.)
+        if (upload.size or 0) > limit:
             raise ValidationError(f"The selected file must be smaller than {limit / 1_048_576:.0f} MB")
-        if not upload.name.lower().endswith(ACCEPTED_EXTENSIONS):
+        if not (upload.name or "").lower().endswith(ACCEPTED_EXTENSIONS):
             raise ValidationError("The selected file must be a .csv or .xlsx file")
         return upload

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from reviews.forms.roles import UserChoiceField, partnership_members
-from reviews.models import Review
-from reviews.models.contributions import REPORT_SECTIONS, Ask, ContributionState
+from reviews.models import Agency, Review
+from reviews.models.contributions import REPORT_SECTIONS, AgencyReport, Ask, ContributionState
 from reviews.selectors.contributions import invitable_agencies
 from ui.forms import GovukDateField, GovukForm, StepForm
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Agency) -> str:
         return obj.name
 
 
@@ -57,8 +57,8 @@ class InviteAgencyForm(GovukForm):
 
     def __init__(self, *args: Any, review: Review, default_due: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = invitable_agencies(review)
-        self.fields["lead"].queryset = partnership_members(review.partnership_id)
+        cast(AgencyChoiceField, self.fields["agency"]).queryset = invitable_agencies(review)
+        cast(UserChoiceField, self.fields["lead"]).queryset = partnership_members(review.partnership_id)
         self.fields["due_date"].initial = default_due
         self.fields[
             "due_date"
@@ -149,7 +149,7 @@ class ReportForm(GovukForm):
         )
 
     @staticmethod
-    def initial_from(report: Any) -> dict[str, Any]:
+    def initial_from(report: AgencyReport | None) -> dict[str, Any]:
         if report is None:
             return {}
         return {name: getattr(report, name) for name, _ in [*REPORT_SECTIONS, ("author_role", "")]}

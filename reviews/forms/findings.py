@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -39,7 +39,7 @@ class FindingsForm(GovukForm):
 
     def __init__(self, *args: Any, themes: list[str], analysis: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["themes"].choices = [(t, t) for t in themes]
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = [(t, t) for t in themes]
         self.analysis = analysis
         if analysis:
             for name, label in ANALYSIS_DOMAINS:
@@ -61,7 +61,7 @@ class FindingsForm(GovukForm):
                 widget=forms.RadioSelect,
             )
 
-    def analysis_fields(self) -> list[Any]:
+    def analysis_fields(self) -> list[forms.BoundField]:
         names = [name for name, _ in ANALYSIS_DOMAINS]
         return [self[name] for name in names] if self.analysis else []
 
@@ -104,7 +104,7 @@ class RecommendationForm(SubmitOnceMixin, GovukForm):
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = _agencies(review.partnership_id)
+        cast(AgencyChoiceField, self.fields["owner_agency"]).queryset = _agencies(review.partnership_id)
 
     def recommendation_data(self) -> RecommendationData:
         data = self.cleaned_data

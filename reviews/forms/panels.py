@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from reviews.forms.actions import _agencies
 from reviews.forms.contributions import AgencyChoiceField
 from reviews.forms.roles import UserChoiceField, partnership_members
 from reviews.models import Agency, Partnership, Review
-from reviews.models.panels import RAPID_REVIEW_OUTCOMES, DecisionOutcome
+from reviews.models.panels import RAPID_REVIEW_OUTCOMES, DecisionOutcome, PanelInvitation
 from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
 
 # --- panels ---------------------------------------------------------------------------------------
@@ -40,8 +41,9 @@ class PanelMeetingForm(SubmitOnceMixin, GovukForm):
     def __init__(self, *args: Any, partnerships: list[Partnership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = [p.pk for p in partnerships]
-        self.fields["partnership"].queryset = Partnership.objects.filter(pk__in=ids)
-        self.fields["chair"].queryset = (
+        partnership = cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"])
+        partnership.queryset = Partnership.objects.filter(pk__in=ids)
+        cast(UserChoiceField, self.fields["chair"]).queryset = (
             get_user_model()
             .objects.filter(memberships__partnership_id__in=ids, is_active=True)
             .distinct()
@@ -65,13 +67,13 @@ class PanelInviteForm(GovukForm):
 
     def __init__(self, *args: Any, partnership_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = partnership_members(partnership_id)
-        self.fields["agency"].queryset = _agencies(partnership_id)
+        cast(UserChoiceField, self.fields["user"]).queryset = partnership_members(partnership_id)
+        cast(AgencyChoiceField, self.fields["agency"]).queryset = _agencies(partnership_id)
         self.auto_id = "id_invite_%s"
 
 
 class ReviewChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Review) -> str:
         return f"{obj.reference}: {obj.title}"
 
 
@@ -83,9 +85,9 @@ class PanelAgendaForm(GovukForm):
         error_messages={"required": "Select the review to add"},
     )
 
-    def __init__(self, *args: Any, reviews: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reviews: QuerySet[Review], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["review"].queryset = reviews
+        cast(ReviewChoiceField, self.fields["review"]).queryset = reviews
         self.auto_id = "id_agenda_%s"
 
 
@@ -93,7 +95,7 @@ ATTENDANCE_CHOICES = [("present", "Present"), ("absent", "Absent"), ("", "Not re
 
 
 class AttendanceForm(GovukForm):
-    def __init__(self, *args: Any, invitations: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, invitations: list[PanelInvitation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invitations = invitations
         for invitation in invitations:
@@ -148,8 +150,12 @@ class DecisionForm(GovukForm):
         from reviews.models import ReviewKind
 
         if review.kind == ReviewKind.RAPID:
-            self.fields["outcome"].choices = [(o.value, o.label) for o in RAPID_REVIEW_OUTCOMES]
+            cast(forms.ChoiceField, self.fields["outcome"]).choices = [
+                (o.value, o.label) for o in RAPID_REVIEW_OUTCOMES
+            ]
         else:
-            self.fields["outcome"].choices = [(DecisionOutcome.RECORDED.value, DecisionOutcome.RECORDED.label)]
+            cast(forms.ChoiceField, self.fields["outcome"]).choices = [
+                (DecisionOutcome.RECORDED.value, DecisionOutcome.RECORDED.label)
+            ]
             self.fields["outcome"].initial = DecisionOutcome.RECORDED.value
             del self.fields["other_action"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from reviews.models import Partnership, Review, ReviewKind, ReviewState
 from reviews.permissions import partnerships_user_coordinates
 from reviews.selectors.review import key_date_fields, key_date_label
 from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
+from workflows.types import User
 
 
 class OpenReviewForm(SubmitOnceMixin, GovukForm):
@@ -71,13 +72,15 @@ class OpenReviewForm(SubmitOnceMixin, GovukForm):
         "address": "subject_address",
     }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = [partnership.pk for partnership in partnerships_user_coordinates(user)]
-        self.fields["partnership"].queryset = Partnership.objects.filter(pk__in=ids).order_by("name")
+        partnership = cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"])
+        partnership.queryset = Partnership.objects.filter(pk__in=ids).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         identifying = ("subject_date_of_birth", "subject_full_name", "subject_nhs_number", "subject_address")
         if not data.get("subject_pseudonym") and any(data.get(name) for name in identifying):
             self.add_error("subject_pseudonym", "Enter a pseudonym for the subject, for example Child A")
@@ -118,7 +121,7 @@ class TransitionForm(GovukForm):
         self.needs_reason = needs_reason
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
+        reason: str = self.cleaned_data.get("reason", "").strip()
         if self.needs_reason and not reason:
             raise ValidationError("Give the reason for not proceeding", code="required")
         return reason

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from reviews.models import Review, Role
+from reviews.models import Agency, Review, Role
 from reviews.selectors.roles import person_name
 from ui.forms import GovukForm
+from workflows.types import User
 
 
-def partnership_members(partnership_id: int) -> QuerySet[Any]:
+def partnership_members(partnership_id: int) -> QuerySet[User]:
     """The active members of a partnership, by name: the people a role or a request may name."""
     return (
         get_user_model()
@@ -23,7 +24,7 @@ def partnership_members(partnership_id: int) -> QuerySet[Any]:
 
 
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         name = person_name(obj)
         return name if name == obj.get_username() else f"{name} ({obj.get_username()})"
 
@@ -41,7 +42,7 @@ class RoleGrantForm(GovukForm):
     role = forms.ChoiceField(
         choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select the role"}
     )
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         label="Agency (agency leads only)",
         queryset=None,
         required=False,
@@ -52,11 +53,13 @@ class RoleGrantForm(GovukForm):
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only members of the review's partnership may hold a role on it.
-        self.fields["user"].queryset = partnership_members(review.partnership_id)
-        self.fields["agency"].queryset = review.partnership.agencies.order_by("name")
+        cast(UserChoiceField, self.fields["user"]).queryset = partnership_members(review.partnership_id)
+        agency = cast("forms.ModelChoiceField[Agency]", self.fields["agency"])
+        agency.queryset = review.partnership.agencies.order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role, agency = data.get("role"), data.get("agency")
         if role == Role.AGENCY_LEAD and agency is None:
             self.add_error("agency", "Select the agency this lead answers for")

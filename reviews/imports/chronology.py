@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -120,7 +121,7 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _check_headers(found: list[str]) -> dict[str, int]:
+def _check_headers(found: Sequence[object]) -> dict[str, int]:
     positions = {str(h).strip().lower(): i for i, h in enumerate(found) if h is not None}
     missing = [header for header, _, required, _ in COLUMNS if required and header.lower() not in positions]
     if missing:
@@ -158,8 +159,8 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         raise ImportRejected(["The file is empty."]) from error
     positions = _check_headers(header)
     rows = []
-    for number, values in enumerate(iterator, start=2):
-        values = list(values)
+    for number, row in enumerate(iterator, start=2):
+        values = list(row)
         if not any(v not in (None, "") for v in values):
             continue
         rows.append((number, {h: _cell(values, positions.get(h.lower())) for h in HEADERS}))
@@ -167,7 +168,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
-def _cell(values: list[Any], index: int | None) -> Any:
+def _cell(values: Sequence[object], index: int | None) -> Any:
     if index is None or index >= len(values):
         return ""
     value = values[index]
