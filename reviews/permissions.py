@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from reviews.models import PartnershipMember, Review, ReviewRole, ReviewUserObjectPermission, Role
-from workflows.conditions import fact
+from workflows.conditions import Ask, Fact, holds
 
 
 def has_review_perm(user: Any, codename: str, review: Review) -> bool:
@@ -23,18 +22,13 @@ def has_review_perm(user: Any, codename: str, review: Review) -> bool:
     keep guardian's meaning: they may do anything (the platform operator in the admin).
 
     During a step the EXISTS has usually been read already, under the review's row lock, with the
-    step's conditions (reviews.conditions.review_step_facts): that answer is used instead.
+    step's conditions (workflows.runner): that answer is used instead.
     """
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    held = fact(review, review_perm_fact(user.pk, codename))
-    if held is not None:
-        return held
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {HOLDS_PERMISSION}", [user.pk, review.pk, codename])
-        return bool(cursor.fetchone()[0])
+    return holds(review, HOLDS_REVIEW_PERM.ask(user.pk, codename))
 
 
 def held_review_perms(user: Any, review: Review, codenames: Iterable[str]) -> frozenset[str]:
@@ -52,21 +46,25 @@ def held_review_perms(user: Any, review: Review, codenames: Iterable[str]) -> fr
     )
 
 
-def review_perm_fact(user_id: int, codename: str) -> tuple[str, int, str]:
-    """The key under which a step holds whether this user holds ``codename`` on its review."""
-    return ("review_perm", user_id, codename)
+def _holds_permission(user_id: int, codename: str) -> Exists:
+    return Exists(
+        ReviewUserObjectPermission.objects.filter(
+            user_id=user_id, content_object_id=OuterRef("pk"), permission__codename=codename
+        )
+    )
 
 
-# The EXISTS of ReviewUserObjectPermission.objects.filter(user_id=..., content_object_id=...,
-# permission__codename=...).exists(), written out once: has_review_perm asks it on its own and
-# review_step_facts with a step's conditions, so both answers come from the same SQL; and building it
-# through the ORM took longer than the database took to answer it (bench/transitions.py).
-# Parameters: user id, review id, codename.
-HOLDS_PERMISSION = (
-    f"EXISTS (SELECT 1 FROM {ReviewUserObjectPermission._meta.db_table} granted "  # noqa: S608 -- names from _meta
-    f"INNER JOIN {Permission._meta.db_table} permission ON permission.id = granted.permission_id "
-    f"WHERE granted.user_id = %s AND granted.content_object_id = %s AND permission.codename = %s)"
-)
+# Whether a user holds a permission on a review: asked alone by has_review_perm, and by a step with
+# its conditions (workflows.conditions.step_asks), both from this one definition.
+HOLDS_REVIEW_PERM = Fact("holds_review_perm", _holds_permission)
+
+
+def review_perm_ask(user: Any, codename: str) -> Ask | None:
+    """The fact ``has_review_perm`` reads for this user; None for the users it answers without a
+    query (no one signed in, an inactive user, a superuser)."""
+    if not (user and user.is_authenticated and user.is_active) or user.is_superuser:
+        return None
+    return HOLDS_REVIEW_PERM.ask(user.pk, codename)
 
 
 def require_review_perm(user: Any, codename: str, review: Review, doing: str) -> None:

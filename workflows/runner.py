@@ -1,13 +1,21 @@
 """The state-change runner: the one way any workflow object changes state.
 
-It locks the row, refuses a stale or wrong-state request, checks the user's permission and the
-transition's conditions, runs the ``@transition`` method, saves only the changed fields, writes
-the TransitionLog row and hands side effects to ``on_commit``, all in one transaction.
+It locks the row, refuses a stale or wrong-state request, checks the user's permission, the
+transition's refusals and its conditions, runs the ``@transition`` method with the step's
+arguments, saves the fields it changed, writes the TransitionLog row and hands side effects to
+``on_commit``, all in one transaction.
+
+What a transition declares, besides django-fsm's source, target, permission and conditions, in its
+``custom``: ``label``; ``needs_reason`` (the step is refused without one, and the method is given
+the reason, stripped, as its first argument: it is what the step records); ``refusals``, rules
+asked before the conditions with the user taking the step, ``(instance, user) -> str | None``,
+each returning why the step is refused outright (e.g. the one who completed an action may not
+verify it), or None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +24,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
-from workflows.conditions import facts_held, unmet_reasons
+from workflows.conditions import facts_held, read_facts, step_asks, unmet_reasons
 from workflows.models import TransitionLog
 from workflows.signals import transitioned
+from workflows.types import AnyUser, User
 
 
 class TransitionRefused(Exception):
@@ -62,7 +71,7 @@ def _transition_from(instance: models.Model, name: str, field_name: str) -> Any:
     return meta.get_transition(getattr(instance, field_name))
 
 
-def transition_options(instance: models.Model, user: Any, *, field_name: str = "state") -> list[TransitionOption]:
+def transition_options(instance: models.Model, user: AnyUser, *, field_name: str = "state") -> list[TransitionOption]:
     """Every step leading out of the current state, whether this user may take it, and if not, why."""
     options = []
     state = getattr(instance, field_name)
@@ -89,25 +98,24 @@ def transition_options(instance: models.Model, user: Any, *, field_name: str = "
 def run_transition(
     *,
     queryset: models.QuerySet,
-    pk: Any,
+    pk: int,
     name: str,
-    actor: Any,
+    actor: User,
     reason: str = "",
     expected_state: str | None = None,
     field_name: str = "state",
-    load: Callable[[Any, Any], Mapping[Hashable, Any]] | None = None,
-    prepare: Callable[[Any], Iterable[str]] | None = None,
+    arguments: Mapping[str, object] | None = None,
     after: Callable[[Any, TransitionLog], None] | None = None,
 ) -> Any:
     """Take transition ``name`` on the row ``pk`` of ``queryset`` as ``actor``.
 
     ``expected_state`` is the state the user was looking at: if someone else moved the object in
     the meantime, the request is refused rather than applied to a state the user never saw.
-    ``load(instance, transition)`` runs under the lock once the step exists from this state: it may
-    read in one query the facts the permission and the conditions would otherwise ask one query
-    each (``workflows.conditions.fact``); they are held only while the step is checked.
-    ``prepare`` runs under the lock before the transition and returns extra fields it set
-    (e.g. a withdrawal rationale); ``after`` runs in the same transaction after the log is written.
+    ``arguments`` are passed to the transition method by name (``by``, ``evidence``); a step that
+    needs a reason is given it first. The method sets the fields the step changes, and only those
+    (with ``state``) are saved: a transition assigns its fields, it never changes a value in place.
+    ``after(instance, log)`` runs in the same transaction once the log is written: the service's
+    own writes (audit rows, clocks, deadlines).
     """
     with transaction.atomic():
         # Row lock: a second coordinator advancing the same review waits here, then sees the
@@ -126,26 +134,33 @@ def run_transition(
             raise TransitionRefused(
                 f"{instance} is at {_state_label(instance, field_name)}: this step is not possible from there."
             )
-        # Read after the lock is held, in a statement of its own: under READ COMMITTED each
-        # statement sees what was committed before it began, so a role revoked (or a chair
-        # removed) by a transaction this one waited behind is seen. Folded into the locking
-        # SELECT, these answers would come from before the wait.
-        with facts_held(instance, load(instance, meta_transition) if load else {}):
+        custom = meta_transition.custom
+        # The permission's and the conditions' facts, read in one query after the lock is held, in
+        # a statement of its own: under READ COMMITTED each statement sees what was committed
+        # before it began, so a role revoked (or a chair removed) by a transaction this one waited
+        # behind is seen. Folded into the locking SELECT, these answers would come from before the wait.
+        with facts_held(instance, read_facts(instance, step_asks(instance, meta_transition, actor))):
             if not meta_transition.has_perm(instance, actor):
                 raise PermissionDenied(f"You do not have the role needed to do this on {instance}.")
-            if meta_transition.custom.get("needs_reason") and not reason.strip():
+            needs_reason = custom.get("needs_reason", False)
+            if needs_reason and not reason.strip():
                 raise TransitionRefused("A reason is required for this step.", ["Give a reason."])
-            extra_fields = list(prepare(instance)) if prepare else []
+            for refusal in custom.get("refusals", ()):
+                refused = refusal(instance, actor)
+                if refused:
+                    raise TransitionRefused(refused)
+            before = _field_values(instance)
             try:
                 # django-fsm checks the conditions itself before it changes anything; asking them
                 # here as well would run every condition's query twice on every step. The reasons
                 # are worked out only when the step is refused.
-                getattr(instance, name)()
+                getattr(instance, name)(*((reason.strip(),) if needs_reason else ()), **(arguments or {}))
             except TransitionNotAllowed:
                 raise TransitionRefused(
                     f"{instance} cannot move on yet.", unmet_reasons(instance, meta_transition.conditions)
                 ) from None
-        instance.save(update_fields=[field_name, *extra_fields])
+        changed = [f for f, value in _field_values(instance).items() if value != before[f] and f != field_name]
+        instance.save(update_fields=[field_name, *changed])
         log = TransitionLog.objects.create(
             content_type=ContentType.objects.get_for_model(instance),
             object_id=instance.pk,
@@ -160,6 +175,16 @@ def run_transition(
             after(instance, log)
         transaction.on_commit(lambda: transitioned.send(sender=type(instance), instance=instance, log=log))
     return instance
+
+
+def _field_values(instance: models.Model) -> dict[str, object]:
+    """The instance's loaded field values by field name, to tell which ones a transition set."""
+    deferred = instance.get_deferred_fields()
+    return {
+        model_field.name: getattr(instance, model_field.attname)
+        for model_field in instance._meta.concrete_fields
+        if not model_field.primary_key and model_field.attname not in deferred
+    }
 
 
 def _state_label(instance: models.Model, field_name: str) -> str:

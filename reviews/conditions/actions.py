@@ -1,4 +1,4 @@
-"""Named predicates on actions and on closing a review."""
+"""Named predicates on actions and on closing a review, and the refusals of an action's steps."""
 
 from __future__ import annotations
 
@@ -9,13 +9,7 @@ from workflows.conditions import condition
 if TYPE_CHECKING:
     from reviews.models import Review
     from reviews.models.actions import Action
-
-
-@condition
-def has_evidence(action: Action) -> str | None:
-    if not action.evidence.strip():
-        return "Give the evidence of completion: what was done and how it shows the success measure is met."
-    return None
+    from workflows.types import AnyUser
 
 
 @condition
@@ -45,3 +39,29 @@ def all_actions_settled(review: Review) -> str | None:
         numbers = ", ".join(f"R{n}" for n in without_action)
         parts.append(f"Recommendations with no action yet: {numbers}.")
     return " ".join(parts)
+
+
+# --- refusals: asked before the conditions, with the user taking the step; None lets it go on ---
+
+
+def review_still_open(action: Action, user: AnyUser) -> str | None:
+    if not action.review.is_open:
+        return f"{action.review} is {action.review.get_state_display().lower()}."
+    return None
+
+
+def not_verified_by_its_completer(action: Action, user: AnyUser) -> str | None:
+    if action.completed_by_id == getattr(user, "pk", None):
+        return f"You marked {action.code} as completed: someone else must verify it on the partnership's behalf."
+    return None
+
+
+def not_verified_by_its_owner(action: Action, user: AnyUser) -> str | None:
+    from reviews.permissions import is_agency_lead  # permissions imports the models
+
+    if is_agency_lead(user, review_id=action.review_id, agency_id=action.owner_agency_id):
+        return (
+            f"You lead {action.owner_agency}, which owns {action.code}: an action is verified by the "
+            "partnership, not by its owner."
+        )
+    return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workflows.conditions import condition, fact
+from django.db.models import Exists, OuterRef, Q
+
+from workflows.conditions import condition
 
 if TYPE_CHECKING:
     from reviews.models import Review
@@ -28,21 +30,23 @@ def has_required_content(contribution: AgencyContribution) -> str | None:
     return None
 
 
-@condition
-def all_contributions_settled(review: Review) -> str | None:
-    """Agency submissions → panel waits for every agency (issue 3)."""
+def _every_contribution_settled() -> Q:
     from reviews.models.contributions import SETTLED_STATES, AgencyContribution
 
-    if fact(review, "all_contributions_settled"):  # read under the lock by reviews.conditions.review_step_facts
+    asked = AgencyContribution.objects.filter(review_id=OuterRef("pk"))
+    return Exists(asked) & ~Exists(asked.exclude(state__in=SETTLED_STATES))
+
+
+@condition(rests_on=_every_contribution_settled)
+def all_contributions_settled(review: Review, settled: bool) -> str | None:
+    """Agency submissions → panel waits for every agency (issue 3): at least one was asked, and
+    every one asked has had a submission accepted, a nil return or a waiver."""
+    if settled:
         return None
-    # The states alone answer the question (unordered: the default order joins the agencies); the
-    # agencies are loaded only to say who is holding the panel up.
-    states = list(AgencyContribution.objects.filter(review_id=review.pk).order_by().values_list("state", flat=True))
-    if not states:
-        return "No agency has been asked for a contribution yet."
-    if all(state in SETTLED_STATES for state in states):
-        return None
+    # The agencies are loaded only to say who is holding the panel up.
     contributions = list(review.contributions.select_related("agency"))
+    if not contributions:
+        return "No agency has been asked for a contribution yet."
     outstanding = [c for c in contributions if not c.is_settled]
     if outstanding:
         names = ", ".join(str(c.agency) for c in outstanding)
@@ -51,4 +55,5 @@ def all_contributions_settled(review: Review) -> str | None:
             f"{len(outstanding)} of {len(contributions)} agencies {verb} not had a submission accepted, "
             f"nil-returned or waived: {names}."
         )
+    # Settled since the fact was read (a contribution accepted meanwhile): nothing holds it up.
     return None

@@ -8,13 +8,18 @@ implemented with a recorded reason (adult boards must report why).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from reviews.conditions.actions import has_evidence
+from reviews.conditions.actions import not_verified_by_its_completer, not_verified_by_its_owner, review_still_open
+
+if TYPE_CHECKING:
+    from workflows.types import User
 
 
 class ActionState(models.TextChoices):
@@ -140,13 +145,16 @@ class Action(FSMModelMixin, models.Model):
         return Rag.GREEN
 
     # --- transitions (instance only; reviews.services.actions saves, logs and notifies) ---
+    # (workflows.runner saves the fields a transition set; one that needs a reason is given it.)
+    # Each reads the recommendation's number (``code``) and the review, which the service's
+    # queryset joins in.
 
     @transition(
         field=state,
         source=ActionState.OPEN,
         target=ActionState.IN_PROGRESS,
         permission=_owner_or_coordinator,
-        custom={"label": "Start work"},
+        custom={"label": "Start work", "refusals": [review_still_open]},
     )
     def start(self) -> None:
         pass
@@ -155,42 +163,54 @@ class Action(FSMModelMixin, models.Model):
         field=state,
         source=[ActionState.OPEN, ActionState.IN_PROGRESS],
         target=ActionState.COMPLETED,
-        conditions=[has_evidence],
         permission=_owner_or_coordinator,
-        custom={"label": "Mark as completed"},
+        custom={"label": "Mark as completed", "refusals": [review_still_open]},
     )
-    def complete(self) -> None:
-        pass
+    def complete(self, by: User, evidence: str) -> None:
+        evidence = evidence.strip()
+        if not evidence:
+            raise ValidationError(
+                {
+                    "evidence": f"Give the evidence of completion of {self.code}: what was done and how it "
+                    "meets the success measure."
+                }
+            )
+        self.evidence = evidence
+        self.completed_by, self.completed_at = by, timezone.now()
 
     @transition(
         field=state,
         source=ActionState.COMPLETED,
         target=ActionState.VERIFIED,
         permission=_is_coordinator,
-        custom={"label": "Verify on the partnership's behalf"},
+        custom={
+            "label": "Verify on the partnership's behalf",
+            # Closure is approved by the partnership, not by the owner (docs/DOMAIN.md "Action tracking").
+            "refusals": [review_still_open, not_verified_by_its_completer, not_verified_by_its_owner],
+        },
     )
-    def verify(self) -> None:
-        pass
+    def verify(self, by: User) -> None:
+        self.verified_by, self.verified_at = by, timezone.now()
 
     @transition(
         field=state,
         source=ActionState.COMPLETED,
         target=ActionState.IN_PROGRESS,
         permission=_is_coordinator,
-        custom={"label": "Return to the owner", "needs_reason": True},
+        custom={"label": "Return to the owner", "needs_reason": True, "refusals": [review_still_open]},
     )
-    def return_to_owner(self) -> None:
-        pass
+    def return_to_owner(self, reason: str) -> None:
+        self.return_reason = reason
 
     @transition(
         field=state,
         source=[ActionState.OPEN, ActionState.IN_PROGRESS, ActionState.COMPLETED],
         target=ActionState.CLOSED_NOT_IMPLEMENTED,
         permission=_is_coordinator,
-        custom={"label": "Close as not implemented", "needs_reason": True},
+        custom={"label": "Close as not implemented", "needs_reason": True, "refusals": [review_still_open]},
     )
-    def close_not_implemented(self) -> None:
-        pass
+    def close_not_implemented(self, reason: str) -> None:
+        self.not_implemented_reason = reason
 
 
 class ActionUpdate(models.Model):

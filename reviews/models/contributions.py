@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.conditions.contributions import has_required_content
@@ -89,6 +90,7 @@ class AgencyContribution(FSMModelMixin, models.Model):
         return [Ask(ask).label for ask in self.asks if ask in Ask.values]
 
     # --- transitions (instance only; reviews.services.contributions saves, logs and notifies) ---
+    # (workflows.runner saves the fields a transition set; one that needs a reason is given it.)
 
     @transition(
         field=state,
@@ -109,6 +111,7 @@ class AgencyContribution(FSMModelMixin, models.Model):
         custom={"label": "Submit"},
     )
     def submit(self) -> None:
+        self.submitted_at = timezone.now()
         self.times_submitted += 1
 
     @transition(
@@ -120,6 +123,7 @@ class AgencyContribution(FSMModelMixin, models.Model):
         custom={"label": "Resubmit"},
     )
     def resubmit(self) -> None:
+        self.submitted_at = timezone.now()
         self.times_submitted += 1
 
     @transition(
@@ -139,8 +143,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         permission=_is_coordinator,
         custom={"label": "Return to the agency", "needs_reason": True},
     )
-    def return_to_agency(self) -> None:
-        pass
+    def return_to_agency(self, reason: str) -> None:
+        self.return_reason = reason
 
     @transition(
         field=state,
@@ -149,8 +153,9 @@ class AgencyContribution(FSMModelMixin, models.Model):
         permission=_is_agency_lead,
         custom={"label": "Record a nil return (no involvement)", "needs_reason": True},
     )
-    def record_nil_return(self) -> None:
-        pass
+    def record_nil_return(self, note: str) -> None:
+        self.nil_return_note = note
+        self.submitted_at = timezone.now()
 
     @transition(
         field=state,
@@ -159,8 +164,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         permission=_is_coordinator,
         custom={"label": "Waive", "needs_reason": True},
     )
-    def waive(self) -> None:
-        pass
+    def waive(self, reason: str) -> None:
+        self.waiver_reason = reason
 
 
 class DueDateChange(models.Model):

@@ -5,14 +5,18 @@ an immutable snapshot with the SHA-256 hash of its canonical JSON (reviews.servi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.conditions.findings import findings_complete, review_at_findings
+
+if TYPE_CHECKING:
+    from workflows.types import User
 
 # docs/DOMAIN.md "Findings": the common themes tagged for annual reporting. A partnership may keep its
 # own list (Theme rows); with none stored, these defaults apply [practice].
@@ -143,7 +147,11 @@ class Findings(FSMModelMixin, models.Model):
         permission=_is_chair,
         custom={"label": "Sign off the findings"},
     )
-    def sign_off(self) -> None:
+    def sign_off(self, by: User, content_hash: str) -> None:
+        """``content_hash``: of the content being signed, worked out by the service under the lock."""
+        self.signed_by = by
+        self.signed_at = timezone.now()
+        self.content_hash = content_hash
         self.version += 1
         self.reopen_reason = ""
 
@@ -155,8 +163,8 @@ class Findings(FSMModelMixin, models.Model):
         permission=_is_chair,
         custom={"label": "Reopen the findings", "needs_reason": True},
     )
-    def reopen(self) -> None:
-        pass
+    def reopen(self, reason: str) -> None:
+        self.reopen_reason = reason
 
 
 class Recommendation(models.Model):

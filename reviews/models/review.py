@@ -3,8 +3,7 @@ action tracking → closed, or withdrawn (not proceeding, with a rationale) befo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +18,13 @@ from reviews.conditions.review import (
     has_chair,
     has_subject,
     notification_recorded,
+    only_a_rapid_review,
 )
+from workflows.conditions import Permission
+
+if TYPE_CHECKING:
+    from workflows.conditions import Ask
+    from workflows.types import AnyUser
 
 
 class ReviewKind(models.TextChoices):
@@ -72,15 +77,19 @@ SPINE: list[str] = [
 WITHDRAWABLE = SPINE[:4]  # "from any state before findings"
 
 
-def _role_permission(codename: str) -> Callable[[Any, Any], bool]:
-    def check(review: Review, user: Any) -> bool:
-        from reviews.permissions import has_review_perm  # permissions imports the models
+def _role_permission(codename: str) -> Permission:
+    # permissions imports the models, so it is imported when a check runs.
+    def check(review: Review, user: AnyUser) -> bool:
+        from reviews.permissions import has_review_perm
 
         return has_review_perm(user, codename, review)
 
-    check.__name__ = f"has_{codename}"
-    check.codename = codename  # type: ignore[attr-defined]  # read by reviews.conditions.review_step_facts
-    return check
+    def ask(review: Review, user: AnyUser) -> Ask | None:
+        from reviews.permissions import review_perm_ask
+
+        return review_perm_ask(user, codename)
+
+    return Permission(check, ask, name=f"has_{codename}")
 
 
 is_coordinator = _role_permission("coordinate_review")
@@ -173,6 +182,7 @@ class Review(FSMModelMixin, models.Model):
         return SPINE.index(self.state) >= SPINE.index(state)
 
     # --- transitions: they change this instance only; services save, log and notify ---
+    # (workflows.runner saves the fields a transition set; one that needs a reason is given it.)
 
     @transition(
         field=state,
@@ -247,8 +257,8 @@ class Review(FSMModelMixin, models.Model):
         permission=is_coordinator,
         custom={"label": "Withdraw (not proceeding)", "needs_reason": True},
     )
-    def withdraw(self) -> None:
-        pass
+    def withdraw(self, rationale: str) -> None:
+        self.withdrawal_rationale = rationale
 
     @transition(
         field=state,
@@ -256,7 +266,12 @@ class Review(FSMModelMixin, models.Model):
         target=ReviewState.CLOSED,
         conditions=[decision_recorded],
         permission=is_coordinator,
-        custom={"label": "Convert into a local CSPR", "kinds": [ReviewKind.RAPID], "service": "convert"},
+        custom={
+            "label": "Convert into a local CSPR",
+            "kinds": [ReviewKind.RAPID],
+            "service": "convert",
+            "refusals": [only_a_rapid_review],
+        },
     )
     def convert_to_cspr(self) -> None:
         pass

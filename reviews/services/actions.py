@@ -20,6 +20,7 @@ from reviews.services.deadlines import action_deadline_sync
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
+from workflows.types import User
 
 # Stages in which actions are made and worked on: once the chair has signed off the findings.
 ACTION_STAGES = (ReviewState.FINDINGS, ReviewState.ACTION_TRACKING)
@@ -183,7 +184,7 @@ def action_change_due_date(*, actor: Any, action_id: int, new_due_date: date | N
 
 def action_advance(
     *,
-    actor: Any,
+    actor: User,
     action_id: int,
     transition: str,
     reason: str = "",
@@ -193,43 +194,6 @@ def action_advance(
     """Start, complete (with evidence), verify, return to the owner or close as not implemented."""
     if transition not in STEPS:
         raise ValueError(f"{transition} is not a step of an action")
-
-    def prepare(action: Action) -> list[str]:
-        if not action.review.is_open:
-            raise TransitionRefused(f"{action.review} is {action.review.get_state_display().lower()}.")
-        now = timezone.now()
-        if transition == "complete":
-            if not evidence.strip():
-                raise ValidationError(
-                    {
-                        "evidence": f"Give the evidence of completion of {action.code}: what was done and how it "
-                        "meets the success measure."
-                    }
-                )
-            # Set before the transition so its has_evidence condition reads it; a refusal rolls back.
-            action.evidence = evidence.strip()
-            action.completed_by, action.completed_at = actor, now
-            return ["evidence", "completed_by", "completed_at"]
-        if transition == "verify":
-            # Closure is approved by the partnership, not by the owner (docs/DOMAIN.md "Action tracking").
-            if action.completed_by_id == getattr(actor, "pk", None):
-                raise TransitionRefused(
-                    f"You marked {action.code} as completed: someone else must verify it on the partnership's behalf."
-                )
-            if is_owner_lead(actor, action):
-                raise TransitionRefused(
-                    f"You lead {action.owner_agency}, which owns {action.code}: an action is verified by the "
-                    "partnership, not by its owner."
-                )
-            action.verified_by, action.verified_at = actor, now
-            return ["verified_by", "verified_at"]
-        if transition == "return_to_owner":
-            action.return_reason = reason.strip()
-            return ["return_reason"]
-        if transition == "close_not_implemented":
-            action.not_implemented_reason = reason.strip()
-            return ["not_implemented_reason"]
-        return []
 
     def after(action: Action, log: TransitionLog) -> None:
         action_deadline_sync(action)
@@ -248,7 +212,8 @@ def action_advance(
         actor=actor,
         reason=reason,
         expected_state=expected_state,
-        prepare=prepare,
+        # What the step's transition is given besides the reason it records (the runner gives that).
+        arguments={"complete": {"by": actor, "evidence": evidence}, "verify": {"by": actor}}.get(transition, {}),
         after=after,
     )
 

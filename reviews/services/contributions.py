@@ -18,6 +18,7 @@ from workflows.audit import audit_record
 from workflows.calendar import add_working_days
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
+from workflows.types import User
 
 # Stages in which a coordinator may ask agencies for contributions (issue 3).
 REQUESTING_STAGES = (ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS)
@@ -100,26 +101,9 @@ def contribution_request(
 
 
 def contribution_advance(
-    *, actor: Any, contribution_id: int, transition: str, reason: str = "", expected_state: str | None = None
+    *, actor: User, contribution_id: int, transition: str, reason: str = "", expected_state: str | None = None
 ) -> AgencyContribution:
     """Start, submit, resubmit, accept, return, nil return or waive one contribution."""
-
-    def prepare(contribution: AgencyContribution) -> list[str]:
-        now = timezone.now()
-        if transition == "return_to_agency":
-            contribution.return_reason = reason.strip()
-            return ["return_reason"]
-        if transition == "waive":
-            contribution.waiver_reason = reason.strip()
-            return ["waiver_reason"]
-        if transition == "record_nil_return":
-            contribution.nil_return_note = reason.strip()
-            contribution.submitted_at = now
-            return ["nil_return_note", "submitted_at"]
-        if transition in ("submit", "resubmit"):
-            contribution.submitted_at = now
-            return ["submitted_at", "times_submitted"]
-        return []
 
     def after(contribution: AgencyContribution, log: TransitionLog) -> None:
         contribution_deadline_sync(contribution)
@@ -139,7 +123,6 @@ def contribution_advance(
         actor=actor,
         reason=reason,
         expected_state=expected_state,
-        prepare=prepare,
         after=after,
     )
 

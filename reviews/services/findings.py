@@ -31,6 +31,7 @@ from reviews.permissions import has_review_perm, is_partnership_coordinator
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
+from workflows.types import User
 
 # --- themes ---------------------------------------------------------------------------------------
 
@@ -279,25 +280,22 @@ def _findings_queryset() -> Any:
     return Findings.objects.select_related("review__partnership")
 
 
-def findings_sign_off(*, actor: Any, review_id: int) -> SignedFindings:
+def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
     """The chair signs off: who, when, and the SHA-256 of the canonical JSON, kept as a new version."""
     created: dict[str, SignedFindings] = {}
     with transaction.atomic():
         review = Review.objects.get(pk=review_id)
         if not has_review_perm(actor, "chair_review", review):
             raise PermissionDenied(f"Only the chair of {review} can sign off its findings.")
-        findings = Findings.objects.filter(review=review).first()
+        # Locked before the content is read: every writer of the findings locks this row first, so
+        # what is hashed and kept below is exactly what is signed.
+        findings = Findings.objects.select_for_update().filter(review=review).first()
         if findings is None:
             raise TransitionRefused("There are no findings to sign off yet.")
-
-        def prepare(locked: Findings) -> list[str]:
-            locked.signed_by = actor
-            locked.signed_at = timezone.now()
-            locked.content_hash = content_hash(signed_content(locked))
-            return ["signed_by", "signed_at", "content_hash", "version", "reopen_reason"]
+        findings.review = review
+        content = signed_content(findings)
 
         def after(locked: Findings, log: TransitionLog) -> None:
-            content = signed_content(locked)
             created["version"] = SignedFindings.objects.create(
                 findings=locked,
                 version=locked.version,
@@ -315,12 +313,17 @@ def findings_sign_off(*, actor: Any, review_id: int) -> SignedFindings:
             )
 
         run_transition(
-            queryset=_findings_queryset(), pk=findings.pk, name="sign_off", actor=actor, prepare=prepare, after=after
+            queryset=_findings_queryset(),
+            pk=findings.pk,
+            name="sign_off",
+            actor=actor,
+            arguments={"by": actor, "content_hash": content_hash(content)},
+            after=after,
         )
     return created["version"]
 
 
-def findings_reopen(*, actor: Any, review_id: int, reason: str) -> Findings:
+def findings_reopen(*, actor: User, review_id: int, reason: str) -> Findings:
     """The chair reopens signed findings, with a reason; the next sign-off is a new version."""
     with transaction.atomic():
         review = Review.objects.get(pk=review_id)
@@ -331,10 +334,6 @@ def findings_reopen(*, actor: Any, review_id: int, reason: str) -> Findings:
             raise TransitionRefused("The findings are not signed off: there is nothing to reopen.")
         if not reason.strip():
             raise ValidationError({"reason": "Give the reason for reopening the signed findings."})
-
-        def prepare(locked: Findings) -> list[str]:
-            locked.reopen_reason = reason.strip()
-            return ["reopen_reason"]
 
         def after(locked: Findings, log: TransitionLog) -> None:
             audit_record(
@@ -351,6 +350,5 @@ def findings_reopen(*, actor: Any, review_id: int, reason: str) -> Findings:
             name="reopen",
             actor=actor,
             reason=reason,
-            prepare=prepare,
             after=after,
         )

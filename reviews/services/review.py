@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from reviews.conditions.review import review_step_facts
 from reviews.models import Partnership, Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.models.clocks import stage_stops_a_clock
 from reviews.models.review import REFERENCE_CODES
@@ -21,7 +20,8 @@ from reviews.services.roles import role_assign
 from reviews.services.subjects import SubjectData, subject_create
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
-from workflows.runner import TransitionRefused, run_transition
+from workflows.runner import run_transition
+from workflows.types import User
 
 KEY_DATE_FIELDS = (
     "became_aware_on",
@@ -165,17 +165,11 @@ def _reviews() -> Any:
 
 
 def review_advance(
-    *, actor: Any, review_id: int, transition: str, reason: str = "", expected_state: str | None = None
+    *, actor: User, review_id: int, transition: str, reason: str = "", expected_state: str | None = None
 ) -> Review:
     """Take one step of the lifecycle. Raises TransitionRefused or PermissionDenied."""
     if transition in _OWN_SERVICE:
         raise ValueError(f"{transition} has its own service")
-
-    def prepare(review: Review) -> list[str]:
-        if transition == "withdraw":
-            review.withdrawal_rationale = reason.strip()
-            return ["withdrawal_rationale"]
-        return []
 
     def after(review: Review, log: TransitionLog) -> None:
         if stage_stops_a_clock(review.kind, review.state):
@@ -193,15 +187,12 @@ def review_advance(
         actor=actor,
         reason=reason,
         expected_state=expected_state,
-        # The permission and the conditions' queries, as one query under the lock.
-        load=lambda review, step: review_step_facts(review, actor, step),
-        prepare=prepare,
         after=after,
     )
 
 
 def review_convert_to_cspr(
-    *, actor: Any, review_id: int, reason: str = "", expected_state: str | None = None
+    *, actor: User, review_id: int, reason: str = "", expected_state: str | None = None
 ) -> Review:
     """The partners decided on a local CSPR: close the rapid review and open the CSPR from it.
 
@@ -210,11 +201,6 @@ def review_convert_to_cspr(
     so its history page shows the whole case.
     """
     created: dict[str, Review] = {}
-
-    def prepare(review: Review) -> list[str]:
-        if review.kind != ReviewKind.RAPID:
-            raise TransitionRefused(f"Only a rapid review can be converted; {review} is a {review.get_kind_display()}.")
-        return []
 
     def after(rapid: Review, log: TransitionLog) -> None:
         review_clocks_refresh(review=rapid)
@@ -257,7 +243,6 @@ def review_convert_to_cspr(
         actor=actor,
         reason=reason,
         expected_state=expected_state,
-        prepare=prepare,
         after=after,
     )
     return created["cspr"]

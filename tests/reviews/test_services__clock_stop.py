@@ -1,9 +1,12 @@
 """A step onto a stage that stops a clock (a rapid review reaching findings) stops it, meets its
 deadline and cancels the reminders not yet sent, with a few UPDATEs instead of the full refresh;
-and an everyday step costs one query for its permission and conditions together."""
+and an everyday step costs one query for its permission and conditions together: the facts they
+rest on, each written once (workflows.conditions.Fact), read in one query under the lock and
+answering exactly what each check answers when asked alone."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,10 +14,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from notifications.models import Deadline, DeadlineKind, DeadlineState, Notification
-from reviews.models import Review, ReviewClock, ReviewState
+from reviews.conditions.contributions import all_contributions_settled
+from reviews.conditions.review import has_chair, has_subject
+from reviews.models import AgencyContribution, Review, ReviewClock, ReviewRole, ReviewState, Role, Subject
+from reviews.permissions import has_review_perm, review_perm_ask
 from reviews.services.clocks import review_clocks_refresh
 from reviews.services.review import review_advance
-from tests.factories import advance_to
+from tests.factories import UserFactory, advance_to, make_review, settle_contributions
+from workflows.conditions import facts_held, held_fact, read_facts, step_asks
 
 Status = Notification.Status
 
@@ -147,3 +154,127 @@ def test_withdrawal_still_cancels_the_running_clock_s_deadline(source, review, c
     review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
     assert ReviewClock.objects.get(review=review, key="rapid_review").abandoned
     assert clock_deadline(review, "rapid_review").state == DeadlineState.CANCELLED
+
+
+# --- the facts a step reads in one query ----------------------------------------------------------
+
+CONDITIONS = [has_subject, has_chair, all_contributions_settled]
+
+
+def asked_alone(review: Review, user: Any) -> dict[str, bool]:
+    """The permission and each condition asked on their own, as the review page does."""
+    return {
+        "permission": has_review_perm(user, "coordinate_review", review),
+        **{check.__name__: check(review) for check in CONDITIONS},
+    }
+
+
+def read_together(review: Review, user: Any) -> dict[str, bool]:
+    """The same, read as a step reads them: in one query."""
+    permission = review_perm_ask(user, "coordinate_review")
+    read = read_facts(review, [permission, *(check.fact.ask() for check in CONDITIONS)])
+    return {"permission": read[permission], **{check.__name__: read[check.fact.ask()] for check in CONDITIONS}}
+
+
+def convene_panel(review: Review) -> Any:
+    return Review.convene_panel._django_fsm.get_transition(ReviewState.AGENCY_SUBMISSIONS)
+
+
+def test_facts_read_together_agree_with_each_check_when_every_one_holds(review, coordinator):
+    review = advance_to(review, ReviewState.AGENCY_SUBMISSIONS, coordinator)
+    settle_contributions(review, coordinator)
+    assert (
+        asked_alone(review, coordinator)
+        == read_together(review, coordinator)
+        == dict.fromkeys(asked_alone(review, coordinator), True)
+    )
+
+
+def test_facts_read_together_agree_with_each_check_when_none_holds(review, outsider):
+    Subject.objects.filter(review=review).delete()
+    ReviewRole.objects.filter(review=review, role=Role.CHAIR).delete()
+    # No agency asked yet: not settled.
+    assert not AgencyContribution.objects.filter(review=review).exists()
+    assert (
+        asked_alone(review, outsider)
+        == read_together(review, outsider)
+        == dict.fromkeys(asked_alone(review, outsider), False)
+    )
+
+
+def test_one_contribution_outstanding_is_not_settled(review, coordinator):
+    review = advance_to(review, ReviewState.AGENCY_SUBMISSIONS, coordinator)
+    settle_contributions(review, coordinator)
+    AgencyContribution.objects.filter(review=review).update(state="requested")
+    assert read_together(review, coordinator)["all_contributions_settled"] is False
+    assert all_contributions_settled.explain(review).startswith("1 of 1 agencies has not had a submission accepted")
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair", "police_lead", "outsider"])
+def test_the_permission_fact_is_the_permission_check(who, review, request):
+    user = request.getfixturevalue(who)
+    ask = review_perm_ask(user, "coordinate_review")
+    assert read_facts(review, [ask]) == {ask: has_review_perm(user, "coordinate_review", review)}
+    assert read_facts(review, [ask])[ask] is (who == "coordinator")
+
+
+def test_one_compiled_read_is_filled_in_with_each_review_and_user(review, coordinator, second_coordinator, partnership):
+    """The SQL of a set of facts is compiled once and kept: each reading must still ask about its own
+    review and its own user."""
+    other = make_review(
+        coordinator=second_coordinator, partnership=partnership, key_dates={"became_aware_on": date(2026, 3, 2)}
+    )
+    Subject.objects.filter(review=other).delete()
+    assert read_together(review, coordinator)["permission"] is True
+    assert read_together(other, coordinator) == {
+        "permission": False,
+        "has_subject": False,
+        "has_chair": False,
+        "all_contributions_settled": False,
+    }
+    assert read_together(other, second_coordinator)["permission"] is True
+    assert read_together(review, second_coordinator)["permission"] is False
+    assert read_together(review, coordinator)["has_subject"] is True
+
+
+def test_users_answered_without_a_query_are_not_asked_about(review, coordinator, django_assert_num_queries):
+    superuser = UserFactory(username="operator", is_superuser=True)
+    coordinator.is_active = False
+    conditions = [check.fact.ask() for check in (has_chair, all_contributions_settled)]
+    with django_assert_num_queries(0):
+        assert review_perm_ask(superuser, "coordinate_review") is None
+        assert review_perm_ask(coordinator, "coordinate_review") is None
+        assert step_asks(review, convene_panel(review), superuser) == conditions
+        assert step_asks(review, convene_panel(review), coordinator) == conditions
+        assert read_facts(review, []) == {}
+
+
+def test_a_step_asks_for_its_permission_and_its_conditions_facts(review, coordinator):
+    assert step_asks(review, convene_panel(review), coordinator) == [
+        review_perm_ask(coordinator, "coordinate_review"),
+        has_chair.fact.ask(),
+        all_contributions_settled.fact.ask(),
+    ]
+
+
+def test_a_fact_for_another_user_is_not_taken_as_this_user_s(review, coordinator, chair):
+    """The permission fact is keyed by user: a chair is never let through on the coordinator's answer."""
+    with facts_held(review, read_facts(review, [review_perm_ask(coordinator, "coordinate_review")])):
+        assert has_review_perm(coordinator, "coordinate_review", review)
+        assert not has_review_perm(chair, "coordinate_review", review)
+
+
+def test_held_facts_answer_the_checks_without_queries(review, coordinator, django_assert_num_queries):
+    read = read_facts(review, [review_perm_ask(coordinator, "coordinate_review"), has_subject.fact.ask()])
+    read |= read_facts(review, [has_chair.fact.ask()])
+    with facts_held(review, read), django_assert_num_queries(0):
+        assert has_review_perm(coordinator, "coordinate_review", review)
+        assert has_subject(review) and has_chair(review)
+
+
+def test_no_fact_outlives_the_step(review, coordinator, django_assert_num_queries):
+    moved = review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    assert held_fact(moved, has_subject.fact.ask()) is None
+    assert held_fact(moved, review_perm_ask(coordinator, "coordinate_review")) is None
+    with django_assert_num_queries(1):
+        assert has_review_perm(coordinator, "coordinate_review", moved)

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviews.models import Review, ReviewClock, ReviewKind, ReviewState, Role
 from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
@@ -211,6 +213,18 @@ def test_the_withdrawal_rationale_is_stored_on_the_review_and_in_the_log(review,
     assert withdrawn.withdrawal_rationale == "Threshold for a review not met; single-agency learning."
     assert TransitionLog.objects.get(object_id=review.pk).reason == withdrawn.withdrawal_rationale
     assert not withdrawn.is_open
+
+
+def test_a_step_writes_only_the_fields_its_transition_set(review, coordinator):
+    """The runner works out what the transition changed (the stage and the rationale) and writes
+    those alone, never the rest of the row as it was read."""
+    with CaptureQueriesContext(connection) as captured:
+        take("withdraw", review, coordinator, reason="Not proceeding.")
+
+    (update,) = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('UPDATE "reviews_review"')]
+    assert update.split(" WHERE ")[0] == (
+        'UPDATE "reviews_review" SET "state" = \'withdrawn\', "withdrawal_rationale" = \'Not proceeding.\''
+    )
 
 
 def test_a_step_based_on_a_stale_page_is_refused(review, coordinator):
