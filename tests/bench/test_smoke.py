@@ -28,7 +28,13 @@ def run_bench(script: str, *args: str) -> str:
         [sys.executable, str(ROOT / "bench" / script), *args],
         cwd=ROOT,
         # A Redis database of its own: the sweep bench empties its broker's database before timing.
-        env={**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": own_broker},
+        env={
+            **os.environ,
+            # The project's own settings, not the test run's (tests/settings.py adds a test-only app).
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "DATABASE_URL": url,
+            "CELERY_BROKER_URL": own_broker,
+        },
         capture_output=True,
         text=True,
         timeout=300,

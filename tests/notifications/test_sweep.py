@@ -278,7 +278,7 @@ def test_a_new_closure_day_reschedules_the_partnerships_reminders(today, ask_pol
     from django.urls import reverse
 
     from reviews.models import ClosureDay
-    from tests.reviews.test_admin__partnerships import partnership_form
+    from tests.reviews.pages import partnership_form
 
     today.set(date(2026, 12, 7))
     contribution = ask_police(date(2026, 12, 30))

@@ -18,7 +18,7 @@ from reviews.models import ReviewState
 from reviews.models.contributions import AgencyContribution, Ask
 from reviews.services.contributions import contribution_request
 from tests.factories import advance_to
-from tests.notifications.conftest import wait_for
+from tests.notifications.polling import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

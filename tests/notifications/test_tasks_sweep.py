@@ -10,7 +10,7 @@ import pytest
 
 from notifications.models import Deadline, Notification, PendingReminder, ReminderPolicy
 from notifications.sweep import deadlines_sweep, reminders_requeue_claims
-from tests.notifications.conftest import wait_for
+from tests.notifications.polling import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

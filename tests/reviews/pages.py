@@ -1,70 +1,69 @@
-"""Fixtures and helpers shared by the contribution and chronology view tests (imported by them)."""
+"""What the tests send to the pages and look for in them: form data (GOV.UK date fields, the
+chronology entry form and file, opening a review, the partnership admin), the create-once token a
+form carries, URLs, and the no-inline-script check. Plain functions, imported by name."""
 
 from __future__ import annotations
 
-from datetime import date, time
+import re
+from datetime import date
 from typing import Any
 
-import pytest
 from django.urls import reverse
 
 from reviews.imports.chronology import HEADERS
-from reviews.models import Review, ReviewState
-from reviews.models.chronology import ChronologyEntry
-from reviews.models.contributions import AgencyContribution, Ask
-from reviews.services.chronology import EntryData, entry_save
-from reviews.services.contributions import contribution_advance, contribution_request
-from tests.factories import advance_to
+from reviews.models import Partnership, ReviewKind
+from reviews.models.contributions import AgencyContribution
 
-
-@pytest.fixture
-def scoping(review, coordinator) -> Review:
-    return advance_to(review, ReviewState.SCOPING, coordinator)
-
-
-@pytest.fixture
-def police_contribution(scoping, coordinator, police, police_lead) -> AgencyContribution:
-    return contribution_request(
-        actor=coordinator, review_id=scoping.pk, agency=police, lead=police_lead, asks=[Ask.CHRONOLOGY]
-    )
-
-
-@pytest.fixture
-def gp_contribution(scoping, coordinator, gp, gp_lead) -> AgencyContribution:
-    return contribution_request(
-        actor=coordinator, review_id=scoping.pk, agency=gp, lead=gp_lead, asks=[Ask.CHRONOLOGY, Ask.AGENCY_REPORT]
-    )
-
-
-def add_entry(contribution: AgencyContribution, lead: Any, **changes: Any) -> ChronologyEntry:
-    values: dict[str, Any] = {
-        "event_date": date(2025, 11, 3),
-        "source_record": "Custody record 2231",
-        "what_happened": "Call to the family home; mother's partner arrested.",
-        "professional_role": "Response officer",
-        "significant": False,
-    }
-    values.update(changes)
-    return entry_save(actor=lead, contribution_id=contribution.pk, data=EntryData(**values))
-
-
-def submit(contribution: AgencyContribution, lead: Any) -> None:
-    contribution_advance(actor=lead, contribution_id=contribution.pk, transition="submit")
-
-
-def url(name: str, contribution: AgencyContribution, *extra: Any) -> str:
-    return reverse(f"reviews:{name}", args=[contribution.review.reference, contribution.pk, *extra])
+NEW = "reviews:review_new"
 
 
 def date_parts(name: str, value: date) -> dict[str, str]:
     return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
 
 
+def url(name: str, contribution: AgencyContribution, *extra: Any) -> str:
+    """A contribution's page: ``reviews:<name>`` with the review's reference, the contribution and ``extra``."""
+    return reverse(f"reviews:{name}", args=[contribution.review.reference, contribution.pk, *extra])
+
+
+def token_of(html: str) -> str:
+    """The create-once token of the form on the page."""
+    match = re.search(r'name="submission" value="([0-9a-f-]{36})"', html)
+    assert match, "the form should carry its submission token"
+    return match.group(1)
+
+
+def assert_no_inline(html: str) -> None:
+    """Every script is a file and nothing is styled inline: the Content-Security-Policy allows no other."""
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S)
+    assert scripts and all(body.strip() == "" for body in scripts)
+    assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
+    assert " on" + "click=" not in html
+    assert "style=" not in html
+
+
+def open_data(partnership: Partnership, **overrides: object) -> dict[str, object]:
+    """The open-a-review form, filled in for a rapid review of Child C."""
+    data: dict[str, object] = {
+        "partnership": partnership.pk,
+        "kind": ReviewKind.RAPID,
+        "title": "Child C (aged 4)",
+        **date_parts("became_aware_on", date(2026, 10, 1)),
+        "subject_pseudonym": "Child C",
+        **date_parts("subject_date_of_birth", date(2022, 2, 3)),
+        "subject_sex": "female",
+    }
+    data.update(overrides)
+    return data
+
+
 def csv_file(*lines: str, encoding: str = "utf-8") -> bytes:
+    """A chronology file with the expected header row and ``lines`` under it."""
     return ("\n".join([",".join(HEADERS), *lines]) + "\n").encode(encoding)
 
 
 def entry_form(**changes: Any) -> dict[str, Any]:
+    """The chronology entry form, filled in; a change to None leaves that field out."""
     data: dict[str, Any] = {
         **date_parts("event_date", date(2025, 3, 14)),
         "date_precision": "exact",
@@ -79,4 +78,22 @@ def entry_form(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-EVENING = time(22, 10)
+def partnership_form(partnership: Partnership, *, clock_settings=(), closure_days=()) -> dict:
+    """The partnership's admin page as saved, with its clock-setting and closure-day inlines."""
+    data = {
+        "name": partnership.name,
+        "code": partnership.code,
+        "review_kinds": list(partnership.review_kinds),
+        "rapid_review_clock_start": partnership.rapid_review_clock_start,
+        "_save": "Save",
+    }
+    for prefix, rows in (("clock_settings", clock_settings), ("closure_days", closure_days)):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": len(rows),
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
+        for index, row in enumerate(rows):
+            data |= {f"{prefix}-{index}-{field}": value for field, value in row.items()}
+    return data

@@ -5,7 +5,8 @@ police and GP contributions with chronology entries (the GP's with an agency rep
 an extension request), submitted and accepted; a panel meeting with the review on its agenda
 (the chair and the panel member invited, the agency leads not); findings signed off in version 1
 with a police and a GP recommendation, each with an action; a second subject with a restricted
-identity; and the deadline notifications the contribution requests wrote.
+identity; and the deadline notifications the contribution requests wrote. The ``world`` fixture
+(tests/reviews/conftest.py) builds it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -29,8 +29,7 @@ from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import UserFactory, advance_to, member
-from tests.reviews.contributions_support import add_entry, submit
-from tests.reviews.findings_support import add_action, add_recommendation, write_findings
+from tests.reviews.builders import add_action, add_entry, add_recommendation, submit, write_findings
 
 # The restricted identity: must appear on the coordinator's identity page and nowhere else.
 FULL_NAME = "Jolene Quarrington-Fairweather"
@@ -167,38 +166,6 @@ def build_world(
         users=users,
         own=params("police"),
         other=params("gp"),
-    )
-
-
-@pytest.fixture
-def world(
-    review,
-    partnership,
-    coordinator,
-    chair,
-    panel_member,
-    police_lead,
-    gp_lead,
-    scrutineer,
-    outsider,
-    police,
-    gp,
-    settings,
-    tmp_path,
-):
-    settings.MEDIA_ROOT = tmp_path  # the evidence files stay out of var/media
-    return build_world(
-        review=review,
-        partnership=partnership,
-        coordinator=coordinator,
-        chair=chair,
-        panel_member=panel_member,
-        police_lead=police_lead,
-        gp_lead=gp_lead,
-        scrutineer=scrutineer,
-        outsider=outsider,
-        police=police,
-        gp=gp,
     )
 
 

@@ -1,5 +1,5 @@
 """Every URL the project serves, found by walking the resolver (so a new view is covered without
-editing these tests), and the two-factor helpers the security tests share."""
+editing these tests)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # Reached by the admin's own tests of permissions; its regex routes take model names, not objects.
 SKIPPED_NAMESPACES = {"admin"}
@@ -53,14 +51,5 @@ def route_url(route: Route, values: dict[str, Any]) -> str:
     """The route's URL with real objects' identifiers; a route taking an argument nobody here
     knows fails loudly, so it cannot slip through the security tests unchecked."""
     missing = [argument for argument in route.arguments if argument not in values]
-    assert not missing, f"{route}: teach tests/security/support.py a value for {missing}"
+    assert not missing, f"{route}: teach the url_values fixture (tests/security/conftest.py) a value for {missing}"
     return reverse(route.name, kwargs={argument: values[argument] for argument in route.arguments})
-
-
-def give_totp_device(user: Any) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-
-
-def totp_code(device: TOTPDevice) -> str:
-    token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
-    return str(token).zfill(device.digits)

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from tests.security.support import every_route, route_url
+from tests.security.routes import every_route, route_url
 from workflows.models import AuditEvent, TransitionLog
 
 ROUTES = every_route()

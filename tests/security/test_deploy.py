@@ -23,6 +23,8 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         database_url = os.environ.get("DATABASE_URL", "")
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "TWO_FACTOR_REQUIRED")}
     env.update(
+        # The project's own settings, not the test run's (tests/settings.py adds a test-only app).
+        DJANGO_SETTINGS_MODULE="project.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="reviews.example.org",

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.security.support import give_totp_device, totp_code
+from tests.security.two_factor import give_totp_device, totp_code
 
 
 def directives(response) -> dict[str, list[str]]:

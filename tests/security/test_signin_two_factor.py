@@ -12,7 +12,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import TEST_PASSWORD
-from tests.security.support import every_route, give_totp_device, route_url, totp_code
+from tests.security.routes import every_route, route_url
+from tests.security.two_factor import give_totp_device, totp_code
 
 # Reachable with a password alone: signing in and out, and the two-factor step itself.
 OPEN_BEFORE_SECOND_FACTOR = {"login", "logout", "accounts:two_factor", "accounts:two_factor_setup"}

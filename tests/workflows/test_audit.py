@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection
 
-from reviews.services.review import review_advance
+from tests.workflows.fsm_app.services import document_step
 from workflows.audit import audit_record
 from workflows.models import AuditEvent, TransitionLog
 
@@ -13,14 +13,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def log(review, coordinator):
-    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping", reason="Ready")
-    return TransitionLog.objects.get(object_id=review.pk)
+def log(document, editor):
+    document_step(actor=editor, document_id=document.pk, transition="send_for_review", reason="Ready")
+    return TransitionLog.objects.get(object_id=document.pk)
 
 
 @pytest.fixture
-def event(review, coordinator):
-    return audit_record(actor=coordinator, verb="review.viewed", target=review, note="original")
+def event(document, editor):
+    return audit_record(actor=editor, verb="document.viewed", target=document, note="original")
 
 
 def row(model, pk):
@@ -34,7 +34,7 @@ def target(request):
         obj = request.getfixturevalue("log")
         return TransitionLog, "workflows_transitionlog", obj, "reason", "Nothing to see"
     obj = request.getfixturevalue("event")
-    return AuditEvent, "workflows_auditevent", obj, "verb", "review.never_happened"
+    return AuditEvent, "workflows_auditevent", obj, "verb", "document.never_happened"
 
 
 def test_an_orm_update_is_refused(target):
@@ -78,18 +78,19 @@ def test_raw_sql_update_and_delete_are_refused(target):
     assert model.objects.count() == rows
 
 
-def test_inserting_still_works(review, coordinator, log, event):
-    review_advance(actor=coordinator, review_id=review.pk, transition="request_submissions")
-    audit_record(actor=coordinator, verb="review.viewed", target=review)
+def test_inserting_still_works(document, editor, log, event):
+    document_step(actor=editor, document_id=document.pk, transition="publish")
+    audit_record(actor=editor, verb="document.viewed", target=document)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO workflows_auditevent (verb, object_label, actor_id, at, detail)"
             " VALUES (%s, '', %s, now(), '{}')",
-            ["raw.insert", coordinator.pk],
+            ["raw.insert", editor.pk],
         )
     assert TransitionLog.objects.count() == 2
-    assert list(AuditEvent.objects.filter(verb__in=["review.viewed", "raw.insert"]).values_list("verb", flat=True)) == [
-        "review.viewed",
-        "review.viewed",
+    verbs = ["document.viewed", "raw.insert"]
+    assert list(AuditEvent.objects.filter(verb__in=verbs).values_list("verb", flat=True)) == [
+        "document.viewed",
+        "document.viewed",
         "raw.insert",
     ]

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from reviews.models import ReviewRole
 from reviews.services.review import review_advance
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.findings_support import add_action, signed_with_recommendation
+from tests.reviews.builders import add_action, signed_with_recommendation
 
 # "²" passes str.isdigit() but int() refuses it; the huge number overflows a database integer.
 UNREADABLE = ["%C2%B2", "99999999999999999999", "abc", "-1", ""]

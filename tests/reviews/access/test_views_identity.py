@@ -15,12 +15,7 @@ from notifications.models import Notification
 from notifications.services import preference_set
 from notifications.sweep import digests_fold, reminders_sweep_and_expand
 from reviews.access import ROLES, RULES
-from tests.reviews.access_support import (  # noqa: F401 (fixture)
-    IDENTITY_STRINGS,
-    served_urls,
-    url_kwargs,
-    world,
-)
+from tests.reviews.world import IDENTITY_STRINGS, served_urls, url_kwargs
 
 
 def _body(response) -> str:
@@ -33,7 +28,7 @@ def _leaks(text: str) -> list[str]:
     return [s for s in IDENTITY_STRINGS if s in text]
 
 
-def _get_pages(client, world, role):  # noqa: F811
+def _get_pages(client, world, role):
     for name, params in served_urls():
         rule = RULES[name]
         if rule.post_only or name == "logout":
@@ -44,13 +39,13 @@ def _get_pages(client, world, role):  # noqa: F811
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ("coordinator", "agency_lead_other")])
-def test_no_page_shows_the_identity_to_anyone_but_the_coordinator(client, world, role):  # noqa: F811
+def test_no_page_shows_the_identity_to_anyone_but_the_coordinator(client, world, role):
     client.force_login(world.users[role])
     leaks = [f"{url}: {_leaks(_body(response))}" for _, url, response in _get_pages(client, world, role)]
     assert not [leak for leak in leaks if not leak.endswith("[]")]
 
 
-def test_the_coordinator_sees_the_identity_on_the_identity_page_only(client, world):  # noqa: F811
+def test_the_coordinator_sees_the_identity_on_the_identity_page_only(client, world):
     client.force_login(world.users["coordinator"])
     shown_on = {name for name, _, response in _get_pages(client, world, "coordinator") if _leaks(_body(response))}
     assert shown_on == {"reviews:subject_identity"}
@@ -61,7 +56,7 @@ def test_the_coordinator_sees_the_identity_on_the_identity_page_only(client, wor
 
 
 @pytest.mark.parametrize("role", ["coordinator", "chair", "panel_member", "agency_lead"])
-def test_exports_never_contain_the_identity(client, world, role):  # noqa: F811
+def test_exports_never_contain_the_identity(client, world, role):
     client.force_login(world.users[role])
     urls = [
         reverse("reviews:chronology_export", args=[world.review.reference]),
@@ -75,7 +70,7 @@ def test_exports_never_contain_the_identity(client, world, role):  # noqa: F811
         assert not _leaks(body), url
 
 
-def test_no_e_mail_contains_the_identity(world, settings):  # noqa: F811
+def test_no_e_mail_contains_the_identity(world, settings):
     # Every outbox row the review's life wrote (due dates set and moved), then the reminders and
     # escalations a sweep long after every deadline writes, and the digests folded from them.
     preference_set(user=world.users["agency_lead"], daily_digest=True)

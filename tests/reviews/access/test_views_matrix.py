@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reviews.access import ROLES, RULES, Outcome, markdown
-from tests.reviews.access_support import served_urls, url_kwargs, world  # noqa: F401 (fixture)
+from tests.reviews.world import served_urls, url_kwargs
 
 SIGN_IN_PAGES = ("/accounts/",)
 
@@ -54,7 +54,7 @@ def _problem(name: str, rule, expected: Outcome, response) -> str | None:
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_url_answers_each_role_as_the_matrix_says(client, world, role):  # noqa: F811
+def test_every_url_answers_each_role_as_the_matrix_says(client, world, role):
     user = world.users[role]
     client.force_login(user)
     problems = []

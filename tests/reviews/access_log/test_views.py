@@ -12,7 +12,6 @@ from django.urls import reverse
 from reviews.models import ReviewState
 from reviews.selectors.access_log import access_rows
 from tests.factories import advance_to
-from tests.reviews.access_support import world  # noqa: F401 (fixture)
 from workflows.models import AuditEvent
 
 
@@ -40,7 +39,7 @@ LOOKS = [
 
 
 @pytest.mark.parametrize(("url_name", "who", "args", "verb"), LOOKS)
-def test_each_look_records_one_row(client, world, url_name, who, args, verb):  # noqa: F811
+def test_each_look_records_one_row(client, world, url_name, who, args, verb):
     user = world.users[who]
     client.force_login(user)
     since = _last_id()
@@ -63,7 +62,7 @@ def test_editing_the_agency_report_records_a_look(client, gp_contribution, gp_le
     assert [(e.verb, e.actor_id) for e in _new_events(since)] == [("access.agency_report", gp_lead.pk)]
 
 
-def test_a_refused_look_records_nothing(client, world):  # noqa: F811
+def test_a_refused_look_records_nothing(client, world):
     since = _last_id()
     client.force_login(world.users["scrutineer"])
     assert client.get(reverse("reviews:chronology", args=[world.review.reference])).status_code == 403
@@ -72,7 +71,7 @@ def test_a_refused_look_records_nothing(client, world):  # noqa: F811
     assert _new_events(since) == []
 
 
-def test_the_coordinator_sees_who_looked_when_and_at_what(client, world):  # noqa: F811
+def test_the_coordinator_sees_who_looked_when_and_at_what(client, world):
     ref = world.review.reference
     client.force_login(world.users["chair"])
     client.get(reverse("reviews:chronology", args=[ref]))
@@ -108,7 +107,7 @@ def test_the_coordinator_sees_who_looked_when_and_at_what(client, world):  # noq
         ("outsider", 404),
     ],
 )
-def test_only_the_coordinator_sees_the_log(client, world, who, status):  # noqa: F811
+def test_only_the_coordinator_sees_the_log(client, world, who, status):
     client.force_login(world.users[who])
     response = client.get(reverse("reviews:review_access_log", args=[world.review.reference]))
     assert response.status_code == status

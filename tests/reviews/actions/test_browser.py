@@ -20,7 +20,7 @@ from reviews.services.roles import review_role_grant
 from reviews.services.subjects import SubjectData
 from tests.factories import advance_to
 
-# PostgreSQL only, like test_browser__lifecycle: the live server needs a transactional test.
+# PostgreSQL only, like tests/reviews/review/test_browser.py: the live server needs a transactional test.
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 

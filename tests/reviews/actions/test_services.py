@@ -17,14 +17,7 @@ from reviews.services.actions import action_add_update, action_advance
 from reviews.services.findings import findings_sign_off
 from reviews.services.review import review_advance
 from reviews.services.roles import review_role_grant
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.findings_support import (
-    add_action,
-    add_recommendation,
-    signed_with_recommendation,
-    soon,
-    write_findings,
-)
+from tests.reviews.builders import add_action, add_recommendation, signed_with_recommendation, soon, write_findings
 from workflows.calendar import add_working_days
 from workflows.models import AuditEvent, TransitionLog
 from workflows.runner import TransitionRefused

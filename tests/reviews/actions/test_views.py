@@ -1,5 +1,6 @@
-"""The findings, sign-off, action and tracker pages: who reaches them (404 by URL guessing), forms
-that keep what was typed, the tracker's filters, constant query count and CSV export."""
+"""The action and tracker pages: who reaches them and the findings pages they come from (404 by URL
+guessing), forms that keep what was typed, the tracker's filters, constant query count and CSV
+export. The findings pages themselves: tests/reviews/findings/test_views.py."""
 
 from __future__ import annotations
 
@@ -12,17 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import Action, ActionState, Findings, FindingsState, ReviewState, SignedFindings
+from reviews.models import Action, ActionState
 from reviews.services.actions import action_advance
-from reviews.services.findings import findings_sign_off
 from reviews.services.review import review_advance
 from tests.factories import AgencyFactory, make_review
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.findings_support import add_action, add_recommendation, signed_with_recommendation, write_findings
-
-
-def parts(name: str, value) -> dict[str, str]:
-    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
+from tests.reviews.builders import add_action, signed_with_recommendation
+from tests.reviews.pages import assert_no_inline, date_parts
 
 
 @pytest.fixture
@@ -39,111 +35,6 @@ def action(tracking, coordinator):
 
 def action_url(action: Action, name: str = "action", *extra) -> str:
     return reverse(f"reviews:{name}", args=[action.review.reference, action.pk, *extra])
-
-
-# --- findings -------------------------------------------------------------------------------------
-
-
-def test_the_coordinator_writes_findings_and_the_form_keeps_input_on_error(client, drafting, coordinator):
-    client.force_login(coordinator)
-    url = reverse("reviews:findings_edit", args=[drafting.reference])
-    assert client.get(url).status_code == 200
-
-    response = client.post(url, {"findings": "", "learning": "Kept learning", "themes": ["Neglect"]})
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "There is a problem" in html and "Write the findings" in html
-    assert "Kept learning" in html
-    assert re.search(r'value="Neglect" checked', html)
-
-    response = client.post(url, {"findings": "Found", "learning": "Learnt", "themes": ["Neglect"]})
-    assert response.status_code == 302
-    assert Findings.objects.get(review=drafting).themes == ["Neglect"]
-
-
-def test_a_recommendation_with_a_past_date_is_refused_keeping_input(client, drafting, coordinator, police):
-    client.force_login(coordinator)
-    write_findings(drafting, coordinator)
-    url = reverse("reviews:recommendation_add", args=[drafting.reference])
-    data = {
-        "what": "Train officers",
-        "owner_agency": police.pk,
-        **parts("due_by", timezone.localdate() - timedelta(days=3)),
-        "success_measure": "All trained",
-    }
-    response = client.post(url, data)
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "The date by when it is to be done is in the past." in html
-    assert "Train officers" in html and "All trained" in html
-
-
-def test_the_chair_signs_off_on_the_page_and_sees_the_hash(client, drafting, coordinator, chair, police):
-    write_findings(drafting, coordinator)
-    add_recommendation(drafting, coordinator, police)
-    client.force_login(chair)
-    page = client.get(reverse("reviews:findings", args=[drafting.reference])).content.decode()
-    assert 'id="sign-off-form"' in page
-
-    response = client.post(reverse("reviews:findings_sign_off", args=[drafting.reference]))
-    assert response.status_code == 302
-    signed = SignedFindings.objects.get(findings__review=drafting)
-    page = client.get(reverse("reviews:findings", args=[drafting.reference])).content.decode()
-    assert signed.content_hash in page
-    chair_page = client.get(reverse("reviews:chair")).content.decode()
-    assert signed.content_hash in chair_page
-    version = client.get(reverse("reviews:findings_version", args=[drafting.reference, 1])).content.decode()
-    assert 'id="verifies"' in version and "Verified" in version
-
-
-def test_the_chair_page_lists_what_awaits_sign_off(client, drafting, coordinator, chair):
-    write_findings(drafting, coordinator)
-    client.force_login(chair)
-    html = client.get(reverse("reviews:chair")).content.decode()
-    assert 'id="awaiting"' in html and drafting.reference in html
-
-
-def test_a_coordinator_cannot_sign_off_through_the_page(client, drafting, coordinator):
-    write_findings(drafting, coordinator)
-    client.force_login(coordinator)
-    response = client.post(reverse("reviews:findings_sign_off", args=[drafting.reference]))
-    assert response.status_code == 403
-    assert Findings.objects.get(review=drafting).state == FindingsState.DRAFT
-
-
-def test_editing_signed_findings_shows_why_not(client, drafting, coordinator, chair):
-    write_findings(drafting, coordinator)
-    findings_sign_off(actor=chair, review_id=drafting.pk)
-    client.force_login(coordinator)
-    response = client.post(
-        reverse("reviews:findings_edit", args=[drafting.reference]), {"findings": "Changed", "learning": "x"}
-    )
-    assert response.status_code == 409
-    assert "can no longer be changed" in response.content.decode()
-    assert Findings.objects.get(review=drafting).findings != "Changed"
-
-
-def test_a_child_death_review_editor_offers_the_analysis(client, partnership, coordinator, chair):
-    from datetime import date
-
-    from reviews.models import ReviewKind, Role
-    from tests.factories import advance_to
-
-    review = make_review(
-        coordinator=coordinator,
-        partnership=partnership,
-        kind=ReviewKind.CHILD_DEATH,
-        key_dates={"incident_on": date(2026, 3, 2), "notified_on": date(2026, 3, 3)},
-        roles=[(chair, Role.CHAIR, None)],
-    )
-    advance_to(review, ReviewState.PANEL, coordinator)
-    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
-    client.force_login(coordinator)
-    html = client.get(reverse("reviews:findings_edit", args=[review.reference])).content.decode()
-    assert "1. Deliberately inflicted injury, abuse or neglect" in html
-    assert "10. Sudden unexpected, unexplained death" in html
-    assert "Insufficient information" in html
-    assert "choose the first that applies" in html
 
 
 # --- the action page ------------------------------------------------------------------------------
@@ -166,11 +57,11 @@ def test_the_owner_lead_completes_with_evidence_and_errors_keep_input(client, ac
 def test_a_progress_update_from_the_page(client, action, police_lead):
     client.force_login(police_lead)
     url = action_url(action, "action_progress")
-    response = client.post(url, {**parts("progress_on", timezone.localdate() + timedelta(days=2)), "note": "Kept"})
+    response = client.post(url, {**date_parts("progress_on", timezone.localdate() + timedelta(days=2)), "note": "Kept"})
     assert response.status_code == 400
     assert "The date of the progress is in the future." in response.content.decode()
     assert "Kept" in response.content.decode()
-    response = client.post(url, {**parts("progress_on", timezone.localdate()), "note": "Two teams done"})
+    response = client.post(url, {**date_parts("progress_on", timezone.localdate()), "note": "Two teams done"})
     assert response.status_code == 302
     assert Action.objects.get(pk=action.pk).state == ActionState.IN_PROGRESS
 
@@ -202,15 +93,17 @@ def test_the_coordinator_moves_an_action_due_date_with_a_reason(client, action, 
     assert action_url(action, "action_due_date") in page
     new_date = action.due_date + timedelta(days=21)
     url = action_url(action, "action_due_date")
-    response = client.post(url, {**parts("new_due_date", new_date), "reason": ""})
+    response = client.post(url, {**date_parts("new_due_date", new_date), "reason": ""})
     assert response.status_code == 400
     assert "Give the reason for the new due date" in response.content.decode()
-    response = client.post(url, {**parts("new_due_date", timezone.localdate() - timedelta(days=1)), "reason": "Kept"})
+    response = client.post(
+        url, {**date_parts("new_due_date", timezone.localdate() - timedelta(days=1)), "reason": "Kept"}
+    )
     assert response.status_code == 400
     assert "The new due date is in the past." in response.content.decode() and "Kept" in response.content.decode()
     assert Action.objects.get(pk=action.pk).due_date == action.due_date
 
-    response = client.post(url, {**parts("new_due_date", new_date), "reason": "Agreed at the panel"})
+    response = client.post(url, {**date_parts("new_due_date", new_date), "reason": "Agreed at the panel"})
     assert response.status_code == 302
     assert Action.objects.get(pk=action.pk).due_date == new_date
     deadline = Deadline.objects.get(object_id=action.pk, kind="action_due")
@@ -227,7 +120,7 @@ def test_the_owner_lead_cannot_move_the_due_date(client, action, police_lead):
     assert "action_due_date" not in client.get(action_url(action)).content.decode()
     response = client.post(
         action_url(action, "action_due_date"),
-        {**parts("new_due_date", action.due_date + timedelta(days=7)), "reason": "More time"},
+        {**date_parts("new_due_date", action.due_date + timedelta(days=7)), "reason": "More time"},
     )
     assert response.status_code == 403
     assert Action.objects.get(pk=action.pk).due_date == action.due_date
@@ -239,7 +132,7 @@ def test_a_verified_action_s_due_date_does_not_move(client, action, coordinator,
     client.force_login(coordinator)
     response = client.post(
         action_url(action, "action_due_date"),
-        {**parts("new_due_date", action.due_date + timedelta(days=7)), "reason": "Late"},
+        {**date_parts("new_due_date", action.due_date + timedelta(days=7)), "reason": "Late"},
         follow=True,
     )
     assert "is verified" in response.content.decode()
@@ -391,14 +284,6 @@ def test_an_agency_not_serving_the_partnership_is_not_offered(client, tracking, 
 
 
 # --- no inline script or style --------------------------------------------------------------------
-
-
-def assert_no_inline(html: str) -> None:
-    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S)
-    assert scripts and all(body.strip() == "" for body in scripts)
-    assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
-    assert " on" + "click=" not in html
-    assert "style=" not in html
 
 
 def test_the_pages_carry_no_inline_script_or_style(client, action, coordinator, chair, police_lead):

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from reviews.models import ActionEvidenceFile
 from reviews.services.review import review_advance
-from tests.reviews.findings_support import *  # noqa: F403  (fixtures: csc, drafting)
-from tests.reviews.findings_support import add_action, signed_with_recommendation
+from tests.reviews.builders import add_action, signed_with_recommendation
 from workflows.models import AuditEvent
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

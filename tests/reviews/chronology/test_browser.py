@@ -19,7 +19,7 @@ from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution, Ask
 from reviews.services.contributions import REQUESTING_STAGES, contribution_request
 
-# PostgreSQL only, like test_browser__lifecycle: the live server needs a transactional test.
+# PostgreSQL only, like tests/reviews/review/test_browser.py: the live server needs a transactional test.
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 

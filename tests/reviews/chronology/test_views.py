@@ -14,10 +14,7 @@ from django.urls import reverse
 from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry
 from reviews.selectors.chronology import CHRONOLOGY_PAGE_SIZE
-from tests.reviews.contributions_support import (
-    add_entry,
-    submit,
-)
+from tests.reviews.builders import add_entry, submit
 from workflows.models import AuditEvent
 
 

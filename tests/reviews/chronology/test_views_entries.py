@@ -13,13 +13,8 @@ from openpyxl import load_workbook
 from reviews.imports.chronology import HEADERS
 from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution
-from tests.reviews.contributions_support import (
-    add_entry,
-    csv_file,
-    date_parts,
-    entry_form,
-    url,
-)
+from tests.reviews.builders import add_entry
+from tests.reviews.pages import csv_file, date_parts, entry_form, url
 
 # --- the entry form -----------------------------------------------------------------------------
 

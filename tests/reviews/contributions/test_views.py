@@ -14,12 +14,8 @@ from reviews.models import ClosureDay, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
 from reviews.services.contributions import contribution_request, contribution_request_extension, default_due_date
 from tests.factories import AgencyFactory, UserFactory, advance_to, make_review, member
-from tests.reviews.contributions_support import (
-    add_entry,
-    date_parts,
-    submit,
-    url,
-)
+from tests.reviews.builders import add_entry, submit
+from tests.reviews.pages import date_parts, url
 from workflows.models import AuditEvent, TransitionLog
 
 C = AgencyContribution

@@ -12,13 +12,8 @@ from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution, DueDateChange
 from reviews.services.contributions import contribution_request_extension
 from tests.factories import UserFactory, member
-from tests.reviews.contributions_support import (
-    add_entry,
-    csv_file,
-    date_parts,
-    entry_form,
-    url,
-)
+from tests.reviews.builders import add_entry
+from tests.reviews.pages import csv_file, date_parts, entry_form, url
 from workflows.models import AuditEvent, TransitionLog
 
 POST_DATA = {

@@ -1,3 +1,6 @@
+"""`manage.py seed_demo`: the demo partnership, its users and reviews at the stages the demo needs;
+running it again changes nothing."""
+
 from __future__ import annotations
 
 from io import StringIO

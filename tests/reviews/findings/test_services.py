@@ -31,8 +31,7 @@ from reviews.services.findings import (
 from reviews.services.review import review_advance
 from reviews.services.roles import review_role_grant
 from tests.factories import AgencyFactory, advance_to, make_review
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.findings_support import add_recommendation, write_findings
+from tests.reviews.builders import add_recommendation, write_findings
 from workflows.models import AuditEvent, TransitionLog
 from workflows.runner import TransitionRefused
 

@@ -29,7 +29,6 @@ from reviews.services.panels import (
 )
 from reviews.services.review import review_record_key_dates
 from tests.factories import advance_to, make_review
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
 from workflows.models import AuditEvent
 from workflows.runner import TransitionRefused
 

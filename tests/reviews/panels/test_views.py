@@ -12,8 +12,7 @@ from django.urls import reverse
 from reviews.models import PanelDecision, PanelInvitation, PanelMeeting, Review, ReviewState
 from reviews.services.panels import panel_attendance_record, panel_meeting_create
 from tests.factories import advance_to
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.test_views__findings_actions import assert_no_inline
+from tests.reviews.pages import assert_no_inline
 
 DAY = date(2026, 3, 16)
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from reviews.models import PanelInvitation, PanelMeeting
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.test_views__submit_once import token_of
+from tests.reviews.pages import token_of
 from workflows.models import FormSubmission
 
 

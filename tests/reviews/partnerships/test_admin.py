@@ -1,3 +1,6 @@
+"""The partnership's admin page: its clock settings (practice clocks only) and closure days, which move
+the open reviews' deadlines, read once however many reviews are open."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,28 +9,9 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import ClockSetting, ClosureDay, ReviewClock, ReviewKind
+from tests.reviews.pages import partnership_form
 
 pytestmark = pytest.mark.django_db
-
-
-def partnership_form(partnership, *, clock_settings=(), closure_days=()) -> dict:
-    data = {
-        "name": partnership.name,
-        "code": partnership.code,
-        "review_kinds": list(partnership.review_kinds),
-        "rapid_review_clock_start": partnership.rapid_review_clock_start,
-        "_save": "Save",
-    }
-    for prefix, rows in (("clock_settings", clock_settings), ("closure_days", closure_days)):
-        data |= {
-            f"{prefix}-TOTAL_FORMS": len(rows),
-            f"{prefix}-INITIAL_FORMS": 0,
-            f"{prefix}-MIN_NUM_FORMS": 0,
-            f"{prefix}-MAX_NUM_FORMS": 1000,
-        }
-        for index, row in enumerate(rows):
-            data |= {f"{prefix}-{index}-{field}": value for field, value in row.items()}
-    return data
 
 
 def change_url(partnership) -> str:

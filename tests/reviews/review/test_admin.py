@@ -1,3 +1,6 @@
+"""The review admin: state read-only, steps as admin actions through the services, refusals that say
+why; the partnership and review changelists; and a subject's identity for superusers only, audited."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -2,22 +2,23 @@
 
 The runner locks the review row (SELECT ... FOR UPDATE): the second request waits for the first
 to commit, then sees the new stage and is refused with a message, so exactly one step happens.
+The engine's own races, on a model of its own: tests/workflows/test_runner_concurrency.py.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 
 from reviews.models import Review, ReviewClock, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.services import review as review_services
 from reviews.services.review import review_advance, review_open
 from reviews.services.roles import review_role_grant, review_role_revoke
+from tests.concurrency import race
 from tests.factories import advance_to, make_review
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused
@@ -25,31 +26,6 @@ from workflows.runner import TransitionRefused
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 HOLD_SECONDS = 1.0
-
-
-def race(*attempts: tuple[str, Any]) -> dict[str, Any]:
-    """Run each (name, callable) in its own thread, released together; return what each got."""
-    barrier = threading.Barrier(len(attempts))
-    results: dict[str, Any] = {}
-
-    def run(name: str, action: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            started = time.monotonic()
-            try:
-                results[name] = ("ok", action(), time.monotonic() - started)
-            except Exception as error:  # the test inspects whatever came back
-                results[name] = ("error", error, time.monotonic() - started)
-        finally:
-            connection.close()  # each thread had its own connection
-
-    threads = [threading.Thread(target=run, args=attempt) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return results
 
 
 @pytest.fixture

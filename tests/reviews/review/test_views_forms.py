@@ -1,4 +1,5 @@
-"""Opening a review, recording key dates, adding subjects and granting roles through the forms."""
+"""Opening a review and recording its key dates through the forms. Adding subjects and granting roles:
+tests/reviews/subjects/test_views.py and tests/reviews/roles/test_views.py."""
 
 from __future__ import annotations
 
@@ -7,29 +8,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from reviews.models import Review, ReviewKind, ReviewRole, Role, Subject, SubjectIdentity
-from tests.factories import UserFactory
+from reviews.models import Review, ReviewKind, Subject, SubjectIdentity
+from tests.reviews.pages import NEW, date_parts, open_data
 from workflows.models import AuditEvent
-
-NEW = "reviews:review_new"
-
-
-def date_parts(name: str, value: date) -> dict[str, str]:
-    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
-
-
-def open_data(partnership, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "partnership": partnership.pk,
-        "kind": ReviewKind.RAPID,
-        "title": "Child C (aged 4)",
-        **date_parts("became_aware_on", date(2026, 10, 1)),
-        "subject_pseudonym": "Child C",
-        **date_parts("subject_date_of_birth", date(2022, 2, 3)),
-        "subject_sex": "female",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_a_coordinator_opens_a_review(client, coordinator, partnership):
@@ -147,86 +128,3 @@ def test_a_key_date_before_awareness_is_refused(client, review, coordinator):
     assert "cannot be before the date the case became known" in response.content.decode()
     review.refresh_from_db()
     assert review.notified_on == date(2026, 3, 4)
-
-
-def test_adding_a_subject_with_identity(client, review, coordinator):
-    client.force_login(coordinator)
-    response = client.post(
-        reverse("reviews:subject_add", args=[review.reference]),
-        {"pseudonym": "Sibling D", "sex": "male", "full_name": "Sam Example", "nhs_number": "9434765919"},
-        follow=True,
-    )
-    assert "Sibling D added." in response.content.decode()
-    subject = review.subjects.get(pseudonym="Sibling D")
-    assert subject.identity.full_name == "Sam Example"
-
-
-@pytest.mark.parametrize(
-    ("data", "message", "field"),
-    [
-        ({"pseudonym": "Sibling D", "nhs_number": "1234567890"}, "This is not a valid NHS number", "nhs_number"),
-        (
-            {
-                "pseudonym": "Sibling D",
-                **date_parts("date_of_birth", date(2024, 5, 1)),
-                **date_parts("date_of_death_or_incident", date(2024, 4, 1)),
-            },
-            "cannot be before the date of birth",
-            "date_of_death_or_incident",
-        ),
-        ({"pseudonym": "child a"}, "is already a subject of this review", "pseudonym"),
-        ({"pseudonym": ""}, "Enter a pseudonym, for example Child A", "pseudonym"),
-    ],
-)
-def test_bad_subjects_get_field_errors(client, review, coordinator, data, message, field):
-    client.force_login(coordinator)
-    response = client.post(reverse("reviews:subject_add", args=[review.reference]), data)
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert message in html
-    assert f'id="id_{field}-error"' in html
-    assert review.subjects.count() == 1
-    assert not SubjectIdentity.objects.exists()
-
-
-def test_granting_an_agency_lead_needs_the_agency(client, review, coordinator, partnership, police):
-    from tests.factories import member
-
-    newcomer = member(UserFactory(username="health.visitor"), partnership)
-    client.force_login(coordinator)
-    url = reverse("reviews:review_roles", args=[review.reference])
-    response = client.post(url, {"user": newcomer.pk, "role": Role.AGENCY_LEAD, "agency": ""})
-    assert response.status_code == 400
-    assert "Select the agency this lead answers for" in response.content.decode()
-    assert not ReviewRole.objects.filter(user=newcomer).exists()
-
-    response = client.post(url, {"user": newcomer.pk, "role": Role.AGENCY_LEAD, "agency": police.pk}, follow=True)
-    assert "is now agency lead" in response.content.decode()
-    assert ReviewRole.objects.get(user=newcomer).agency == police
-    assert newcomer.has_perm("reviews.view_review", review)
-
-
-def test_roles_can_go_only_to_members_of_the_partnership(client, review, coordinator, outsider):
-    client.force_login(coordinator)
-    url = reverse("reviews:review_roles", args=[review.reference])
-    assert "outsider" not in client.get(url).content.decode()
-    response = client.post(url, {"user": outsider.pk, "role": Role.PANEL_MEMBER})
-    assert response.status_code == 400
-    assert "Select a member of this partnership" in response.content.decode()
-    assert not ReviewRole.objects.filter(user=outsider).exists()
-
-
-def test_a_duplicate_role_is_refused_by_the_service(client, review, coordinator, chair):
-    client.force_login(coordinator)
-    response = client.post(
-        reverse("reviews:review_roles", args=[review.reference]), {"user": chair.pk, "role": "chair"}
-    )
-    assert response.status_code == 400
-    assert "is already chair" in response.content.decode()
-
-
-def test_others_with_a_role_can_read_the_roles_but_not_grant(client, review, police_lead):
-    client.force_login(police_lead)
-    html = client.get(reverse("reviews:review_roles", args=[review.reference])).content.decode()
-    assert "Northbridge Police" in html or "Police" in html
-    assert "Give someone a role" not in html

@@ -1,30 +1,21 @@
 """A create form sent twice (a double click, a POST resent after a slow answer) creates once: the
-second submission is pointed at the first one's result. Bad input keeps the token usable."""
+second submission is pointed at the first one's result. Bad input keeps the token usable. Here the
+form that opens a review; the other create forms have their own test_views_submit_once.py
+(tests/reviews/{findings,actions,panels}/)."""
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from reviews.models import Action, Recommendation, Review
-from tests.reviews.findings_support import *  # noqa: F403 (its fixtures)
-from tests.reviews.findings_support import signed_with_recommendation, write_findings
-from tests.reviews.test_views__forms import NEW, date_parts, open_data
+from reviews.models import Review
+from tests.reviews.pages import NEW, open_data, token_of
 from workflows.models import FormSubmission
-
-
-def token_of(html: str) -> str:
-    match = re.search(r'name="submission" value="([0-9a-f-]{36})"', html)
-    assert match, "the form should carry its submission token"
-    return match.group(1)
 
 
 def test_opening_a_review_twice_with_one_form_opens_it_once(client, coordinator, partnership):
@@ -64,45 +55,6 @@ def test_someone_else_s_token_opens_nothing_and_reveals_nothing(client, coordina
     assert response.status_code == 400
     assert "This form has expired" in response.content.decode()
     assert Review.objects.count() == 1
-
-
-def test_adding_a_recommendation_twice_adds_it_once(client, drafting, coordinator, police):
-    write_findings(drafting, coordinator)
-    client.force_login(coordinator)
-    add = reverse("reviews:recommendation_add", args=[drafting.reference])
-    token = token_of(client.get(add).content.decode())
-    data = {
-        "what": "Share missed-appointment alerts between health visiting and GP practices.",
-        "owner_agency": police.pk,
-        **date_parts("due_by", timezone.localdate() + timedelta(days=90)),
-        "success_measure": "Audit shows alerts shared in 95% of cases.",
-        "submission": token,
-    }
-    assert client.post(add, data).status_code == 302
-    assert client.post(add, data).status_code == 302
-    assert Recommendation.objects.filter(findings__review=drafting).count() == 1
-
-
-def test_adding_an_action_twice_adds_it_once(client, drafting, coordinator, chair, police):
-    from reviews.services.review import review_advance
-
-    recommendation = signed_with_recommendation(drafting, coordinator, chair, police)
-    review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
-    client.force_login(coordinator)
-    add_action = reverse("reviews:action_add", args=[drafting.reference, recommendation.pk])
-    token = token_of(client.get(add_action).content.decode())
-    data = {
-        "description": "Alerts built into the shared record.",
-        "owner_agency": police.pk,
-        "owner_role": "Head of safeguarding",
-        **date_parts("due_date", timezone.localdate() + timedelta(days=60)),
-        "success_measure": "Alerts live.",
-        "submission": token,
-    }
-    first = client.post(add_action, data)
-    second = client.post(add_action, data)
-    action = Action.objects.get(recommendation=recommendation)
-    assert first["Location"] == second["Location"] == reverse("reviews:action", args=[drafting.reference, action.pk])
 
 
 @pytest.mark.postgres
