@@ -229,7 +229,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy (django-csp 4): every script and stylesheet is a file from this site; no
-# inline script or style anywhere (tests/reviews/test_views__shell.py and tests/security/ check).
+# inline script or style anywhere (tests/ui/test_templates.py and tests/security/ check).
 # img-src allows data: for the two-factor QR code, which is an <img> of a data: SVG.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

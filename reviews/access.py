@@ -1,7 +1,7 @@
 """The access matrix: for every page the project serves, who gets it (200), who is refused (403)
 and to whom it does not exist (404).
 
-This is data, read by two things: the matrix test (tests/reviews/test_access__matrix.py), which
+This is data, read by two things: the matrix test (tests/reviews/access/test_views_matrix.py), which
 walks every URL the project serves for every role and fails on a URL name without a rule here,
 and ``manage.py access_matrix``, which prints docs/ACCESS.md (a test keeps the two in step).
 
@@ -225,7 +225,7 @@ def markdown() -> str:
         "",
         "200: the page (for a POST-only endpoint: the request is taken up). 403: the user holds a role",
         "on the review but not one that opens this page. 404: the user must not learn the object",
-        "exists. Every URL the project serves has a rule, and `tests/reviews/test_access__matrix.py`",
+        "exists. Every URL the project serves has a rule, and `tests/reviews/access/test_views_matrix.py`",
         "requests each one as each role and checks the outcome.",
         "",
         "Columns: " + "; ".join(f"**{i}** {label}" for i, label in enumerate(ROLES.values(), start=1)) + ".",

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from reviews.models import AgencyKind, PartnershipMember, Role
-from tests.factories import AgencyFactory, PartnershipFactory, UserFactory, make_review, member
+from reviews.models import AgencyKind, PartnershipMember, Review, ReviewState, Role
+from tests.factories import AgencyFactory, PartnershipFactory, UserFactory, advance_to, make_review, member
 
 Standing = PartnershipMember.Standing
 
@@ -162,3 +162,9 @@ def review(coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, p
             (scrutineer, Role.SCRUTINEER, None),
         ],
     )
+
+
+@pytest.fixture
+def scoping(review, coordinator) -> Review:
+    """The fixture review at scoping, where contributions are asked for."""
+    return advance_to(review, ReviewState.SCOPING, coordinator)

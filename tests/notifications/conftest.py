@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,10 +21,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.utils import timezone
 
-from reviews.models import ReviewState
 from reviews.models.contributions import Ask
 from reviews.services.contributions import contribution_request
-from tests.factories import advance_to
+from tests.notifications.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -45,16 +43,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-
-
 # --- today, frozen -------------------------------------------------------------------------
 
 
@@ -72,11 +60,6 @@ def today(monkeypatch):
     holder = Today()
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: holder.value)
     return holder
-
-
-@pytest.fixture
-def scoping(review, coordinator):
-    return advance_to(review, ReviewState.SCOPING, coordinator)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
-"""Browser fixtures: Playwright's sync API driving Debian's chromium against the live server.
+"""Fixtures shared by the feature folders of tests/reviews/: contributions asked of the police and
+the GP, the review at findings, the world of every object with a URL, and the browser.
 
-Playwright's own browser download does not work on our machines, so the test uses the chromium
-on PATH and fails (never skips) without it: `make chromium` installs it.
+The browser: Playwright's sync API driving Debian's chromium against the live server. Playwright's
+own browser download does not work on our machines, so the test uses the chromium on PATH and
+fails (never skips) without it: `make chromium` installs it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connections
+
+from reviews.models import Agency, AgencyKind, Review, ReviewState
+from reviews.models.contributions import AgencyContribution, Ask
+from reviews.services.contributions import contribution_request
+from reviews.services.review import review_advance
+from tests.factories import AgencyFactory, advance_to
+from tests.reviews.world import World, build_world
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -67,5 +76,74 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-# Contribution fixtures shared by the contribution and chronology tests of this folder.
-from tests.reviews.contributions_support import gp_contribution, police_contribution, scoping  # noqa: E402, F401
+# --- contributions -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def police_contribution(scoping, coordinator, police, police_lead) -> AgencyContribution:
+    return contribution_request(
+        actor=coordinator, review_id=scoping.pk, agency=police, lead=police_lead, asks=[Ask.CHRONOLOGY]
+    )
+
+
+@pytest.fixture
+def gp_contribution(scoping, coordinator, gp, gp_lead) -> AgencyContribution:
+    return contribution_request(
+        actor=coordinator, review_id=scoping.pk, agency=gp, lead=gp_lead, asks=[Ask.CHRONOLOGY, Ask.AGENCY_REPORT]
+    )
+
+
+# --- findings, panels and actions ------------------------------------------------------------------
+
+
+@pytest.fixture
+def csc(partnership) -> Agency:
+    return AgencyFactory(
+        name="Northbridge Children's Social Care",
+        short_name="Children's social care",
+        kind=AgencyKind.CHILDRENS_SOCIAL_CARE,
+        serves=[partnership],
+    )
+
+
+@pytest.fixture
+def drafting(review, coordinator) -> Review:
+    """The fixture review at findings, nothing written yet (advance_to would sign them off)."""
+    advance_to(review, ReviewState.PANEL, coordinator)
+    return review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+
+
+# --- every object with a URL -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(
+    review,
+    partnership,
+    coordinator,
+    chair,
+    panel_member,
+    police_lead,
+    gp_lead,
+    scrutineer,
+    outsider,
+    police,
+    gp,
+    settings,
+    tmp_path,
+) -> World:
+    """The review taken to action tracking with one of every object that has a URL (tests/reviews/world.py)."""
+    settings.MEDIA_ROOT = tmp_path  # the evidence files stay out of var/media
+    return build_world(
+        review=review,
+        partnership=partnership,
+        coordinator=coordinator,
+        chair=chair,
+        panel_member=panel_member,
+        police_lead=police_lead,
+        gp_lead=gp_lead,
+        scrutineer=scrutineer,
+        outsider=outsider,
+        police=police,
+        gp=gp,
+    )

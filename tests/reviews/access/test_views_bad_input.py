@@ -1,0 +1,67 @@
+"""What a user can type into an address bar: filters the pages ignore rather than fail on, a GET
+on a POST-only step, and the navigation every page shows, costing one query for the user's roles."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reviews.models import ReviewRole
+from reviews.services.review import review_advance
+from tests.reviews.builders import add_action, signed_with_recommendation
+
+# "²" passes str.isdigit() but int() refuses it; the huge number overflows a database integer.
+UNREADABLE = ["%C2%B2", "99999999999999999999", "abc", "-1", ""]
+
+
+@pytest.fixture
+def tracking(drafting, coordinator, chair, police):
+    recommendation = signed_with_recommendation(drafting, coordinator, chair, police)
+    review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
+    add_action(recommendation, coordinator)
+    return drafting
+
+
+@pytest.mark.parametrize("agency", UNREADABLE)
+def test_the_tracker_ignores_an_unreadable_agency_filter(client, tracking, coordinator, agency):
+    client.force_login(coordinator)
+    for name in ("action_tracker", "action_tracker_export"):
+        response = client.get(f"{reverse(f'reviews:{name}')}?agency={agency}&rag=zzz&overdue=x")
+        assert response.status_code == 200, name
+
+
+@pytest.mark.parametrize("agency", UNREADABLE)
+def test_the_chronology_ignores_an_unreadable_agency_filter_and_page(client, tracking, coordinator, agency):
+    client.force_login(coordinator)
+    ref = tracking.reference
+    for name in ("chronology", "chronology_print", "chronology_export"):
+        response = client.get(f"{reverse(f'reviews:{name}', args=[ref])}?agency={agency}&page={agency}")
+        assert response.status_code == 200, name
+
+
+def test_a_get_on_reopen_is_not_allowed_for_the_chair_and_refused_to_the_coordinator(
+    client, tracking, chair, coordinator
+):
+    url = reverse("reviews:findings_reopen", args=[tracking.reference])
+    client.force_login(chair)
+    assert client.get(url).status_code == 405
+    client.force_login(coordinator)
+    assert client.post(url, {"reason": "A typo"}).status_code == 403
+
+
+def test_an_agency_lead_is_offered_their_requests_and_actions_for_one_nav_query(client, review, police_lead):
+    client.force_login(police_lead)
+    client.get(reverse("reviews:dashboard"))  # warm the session and content types
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert 'href="/my-requests/"' in html and 'href="/my-actions/"' in html
+    table = ReviewRole._meta.db_table
+    assert sum(1 for q in captured.captured_queries if f'FROM "{table}"' in q["sql"] and "DISTINCT" in q["sql"]) == 1
+
+
+def test_a_coordinator_is_not_offered_my_requests(client, review, coordinator):
+    client.force_login(coordinator)
+    html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert 'href="/my-requests/"' not in html and 'href="/actions/"' in html

@@ -1,0 +1,93 @@
+"""Builders that take the fixture review forward through the real services: chronology entries,
+submitted contributions, findings, recommendations and actions. Plain functions, imported by name;
+the fixtures built on them (``drafting``, ``police_contribution`` ...) live in tests/reviews/conftest.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from reviews.models import Agency, Review
+from reviews.models.actions import Action
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution
+from reviews.models.findings import Recommendation
+from reviews.services.actions import ActionData, action_create
+from reviews.services.chronology import EntryData, entry_save
+from reviews.services.contributions import contribution_advance
+from reviews.services.findings import (
+    FindingsData,
+    RecommendationData,
+    findings_save,
+    findings_sign_off,
+    recommendation_save,
+)
+from workflows.types import User
+
+
+def soon(days: int = 60) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+# --- contributions and their chronology -----------------------------------------------------------
+
+
+def add_entry(contribution: AgencyContribution, lead: User, **changes: Any) -> ChronologyEntry:
+    values: dict[str, Any] = {
+        "event_date": date(2025, 11, 3),
+        "source_record": "Custody record 2231",
+        "what_happened": "Call to the family home; mother's partner arrested.",
+        "professional_role": "Response officer",
+        "significant": False,
+    }
+    values.update(changes)
+    return entry_save(actor=lead, contribution_id=contribution.pk, data=EntryData(**values))
+
+
+def submit(contribution: AgencyContribution, lead: User) -> None:
+    contribution_advance(actor=lead, contribution_id=contribution.pk, transition="submit")
+
+
+# --- findings, recommendations and actions ----------------------------------------------------------
+
+
+def write_findings(review: Review, actor: User, **changes: Any) -> None:
+    values: dict[str, Any] = {
+        "findings": "Agencies held pieces of the picture that no one put together.",
+        "learning": "Escalate concerns about a non-mobile baby's bruising at once.",
+        "themes": ["Neglect", "Domestic abuse"],
+    }
+    values.update(changes)
+    findings_save(actor=actor, review_id=review.pk, data=FindingsData(**values))
+
+
+def add_recommendation(review: Review, actor: User, agency: Agency, **changes: Any) -> Recommendation:
+    values: dict[str, Any] = {
+        "what": "Train all front-line officers in the bruising protocol.",
+        "owner_agency": agency,
+        "due_by": soon(90),
+        "success_measure": "95% of officers trained, audited in six months.",
+    }
+    values.update(changes)
+    return recommendation_save(actor=actor, review_id=review.pk, data=RecommendationData(**values))
+
+
+def signed_with_recommendation(review: Review, coordinator: User, chair: User, agency: Agency) -> Recommendation:
+    write_findings(review, coordinator)
+    recommendation = add_recommendation(review, coordinator, agency)
+    findings_sign_off(actor=chair, review_id=review.pk)
+    return recommendation
+
+
+def add_action(recommendation: Recommendation, actor: User, **changes: Any) -> Action:
+    values: dict[str, Any] = {
+        "description": "Run the bruising protocol training for every response team.",
+        "owner_agency": recommendation.owner_agency,
+        "owner_role": "Head of public protection",
+        "due_date": soon(60),
+        "success_measure": "Attendance records for every team.",
+    }
+    values.update(changes)
+    return action_create(actor=actor, recommendation_id=recommendation.pk, data=ActionData(**values))

@@ -1,0 +1,205 @@
+"""The fixture world of the access tests: one review with every kind of object that has a URL.
+
+The rapid review of the ``review`` fixture, taken through the real services to action tracking:
+police and GP contributions with chronology entries (the GP's with an agency report and both with
+an extension request), submitted and accepted; a panel meeting with the review on its agenda
+(the chair and the panel member invited, the agency leads not); findings signed off in version 1
+with a police and a GP recommendation, each with an action; a second subject with a restricted
+identity; and the deadline notifications the contribution requests wrote. The ``world`` fixture
+(tests/reviews/conftest.py) builds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from notifications.models import Notification
+from reviews.models import PartnershipMember, Review, ReviewState, Subject
+from reviews.models.chronology import ChronologyEntry
+from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
+from reviews.services.actions import action_evidence_attach
+from reviews.services.chronology import report_save_draft
+from reviews.services.contributions import contribution_request, contribution_request_extension
+from reviews.services.panels import panel_meeting_create
+from reviews.services.review import review_advance
+from reviews.services.subjects import SubjectData, subject_add
+from tests.factories import UserFactory, advance_to, member
+from tests.reviews.builders import add_action, add_entry, add_recommendation, submit, write_findings
+
+# The restricted identity: must appear on the coordinator's identity page and nowhere else.
+FULL_NAME = "Jolene Quarrington-Fairweather"
+NHS_NUMBER = "4010232137"
+ADDRESS_LINE = "14 Larkspur Close"
+ADDRESS = f"{ADDRESS_LINE}\nNorthbridge NB3 7QT"
+# How each could be written on a page: the NHS number also in its spaced form.
+IDENTITY_STRINGS = (FULL_NAME, NHS_NUMBER, "401 023 2137", ADDRESS_LINE, "NB3 7QT")
+
+REPORT = {
+    "records_secured_on": date(2026, 3, 10),
+    "terms_of_reference": "Answered in full.",
+    "context": "Two health visitors on long-term leave.",
+    "methodology": "GP records read; two GPs interviewed.",
+    "analysis": "The bruise was not seen as a safeguarding concern.",
+    "good_practice": "Prompt appointment offered.",
+    "lessons": "Bruising in a non-mobile baby must be referred.",
+    "recommendations": "Train reception staff.",
+    "author_role": "Named GP for safeguarding",
+}
+
+
+@dataclass
+class World:
+    review: Review
+    identity_subject: Subject
+    users: dict[str, Any]
+    own: dict[str, Any]  # URL parameters naming the police (the agency lead's own agency) objects
+    other: dict[str, Any] = field(default_factory=dict)  # the same parameters naming the GP's
+
+    def params(self, role: str) -> dict[str, Any]:
+        return self.other if role == "agency_lead_other" else self.own
+
+
+def build_world(
+    *, review, partnership, coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, outsider, police, gp
+) -> World:
+    identity_subject = subject_add(
+        actor=coordinator,
+        review_id=review.pk,
+        data=SubjectData(
+            pseudonym="Mother M",
+            date_of_birth=date(1998, 6, 1),
+            full_name=FULL_NAME,
+            nhs_number=NHS_NUMBER,
+            address=ADDRESS,
+        ),
+    )
+    advance_to(review, ReviewState.SCOPING, coordinator)
+    contributions: dict[str, AgencyContribution] = {}
+    entries: dict[str, ChronologyEntry] = {}
+    changes: dict[str, DueDateChange] = {}
+    for key, agency, lead in (("police", police, police_lead), ("gp", gp, gp_lead)):
+        contribution = contribution_request(
+            actor=coordinator,
+            review_id=review.pk,
+            agency=agency,
+            lead=lead,
+            asks=[Ask.CHRONOLOGY, Ask.AGENCY_REPORT],
+        )
+        entries[key] = add_entry(contribution, lead, source_record=f"{key} record 1")
+        report_save_draft(actor=lead, contribution_id=contribution.pk, sections=REPORT)
+        changes[key] = contribution_request_extension(
+            actor=lead,
+            contribution_id=contribution.pk,
+            proposed_due_date=AgencyContribution.objects.get(pk=contribution.pk).due_date + timedelta(days=10),
+            reason="Locum cover",
+        )
+        submit(contribution, lead)
+        contributions[key] = contribution
+    advance_to(review, ReviewState.PANEL, coordinator)  # accepts both submissions
+    meeting = panel_meeting_create(
+        actor=coordinator,
+        partnership=partnership,
+        held_on=date(2026, 4, 14),
+        chair=chair,
+        members=[(panel_member, None)],
+        review_ids=[review.pk],
+    )
+    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+    write_findings(review, coordinator)
+    recommendations = {
+        "police": add_recommendation(review, coordinator, police),
+        "gp": add_recommendation(review, coordinator, gp, what="Audit GP safeguarding referrals."),
+    }
+    from reviews.services.findings import findings_sign_off
+
+    findings_sign_off(actor=chair, review_id=review.pk)
+    actions = {key: add_action(rec, coordinator) for key, rec in recommendations.items()}
+    evidence = {
+        key: action_evidence_attach(
+            actor=lead,
+            action_id=actions[key].pk,
+            upload=SimpleUploadedFile(f"{key}-training.txt", b"Attendance: 42 of 44.", content_type="text/plain"),
+        )
+        for key, lead in (("police", police_lead), ("gp", gp_lead))
+    }
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
+
+    users = {
+        "coordinator": coordinator,
+        "chair": chair,
+        "panel_member": panel_member,
+        "agency_lead": police_lead,
+        "agency_lead_other": police_lead,
+        "scrutineer": scrutineer,
+        "partnership_admin": member(
+            UserFactory(username="partnership.admin"), partnership, PartnershipMember.Standing.ADMINISTRATOR
+        ),
+        "partnership_member": member(UserFactory(username="no.role"), partnership),
+        "outsider": outsider,
+    }
+    notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
+    assert notification is not None, "the contribution request should have notified the police lead"
+
+    def params(key: str) -> dict[str, Any]:
+        return {
+            "reference": review.reference,
+            "subject_id": identity_subject.pk,
+            "contribution_id": contributions[key].pk,
+            "entry_id": entries[key].pk,
+            "change_id": changes[key].pk,
+            "recommendation_id": recommendations[key].pk,
+            "action_id": actions[key].pk,
+            "file_id": evidence[key].pk,
+            "meeting_id": meeting.pk,
+            "version": 1,
+            "notification_id": notification.pk,
+        }
+
+    return World(
+        review=Review.objects.get(pk=review.pk),
+        identity_subject=identity_subject,
+        users=users,
+        own=params("police"),
+        other=params("gp"),
+    )
+
+
+# The step named in a step URL: one the URL's own checks accept, so only permission decides.
+STEP_NAMES = {
+    "reviews:review_transition": "close",
+    "reviews:contribution_step": "submit",
+    "reviews:action_step": "start",
+}
+SKIPPED_NAMESPACES = ("admin",)
+
+
+def served_urls() -> list[tuple[str, tuple[str, ...]]]:
+    """Every named URL the project serves (the admin and static files apart), with the names of
+    the parameters it takes, found by walking the resolver."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+
+    def walk(patterns: list[Any], namespace: str, params: tuple[str, ...]) -> None:
+        for pattern in patterns:
+            converters = tuple(getattr(pattern.pattern, "converters", {}) or ())
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in SKIPPED_NAMESPACES or pattern.app_name in SKIPPED_NAMESPACES:
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner, params + converters)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name is None or str(pattern.pattern).startswith("static/"):
+                    continue
+                found.append((f"{namespace}{pattern.name}", params + converters))
+
+    walk(get_resolver().url_patterns, "", ())
+    return found
+
+
+def url_kwargs(world: World, role: str, name: str, params: tuple[str, ...]) -> dict[str, Any]:
+    values = world.params(role)
+    return {p: (STEP_NAMES[name] if p == "name" else values[p]) for p in params}

@@ -1,0 +1,107 @@
+"""`manage.py check --deploy` is clean with production settings (DEBUG=false and the rest from
+the environment), and those settings switch on what the checks cannot see."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def production_env(tmp_path: Path) -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    if "sqlite" in db["ENGINE"]:
+        database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    else:
+        database_url = os.environ.get("DATABASE_URL", "")
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "TWO_FACTOR_REQUIRED")}
+    env.update(
+        # The project's own settings, not the test run's (tests/settings.py adds a test-only app).
+        DJANGO_SETTINGS_MODULE="project.settings",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="reviews.example.org",
+        DATABASE_URL=database_url,
+        VAR_DIR=str(tmp_path),
+    )
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_switch_on_cookies_tls_and_two_factors(tmp_path):
+    names = [
+        "DEBUG",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SAMESITE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "TWO_FACTOR_REQUIRED",
+        "AXES_ENABLED",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+    ]
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "TWO_FACTOR_REQUIRED": True,
+        "AXES_ENABLED": True,
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+    }
+
+
+def test_media_files_are_never_served_by_url(client, coordinator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "chronology.csv").write_text("Child A, secret detail")
+    client.force_login(coordinator)
+    for url in ("/media/uploads/chronology.csv", "/uploads/chronology.csv", "/static/uploads/chronology.csv"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert b"secret detail" not in b"".join(getattr(response, "streaming_content", [response.content]))
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 10 * 1024 * 1024
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 16 * 1024 * 1024
