@@ -10,8 +10,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from reviews.models import Review, ReviewClock, ReviewState
+from reviews.permissions import reviews_for_user
 from reviews.selectors.clocks import ClockRow, clock_rows
-from reviews.selectors.review import reviews_for_user
 from workflows.clocks import ClockStatus
 
 # --- dashboard ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Readers of reviews: the ones a user may see, key dates, history and the steps on offer."""
+"""Readers of a review: key dates, history, the steps on offer and what it was converted into."""
 
 from __future__ import annotations
 
@@ -7,50 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
-from django.http import Http404
 
-from reviews.models import Review, ReviewKind, ReviewState, ReviewUserObjectPermission
+from reviews.models import Review, ReviewKind, ReviewState
+from reviews.permissions import reviews_for_user
 from workflows.clocks import ClockStatus
 from workflows.models import TransitionLog
 from workflows.runner import TransitionOption, transition_options
-
-# Roles that may read case detail (subjects, key dates). A read-only scrutineer sees progress
-# and timeliness only (docs/DOMAIN.md "Who uses it").
-CASE_DETAIL_PERMISSIONS = frozenset({"coordinate_review", "chair_review", "sit_on_panel", "lead_agency_submission"})
-
-
-def _permission_rows(user: Any) -> QuerySet[ReviewUserObjectPermission]:
-    return ReviewUserObjectPermission.objects.filter(
-        user=user, permission__content_type__app_label="reviews", permission__content_type__model="review"
-    )
-
-
-def reviews_for_user(user: Any) -> QuerySet[Review]:
-    """Reviews on which ``user`` holds ``view_review``; none at all for an anonymous user."""
-    if not (user and user.is_authenticated):
-        return Review.objects.none()
-    # A subquery rather than a join keeps one row per review without DISTINCT.
-    review_ids = _permission_rows(user).filter(permission__codename="view_review").values("content_object_id")
-    return Review.objects.filter(pk__in=review_ids)
-
-
-def review_get_for_user(user: Any, reference: str) -> Review:
-    """The review, or Http404 to anyone without a role on it (they must not learn it exists)."""
-    review = reviews_for_user(user).select_related("partnership").filter(reference=reference).first()
-    if review is None:
-        raise Http404("No such review.")
-    return review
-
-
-def review_permissions_for_user(user: Any, review: Review) -> frozenset[str]:
-    """The codenames ``user`` holds on ``review``, in one query (guardian's has_perm costs one per call)."""
-    if not (user and user.is_authenticated):
-        return frozenset()
-    return frozenset(
-        _permission_rows(user).filter(content_object=review).values_list("permission__codename", flat=True)
-    )
-
 
 # --- labels -------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from reviews.imports.chronology import (
 from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, AgencyReport, ContributionState
-from reviews.permissions import is_agency_lead, require_review_perm
+from reviews.permissions import require_agency_lead, require_review_perm
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition
 
@@ -72,8 +72,7 @@ def _editable_contribution(actor: Any, contribution_id: int, *, lock: bool = Tru
     if lock:
         contributions = contributions.select_for_update(of=("self",))
     contribution = contributions.get(pk=contribution_id)
-    if not is_agency_lead(actor, review_id=contribution.review_id, agency_id=contribution.agency_id):
-        raise PermissionDenied("Only the agency's lead on this review can change its contribution.")
+    require_agency_lead(actor, contribution, "change the agency's contribution")
     if not contribution.is_editable:
         raise TransitionRefused(
             f"The {contribution.agency} contribution is {contribution.get_state_display().lower()}: "
