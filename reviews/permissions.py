@@ -66,7 +66,7 @@ def has_review_perm(user: Any, codename: str, review: Review) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def held_review_perms(user: Any, review: Review, codenames: Iterable[str]) -> frozenset[str]:
+def held_review_perms(user: AnyUser | None, review: Review, codenames: Iterable[str]) -> frozenset[str]:
     """Which of ``codenames`` ``user`` holds on this review, in one query: ``has_review_perm``
     asked of several codenames at once (same meaning for superusers and inactive users)."""
     codenames = frozenset(codenames)

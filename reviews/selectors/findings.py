@@ -14,6 +14,7 @@ from django.utils import timezone
 from reviews.models import Findings, Partnership, Recommendation, Review, ReviewRole, ReviewState, Role, SignedFindings
 from reviews.models.actions import Action
 from reviews.models.findings import ANALYSIS_DOMAINS, DEFAULT_THEMES, Theme
+from workflows.types import AnyUser
 
 
 def findings_for(review: Review) -> Findings | None:
@@ -127,7 +128,7 @@ class ChairItem:
         )
 
 
-def chair_items(user: Any) -> list[ChairItem]:
+def chair_items(user: AnyUser) -> list[ChairItem]:
     """Every review the user chairs, with its findings and signed versions. Three queries."""
     if not (user and user.is_authenticated):
         return []

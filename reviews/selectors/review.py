@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -13,6 +12,7 @@ from reviews.permissions import reviews_for_user
 from workflows.clocks import ClockStatus
 from workflows.models import TransitionLog
 from workflows.runner import TransitionOption, transition_options
+from workflows.types import AnyUser, User
 
 # --- labels -------------------------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ def _state_label(value: str) -> str:
         return value
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else "(system)"
 
 
@@ -124,7 +124,7 @@ class TransitionChoices:
         return bool(self.allowed or self.blocked or self.not_permitted)
 
 
-def review_transition_choices(review: Review, user: Any) -> TransitionChoices:
+def review_transition_choices(review: Review, user: AnyUser) -> TransitionChoices:
     choices = TransitionChoices()
     for option in transition_options(review, user):
         kinds: Iterable[str] | None = option.custom.get("kinds")
@@ -139,6 +139,6 @@ def review_transition_choices(review: Review, user: Any) -> TransitionChoices:
     return choices
 
 
-def converted_into_for_user(user: Any, review: Review) -> Review | None:
+def converted_into_for_user(user: AnyUser, review: Review) -> Review | None:
     """The CSPR this rapid review became, if the user may see it."""
     return reviews_for_user(user).filter(converted_from=review).first()

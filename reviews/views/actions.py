@@ -7,8 +7,6 @@ leads the owning agency on it (the other agency's lead included).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -45,7 +43,7 @@ from reviews.services.actions import (
 from ui.csv import csv_response
 from ui.views import offered_steps, post_only, post_step, redirect_once, submit
 from workflows.once import submit_once
-from workflows.runner import TransitionRefused, transition_options
+from workflows.runner import TransitionOption, TransitionRefused, transition_options
 from workflows.types import AnyUser
 
 
@@ -173,7 +171,9 @@ def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> 
 # --- one action -----------------------------------------------------------------------------------
 
 
-def _steps(access: ActionAccess, user: AnyUser, forms: dict[str, ActionStepForm]) -> list[tuple[Any, ActionStepForm]]:
+def _steps(
+    access: ActionAccess, user: AnyUser, forms: dict[str, ActionStepForm]
+) -> list[tuple[TransitionOption, ActionStepForm]]:
     # Not offered without the role: verifying, returning and closing are the coordinator's (the model's permission).
     return offered_steps(
         transition_options(access.action, user),

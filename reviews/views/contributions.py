@@ -7,8 +7,6 @@ other party (the coordinator's accept, the lead's extension request) is a 403.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,7 +52,8 @@ from reviews.services.contributions import (
     contribution_request_extension,
 )
 from ui.views import offered_steps, post_step, submit
-from workflows.runner import TransitionRefused, transition_options
+from workflows.runner import TransitionOption, TransitionRefused, transition_options
+from workflows.types import AnyUser
 
 # The steps offered on a contribution page: the agency lead's, then the coordinator's.
 STEPS = ("submit", "resubmit", "record_nil_return", "accept", "return_to_agency", "waive")
@@ -137,7 +136,9 @@ def contribution_invite(request: HttpRequest, reference: str) -> HttpResponse:
 # --- one contribution ---------------------------------------------------------------------------
 
 
-def _steps(access: ContributionAccess, user: Any, forms: dict[str, ReasonForm]) -> dict[str, list[Any]]:
+def _steps(
+    access: ContributionAccess, user: AnyUser, forms: dict[str, ReasonForm]
+) -> dict[str, list[tuple[TransitionOption, ReasonForm]]]:
     """The steps this user may take now, those blocked (with why), and each one's reason form."""
     contribution = access.contribution
     offered = offered_steps(
