@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Agency, ReviewState
+from reviews.models import Agency, Review, ReviewState
 from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionEvidenceFile, ActionState, ActionUpdate
 from reviews.models.findings import Recommendation
 from reviews.permissions import is_owner_lead, require_agency_lead, require_review_perm
@@ -37,7 +37,7 @@ class ActionData:
     success_measure: str
 
 
-def action_errors(review: Any, data: ActionData) -> dict[str, str]:
+def _action_errors(review: Review, data: ActionData) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.description.strip():
         errors["description"] = "Say what will be done."
@@ -75,7 +75,7 @@ def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Ac
             )
         if review.state not in ACTION_STAGES:
             raise TransitionRefused(f"{review} is at {review.get_state_display()}: no actions can be added.")
-        errors = action_errors(review, data)
+        errors = _action_errors(review, data)
         if errors:
             raise ValidationError(errors)
         last = recommendation.actions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -261,7 +261,7 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 }
 
 
-def evidence_max_bytes() -> int:
+def _evidence_max_bytes() -> int:
     return getattr(settings, "ACTION_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 
@@ -270,7 +270,7 @@ def _content_type(upload: UploadedFile) -> str:
     extension = name[name.rfind(".") :] if "." in name else ""
     if extension not in EVIDENCE_TYPES:
         raise ValidationError({"file": "Attach a PDF, Word, Excel, PNG, JPEG, text or CSV file."})
-    limit = evidence_max_bytes()
+    limit = _evidence_max_bytes()
     if upload.size > limit:
         raise ValidationError(
             {"file": f"The file is {upload.size / 1_048_576:.1f} MB; the most allowed is {limit / 1_048_576:.0f} MB."}

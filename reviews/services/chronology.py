@@ -42,7 +42,7 @@ class EntryData:
     significant: bool = False
 
 
-def entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str, str]:
+def _entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str, str]:
     """Why an entry is not acceptable, by field. Antenatal events (before birth) are valid."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
@@ -111,7 +111,7 @@ def _entry_fields(data: EntryData) -> dict[str, Any]:
 def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: int | None = None) -> ChronologyEntry:
     with transaction.atomic():
         contribution = _editable_contribution(actor, contribution_id)
-        errors = entry_errors(data, contribution)
+        errors = _entry_errors(data, contribution)
         if errors:
             raise ValidationError(errors)
         if entry_id is None:
@@ -149,7 +149,7 @@ def entries_import(*, actor: Any, contribution_id: int, filename: str, data: byt
         errors: list[RowError] = []
         for number, parsed, row_errors in parsed_rows:
             if parsed is not None:
-                row_errors = [*row_errors, *entry_errors(parsed, contribution).items()]
+                row_errors = [*row_errors, *_entry_errors(parsed, contribution).items()]
             errors.extend(RowError(number, headers.get(field, field), message) for field, message in row_errors)
             if parsed is not None and not row_errors:
                 entries.append(

@@ -22,6 +22,7 @@ from workflows.runner import TransitionRefused, run_transition
 # Stages in which a coordinator may ask agencies for contributions (issue 3).
 REQUESTING_STAGES = (ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS)
 
+
 def contribution_request(
     *,
     actor: Any,

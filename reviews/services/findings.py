@@ -127,7 +127,7 @@ class RecommendationData:
     success_measure: str
 
 
-def recommendation_errors(review: Review, data: RecommendationData, *, new: bool) -> dict[str, str]:
+def _recommendation_errors(review: Review, data: RecommendationData, *, new: bool) -> dict[str, str]:
     """SMART: specific (what), owned (an agency serving the partnership), time-bound (by when, not in
     the past when made), measurable (how success is measured)."""
     errors: dict[str, str] = {}
@@ -156,7 +156,7 @@ def recommendation_save(
             existing = Recommendation.objects.get(pk=recommendation_id, findings=findings)
         # A date already agreed may stay as it was; a new or changed date may not be in the past.
         new_date = existing is None or existing.due_by != data.due_by
-        errors = recommendation_errors(findings.review, data, new=new_date)
+        errors = _recommendation_errors(findings.review, data, new=new_date)
         if errors:
             raise ValidationError(errors)
         values = {
