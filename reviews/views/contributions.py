@@ -59,10 +59,8 @@ from workflows.types import AnyUser
 STEPS = ("submit", "resubmit", "record_nil_return", "accept", "return_to_agency", "waive")
 
 
-def contribution_url(access: ContributionAccess | AgencyContribution, reference: str | None = None) -> str:
-    contribution = access.contribution if isinstance(access, ContributionAccess) else access
-    ref = reference or contribution.review.reference
-    return reverse("reviews:contribution", args=[ref, contribution.pk])
+def contribution_url(access: ContributionAccess) -> str:
+    return reverse("reviews:contribution", args=[access.review.reference, access.contribution.pk])
 
 
 # --- the review's contributions -----------------------------------------------------------------
