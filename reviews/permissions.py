@@ -1,15 +1,43 @@
-"""Object-level permission checks on reviews, one place for every view and service."""
+"""Who may do what: the one place that answers "may this user ..." for every view and service.
+
+Two kinds of answer live here:
+
+- checks that services make under their locks (``has_review_perm``, ``require_review_perm``,
+  ``is_agency_lead``, ``require_partnership_coordinator`` ...). Superusers keep guardian's meaning
+  there: they may do anything (the platform operator, in the admin);
+- one access helper per object type for views (``review_for``, ``contribution_for``,
+  ``action_for``, ``meeting_for``, ``partnerships_for``), which fetch the object and check in one
+  go (after healthchecks' ``_get_check_for_user``): a 404 to whoever must not learn the object
+  exists, a 403 naming the role that is missing to whoever holds a role on the review but not
+  the one needed. A view reads only the roles a user holds on the review: global permissions,
+  superusers' included, never open a review (docs/SECURITY.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 
-from reviews.models import PartnershipMember, Review, ReviewRole, ReviewUserObjectPermission, Role
+from reviews.models import (
+    Action,
+    Agency,
+    AgencyContribution,
+    PanelMeeting,
+    Partnership,
+    PartnershipMember,
+    Review,
+    ReviewRole,
+    ReviewUserObjectPermission,
+    Role,
+)
+from reviews.models.roles import ROLE_PERMISSIONS
 from workflows.conditions import Ask, Fact, holds
+from workflows.types import AnyUser
 
 
 def has_review_perm(user: Any, codename: str, review: Review) -> bool:
@@ -31,7 +59,7 @@ def has_review_perm(user: Any, codename: str, review: Review) -> bool:
     return holds(review, HOLDS_REVIEW_PERM.ask(user.pk, codename))
 
 
-def held_review_perms(user: Any, review: Review, codenames: Iterable[str]) -> frozenset[str]:
+def held_review_perms(user: AnyUser | None, review: Review, codenames: Iterable[str]) -> frozenset[str]:
     """Which of ``codenames`` ``user`` holds on this review, in one query: ``has_review_perm``
     asked of several codenames at once (same meaning for superusers and inactive users)."""
     codenames = frozenset(codenames)
@@ -67,12 +95,65 @@ def review_perm_ask(user: Any, codename: str) -> Ask | None:
     return HOLDS_REVIEW_PERM.ask(user.pk, codename)
 
 
-def require_review_perm(user: Any, codename: str, review: Review, doing: str) -> None:
-    if not has_review_perm(user, codename, review):
-        raise PermissionDenied(f"You do not have the role needed to {doing} on {review}.")
+# --- what each check asks for, in words -----------------------------------------------------------
+
+# Codenames of the review permissions, as ROLE_PERMISSIONS grants them.
+COORDINATE = "coordinate_review"
+CHAIR = "chair_review"
+VIEW_IDENTITY = "view_identity"
+LEAD_AGENCY = "lead_agency_submission"
+
+# Roles that may read case detail (subjects, key dates, the chronology, findings). A read-only
+# scrutineer sees progress and timeliness only (docs/DOMAIN.md "Who uses it").
+CASE_DETAIL = frozenset({COORDINATE, CHAIR, "sit_on_panel", LEAD_AGENCY})
+# Roles that see every agency's row of a review's contributions.
+REVIEW_WIDE_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", "scrutinise_review"})
+# Findings and recommendations are drafted by the coordinator or the independent reviewer (the chair).
+FINDINGS_DRAFTERS = (COORDINATE, CHAIR)
+
+# How a refusal names a role's holder: "You need the chair's role on ...".
+_HOLDER = {
+    Role.COORDINATOR: "the review coordinator's",
+    Role.CHAIR: "the chair's",
+    Role.PANEL_MEMBER: "a panel member's",
+    Role.AGENCY_LEAD: "an agency lead's",
+    Role.SCRUTINEER: "a scrutineer's",
+}
+
+# One codename, or several of which any will do (asked in the order given).
+Needed = str | Iterable[str]
 
 
-def is_agency_lead(user: Any, *, review_id: int, agency_id: int) -> bool:
+def _ordered(needed: Needed) -> list[str]:
+    return [needed] if isinstance(needed, str) else list(dict.fromkeys(needed))
+
+
+def _codenames(needed: Needed) -> frozenset[str]:
+    return frozenset(_ordered(needed))
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def refusal(review: Review, needed: Needed, doing: str) -> str:
+    """Why a user with a role on ``review`` may not do this: the role(s) that would let them."""
+    codenames = _codenames(needed)
+    holders = [_HOLDER[role] for role in Role if codenames & set(ROLE_PERMISSIONS[role])]
+    return f"You need {_either(holders)} role on {review} to {doing}."
+
+
+def require_review_perm(user: AnyUser | None, needed: Needed, review: Review, doing: str) -> None:
+    """PermissionDenied, naming the role that is missing, unless ``user`` holds one of ``needed``
+    on ``review`` (``has_review_perm``, asked of each in turn: superusers may)."""
+    if not any(has_review_perm(user, codename, review) for codename in _ordered(needed)):
+        raise PermissionDenied(refusal(review, needed, doing))
+
+
+# --- agency leads and partnership coordinators ----------------------------------------------------
+
+
+def is_agency_lead(user: AnyUser | None, *, review_id: int, agency_id: int) -> bool:
     """Whether ``user`` is the lead for this agency on this review (contributions, actions, evidence)."""
     if not (user and user.is_authenticated):
         return False
@@ -81,21 +162,266 @@ def is_agency_lead(user: Any, *, review_id: int, agency_id: int) -> bool:
     ).exists()
 
 
-def is_partnership_coordinator(user: Any, partnership_id: int) -> bool:
+def is_owner_lead(user: AnyUser | None, action: Action) -> bool:
+    """Whether ``user`` leads the agency that owns ``action``, on its review."""
+    return is_agency_lead(user, review_id=action.review_id, agency_id=action.owner_agency_id)
+
+
+def lead_agency_ids(user: AnyUser | None, review: Review) -> frozenset[int]:
+    """The agencies ``user`` leads on ``review``: one query."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    return frozenset(
+        ReviewRole.objects.filter(review=review, user_id=user.pk, role=Role.AGENCY_LEAD).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
+def require_agency_lead(
+    user: AnyUser | None, of: AgencyContribution | Action, doing: str, *, or_coordinator: bool = False
+) -> None:
+    """PermissionDenied unless ``user`` leads the agency of this contribution (or owning this
+    action) on its review, or, if ``or_coordinator``, coordinates the review."""
+    agency_id = of.owner_agency_id if isinstance(of, Action) else of.agency_id
+    if is_agency_lead(user, review_id=of.review_id, agency_id=agency_id):
+        return
+    if or_coordinator and has_review_perm(user, COORDINATE, of.review):
+        return
+    agency = of.owner_agency if isinstance(of, Action) else of.agency
+    holders = f"the {agency} lead's" + (" or the review coordinator's" if or_coordinator else "")
+    raise PermissionDenied(f"You need {holders} role on {of.review} to {doing}.")
+
+
+def is_partnership_coordinator(user: AnyUser | None, partnership_id: int) -> bool:
     if not (user and user.is_authenticated):
         return False
     return PartnershipMember.objects.filter(
-        user=user, partnership_id=partnership_id, standing=PartnershipMember.Standing.COORDINATOR
+        user_id=user.pk, partnership_id=partnership_id, standing=PartnershipMember.Standing.COORDINATOR
     ).exists()
 
 
-def partnerships_user_coordinates(user: Any) -> list[Any]:
-    from reviews.models import Partnership
+def require_partnership_coordinator(user: AnyUser | None, partnership: Partnership, doing: str) -> None:
+    if not is_partnership_coordinator(user, partnership.pk):
+        raise PermissionDenied(f"You need to be a review coordinator of {partnership} to {doing}.")
 
+
+def partnerships_user_coordinates(user: AnyUser | None) -> list[Partnership]:
     if not (user and user.is_authenticated):
         return []
     return list(
         Partnership.objects.filter(
-            members__user=user, members__standing=PartnershipMember.Standing.COORDINATOR
+            members__user_id=user.pk, members__standing=PartnershipMember.Standing.COORDINATOR
         ).order_by("name")
     )
+
+
+def partnerships_for(user: AnyUser, doing: str) -> list[Partnership]:
+    """The partnerships ``user`` coordinates (opening a review, scheduling a panel): 403 if none."""
+    partnerships = partnerships_user_coordinates(user)
+    if not partnerships:
+        raise PermissionDenied(f"You need to be a review coordinator of a partnership to {doing}.")
+    return partnerships
+
+
+# --- one review -----------------------------------------------------------------------------------
+
+
+def _permission_rows(user: AnyUser) -> QuerySet[ReviewUserObjectPermission]:
+    return ReviewUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__content_type__app_label="reviews", permission__content_type__model="review"
+    )
+
+
+def reviews_for_user(user: AnyUser | None) -> QuerySet[Review]:
+    """Reviews on which ``user`` holds ``view_review``; none at all for an anonymous user."""
+    if not (user and user.is_authenticated):
+        return Review.objects.none()
+    # A subquery rather than a join keeps one row per review without DISTINCT.
+    review_ids = _permission_rows(user).filter(permission__codename="view_review").values("content_object_id")
+    return Review.objects.filter(pk__in=review_ids)
+
+
+@dataclass(frozen=True)
+class ReviewAccess:
+    """A review a user may see, and the codenames of the roles they hold on it."""
+
+    review: Review
+    perms: frozenset[str]
+
+    def holds(self, needed: Needed) -> bool:
+        return bool(self.perms & _codenames(needed))
+
+    def require(self, needed: Needed, doing: str) -> None:
+        """403, naming the role that is missing, unless the user holds one of ``needed``."""
+        if not self.holds(needed):
+            raise PermissionDenied(refusal(self.review, needed, doing))
+
+    @property
+    def is_coordinator(self) -> bool:
+        return COORDINATE in self.perms
+
+    @property
+    def case_detail(self) -> bool:
+        return self.holds(CASE_DETAIL)
+
+
+def review_for(user: AnyUser, reference: str, needed: Needed = (), doing: str = "") -> ReviewAccess:
+    """The review and the roles held on it: 404 to anyone without a role on it (they must not
+    learn it exists), 403 to a role holder without one of ``needed`` (if given). Two queries."""
+    review = reviews_for_user(user).select_related("partnership").filter(reference=reference).first()
+    if review is None:
+        raise Http404("No such review.")
+    # One query for every codename (guardian's has_perm costs one per call).
+    perms = frozenset(
+        _permission_rows(user).filter(content_object=review).values_list("permission__codename", flat=True)
+    )
+    access = ReviewAccess(review=review, perms=perms)
+    if needed:
+        access.require(needed, doing)
+    return access
+
+
+# --- one agency's contribution, one action ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyObjectAccess:
+    """What contributions and actions share: each belongs to one agency on one review, and exists
+    only for the review's coordinator and that agency's lead."""
+
+    review: Review
+    perms: frozenset[str]
+    agency: Agency
+    is_lead: bool  # leads ``agency`` on the review
+
+    @property
+    def is_coordinator(self) -> bool:
+        return COORDINATE in self.perms
+
+    def require(self, needed: Needed, doing: str) -> None:
+        """403 unless the user holds one of ``needed``: on an agency's object, ``LEAD_AGENCY``
+        means leading that agency (the coordinator reads an agency's pages; the agency writes them)."""
+        codenames = _codenames(needed)
+        if (LEAD_AGENCY in codenames and self.is_lead) or (self.perms & (codenames - {LEAD_AGENCY})):
+            return
+        if codenames == {LEAD_AGENCY}:
+            raise PermissionDenied(f"You need the {self.agency} lead's role on {self.review} to {doing}.")
+        raise PermissionDenied(refusal(self.review, codenames, doing))
+
+
+@dataclass(frozen=True)
+class ContributionAccess(AgencyObjectAccess):
+    contribution: AgencyContribution
+
+
+@dataclass(frozen=True)
+class ActionAccess(AgencyObjectAccess):
+    action: Action
+
+    @property
+    def is_owner_lead(self) -> bool:
+        return self.is_lead
+
+
+def contribution_for(
+    user: AnyUser, reference: str, contribution_id: int, needed: Needed = (), doing: str = ""
+) -> ContributionAccess:
+    """The contribution: 404 unless the user coordinates the review or leads the contribution's
+    agency on it (the other agency's lead included); then 403 without one of ``needed``."""
+    review = review_for(user, reference)
+    contribution = (
+        AgencyContribution.objects.select_related("agency", "lead", "review__partnership")
+        .filter(pk=contribution_id, review=review.review)
+        .first()
+    )
+    if contribution is None:
+        raise Http404("No such contribution.")
+    is_lead = contribution.agency_id in lead_agency_ids(user, review.review)
+    if not (is_lead or review.is_coordinator):
+        raise Http404("No such contribution.")
+    access = ContributionAccess(
+        review=review.review,
+        perms=review.perms,
+        agency=contribution.agency,
+        is_lead=is_lead,
+        contribution=contribution,
+    )
+    if needed:
+        access.require(needed, doing)
+    return access
+
+
+def action_for(user: AnyUser, reference: str, action_id: int, needed: Needed = (), doing: str = "") -> ActionAccess:
+    """The action: 404 unless the user coordinates its review or leads its owning agency there
+    (the other agency's lead included); then 403 without one of ``needed``."""
+    review = review_for(user, reference)
+    action = (
+        Action.objects.select_related("review__partnership", "recommendation", "owner_agency", "completed_by")
+        .select_related("verified_by")
+        .filter(pk=action_id, review=review.review)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    is_lead = action.owner_agency_id in lead_agency_ids(user, review.review)
+    if not (is_lead or review.is_coordinator):
+        raise Http404("No such action.")
+    access = ActionAccess(
+        review=review.review, perms=review.perms, agency=action.owner_agency, is_lead=is_lead, action=action
+    )
+    if needed:
+        access.require(needed, doing)
+    return access
+
+
+# --- panel meetings -------------------------------------------------------------------------------
+
+# What a meeting's pages ask for: not a role on a review, but a partnership coordinator's standing
+# (to run the meeting) or being at it (to read its papers).
+RUN_MEETING = "run_meeting"
+READ_PAPERS = "read_papers"
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: PanelMeeting
+    is_coordinator: bool  # coordinates the meeting's partnership
+    invited: bool
+    absent: bool
+
+    @property
+    def sees_papers(self) -> bool:
+        """The papers go to the attendees: invitees not recorded as absent, and the partnership's
+        coordinators who run the meeting."""
+        return self.is_coordinator or (self.invited and not self.absent)
+
+    def require(self, needed: str, doing: str) -> None:
+        if needed == RUN_MEETING and not self.is_coordinator:
+            raise PermissionDenied(f"You need to be a review coordinator of {self.meeting.partnership} to {doing}.")
+        if needed == READ_PAPERS and not self.sees_papers:
+            raise PermissionDenied(
+                f"You need to be at the meeting of {self.meeting.held_on:%-d %B %Y} to {doing}: "
+                "you were recorded as absent."
+            )
+
+
+def meeting_for(user: AnyUser, meeting_id: int, needed: str = "", doing: str = "") -> MeetingAccess:
+    """The meeting: 404 unless the user coordinates its partnership or was invited to it; then 403
+    without ``needed`` (``RUN_MEETING`` or ``READ_PAPERS``). Three queries."""
+    meeting = PanelMeeting.objects.select_related("partnership", "chair").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    coordinates = is_partnership_coordinator(user, meeting.partnership_id)
+    invitation = meeting.invitations.filter(user_id=user.pk).first() if user.is_authenticated else None
+    if not coordinates and invitation is None:
+        raise Http404("No such meeting.")
+    access = MeetingAccess(
+        meeting=meeting,
+        is_coordinator=coordinates,
+        invited=invitation is not None,
+        absent=invitation is not None and invitation.attended is False,
+    )
+    if needed:
+        access.require(needed, doing)
+    return access

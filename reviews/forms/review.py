@@ -9,10 +9,8 @@ from django.core.exceptions import ValidationError
 
 from reviews.forms.subjects import _nhs_number_field, _sex_field
 from reviews.models import Partnership, Review, ReviewKind, ReviewState
-from reviews.permissions import partnerships_user_coordinates
 from reviews.selectors.review import key_date_fields, key_date_label
 from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
-from workflows.types import User
 
 
 class OpenReviewForm(SubmitOnceMixin, GovukForm):
@@ -72,9 +70,10 @@ class OpenReviewForm(SubmitOnceMixin, GovukForm):
         "address": "subject_address",
     }
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partnerships: list[Partnership], **kwargs: Any) -> None:
+        """``partnerships``: those the user coordinates (reviews.permissions.partnerships_for)."""
         super().__init__(*args, **kwargs)
-        ids = [partnership.pk for partnership in partnerships_user_coordinates(user)]
+        ids = [partnership.pk for partnership in partnerships]
         partnership = cast("forms.ModelChoiceField[Partnership]", self.fields["partnership"])
         partnership.queryset = Partnership.objects.filter(pk__in=ids).order_by("name")
 

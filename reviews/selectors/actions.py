@@ -1,21 +1,21 @@
-"""Readers of actions: the tracker, my actions, a review's actions and one action."""
+"""Readers of actions: the tracker (and its CSV), my actions, a review's actions and one action's updates."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from reviews.models import Agency, Review, ReviewRole, Role
 from reviews.models.actions import ACTIVE_ACTION_STATES, AMBER_WORKING_DAYS, Action, ActionState, ActionUpdate, Rag
-from reviews.selectors.review import review_get_for_user, review_permissions_for_user
+from ui.csv import csv_lines
 from workflows.calendar import add_working_days
+from workflows.types import AnyUser
 
 RAG_TAG_CLASSES = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--yellow", Rag.GREEN: "govuk-tag--green"}
 
@@ -101,15 +101,11 @@ def tracker_filters(params: QueryDict) -> TrackerFilters:
     )
 
 
-def coordinated_review_ids(user: Any) -> QuerySet[Any]:
+def coordinated_review_ids(user: AnyUser) -> QuerySet[ReviewRole, dict[str, Any]]:
     return ReviewRole.objects.filter(user=user, role=Role.COORDINATOR).values("review_id")
 
 
-def is_coordinator_anywhere(user: Any) -> bool:
-    return bool(user and user.is_authenticated and ReviewRole.objects.filter(user=user, role=Role.COORDINATOR).exists())
-
-
-def tracker_rows(user: Any, filters: TrackerFilters, today: date | None = None) -> list[ActionRow]:
+def tracker_rows(user: AnyUser, filters: TrackerFilters, today: date | None = None) -> list[ActionRow]:
     """Every action on every review the user coordinates, filtered. Three queries however many."""
     today = today or timezone.localdate()
     if not (user and user.is_authenticated):
@@ -125,7 +121,7 @@ def tracker_rows(user: Any, filters: TrackerFilters, today: date | None = None) 
     return rows
 
 
-def tracker_agencies(user: Any) -> list[Agency]:
+def tracker_agencies(user: AnyUser) -> list[Agency]:
     """Agencies owning at least one action on the user's reviews, for the filter."""
     owning = Action.objects.filter(review_id__in=coordinated_review_ids(user)).values("owner_agency_id")
     return list(Agency.objects.filter(pk__in=owning).order_by("name"))
@@ -149,50 +145,40 @@ CSV_HEADERS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def tracker_csv(rows: list[ActionRow]) -> Iterator[str]:
-    """The tracker as CSV, one line at a time (streamed). Cells starting with =, +, - or @ are
-    prefixed with ' so a spreadsheet never runs them as formulas."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADERS)  # the BOM makes Excel read UTF-8
-
-    def cell(value: Any) -> str:
-        text = "" if value is None else str(value)
-        return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-    for row in rows:
-        a = row.action
-        yield writer.writerow(
+    """The tracker as CSV, one line at a time (streamed)."""
+    return csv_lines(
+        CSV_HEADERS,
+        (
             [
-                cell(v)
-                for v in (
-                    a.review.reference,
-                    a.code,
-                    a.recommendation.what,
-                    a.description,
-                    a.owner_agency.name,
-                    a.owner_role,
-                    a.due_date.isoformat(),
-                    a.get_state_display(),
-                    row.rag_label if row.rag else "",
-                    "yes" if row.overdue else "no",
-                    a.success_measure,
-                    a.evidence,
-                    timezone.localtime(a.completed_at).date().isoformat() if a.completed_at else "",
-                    timezone.localtime(a.verified_at).date().isoformat() if a.verified_at else "",
-                )
+                row.action.review.reference,
+                row.action.code,
+                row.action.recommendation.what,
+                row.action.description,
+                row.action.owner_agency.name,
+                row.action.owner_role,
+                row.action.due_date.isoformat(),
+                row.action.get_state_display(),
+                row.rag_label if row.rag else "",
+                "yes" if row.overdue else "no",
+                row.action.success_measure,
+                row.action.evidence,
+                _local_date(row.action.completed_at),
+                _local_date(row.action.verified_at),
             ]
-        )
+            for row in rows
+        ),
+    )
+
+
+def _local_date(moment: datetime | None) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
 # --- an agency lead's actions ---------------------------------------------------------------------
 
 
-def _led_by(user: Any) -> Exists:
+def _led_by(user: AnyUser) -> Exists:
     """True for an action whose owning agency ``user`` leads on the action's review."""
     return Exists(
         ReviewRole.objects.filter(
@@ -201,19 +187,13 @@ def _led_by(user: Any) -> Exists:
     )
 
 
-def my_actions(user: Any, today: date | None = None) -> list[ActionRow]:
+def my_actions(user: AnyUser, today: date | None = None) -> list[ActionRow]:
     """Actions owned by an agency the user leads, on the reviews where they lead it."""
     if not (user and user.is_authenticated):
         return []
     rows = action_rows(_base().filter(_led_by(user)), today)
     # Work still to do first.
     return sorted(rows, key=lambda r: r.action.state not in ACTIVE_ACTION_STATES)
-
-
-def is_agency_lead_with_actions(user: Any) -> bool:
-    if not (user and user.is_authenticated):
-        return False
-    return Action.objects.filter(_led_by(user)).exists()
 
 
 # --- one review's actions, and one action ---------------------------------------------------------
@@ -224,42 +204,6 @@ def review_action_rows(review: Review, *, agency_ids: frozenset[int] | None = No
     if agency_ids is not None:
         actions = actions.filter(owner_agency_id__in=agency_ids)
     return action_rows(actions)
-
-
-@dataclass(frozen=True)
-class ActionAccess:
-    review: Review
-    action: Action
-    perms: frozenset[str]
-    is_owner_lead: bool
-
-    @property
-    def is_coordinator(self) -> bool:
-        return "coordinate_review" in self.perms
-
-
-def lead_agency_ids(user: Any, review: Review) -> frozenset[int]:
-    return frozenset(
-        ReviewRole.objects.filter(review=review, user=user, role=Role.AGENCY_LEAD).values_list("agency_id", flat=True)
-    )
-
-
-def action_get_for_user(user: Any, reference: str, action_id: int) -> ActionAccess:
-    """The action, or Http404 unless the user coordinates its review or leads its owning agency there."""
-    review = review_get_for_user(user, reference)
-    perms = review_permissions_for_user(user, review)
-    action = (
-        Action.objects.select_related("review__partnership", "recommendation", "owner_agency", "completed_by")
-        .select_related("verified_by")
-        .filter(pk=action_id, review=review)
-        .first()
-    )
-    if action is None:
-        raise Http404("No such action.")
-    is_owner_lead = action.owner_agency_id in lead_agency_ids(user, review)
-    if not (is_owner_lead or "coordinate_review" in perms):
-        raise Http404("No such action.")
-    return ActionAccess(review=review, action=action, perms=perms, is_owner_lead=is_owner_lead)
 
 
 def action_updates(action: Action) -> list[ActionUpdate]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +10,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import QueryDict
 
-from reviews.models import Review, ReviewRole, Role
+from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import AgencyContribution, ContributionState
-from reviews.permissions import held_review_perms
+from reviews.permissions import held_review_perms, lead_agency_ids
+from ui.csv import csv_lines
+from workflows.types import AnyUser
 
 # Entries of contributions in these states are part of the merged chronology.
 MERGED_STATES = (ContributionState.SUBMITTED, ContributionState.ACCEPTED)
@@ -51,12 +52,11 @@ class ChronologyScope:
         return self.all_agencies or bool(self.agency_ids)
 
 
-def chronology_scope(user: Any, review: Review) -> ChronologyScope:
+def chronology_scope(user: AnyUser, review: Review) -> ChronologyScope:
+    # held_review_perms, not the roles a page read: a superuser's role is read as guardian reads it.
     if held_review_perms(user, review, ("coordinate_review", "chair_review", "sit_on_panel")):
         return ChronologyScope(True, frozenset())
-    lead_of = frozenset(
-        ReviewRole.objects.filter(review=review, user=user, role=Role.AGENCY_LEAD).values_list("agency_id", flat=True)
-    )
+    lead_of = lead_agency_ids(user, review)
     if lead_of and review.chronology_released_at is not None:
         return ChronologyScope(True, frozenset())
     return ChronologyScope(False, lead_of)
@@ -111,18 +111,11 @@ CSV_HEADERS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_rows(entries: QuerySet[ChronologyEntry]) -> Iterator[str]:
     """Stream the export a row at a time: memory stays flat however long the chronology."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so Excel opens the UTF-8 file with the right characters
-    yield writer.writerow(CSV_HEADERS)
-    for entry in entries.iterator(chunk_size=2000):
-        yield writer.writerow(
+    return csv_lines(
+        CSV_HEADERS,
+        (
             [
                 entry.event_date.isoformat()
                 if entry.date_precision != DatePrecision.MONTH
@@ -130,18 +123,15 @@ def csv_rows(entries: QuerySet[ChronologyEntry]) -> Iterator[str]:
                 entry.get_date_precision_display(),
                 entry.event_time.strftime("%H:%M") if entry.event_time else "",
                 str(entry.contribution.agency),
-                _safe(entry.source_record),
-                _safe(entry.what_happened),
-                _safe(entry.professional_role),
-                _safe(entry.agency_comment),
+                entry.source_record,
+                entry.what_happened,
+                entry.professional_role,
+                entry.agency_comment,
                 "yes" if entry.significant else "no",
             ]
-        )
-
-
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula when the export is opened in Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+            for entry in entries.iterator(chunk_size=2000)
+        ),
+    )
 
 
 CHRONOLOGY_PAGE_SIZE = 200
@@ -205,7 +195,7 @@ def colour_class(hex_colour: str) -> str:
     return f"reviews-agency--{AGENCY_COLOURS.index(hex_colour)}"
 
 
-def merged_chronology(user: Any, review: Review, params: QueryDict) -> MergedChronology | None:
+def merged_chronology(user: AnyUser, review: Review, params: QueryDict) -> MergedChronology | None:
     """What this user may read of the merged chronology, filtered; None if nothing at all."""
     scope = chronology_scope(user, review)
     if not scope.sees_anything:

@@ -1,19 +1,18 @@
-"""Readers of agency contributions: the requests on a review and an agency lead's own."""
+"""Readers of agency contributions: the requests on a review, an agency lead's own, and what a
+new request defaults to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from reviews.models import Review, ReviewRole, Role
+from reviews.models import Agency, Review, ReviewKind, ReviewRole, Role
 from reviews.models.contributions import AgencyContribution, ContributionState, DueDateChange
-from reviews.selectors.review import review_get_for_user, review_permissions_for_user
-from workflows.calendar import working_days_between
+from workflows.calendar import add_working_days, working_days_between
+from workflows.types import AnyUser
 
 STATE_TAG_CLASSES: dict[str, str] = {
     ContributionState.REQUESTED: "govuk-tag--grey",
@@ -79,42 +78,29 @@ def _open_requests_prefetch() -> Prefetch:
     )
 
 
-# --- access -------------------------------------------------------------------------------------
+# --- asking ------------------------------------------------------------------------------------
+
+# Default time given to an agency, in working days from the start shown (docs/DOMAIN.md "Rapid
+# review": agency summaries on days 2-10 of the 15; elsewhere a practice default of 20 days).
+RAPID_REVIEW_SUMMARY_DAY = 10
+DEFAULT_CONTRIBUTION_WORKING_DAYS = 20
 
 
-@dataclass(frozen=True)
-class ContributionAccess:
-    review: Review
-    contribution: AgencyContribution
-    perms: frozenset[str]
-    is_lead: bool
-
-    @property
-    def is_coordinator(self) -> bool:
-        return "coordinate_review" in self.perms
-
-
-def lead_agency_ids(user: Any, review: Review) -> frozenset[int]:
-    return frozenset(
-        ReviewRole.objects.filter(review=review, user=user, role=Role.AGENCY_LEAD).values_list("agency_id", flat=True)
-    )
+def default_due_date(review: Review, today: date | None = None) -> date:
+    """The due date an agency is given unless the coordinator chooses another (with a reason)."""
+    today = today or timezone.localdate()
+    if review.kind == ReviewKind.RAPID:
+        clock = next((c for c in review.clocks.all() if c.key == "rapid_review"), None)
+        start = clock.start_date if clock and clock.start_date else today
+        due = add_working_days(start, RAPID_REVIEW_SUMMARY_DAY, review.partnership)
+        return max(due, today)
+    return add_working_days(today, DEFAULT_CONTRIBUTION_WORKING_DAYS, review.partnership)
 
 
-def contribution_get_for_user(user: Any, reference: str, contribution_id: int) -> ContributionAccess:
-    """The contribution, or Http404 unless the user coordinates the review or leads its agency on it."""
-    review = review_get_for_user(user, reference)
-    perms = review_permissions_for_user(user, review)
-    contribution = (
-        AgencyContribution.objects.select_related("agency", "lead", "review__partnership")
-        .filter(pk=contribution_id, review=review)
-        .first()
-    )
-    if contribution is None:
-        raise Http404("No such contribution.")
-    is_lead = contribution.agency_id in lead_agency_ids(user, review)
-    if not (is_lead or "coordinate_review" in perms):
-        raise Http404("No such contribution.")
-    return ContributionAccess(review=review, contribution=contribution, perms=perms, is_lead=is_lead)
+def invitable_agencies(review: Review) -> QuerySet[Agency]:
+    """Agencies serving the review's partnership that have not been asked yet."""
+    asked = AgencyContribution.objects.filter(review=review).values("agency_id")
+    return review.partnership.agencies.exclude(pk__in=asked).order_by("name")
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -134,7 +120,7 @@ def contribution_rows(review: Review, *, agency_ids: frozenset[int] | None = Non
     return [_row(c, today) for c in contributions]
 
 
-def my_requests(user: Any) -> list[ContributionRow]:
+def my_requests(user: AnyUser) -> list[ContributionRow]:
     """Every contribution the user leads, across all their reviews, soonest due first.
 
     Three queries however many: the contributions with their review, partnership and agency;
@@ -159,9 +145,3 @@ def my_requests(user: Any) -> list[ContributionRow]:
 
 def due_date_history(contribution: AgencyContribution) -> list[DueDateChange]:
     return list(contribution.due_date_changes.select_related("asked_by", "decided_by").order_by("asked_at", "id"))
-
-
-def invitable_agencies(review: Review) -> QuerySet[Any]:
-    """Agencies serving the review's partnership that have not been asked yet."""
-    asked = AgencyContribution.objects.filter(review=review).values("agency_id")
-    return review.partnership.agencies.exclude(pk__in=asked).order_by("name")

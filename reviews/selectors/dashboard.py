@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from reviews.models import Review, ReviewClock, ReviewState
+from reviews.permissions import reviews_for_user
 from reviews.selectors.clocks import ClockRow, clock_rows
-from reviews.selectors.review import reviews_for_user
 from workflows.clocks import ClockStatus
+from workflows.types import AnyUser
 
 # --- dashboard ----------------------------------------------------------------------------------
 
@@ -39,7 +39,7 @@ class Dashboard:
     total: int = 0
 
 
-def dashboard_for_user(user: Any, *, today: date | None = None) -> Dashboard:
+def dashboard_for_user(user: AnyUser, *, today: date | None = None) -> Dashboard:
     """The user's reviews grouped by stage, in lifecycle order, with their clocks read.
 
     Three queries whatever the number of reviews: the reviews (with their partnership), all their

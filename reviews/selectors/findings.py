@@ -1,14 +1,20 @@
-"""Readers of findings, recommendations, signed versions and the chair's page."""
+"""Readers of findings, recommendations, signed versions and the chair's page; the partnership's
+themes; and the signed content with its hash, which the sign-off stores and every page checks."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from reviews.models import Findings, Recommendation, Review, ReviewRole, ReviewState, Role, SignedFindings
+from reviews.models import Findings, Partnership, Recommendation, Review, ReviewRole, ReviewState, Role, SignedFindings
 from reviews.models.actions import Action
+from reviews.models.findings import ANALYSIS_DOMAINS, DEFAULT_THEMES, Theme
+from workflows.types import AnyUser
 
 
 def findings_for(review: Review) -> Findings | None:
@@ -31,6 +37,81 @@ def signed_versions(findings: Findings | None) -> list[SignedFindings]:
     return list(findings.signed_versions.select_related("signed_by").order_by("-version"))
 
 
+# --- themes, and what the page says of signed findings --------------------------------------------
+
+
+def partnership_themes(partnership: Partnership) -> list[str]:
+    """The partnership's own theme list, or the docs/DOMAIN.md defaults if it has none."""
+    own = [theme.name for theme in Theme.objects.filter(partnership=partnership)]
+    return own or list(DEFAULT_THEMES)
+
+
+def frozen_message(findings: Findings) -> str:
+    signer = (
+        (findings.signed_by.get_full_name() or findings.signed_by.get_username()) if findings.signed_by else "the chair"
+    )
+    when = timezone.localtime(findings.signed_at) if findings.signed_at else None
+    on = f" on {when:%-d %B %Y}" if when else ""
+    return (
+        f"The findings of {findings.review} were signed off by {signer}{on} (version {findings.version}) "
+        "and can no longer be changed. Only the chair can reopen them, giving a reason."
+    )
+
+
+# --- the signed content and its hash --------------------------------------------------------------
+
+
+def signed_content(findings: Findings) -> dict[str, Any]:
+    """What the chair signs: everything a reader of the findings relies on, in a fixed shape."""
+    review = findings.review
+    content: dict[str, Any] = {
+        "review": review.reference,
+        "kind": review.kind,
+        "findings": findings.findings,
+        "learning": findings.learning,
+        "themes": list(findings.themes),
+        "recommendations": [
+            {
+                "number": r.number,
+                "what": r.what,
+                "owner_agency": {"id": r.owner_agency_id, "name": r.owner_agency.name},
+                "due_by": r.due_by.isoformat(),
+                "success_measure": r.success_measure,
+            }
+            for r in findings.recommendations.select_related("owner_agency").order_by("number")
+        ],
+    }
+    if findings.needs_analysis:
+        content["cdr_analysis"] = {
+            **{name: getattr(findings, name) for name, _ in ANALYSIS_DOMAINS},
+            "category_of_death": findings.category_of_death,
+            "modifiable_factors": findings.modifiable_factors,
+        }
+    return content
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    """One byte string for one content: sorted keys, no insignificant whitespace, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def signed_version_verifies(version: SignedFindings) -> bool:
+    """The stored content of a signed version still hashes to the hash recorded at sign-off."""
+    return content_hash(version.content) == version.content_hash
+
+
+def findings_match_signed(findings: Findings) -> bool:
+    """The live findings are still exactly what the chair signed last."""
+    return bool(findings.content_hash) and content_hash(signed_content(findings)) == findings.content_hash
+
+
+# --- the chair's page ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ChairItem:
     review: Review
@@ -47,7 +128,7 @@ class ChairItem:
         )
 
 
-def chair_items(user: Any) -> list[ChairItem]:
+def chair_items(user: AnyUser) -> list[ChairItem]:
     """Every review the user chairs, with its findings and signed versions. Three queries."""
     if not (user and user.is_authenticated):
         return []
@@ -69,7 +150,3 @@ def chair_items(user: Any) -> list[ChairItem]:
         versions = list(findings.signed_versions.all()) if findings is not None else []
         items.append(ChairItem(review=review, findings=findings, versions=versions))
     return sorted(items, key=lambda item: not item.awaits_sign_off)
-
-
-def chairs_anything(user: Any) -> bool:
-    return bool(user and user.is_authenticated and ReviewRole.objects.filter(user=user, role=Role.CHAIR).exists())

@@ -1,56 +1,18 @@
-"""Readers of reviews: the ones a user may see, key dates, history and the steps on offer."""
+"""Readers of a review: key dates, history, the steps on offer and what it was converted into."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
-from django.http import Http404
 
-from reviews.models import Review, ReviewKind, ReviewState, ReviewUserObjectPermission
+from reviews.models import Review, ReviewKind, ReviewState
+from reviews.permissions import reviews_for_user
 from workflows.clocks import ClockStatus
 from workflows.models import TransitionLog
 from workflows.runner import TransitionOption, transition_options
-
-# Roles that may read case detail (subjects, key dates). A read-only scrutineer sees progress
-# and timeliness only (docs/DOMAIN.md "Who uses it").
-CASE_DETAIL_PERMISSIONS = frozenset({"coordinate_review", "chair_review", "sit_on_panel", "lead_agency_submission"})
-
-
-def _permission_rows(user: Any) -> QuerySet[ReviewUserObjectPermission]:
-    return ReviewUserObjectPermission.objects.filter(
-        user=user, permission__content_type__app_label="reviews", permission__content_type__model="review"
-    )
-
-
-def reviews_for_user(user: Any) -> QuerySet[Review]:
-    """Reviews on which ``user`` holds ``view_review``; none at all for an anonymous user."""
-    if not (user and user.is_authenticated):
-        return Review.objects.none()
-    # A subquery rather than a join keeps one row per review without DISTINCT.
-    review_ids = _permission_rows(user).filter(permission__codename="view_review").values("content_object_id")
-    return Review.objects.filter(pk__in=review_ids)
-
-
-def review_get_for_user(user: Any, reference: str) -> Review:
-    """The review, or Http404 to anyone without a role on it (they must not learn it exists)."""
-    review = reviews_for_user(user).select_related("partnership").filter(reference=reference).first()
-    if review is None:
-        raise Http404("No such review.")
-    return review
-
-
-def review_permissions_for_user(user: Any, review: Review) -> frozenset[str]:
-    """The codenames ``user`` holds on ``review``, in one query (guardian's has_perm costs one per call)."""
-    if not (user and user.is_authenticated):
-        return frozenset()
-    return frozenset(
-        _permission_rows(user).filter(content_object=review).values_list("permission__codename", flat=True)
-    )
-
+from workflows.types import AnyUser, User
 
 # --- labels -------------------------------------------------------------------------------------
 
@@ -127,7 +89,7 @@ def _state_label(value: str) -> str:
         return value
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else "(system)"
 
 
@@ -162,7 +124,7 @@ class TransitionChoices:
         return bool(self.allowed or self.blocked or self.not_permitted)
 
 
-def review_transition_choices(review: Review, user: Any) -> TransitionChoices:
+def review_transition_choices(review: Review, user: AnyUser) -> TransitionChoices:
     choices = TransitionChoices()
     for option in transition_options(review, user):
         kinds: Iterable[str] | None = option.custom.get("kinds")
@@ -177,6 +139,6 @@ def review_transition_choices(review: Review, user: Any) -> TransitionChoices:
     return choices
 
 
-def converted_into_for_user(user: Any, review: Review) -> Review | None:
+def converted_into_for_user(user: AnyUser, review: Review) -> Review | None:
     """The CSPR this rapid review became, if the user may see it."""
     return reviews_for_user(user).filter(converted_from=review).first()

@@ -7,15 +7,15 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Agency, ReviewState
+from reviews.models import Agency, Review, ReviewState
 from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionEvidenceFile, ActionState, ActionUpdate
 from reviews.models.findings import Recommendation
-from reviews.permissions import has_review_perm, is_agency_lead, require_review_perm
+from reviews.permissions import require_agency_lead, require_review_perm
 from reviews.services.deadlines import action_deadline_sync
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
@@ -38,7 +38,7 @@ class ActionData:
     success_measure: str
 
 
-def action_errors(review: Any, data: ActionData) -> dict[str, str]:
+def _action_errors(review: Review, data: ActionData) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.description.strip():
         errors["description"] = "Say what will be done."
@@ -76,7 +76,7 @@ def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Ac
             )
         if review.state not in ACTION_STAGES:
             raise TransitionRefused(f"{review} is at {review.get_state_display()}: no actions can be added.")
-        errors = action_errors(review, data)
+        errors = _action_errors(review, data)
         if errors:
             raise ValidationError(errors)
         last = recommendation.actions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -103,10 +103,6 @@ def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Ac
     return action
 
 
-def is_owner_lead(user: Any, action: Action) -> bool:
-    return is_agency_lead(user, review_id=action.review_id, agency_id=action.owner_agency_id)
-
-
 def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: str) -> ActionUpdate:
     """A dated progress note by the owner (or the coordinator). The first one starts the work."""
     with transaction.atomic():
@@ -115,8 +111,7 @@ def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: st
             .select_related("review", "recommendation", "owner_agency")
             .get(pk=action_id)
         )
-        if not (is_owner_lead(actor, action) or has_review_perm(actor, "coordinate_review", action.review)):
-            raise PermissionDenied(f"Only the {action.owner_agency} lead or the coordinator can update {action.code}.")
+        require_agency_lead(actor, action, f"update {action.code}", or_coordinator=True)
         if action.state not in ACTIVE_ACTION_STATES:
             raise TransitionRefused(
                 f"Action {action.code} is {action.get_state_display().lower()}: progress is no longer recorded on it."
@@ -231,7 +226,7 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 }
 
 
-def evidence_max_bytes() -> int:
+def _evidence_max_bytes() -> int:
     return getattr(settings, "ACTION_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 
@@ -240,7 +235,7 @@ def _content_type(upload: UploadedFile) -> str:
     extension = name[name.rfind(".") :] if "." in name else ""
     if extension not in EVIDENCE_TYPES:
         raise ValidationError({"file": "Attach a PDF, Word, Excel, PNG, JPEG, text or CSV file."})
-    limit = evidence_max_bytes()
+    limit = _evidence_max_bytes()
     if upload.size > limit:
         raise ValidationError(
             {"file": f"The file is {upload.size / 1_048_576:.1f} MB; the most allowed is {limit / 1_048_576:.0f} MB."}
@@ -271,8 +266,7 @@ def _attachable_action(actor: Any, action_id: int, *, lock: bool) -> Action:
     if lock:
         actions = actions.select_for_update(of=("self",))
     action = actions.get(pk=action_id)
-    if not is_owner_lead(actor, action):
-        raise PermissionDenied(f"Only the {action.owner_agency} lead can attach evidence to {action.code}.")
+    require_agency_lead(actor, action, f"attach evidence to {action.code}")
     if action.state not in ACTIVE_ACTION_STATES:
         raise TransitionRefused(
             f"Action {action.code} is {action.get_state_display().lower()}: evidence can no longer be added."

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from reviews.imports.chronology import (
 from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, AgencyReport, ContributionState
-from reviews.permissions import is_agency_lead, require_review_perm
+from reviews.permissions import require_agency_lead, require_review_perm
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition
 
@@ -42,7 +42,7 @@ class EntryData:
     significant: bool = False
 
 
-def entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str, str]:
+def _entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str, str]:
     """Why an entry is not acceptable, by field. Antenatal events (before birth) are valid."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
@@ -72,8 +72,7 @@ def _editable_contribution(actor: Any, contribution_id: int, *, lock: bool = Tru
     if lock:
         contributions = contributions.select_for_update(of=("self",))
     contribution = contributions.get(pk=contribution_id)
-    if not is_agency_lead(actor, review_id=contribution.review_id, agency_id=contribution.agency_id):
-        raise PermissionDenied("Only the agency's lead on this review can change its contribution.")
+    require_agency_lead(actor, contribution, "change the agency's contribution")
     if not contribution.is_editable:
         raise TransitionRefused(
             f"The {contribution.agency} contribution is {contribution.get_state_display().lower()}: "
@@ -112,7 +111,7 @@ def _entry_fields(data: EntryData) -> dict[str, Any]:
 def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: int | None = None) -> ChronologyEntry:
     with transaction.atomic():
         contribution = _editable_contribution(actor, contribution_id)
-        errors = entry_errors(data, contribution)
+        errors = _entry_errors(data, contribution)
         if errors:
             raise ValidationError(errors)
         if entry_id is None:
@@ -150,7 +149,7 @@ def entries_import(*, actor: Any, contribution_id: int, filename: str, data: byt
         errors: list[RowError] = []
         for number, parsed, row_errors in parsed_rows:
             if parsed is not None:
-                row_errors = [*row_errors, *entry_errors(parsed, contribution).items()]
+                row_errors = [*row_errors, *_entry_errors(parsed, contribution).items()]
             errors.extend(RowError(number, headers.get(field, field), message) for field, message in row_errors)
             if parsed is not None and not row_errors:
                 entries.append(

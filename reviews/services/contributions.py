@@ -5,38 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Agency, Review, ReviewKind, ReviewRole, ReviewState, Role
+from reviews.models import Agency, Review, ReviewRole, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
-from reviews.permissions import is_agency_lead, require_review_perm
+from reviews.permissions import require_agency_lead, require_review_perm
+from reviews.selectors.contributions import default_due_date
 from reviews.services.deadlines import contribution_deadline_sync
 from reviews.services.roles import role_assign
 from workflows.audit import audit_record
-from workflows.calendar import add_working_days
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
 from workflows.types import User
 
 # Stages in which a coordinator may ask agencies for contributions (issue 3).
 REQUESTING_STAGES = (ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS)
-
-# Default time given to an agency, in working days from the start shown (docs/DOMAIN.md "Rapid
-# review": agency summaries on days 2-10 of the 15; elsewhere a practice default of 20 days).
-RAPID_REVIEW_SUMMARY_DAY = 10
-DEFAULT_CONTRIBUTION_WORKING_DAYS = 20
-
-
-def default_due_date(review: Review, today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    if review.kind == ReviewKind.RAPID:
-        clock = next((c for c in review.clocks.all() if c.key == "rapid_review"), None)
-        start = clock.start_date if clock and clock.start_date else today
-        due = add_working_days(start, RAPID_REVIEW_SUMMARY_DAY, review.partnership)
-        return max(due, today)
-    return add_working_days(today, DEFAULT_CONTRIBUTION_WORKING_DAYS, review.partnership)
 
 
 def contribution_request(
@@ -171,8 +156,7 @@ def contribution_request_extension(
         contribution = (
             AgencyContribution.objects.select_for_update(of=("self",)).select_related("review").get(pk=contribution_id)
         )
-        if not is_agency_lead(actor, review_id=contribution.review_id, agency_id=contribution.agency_id):
-            raise PermissionDenied("Only the agency's lead on this review can ask for an extension.")
+        require_agency_lead(actor, contribution, "ask for an extension")
         errors = _due_date_errors(contribution, proposed_due_date, reason)
         if proposed_due_date <= contribution.due_date:
             errors.setdefault("proposed_due_date", "An extension must be later than the current due date.")

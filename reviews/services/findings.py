@@ -6,20 +6,17 @@ what the chair signs is exactly what is hashed and snapshotted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import Agency, Partnership, Review, ReviewState
 from reviews.models.findings import (
     ANALYSIS_DOMAINS,
-    DEFAULT_THEMES,
     CategoryOfDeath,
     Findings,
     ModifiableFactors,
@@ -27,7 +24,8 @@ from reviews.models.findings import (
     SignedFindings,
     Theme,
 )
-from reviews.permissions import has_review_perm, is_partnership_coordinator
+from reviews.permissions import CHAIR, FINDINGS_DRAFTERS, require_partnership_coordinator, require_review_perm
+from reviews.selectors.findings import content_hash, frozen_message, partnership_themes, signed_content
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
@@ -36,16 +34,9 @@ from workflows.types import User
 # --- themes ---------------------------------------------------------------------------------------
 
 
-def partnership_themes(partnership: Partnership) -> list[str]:
-    """The partnership's own theme list, or the docs/DOMAIN.md defaults if it has none."""
-    own = [theme.name for theme in Theme.objects.filter(partnership=partnership)]
-    return own or list(DEFAULT_THEMES)
-
-
 def themes_set(*, actor: Any, partnership: Partnership, names: list[str]) -> list[str]:
     """Replace the partnership's theme list. Findings keep the names they were tagged with."""
-    if not is_partnership_coordinator(actor, partnership.pk):
-        raise PermissionDenied(f"Only a review coordinator of {partnership} can change its themes.")
+    require_partnership_coordinator(actor, partnership, "change its themes")
     cleaned: list[str] = []
     for name in names:
         name = " ".join(name.split())
@@ -68,28 +59,10 @@ def themes_set(*, actor: Any, partnership: Partnership, names: list[str]) -> lis
 # --- drafting -------------------------------------------------------------------------------------
 
 
-def may_draft(user: Any, review: Review) -> bool:
-    # Drafted by the coordinator or the independent reviewer (the chair) [issue 5].
-    return has_review_perm(user, "coordinate_review", review) or has_review_perm(user, "chair_review", review)
-
-
-def frozen_message(findings: Findings) -> str:
-    signer = (
-        (findings.signed_by.get_full_name() or findings.signed_by.get_username()) if findings.signed_by else "the chair"
-    )
-    when = timezone.localtime(findings.signed_at) if findings.signed_at else None
-    on = f" on {when:%-d %B %Y}" if when else ""
-    return (
-        f"The findings of {findings.review} were signed off by {signer}{on} (version {findings.version}) "
-        "and can no longer be changed. Only the chair can reopen them, giving a reason."
-    )
-
-
 def _locked_findings(actor: Any, review_id: int, *, doing: str) -> Findings:
     """The review's findings row, created if need be, locked, and open for editing by ``actor``."""
     review = Review.objects.select_related("partnership").get(pk=review_id)
-    if not may_draft(actor, review):
-        raise PermissionDenied(f"Only the coordinator or the chair of {review} can {doing}.")
+    require_review_perm(actor, FINDINGS_DRAFTERS, review, doing)
     Findings.objects.get_or_create(review=review)
     findings = Findings.objects.select_for_update(of=("self",)).select_related("review", "signed_by").get(review=review)
     if findings.is_signed_off:
@@ -155,7 +128,7 @@ class RecommendationData:
     success_measure: str
 
 
-def recommendation_errors(review: Review, data: RecommendationData, *, new: bool) -> dict[str, str]:
+def _recommendation_errors(review: Review, data: RecommendationData, *, new: bool) -> dict[str, str]:
     """SMART: specific (what), owned (an agency serving the partnership), time-bound (by when, not in
     the past when made), measurable (how success is measured)."""
     errors: dict[str, str] = {}
@@ -184,7 +157,7 @@ def recommendation_save(
             existing = Recommendation.objects.get(pk=recommendation_id, findings=findings)
         # A date already agreed may stay as it was; a new or changed date may not be in the past.
         new_date = existing is None or existing.due_by != data.due_by
-        errors = recommendation_errors(findings.review, data, new=new_date)
+        errors = _recommendation_errors(findings.review, data, new=new_date)
         if errors:
             raise ValidationError(errors)
         values = {
@@ -222,57 +195,6 @@ def recommendation_delete(*, actor: Any, review_id: int, recommendation_id: int)
         audit_record(actor=actor, verb="recommendation.removed", target=findings.review, number=number)
 
 
-# --- the signed content and its hash --------------------------------------------------------------
-
-
-def signed_content(findings: Findings) -> dict[str, Any]:
-    """What the chair signs: everything a reader of the findings relies on, in a fixed shape."""
-    review = findings.review
-    content: dict[str, Any] = {
-        "review": review.reference,
-        "kind": review.kind,
-        "findings": findings.findings,
-        "learning": findings.learning,
-        "themes": list(findings.themes),
-        "recommendations": [
-            {
-                "number": r.number,
-                "what": r.what,
-                "owner_agency": {"id": r.owner_agency_id, "name": r.owner_agency.name},
-                "due_by": r.due_by.isoformat(),
-                "success_measure": r.success_measure,
-            }
-            for r in findings.recommendations.select_related("owner_agency").order_by("number")
-        ],
-    }
-    if findings.needs_analysis:
-        content["cdr_analysis"] = {
-            **{name: getattr(findings, name) for name, _ in ANALYSIS_DOMAINS},
-            "category_of_death": findings.category_of_death,
-            "modifiable_factors": findings.modifiable_factors,
-        }
-    return content
-
-
-def canonical_json(content: dict[str, Any]) -> bytes:
-    """One byte string for one content: sorted keys, no insignificant whitespace, UTF-8."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(content)).hexdigest()
-
-
-def signed_version_verifies(version: SignedFindings) -> bool:
-    """The stored content of a signed version still hashes to the hash recorded at sign-off."""
-    return content_hash(version.content) == version.content_hash
-
-
-def findings_match_signed(findings: Findings) -> bool:
-    """The live findings are still exactly what the chair signed last."""
-    return bool(findings.content_hash) and content_hash(signed_content(findings)) == findings.content_hash
-
-
 # --- sign-off and reopening -----------------------------------------------------------------------
 
 
@@ -285,8 +207,7 @@ def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
     created: dict[str, SignedFindings] = {}
     with transaction.atomic():
         review = Review.objects.get(pk=review_id)
-        if not has_review_perm(actor, "chair_review", review):
-            raise PermissionDenied(f"Only the chair of {review} can sign off its findings.")
+        require_review_perm(actor, CHAIR, review, "sign off the findings")
         # Locked before the content is read: every writer of the findings locks this row first, so
         # what is hashed and kept below is exactly what is signed.
         findings = Findings.objects.select_for_update().filter(review=review).first()
@@ -327,8 +248,7 @@ def findings_reopen(*, actor: User, review_id: int, reason: str) -> Findings:
     """The chair reopens signed findings, with a reason; the next sign-off is a new version."""
     with transaction.atomic():
         review = Review.objects.get(pk=review_id)
-        if not has_review_perm(actor, "chair_review", review):
-            raise PermissionDenied(f"Only the chair of {review} can reopen its findings.")
+        require_review_perm(actor, CHAIR, review, "reopen the findings")
         findings = Findings.objects.filter(review=review).first()
         if findings is None or not findings.is_signed_off:
             raise TransitionRefused("The findings are not signed off: there is nothing to reopen.")

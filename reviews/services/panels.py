@@ -17,36 +17,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import Agency, Partnership, PartnershipMember, Review, ReviewKind
 from reviews.models.panels import (
-    QUORUM_GROUP_KINDS,
     RAPID_REVIEW_OUTCOMES,
     DecisionOutcome,
     PanelAgendaItem,
     PanelDecision,
     PanelInvitation,
     PanelMeeting,
-    QuorumGroup,
-    QuorumRule,
 )
-from reviews.permissions import has_review_perm, is_partnership_coordinator
+from reviews.permissions import COORDINATE, has_review_perm, require_partnership_coordinator, require_review_perm
+from reviews.selectors.panels import quorum_reason
 from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
 
 
-def _require_coordinator(actor: Any, partnership_id: int, doing: str) -> None:
-    if not is_partnership_coordinator(actor, partnership_id):
-        raise PermissionDenied(f"Only a review coordinator of the partnership can {doing}.")
-
-
 def _locked_meeting(actor: Any, meeting_id: int, doing: str) -> PanelMeeting:
     meeting = PanelMeeting.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=meeting_id)
-    _require_coordinator(actor, meeting.partnership_id, doing)
+    require_partnership_coordinator(actor, meeting.partnership, doing)
     return meeting
 
 
@@ -70,7 +63,7 @@ def panel_meeting_create(
     review_ids: list[int] = (),
 ) -> PanelMeeting:
     """A coordinator schedules a meeting; the chair is invited with it."""
-    _require_coordinator(actor, partnership.pk, "schedule a panel meeting")
+    require_partnership_coordinator(actor, partnership, "schedule a panel meeting")
     errors = _member_errors(partnership, chair, None, "chair")
     if held_on is None:
         errors["held_on"] = "Give the date of the meeting."
@@ -155,36 +148,6 @@ def panel_minutes_save(*, actor: Any, meeting_id: int, minutes: str) -> PanelMee
     return meeting
 
 
-# --- quorum ---------------------------------------------------------------------------------------
-
-
-def quorum_rule_for(partnership: Partnership) -> QuorumRule:
-    """The partnership's rule, or the default (chair, police, health, local authority) unsaved."""
-    return QuorumRule.objects.filter(partnership=partnership).first() or QuorumRule(partnership=partnership)
-
-
-def quorum_missing(meeting: PanelMeeting) -> list[str]:
-    """What the meeting lacks for a quorum, in words; empty when quorate."""
-    rule = quorum_rule_for(meeting.partnership)
-    present = [i for i in meeting.invitations.select_related("agency") if i.attended]
-    missing = []
-    if rule.chair_required and not any(i.user_id == meeting.chair_id for i in present):
-        missing.append("the chair")
-    kinds_present = {i.agency.kind for i in present if i.agency is not None}
-    for group in rule.required_groups:
-        if not kinds_present & set(QUORUM_GROUP_KINDS.get(group, ())):
-            missing.append(QuorumGroup(group).label if group in QuorumGroup.values else group)
-    return missing
-
-
-def quorum_reason(meeting: PanelMeeting) -> str | None:
-    missing = quorum_missing(meeting)
-    if not missing:
-        return None
-    names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    return f"The meeting was not quorate: {names} {'was' if len(missing) == 1 else 'were'} not recorded as present."
-
-
 # --- decisions ------------------------------------------------------------------------------------
 
 
@@ -201,8 +164,7 @@ def panel_decision_record(
     with transaction.atomic():
         meeting = PanelMeeting.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=meeting_id)
         review = Review.objects.select_related("partnership").get(pk=review_id)
-        if not has_review_perm(actor, "coordinate_review", review):
-            raise PermissionDenied(f"Only the coordinator of {review} can record the panel's decision on it.")
+        require_review_perm(actor, COORDINATE, review, "record the panel's decision on it")
         if not meeting.agenda.filter(review=review).exists():
             raise TransitionRefused(f"{review} is not on the agenda of this meeting.")
         if PanelDecision.objects.filter(meeting=meeting, review=review).exists():

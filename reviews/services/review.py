@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils import timezone
 from reviews.models import Partnership, Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.models.clocks import stage_stops_a_clock
 from reviews.models.review import REFERENCE_CODES
-from reviews.permissions import is_partnership_coordinator, require_review_perm
+from reviews.permissions import require_partnership_coordinator, require_review_perm
 from reviews.services.clocks import review_clocks_refresh, review_clocks_stop
 from reviews.services.roles import role_assign
 from reviews.services.subjects import SubjectData, subject_create
@@ -105,8 +105,7 @@ def review_open(
     subject: SubjectData | None = None,
 ) -> Review:
     """A partnership coordinator opens a review; they become its coordinator."""
-    if not is_partnership_coordinator(actor, partnership.pk):
-        raise PermissionDenied(f"Only a review coordinator of {partnership} can open a review there.")
+    require_partnership_coordinator(actor, partnership, "open a review there")
     _refuse_unknown_key_dates(key_dates or {})
     errors: dict[str, str] = {}
     if kind not in ReviewKind.values:

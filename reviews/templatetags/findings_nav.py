@@ -1,22 +1,27 @@
 """What the navigation in base.html needs that the views do not pass: "My requests", "My actions",
-the chair's sign-offs, the action tracker and the panel meetings, each offered only to whoever has
-a use for it. Rendering it from a context processor would need a settings change, owned elsewhere."""
+the chair's sign-offs, the action tracker, the panel meetings and "Open a review", each offered
+only to whoever has a use for it. A template tag rather than a context processor: it runs only
+when a page shows the navigation, and the settings stay the project's."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.db.models import CharField, Value
 
-from reviews.models import PanelInvitation, ReviewRole, Role
+from reviews.models import PanelInvitation, PartnershipMember, ReviewRole, Role
 
 register = template.Library()
+
+# Read with the roles, in the same query: the user coordinates reviews of some partnership.
+_COORDINATES_A_PARTNERSHIP = "coordinates_a_partnership"
 
 
 @register.simple_tag(takes_context=True)
 def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
-    """Which links to show. One query for the user's roles (two for someone invited to a panel
-    without a role that implies it), remembered on the request."""
+    """Which links to show. One query for the user's roles and partnership standing (two for
+    someone invited to a panel without a role that implies it), remembered on the request."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or not (user and user.is_authenticated):
@@ -24,17 +29,27 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
     cached = getattr(request, "_findings_nav", None)
     if cached is None:
         # order_by(): the model ordering would add id to the DISTINCT and return a row per role held.
-        roles = set(ReviewRole.objects.filter(user=user).order_by().values_list("role", flat=True).distinct())
-        panels = bool(roles & {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER}) or bool(context.get("can_open_review"))
+        roles = ReviewRole.objects.filter(user_id=user.pk).order_by().values_list("role", flat=True).distinct()
+        standing = (
+            PartnershipMember.objects.filter(user_id=user.pk, standing=PartnershipMember.Standing.COORDINATOR)
+            .order_by()
+            .annotate(held=Value(_COORDINATES_A_PARTNERSHIP, output_field=CharField()))
+            .values_list("held", flat=True)
+        )
+        held = set(roles.union(standing))
+        open_review = _COORDINATES_A_PARTNERSHIP in held
+        panels = bool(held & {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER}) or open_review
         if not panels:
-            panels = PanelInvitation.objects.filter(user=user).exists()
+            panels = PanelInvitation.objects.filter(user_id=user.pk).exists()
         cached = {
-            "chair": Role.CHAIR in roles,
-            "tracker": Role.COORDINATOR in roles,
+            "chair": Role.CHAIR in held,
+            "tracker": Role.COORDINATOR in held,
             # An agency lead anywhere has both requests to answer and actions to own.
-            "my_requests": Role.AGENCY_LEAD in roles,
-            "my_actions": Role.AGENCY_LEAD in roles,
+            "my_requests": Role.AGENCY_LEAD in held,
+            "my_actions": Role.AGENCY_LEAD in held,
             "panels": panels,
+            # Opening a review is for a partnership's review coordinators (reviews.permissions).
+            "open_review": open_review,
         }
         request._findings_nav = cached
     return cached

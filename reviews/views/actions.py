@@ -1,32 +1,28 @@
 """Actions: the coordinators' tracker (with its CSV export), an agency lead's "My actions", a
 review's actions, adding an action to a recommendation, and one action's page with its steps.
 
-One action's pages go through ``action_get_for_user``: 404 to anyone who neither coordinates the
-review nor leads the owning agency on it (the other agency's lead included).
+One action's pages go through ``action_for``: 404 to anyone who neither coordinates the review nor
+leads the owning agency on it (the other agency's lead included).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.forms.actions import ActionForm, ActionStepForm, EvidenceFileForm, ProgressForm
 from reviews.forms.contributions import MoveDueDateForm
 from reviews.models import Rag, Recommendation
-from reviews.models.actions import ACTIVE_ACTION_STATES
+from reviews.models.actions import ACTIVE_ACTION_STATES, Action
+from reviews.permissions import COORDINATE, LEAD_AGENCY, ActionAccess, action_for, lead_agency_ids, review_for
 from reviews.selectors.actions import (
-    ActionAccess,
-    action_get_for_user,
     action_rows,
     action_updates,
-    lead_agency_ids,
     my_actions,
     review_action_rows,
     tracker_agencies,
@@ -44,9 +40,11 @@ from reviews.services.actions import (
     action_create,
     action_evidence_attach,
 )
-from reviews.views._common import render_page, require, review_and_permissions
+from ui.csv import csv_response
+from ui.views import offered_steps, post_only, post_step, redirect_once, submit
 from workflows.once import submit_once
-from workflows.runner import TransitionRefused, transition_options
+from workflows.runner import TransitionOption, TransitionRefused, transition_options
+from workflows.types import AnyUser
 
 
 def action_url(access: ActionAccess) -> str:
@@ -60,7 +58,7 @@ def action_url(access: ActionAccess) -> str:
 def action_tracker(request: HttpRequest) -> HttpResponse:
     filters = tracker_filters(request.GET)
     rows = tracker_rows(request.user, filters)
-    return render_page(
+    return render(
         request,
         "reviews/actions/tracker.html",
         {
@@ -87,14 +85,12 @@ def action_tracker_export(request: HttpRequest) -> StreamingHttpResponse:
         overdue=filters.overdue,
         rows=len(rows),
     )
-    response = StreamingHttpResponse(tracker_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="actions-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_response(f"actions-{timezone.localdate():%Y-%m-%d}.csv", tracker_csv(rows))
 
 
 @login_required
 def my_actions_view(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "reviews/actions/my_actions.html", {"rows": my_actions(request.user)})
+    return render(request, "reviews/actions/my_actions.html", {"rows": my_actions(request.user)})
 
 
 # --- one review -----------------------------------------------------------------------------------
@@ -102,24 +98,23 @@ def my_actions_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_actions(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = review_and_permissions(request, reference)
-    if "coordinate_review" in perms:
+    # Shown to the review's coordinator and the owning agencies' leads.
+    access = review_for(request.user, reference, (COORDINATE, LEAD_AGENCY), "see the review's actions")
+    review = access.review
+    if access.is_coordinator:
         rows = review_action_rows(review)
-    elif "lead_agency_submission" in perms:
-        rows = review_action_rows(review, agency_ids=lead_agency_ids(request.user, review))
     else:
-        raise PermissionDenied("Actions are shown to the review's coordinator and the owning agencies' leads.")
-    return render_page(
+        rows = review_action_rows(review, agency_ids=lead_agency_ids(request.user, review))
+    return render(
         request,
         "reviews/actions/review_actions.html",
-        {"review": review, "rows": rows, "can_coordinate": "coordinate_review" in perms},
+        {"review": review, "rows": rows, "can_coordinate": access.is_coordinator},
     )
 
 
 @login_required
 def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
-    review, perms = review_and_permissions(request, reference)
-    require(perms, "coordinate_review", "add actions")
+    review = review_for(request.user, reference, COORDINATE, "add actions").review
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("owner_agency", "findings"), pk=recommendation_id, findings__review=review
     )
@@ -132,80 +127,77 @@ def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> 
             "success_measure": recommendation.success_measure,
         },
     )
-    refusal = None
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            action, url = submit_once(
-                token=data["submission"],
-                user=request.user,
-                create=lambda: action_create(
-                    actor=request.user,
-                    recommendation_id=recommendation.pk,
-                    data=ActionData(
-                        description=data["description"],
-                        owner_agency=data["owner_agency"],
-                        owner_role=data["owner_role"],
-                        due_date=data["due_date"],
-                        success_measure=data["success_measure"],
-                    ),
+    sent = submit(
+        form,
+        lambda data: submit_once(
+            token=data["submission"],
+            user=request.user,
+            create=lambda: action_create(
+                actor=request.user,
+                recommendation_id=recommendation.pk,
+                data=ActionData(
+                    description=data["description"],
+                    owner_agency=data["owner_agency"],
+                    owner_role=data["owner_role"],
+                    due_date=data["due_date"],
+                    success_measure=data["success_measure"],
                 ),
-                result_url=lambda action: reverse("reviews:action", args=[review.reference, action.pk]),
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except TransitionRefused as refused:
-            refusal = refused
-        else:
-            if action is None:
-                messages.info(request, "This form had already been sent: the action was added once, here it is.")
-            else:
-                messages.success(request, f"Action {action.code} has been added.")
-            return redirect(url)
-    status = 409 if refusal else 400 if form.errors else 200
-    return render_page(
+            ),
+            result_url=lambda action: reverse("reviews:action", args=[review.reference, action.pk]),
+        ),
+        refused=TransitionRefused,
+    )
+    if sent.saved:
+        return redirect_once(
+            request,
+            *sent.result,
+            success=lambda action: f"Action {action.code} has been added.",
+            repeated="This form had already been sent: the action was added once, here it is.",
+        )
+    return render(
         request,
         "reviews/actions/add.html",
         {
             "review": review,
             "recommendation": recommendation,
             "form": form,
-            "refusal": refusal,
+            "refusal": sent.refusal,
             "error_summary": form.error_summary(),
         },
-        status=status,
+        status=sent.status,
     )
 
 
 # --- one action -----------------------------------------------------------------------------------
 
 
-def _steps(access: ActionAccess, user: Any, forms: dict[str, ActionStepForm]) -> list[tuple[Any, ActionStepForm]]:
-    steps = []
-    for option in transition_options(access.action, user):
-        # Not offered without the role: verifying, returning and closing are the coordinator's (the model's permission).
-        if option.name not in STEPS or not option.permitted:
-            continue
-        form = forms.get(option.name) or ActionStepForm(
-            initial={"expected_state": access.action.state}, step=option.name
-        )
-        steps.append((option, form))
-    return steps
+def _steps(
+    access: ActionAccess, user: AnyUser, forms: dict[str, ActionStepForm]
+) -> list[tuple[TransitionOption, ActionStepForm]]:
+    # Not offered without the role: verifying, returning and closing are the coordinator's (the model's permission).
+    return offered_steps(
+        transition_options(access.action, user),
+        STEPS,
+        forms,
+        lambda name: ActionStepForm(initial={"expected_state": access.action.state}, step=name),
+    )
 
 
 def render_action(
     request: HttpRequest,
     access: ActionAccess,
     *,
-    step_forms: dict[str, ActionStepForm] | None = None,
-    progress_form: ProgressForm | None = None,
     failed: str = "",
+    form: ActionStepForm | None = None,
+    progress_form: ProgressForm | None = None,
     refusal: TransitionRefused | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The action page; ``form`` is the step form ``failed`` sent back with its errors (or
+    ``progress_form``, when ``failed`` is "progress")."""
     action = access.action
-    step_forms = step_forms or {}
-    failed_form = step_forms.get(failed) or (progress_form if failed == "progress" else None)
+    step_forms = {failed: form} if form is not None else {}
+    failed_form = form or (progress_form if failed == "progress" else None)
     row = action_rows([action])[0]
     context = {
         "review": access.review,
@@ -220,35 +212,32 @@ def render_action(
         "refusal": refusal,
         "error_summary": failed_form.error_summary() if failed_form is not None else [],
     }
-    return render_page(request, "reviews/actions/detail.html", context, status=status)
+    return render(request, "reviews/actions/detail.html", context, status=status)
 
 
 @login_required
 def action_detail(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
-    return render_action(request, action_get_for_user(request.user, reference, action_id))
+    return render_action(request, action_for(request.user, reference, action_id))
 
 
 @login_required
 def action_progress(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
-    access = action_get_for_user(request.user, reference, action_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    access = action_for(request.user, reference, action_id)
+    if (refused := post_only(request)) is not None:
+        return refused
     form = ProgressForm(request.POST)
-    if form.is_valid():
-        try:
-            action_add_update(
-                actor=request.user,
-                action_id=access.action.pk,
-                progress_on=form.cleaned_data["progress_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except TransitionRefused as refused:
-            return render_action(request, access, refusal=refused, status=409)
-        else:
-            messages.success(request, "Your progress update has been added.")
-            return redirect(action_url(access))
+    sent = submit(
+        form,
+        lambda data: action_add_update(
+            actor=request.user, action_id=access.action.pk, progress_on=data["progress_on"], note=data["note"]
+        ),
+        refused=TransitionRefused,
+    )
+    if sent.refusal is not None:
+        return render_action(request, access, refusal=sent.refusal, status=409)
+    if sent.saved:
+        messages.success(request, "Your progress update has been added.")
+        return redirect(action_url(access))
     return render_action(request, access, progress_form=form, failed="progress", status=400)
 
 
@@ -256,74 +245,66 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
 def action_due_date(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
     """The coordinator moves an action's due date (the owner's lead sees the page as 403: their way
     to more time is to agree it with the coordinator, who records it here with the reason)."""
-    access = action_get_for_user(request.user, reference, action_id)
-    require(access.perms, "coordinate_review", "move an action's due date")
+    access = action_for(request.user, reference, action_id, COORDINATE, "move an action's due date")
     if access.action.state not in ACTIVE_ACTION_STATES:
         messages.info(request, f"Action {access.action.code} is {access.action.get_state_display().lower()}.")
         return redirect(action_url(access))
     form = MoveDueDateForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            action_change_due_date(
-                actor=request.user,
-                action_id=access.action.pk,
-                new_due_date=form.cleaned_data["new_due_date"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except TransitionRefused as refused:
-            messages.info(request, refused.message)
-            return redirect(action_url(access))
-        else:
-            messages.success(request, f"The due date of action {access.action.code} has been moved.")
-            return redirect(action_url(access))
-    return render_page(
+    sent = submit(
+        form,
+        lambda data: action_change_due_date(
+            actor=request.user, action_id=access.action.pk, new_due_date=data["new_due_date"], reason=data["reason"]
+        ),
+        refused=TransitionRefused,
+    )
+    if sent.refusal is not None:
+        messages.info(request, str(sent.refusal))
+        return redirect(action_url(access))
+    if sent.saved:
+        messages.success(request, f"The due date of action {access.action.code} has been moved.")
+        return redirect(action_url(access))
+    return render(
         request,
         "reviews/actions/due_date.html",
         {"review": access.review, "action": access.action, "form": form, "error_summary": form.error_summary()},
-        status=400 if form.errors else 200,
+        status=sent.status,
     )
 
 
 @login_required
 def action_step(request: HttpRequest, reference: str, action_id: int, name: str) -> HttpResponse:
     # The 404 comes first: nobody learns anything about another agency's action.
-    access = action_get_for_user(request.user, reference, action_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if name not in STEPS:
-        raise Http404("No such step.")
-    form = ActionStepForm(request.POST, step=name)
-    if not form.is_valid():
-        if "expected_state" in form.errors:
-            refusal = TransitionRefused("Nothing was changed: reload the page and try again.")
-            return render_action(request, access, refusal=refusal, status=400)
-        return render_action(request, access, step_forms={name: form}, failed=name, status=400)
-    try:
-        moved = action_advance(
+    access = action_for(request.user, reference, action_id)
+
+    def done(moved: Action) -> HttpResponse:
+        messages.success(request, f"Action {moved.code} is now {moved.get_state_display().lower()}.")
+        return redirect(action_url(access))
+
+    return post_step(
+        request,
+        name,
+        steps=STEPS,
+        form=lambda data: ActionStepForm(data, step=name),
+        take=lambda data: action_advance(
             actor=request.user,
             action_id=access.action.pk,
             transition=name,
-            reason=form.cleaned_data["reason"],
-            evidence=form.cleaned_data["evidence"],
-            expected_state=form.cleaned_data["expected_state"],
-        )
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return render_action(request, access, step_forms={name: form}, failed=name, status=400)
-    except TransitionRefused as refused:
-        access = action_get_for_user(request.user, reference, action_id)
-        return render_action(request, access, refusal=refused, status=409)
-    messages.success(request, f"Action {moved.code} is now {moved.get_state_display().lower()}.")
-    return redirect(action_url(access))
+            reason=data["reason"],
+            evidence=data["evidence"],
+            expected_state=data["expected_state"],
+        ),
+        done=done,
+        page=lambda **shown: render_action(request, access, **shown),
+        page_now=lambda **shown: render_action(request, action_for(request.user, reference, action_id), **shown),
+        refused=TransitionRefused,
+    )
 
 
 @login_required
 def action_evidence_upload(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
-    access = action_get_for_user(request.user, reference, action_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    access = action_for(request.user, reference, action_id)
+    if (refused := post_only(request)) is not None:
+        return refused
     back = reverse("reviews:action", args=[access.review.reference, access.action.pk])
     form = EvidenceFileForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -345,7 +326,7 @@ def action_evidence_upload(request: HttpRequest, reference: str, action_id: int)
 
 @login_required
 def action_evidence_download(request: HttpRequest, reference: str, action_id: int, file_id: int) -> FileResponse:
-    access = action_get_for_user(request.user, reference, action_id)
+    access = action_for(request.user, reference, action_id)
     attached = access.action.evidence_files.filter(pk=file_id).first()
     if attached is None:
         raise Http404("No such file.")

@@ -8,55 +8,55 @@ holds a role on the review but no access to case detail: 403.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from reviews.forms.chronology import EntryForm, ImportForm
 from reviews.imports.chronology import COLUMNS, HEADERS, ImportRejected, max_upload_bytes
-from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry
+from reviews.permissions import CASE_DETAIL, LEAD_AGENCY, ReviewAccess, contribution_for, refusal, review_for
 from reviews.selectors.chronology import MergedChronology, chronology_rows, csv_rows, merged_chronology
-from reviews.selectors.contributions import contribution_get_for_user
 from reviews.services.access_log import access_record
 from reviews.services.chronology import chronology_release, entries_import, entry_delete, entry_save
-from reviews.views._common import render_page, review_and_permissions
-from reviews.views.contributions import contribution_url, locked_page, writable_contribution
+from reviews.views.contributions import contribution_url, locked_page
+from ui.csv import csv_lines, csv_response
+from ui.views import post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 
 
-def _readable(request: HttpRequest, reference: str) -> tuple[Review, frozenset[str], MergedChronology]:
-    review, perms = review_and_permissions(request, reference)
-    chronology = merged_chronology(request.user, review, request.GET)
+def _readable(request: HttpRequest, reference: str) -> tuple[ReviewAccess, MergedChronology]:
+    access = review_for(request.user, reference)
+    chronology = merged_chronology(request.user, access.review, request.GET)
     if chronology is None:
-        raise PermissionDenied("The chronology is case detail: it is shown only to the people working on the review.")
-    return review, perms, chronology
+        # Case detail (docs/DOMAIN.md "Who uses it"): what the reader lacks is a role that reads it.
+        raise PermissionDenied(refusal(access.review, CASE_DETAIL, "read the merged chronology"))
+    return access, chronology
 
 
-def _context(review: Review, perms: frozenset[str], chronology: MergedChronology) -> dict[str, object]:
+def _context(access: ReviewAccess, chronology: MergedChronology) -> dict[str, object]:
     return {
-        "review": review,
+        "review": access.review,
         "chronology": chronology,
         "filters": chronology.filters,
         "filter_query": chronology.filters.querystring(),
-        "can_coordinate": "coordinate_review" in perms,
+        "can_coordinate": access.is_coordinator,
         "own_agency_only": not chronology.scope.all_agencies,
     }
 
 
 @login_required
 def chronology_view(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms, chronology = _readable(request, reference)
-    access_record(request, review, "chronology")
+    access, chronology = _readable(request, reference)
+    access_record(request, access.review, "chronology")
     page = chronology.page(request.GET.get("page"))
-    context = _context(review, perms, chronology)
+    context = _context(access, chronology)
     context.update(
         {
             "page": page,
@@ -67,39 +67,38 @@ def chronology_view(request: HttpRequest, reference: str) -> HttpResponse:
             "next_query": chronology.filters.querystring(page=page.next_page_number()) if page.has_next() else "",
         }
     )
-    return render_page(request, "reviews/chronology/merged.html", context)
+    return render(request, "reviews/chronology/merged.html", context)
 
 
 @login_required
 def chronology_print(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms, chronology = _readable(request, reference)
-    access_record(request, review, "chronology_print")
-    context = _context(review, perms, chronology)
+    access, chronology = _readable(request, reference)
+    access_record(request, access.review, "chronology_print")
+    context = _context(access, chronology)
     context["rows"] = chronology_rows(chronology, chronology.entries)
-    return render_page(request, "reviews/chronology/print.html", context)
+    return render(request, "reviews/chronology/print.html", context)
 
 
 @login_required
 def chronology_export(request: HttpRequest, reference: str) -> StreamingHttpResponse:
-    review, _perms, chronology = _readable(request, reference)
+    access, chronology = _readable(request, reference)
     # Taking case data away in a file is itself attributable.
     access_record(
         request,
-        review,
+        access.review,
         "chronology_export",
         agencies=chronology.filters.agency_ids,
         significant_only=chronology.filters.significant_only,
     )
-    response = StreamingHttpResponse(csv_rows(chronology.entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{review.reference}-chronology.csv"'
-    return response
+    return csv_response(f"{access.review.reference}-chronology.csv", csv_rows(chronology.entries))
 
 
 @login_required
 def chronology_release_view(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = review_and_permissions(request, reference)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    # Releasing is the coordinator's: the service refuses anyone else (403), after the 405 to a GET.
+    review = review_for(request.user, reference).review
+    if (refused := post_only(request)) is not None:
+        return refused
     try:
         chronology_release(actor=request.user, review_id=review.pk)
     except TransitionRefused as refused:
@@ -123,7 +122,7 @@ def entry_edit(request: HttpRequest, reference: str, contribution_id: int, entry
 
 
 def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, entry_id: int | None) -> HttpResponse:
-    access = writable_contribution(request, reference, contribution_id, "write its chronology")
+    access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "write its chronology")
     entry = get_object_or_404(ChronologyEntry, pk=entry_id, contribution=access.contribution) if entry_id else None
     if not access.contribution.is_editable:
         return locked_page(request, access)
@@ -131,37 +130,38 @@ def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, e
         form = EntryForm(request.POST)
     else:
         form = EntryForm(initial=EntryForm.initial_from(entry) if entry else None)
-    if form.is_bound and form.is_valid():
-        if "add_another" in request.POST:
-            then = reverse("reviews:entry_add", args=[access.review.reference, contribution_id])
-        else:
-            then = contribution_url(access)
-        try:
-            # Adding is done once per form: a second click on "Save" is sent where the first went.
-            # Editing the same entry twice is harmless, so edits carry no token.
-            saved, then = submit_once(
-                token=form.cleaned_data["submission"] if entry is None else None,
-                user=request.user,
-                create=lambda: entry_save(
-                    actor=request.user,
-                    contribution_id=access.contribution.pk,
-                    data=form.entry_data(),
-                    entry_id=entry.pk if entry else None,
-                ),
-                result_url=lambda _saved: then,
-            )
-        except ValidationError as error:
-            # Nothing saved; what the lead typed stays in the bound form.
-            form.add_service_errors(error)
-        except TransitionRefused:
-            return locked_page(request, access)
-        else:
-            if saved is None:
-                messages.info(request, "This form had already been sent: the entry was added once.")
-            else:
-                messages.success(request, "Entry saved." if entry else "Entry added.")
-            return redirect(then)
-    return render_page(
+    if "add_another" in request.POST:
+        then = reverse("reviews:entry_add", args=[access.review.reference, contribution_id])
+    else:
+        then = contribution_url(access)
+    # Adding is done once per form: a second click on "Save" is sent where the first went.
+    # Editing the same entry twice is harmless, so edits carry no token. A ValidationError saves
+    # nothing, and what the lead typed stays in the bound form.
+    sent = submit(
+        form,
+        lambda data: submit_once(
+            token=data["submission"] if entry is None else None,
+            user=request.user,
+            create=lambda: entry_save(
+                actor=request.user,
+                contribution_id=access.contribution.pk,
+                data=form.entry_data(),
+                entry_id=entry.pk if entry else None,
+            ),
+            result_url=lambda _saved: then,
+        ),
+        refused=TransitionRefused,
+    )
+    if sent.refusal is not None:
+        return locked_page(request, access)
+    if sent.saved:
+        return redirect_once(
+            request,
+            *sent.result,
+            success=lambda _saved: "Entry saved." if entry else "Entry added.",
+            repeated="This form had already been sent: the entry was added once.",
+        )
+    return render(
         request,
         "reviews/chronology/entry_form.html",
         {
@@ -171,13 +171,13 @@ def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, e
             "form": form,
             "error_summary": form.error_summary(),
         },
-        status=400 if form.errors else 200,
+        status=sent.status,
     )
 
 
 @login_required
 def entry_delete_view(request: HttpRequest, reference: str, contribution_id: int, entry_id: int) -> HttpResponse:
-    access = writable_contribution(request, reference, contribution_id, "write its chronology")
+    access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "write its chronology")
     entry = get_object_or_404(ChronologyEntry, pk=entry_id, contribution=access.contribution)
     if not access.contribution.is_editable:
         return locked_page(request, access)
@@ -188,7 +188,7 @@ def entry_delete_view(request: HttpRequest, reference: str, contribution_id: int
             return locked_page(request, access)
         messages.success(request, "Entry deleted.")
         return redirect(contribution_url(access))
-    return render_page(
+    return render(
         request,
         "reviews/chronology/entry_delete.html",
         {"review": access.review, "contribution": access.contribution, "entry": entry},
@@ -200,7 +200,7 @@ def entry_delete_view(request: HttpRequest, reference: str, contribution_id: int
 
 @login_required
 def chronology_import(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
-    access = writable_contribution(request, reference, contribution_id, "import its chronology")
+    access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "import its chronology")
     if not access.contribution.is_editable:
         return locked_page(request, access)
     form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
@@ -222,7 +222,7 @@ def chronology_import(request: HttpRequest, reference: str, contribution_id: int
             messages.success(request, f"{count} {'entry' if count == 1 else 'entries'} imported.")
             return redirect(contribution_url(access))
     error_summary = form.error_summary() + error_summary
-    return render_page(
+    return render(
         request,
         "reviews/chronology/import.html",
         {
@@ -240,12 +240,10 @@ def chronology_import(request: HttpRequest, reference: str, contribution_id: int
 
 @login_required
 def import_template_csv(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
-    contribution_get_for_user(request.user, reference, contribution_id)
+    contribution_for(request.user, reference, contribution_id)
     # Headers only: a notes line in a CSV would be read back as a (bad) chronology row. The notes
     # are on the import page and on the second sheet of the Excel template.
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(HEADERS)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("".join(csv_lines(HEADERS, ())), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="chronology-template.csv"'
     return response
 
@@ -255,7 +253,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def import_template_xlsx(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
-    contribution_get_for_user(request.user, reference, contribution_id)
+    contribution_for(request.user, reference, contribution_id)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -1,65 +1,61 @@
 """Findings: the review's findings page, the coordinator's editor, recommendations, the chair's
 sign-off and reopening, the signed versions, and the chair's own page.
 
-Every page fetches the review through ``review_and_permissions`` (404 without a role on it). Case
-detail is for the coordinator, chair, panel and agency leads; a scrutineer gets a 403.
+Every page fetches the review through ``review_for`` (404 without a role on it). Case detail is
+for the coordinator, chair, panel and agency leads; a scrutineer gets a 403.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from reviews.forms.findings import FindingsForm, ReasonOnlyForm, RecommendationForm
-from reviews.models import Recommendation, Review, ReviewKind, ReviewState, SignedFindings
+from reviews.models import Recommendation, ReviewKind, ReviewState, SignedFindings
 from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
-from reviews.selectors.findings import chair_items, findings_for, recommendations_for, signed_versions
-from reviews.selectors.review import CASE_DETAIL_PERMISSIONS
-from reviews.services.findings import (
+from reviews.permissions import CASE_DETAIL, CHAIR, FINDINGS_DRAFTERS, ReviewAccess, review_for
+from reviews.selectors.findings import (
+    chair_items,
+    findings_for,
     findings_match_signed,
+    frozen_message,
+    partnership_themes,
+    recommendations_for,
+    signed_version_verifies,
+    signed_versions,
+)
+from reviews.services.findings import (
     findings_reopen,
     findings_save,
     findings_sign_off,
-    frozen_message,
-    partnership_themes,
     recommendation_delete,
     recommendation_save,
-    signed_version_verifies,
 )
-from reviews.views._common import render_page, review_and_permissions
+from ui.views import post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options
 
-DRAFTERS = frozenset({"coordinate_review", "chair_review"})
+
+def _readable(request: HttpRequest, reference: str) -> ReviewAccess:
+    return review_for(request.user, reference, CASE_DETAIL, "read the findings")
 
 
-def _readable(request: HttpRequest, reference: str) -> tuple[Review, frozenset[str]]:
-    review, perms = review_and_permissions(request, reference)
-    if not perms & CASE_DETAIL_PERMISSIONS:
-        raise PermissionDenied("Findings are case detail: they are shown only to the people working on the review.")
-    return review, perms
-
-
-def _drafter(request: HttpRequest, reference: str) -> tuple[Review, frozenset[str]]:
-    review, perms = review_and_permissions(request, reference)
-    if not perms & DRAFTERS:
-        raise PermissionDenied("Only the coordinator or the chair can write the findings.")
-    return review, perms
+def _drafter(request: HttpRequest, reference: str) -> ReviewAccess:
+    return review_for(request.user, reference, FINDINGS_DRAFTERS, "write the findings")
 
 
 def _findings_page(
     request: HttpRequest,
-    review: Review,
-    perms: frozenset[str],
+    access: ReviewAccess,
     *,
     reopen_form: ReasonOnlyForm | None = None,
     refusal: TransitionRefused | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    review = access.review
     findings = findings_for(review)
     options = {o.name: o for o in transition_options(findings, request.user)} if findings else {}
     analysis = []
@@ -77,7 +73,7 @@ def _findings_page(
                 ModifiableFactors(findings.modifiable_factors).label if findings.modifiable_factors else "",
             )
         )
-    can_edit = bool(perms & DRAFTERS) and review.state == ReviewState.FINDINGS
+    can_edit = access.holds(FINDINGS_DRAFTERS) and review.state == ReviewState.FINDINGS
     context = {
         "review": review,
         "findings": findings,
@@ -87,26 +83,25 @@ def _findings_page(
         "can_edit": can_edit and not (findings and findings.is_signed_off),
         "frozen": frozen_message(findings) if findings and findings.is_signed_off else "",
         "matches_signed": findings_match_signed(findings) if findings and findings.is_signed_off else None,
-        "can_coordinate": "coordinate_review" in perms,
-        "is_chair": "chair_review" in perms,
+        "can_coordinate": access.is_coordinator,
+        "is_chair": access.holds(CHAIR),
         "sign_off": options.get("sign_off"),
         "reopen": options.get("reopen"),
         "reopen_form": reopen_form or ReasonOnlyForm(),
         "refusal": refusal,
         "error_summary": reopen_form.error_summary() if reopen_form is not None else [],
     }
-    return render_page(request, "reviews/findings/detail.html", context, status=status)
+    return render(request, "reviews/findings/detail.html", context, status=status)
 
 
 @login_required
 def findings_view(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = _readable(request, reference)
-    return _findings_page(request, review, perms)
+    return _findings_page(request, _readable(request, reference))
 
 
 @login_required
 def findings_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = _drafter(request, reference)
+    review = _drafter(request, reference).review
     findings = findings_for(review)
     analysis = review.kind == ReviewKind.CHILD_DEATH
     themes = partnership_themes(review.partnership)
@@ -132,18 +127,18 @@ def findings_edit(request: HttpRequest, reference: str) -> HttpResponse:
         refusal = TransitionRefused(
             f"{review} is at {review.get_state_display()}: findings are written in the findings stage."
         )
-    if form.is_bound and refusal is None and form.is_valid():
-        try:
-            findings_save(actor=request.user, review_id=review.pk, data=form.findings_data())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except TransitionRefused as refused:
-            refusal = refused
-        else:
+    if refusal is None:
+        sent = submit(
+            form,
+            lambda _data: findings_save(actor=request.user, review_id=review.pk, data=form.findings_data()),
+            refused=TransitionRefused,
+        )
+        if sent.saved:
             messages.success(request, "The findings have been saved.")
             return redirect("reviews:findings", reference=review.reference)
+        refusal = sent.refusal
     status = 409 if (refusal and form.is_bound) else 400 if form.errors else 200
-    return render_page(
+    return render(
         request,
         "reviews/findings/edit.html",
         {
@@ -158,7 +153,7 @@ def findings_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def recommendation_edit(request: HttpRequest, reference: str, recommendation_id: int | None = None) -> HttpResponse:
-    review, perms = _drafter(request, reference)
+    review = _drafter(request, reference).review
     recommendation = None
     if recommendation_id is not None:
         recommendation = get_object_or_404(Recommendation, pk=recommendation_id, findings__review=review)
@@ -171,102 +166,102 @@ def recommendation_edit(request: HttpRequest, reference: str, recommendation_id:
             "success_measure": recommendation.success_measure,
         }
     form = RecommendationForm(request.POST if request.method == "POST" else None, initial=initial, review=review)
-    refusal = None
-    if form.is_bound and form.is_valid():
-        try:
-            # Adding is done once per form (a second click is pointed at the first one's result);
-            # editing the same recommendation twice is harmless.
-            saved, url = submit_once(
-                token=form.cleaned_data["submission"] if recommendation is None else None,
-                user=request.user,
-                create=lambda: recommendation_save(
-                    actor=request.user,
-                    review_id=review.pk,
-                    data=form.recommendation_data(),
-                    recommendation_id=recommendation.pk if recommendation else None,
-                ),
-                result_url=lambda _saved: reverse("reviews:findings", args=[review.reference]),
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except TransitionRefused as refused:
-            refusal = refused
-        else:
-            if saved is None:
-                messages.info(request, "This form had already been sent: the recommendation was added once.")
-            else:
-                messages.success(request, f"Recommendation {saved.number} has been saved.")
-            return redirect(url)
-    status = 409 if refusal else 400 if form.errors else 200
-    return render_page(
+    # Adding is done once per form (a second click is pointed at the first one's result); editing
+    # the same recommendation twice is harmless.
+    sent = submit(
+        form,
+        lambda data: submit_once(
+            token=data["submission"] if recommendation is None else None,
+            user=request.user,
+            create=lambda: recommendation_save(
+                actor=request.user,
+                review_id=review.pk,
+                data=form.recommendation_data(),
+                recommendation_id=recommendation.pk if recommendation else None,
+            ),
+            result_url=lambda _saved: reverse("reviews:findings", args=[review.reference]),
+        ),
+        refused=TransitionRefused,
+    )
+    if sent.saved:
+        return redirect_once(
+            request,
+            *sent.result,
+            success=lambda saved: f"Recommendation {saved.number} has been saved.",
+            repeated="This form had already been sent: the recommendation was added once.",
+        )
+    return render(
         request,
         "reviews/findings/recommendation_form.html",
         {
             "review": review,
             "recommendation": recommendation,
             "form": form,
-            "refusal": refusal,
+            "refusal": sent.refusal,
             "error_summary": form.error_summary(),
         },
-        status=status,
+        status=sent.status,
     )
 
 
 @login_required
 def recommendation_delete_view(request: HttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
-    review, perms = _drafter(request, reference)
+    access = _drafter(request, reference)
+    review = access.review
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id, findings__review=review)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if (refused := post_only(request)) is not None:
+        return refused
     try:
         recommendation_delete(actor=request.user, review_id=review.pk, recommendation_id=recommendation.pk)
-    except TransitionRefused as refused:
-        return _findings_page(request, review, perms, refusal=refused, status=409)
+    except TransitionRefused as refusal:
+        return _findings_page(request, access, refusal=refusal, status=409)
     messages.success(request, f"Recommendation {recommendation.number} has been removed.")
     return redirect("reviews:findings", reference=review.reference)
 
 
 @login_required
 def findings_sign_off_view(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = _readable(request, reference)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    # The sign-off is the chair's: the service refuses anyone else (403), after the 405 to a GET.
+    access = _readable(request, reference)
+    review = access.review
+    if (refused := post_only(request)) is not None:
+        return refused
     try:
         version = findings_sign_off(actor=request.user, review_id=review.pk)
-    except TransitionRefused as refused:
-        return _findings_page(request, review, perms, refusal=refused, status=409)
+    except TransitionRefused as refusal:
+        return _findings_page(request, access, refusal=refusal, status=409)
     messages.success(request, f"You signed off version {version.version} of the findings.")
     return redirect("reviews:findings", reference=review.reference)
 
 
 @login_required
 def findings_reopen_view(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = _readable(request, reference)
-    if "chair_review" not in perms:
-        raise PermissionDenied(f"You do not have the role needed to reopen the findings on {review}.")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    access = _readable(request, reference)
+    access.require(CHAIR, "reopen the findings")
+    review = access.review
+    if (refused := post_only(request)) is not None:
+        return refused
     form = ReasonOnlyForm(request.POST)
-    if not form.is_valid():
-        return _findings_page(request, review, perms, reopen_form=form, status=400)
-    try:
-        findings_reopen(actor=request.user, review_id=review.pk, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return _findings_page(request, review, perms, reopen_form=form, status=400)
-    except TransitionRefused as refused:
-        return _findings_page(request, review, perms, refusal=refused, status=409)
+    sent = submit(
+        form,
+        lambda data: findings_reopen(actor=request.user, review_id=review.pk, reason=data["reason"]),
+        refused=TransitionRefused,
+    )
+    if sent.refusal is not None:
+        return _findings_page(request, access, refusal=sent.refusal, status=409)
+    if not sent.saved:
+        return _findings_page(request, access, reopen_form=form, status=400)
     messages.success(request, "The findings have been reopened.")
     return redirect("reviews:findings", reference=review.reference)
 
 
 @login_required
 def findings_version(request: HttpRequest, reference: str, version: int) -> HttpResponse:
-    review, perms = _readable(request, reference)
+    review = _readable(request, reference).review
     signed = SignedFindings.objects.select_related("signed_by").filter(findings__review=review, version=version).first()
     if signed is None:
         raise Http404("No such version.")
-    return render_page(
+    return render(
         request,
         "reviews/findings/version.html",
         {"review": review, "signed": signed, "verifies": signed_version_verifies(signed), "content": signed.content},
@@ -276,7 +271,7 @@ def findings_version(request: HttpRequest, reference: str, version: int) -> Http
 @login_required
 def chair_page(request: HttpRequest) -> HttpResponse:
     items = chair_items(request.user)
-    return render_page(
+    return render(
         request,
         "reviews/findings/chair.html",
         {"awaiting": [i for i in items if i.awaits_sign_off], "items": items},

@@ -4,39 +4,40 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from reviews.forms.roles import RoleGrantForm
 from reviews.models import Role
+from reviews.permissions import COORDINATE, review_for
 from reviews.selectors.roles import person_name, review_roles
 from reviews.services.roles import review_role_grant
-from reviews.views._common import render_page, require, review_and_permissions
+from ui.views import submit
 
 
 @login_required
 def review_roles_view(request: HttpRequest, reference: str) -> HttpResponse:
-    review, perms = review_and_permissions(request, reference)
-    can_grant = "coordinate_review" in perms
+    access = review_for(request.user, reference)
+    review = access.review
     form = None
+    status = 200
     if request.method == "POST":
-        require(perms, "coordinate_review", "give people roles")
+        access.require(COORDINATE, "give people roles")
         form = RoleGrantForm(request.POST, review=review)
-        if form.is_valid():
+        sent = submit(
+            form,
+            lambda data: review_role_grant(
+                actor=request.user, review_id=review.pk, user=data["user"], role=data["role"], agency=data["agency"]
+            ),
+        )
+        if sent.saved:
             data = form.cleaned_data
-            try:
-                review_role_grant(
-                    actor=request.user, review_id=review.pk, user=data["user"], role=data["role"], agency=data["agency"]
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"{person_name(data['user'])} is now {Role(data['role']).label.lower()}.")
-                return redirect("reviews:review_roles", reference=review.reference)
-    elif can_grant:
+            messages.success(request, f"{person_name(data['user'])} is now {Role(data['role']).label.lower()}.")
+            return redirect("reviews:review_roles", reference=review.reference)
+        status = sent.status
+    elif access.is_coordinator:
         form = RoleGrantForm(review=review)
-    return render_page(
+    return render(
         request,
         "reviews/roles.html",
         {
@@ -45,5 +46,5 @@ def review_roles_view(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
             "error_summary": form.error_summary() if form is not None else [],
         },
-        status=400 if form is not None and form.errors else 200,
+        status=status,
     )

@@ -13,6 +13,7 @@ from reviews.models import ReviewState
 from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
 from reviews.permissions import is_agency_lead
+from reviews.selectors.contributions import default_due_date
 from reviews.services.chronology import EntryData, entry_save, report_save_draft
 from reviews.services.contributions import (
     contribution_advance,
@@ -20,7 +21,6 @@ from reviews.services.contributions import (
     contribution_decide_extension,
     contribution_request,
     contribution_request_extension,
-    default_due_date,
 )
 from reviews.services.review import review_advance
 from tests.factories import AgencyFactory, advance_to

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from reviews.models import ClosureDay, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
-from reviews.services.contributions import contribution_request, contribution_request_extension, default_due_date
+from reviews.selectors.contributions import default_due_date
+from reviews.services.contributions import contribution_request, contribution_request_extension
 from tests.factories import AgencyFactory, UserFactory, advance_to, make_review, member
 from tests.reviews.builders import add_entry, submit
 from tests.reviews.pages import date_parts, url

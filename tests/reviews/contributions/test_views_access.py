@@ -4,6 +4,7 @@ neither its lead nor the review's coordinator gets a 404 on every contribution U
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -197,6 +198,22 @@ def test_the_lead_cannot_take_the_coordinators_steps(client, gp_lead, gp_work, u
     # test_the_lead_cannot_accept_and_the_coordinator_cannot_submit covers the 403 on a submission.
     assert response.status_code == (409 if url_name == "accept" else 403)
     assert snapshot(contribution) == before
+
+
+def test_the_refusal_names_the_party_the_page_is_for(client, coordinator, gp_lead, gp_work):
+    contribution, entry, change = gp_work
+    urls = contribution_urls(contribution, entry, change)
+    reference = contribution.review.reference
+    client.force_login(coordinator)
+    response = client.get(urls["extension"])
+    assert response.status_code == 403
+    shown = unescape(response.content.decode())
+    assert f"You need the {contribution.agency} lead's role on {reference} to ask for an extension." in shown
+    client.force_login(gp_lead)
+    response = client.get(urls["due_date"])
+    assert response.status_code == 403
+    shown = unescape(response.content.decode())
+    assert f"You need the review coordinator's role on {reference} to move a due date." in shown
 
 
 @pytest.mark.parametrize("name", ["contributions", "contribution_invite", "chronology", "chronology_print"])

@@ -13,19 +13,21 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from reviews.models import Findings, FindingsState, Recommendation, ReviewKind, ReviewState, Role, SignedFindings
+from reviews.selectors.findings import (
+    content_hash,
+    findings_match_signed,
+    partnership_themes,
+    signed_content,
+    signed_version_verifies,
+)
 from reviews.services.findings import (
     FindingsData,
     RecommendationData,
-    content_hash,
-    findings_match_signed,
     findings_reopen,
     findings_save,
     findings_sign_off,
-    partnership_themes,
     recommendation_delete,
     recommendation_save,
-    signed_content,
-    signed_version_verifies,
     themes_set,
 )
 from reviews.services.review import review_advance
@@ -64,7 +66,7 @@ def test_the_coordinator_and_the_chair_draft_findings(drafting, coordinator, cha
 
 @pytest.mark.parametrize("who", ["panel_member", "police_lead", "scrutineer", "outsider"])
 def test_others_may_not_draft(drafting, who, request):
-    with pytest.raises(PermissionDenied, match="Only the coordinator or the chair"):
+    with pytest.raises(PermissionDenied, match="You need the review coordinator's or the chair's role on"):
         write_findings(drafting, request.getfixturevalue(who))
     assert not Findings.objects.filter(review=drafting, findings__gt="").exists()
 
@@ -152,7 +154,7 @@ def test_only_the_chair_may_sign_off(drafting, coordinator, police, who, request
     before = state_snapshot(drafting)
     with pytest.raises(PermissionDenied) as refused:
         findings_sign_off(actor=request.getfixturevalue(who), review_id=drafting.pk)
-    assert str(refused.value) == f"Only the chair of {drafting.reference} can sign off its findings."
+    assert str(refused.value) == f"You need the chair's role on {drafting.reference} to sign off the findings."
     assert state_snapshot(drafting) == before
     assert not TransitionLog.objects.filter(transition="sign_off").exists()
 
@@ -257,7 +259,9 @@ def test_signed_findings_cannot_be_edited(signed, police, who, edit, request):
 
 def test_reopening_needs_the_chair_and_a_reason(signed, coordinator, chair):
     review, _ = signed
-    with pytest.raises(PermissionDenied, match=f"Only the chair of {review.reference} can reopen"):
+    with pytest.raises(
+        PermissionDenied, match=f"You need the chair's role on {review.reference} to reopen the findings"
+    ):
         findings_reopen(actor=coordinator, review_id=review.pk, reason="Typo")
     with pytest.raises(ValidationError) as error:
         findings_reopen(actor=chair, review_id=review.pk, reason="  ")

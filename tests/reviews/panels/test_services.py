@@ -19,13 +19,13 @@ from reviews.models import (
     ReviewKind,
     ReviewState,
 )
+from reviews.selectors.panels import quorum_missing
 from reviews.services.panels import (
     panel_agenda_add,
     panel_attendance_record,
     panel_decision_record,
     panel_invite,
     panel_meeting_create,
-    quorum_missing,
 )
 from reviews.services.review import review_record_key_dates
 from tests.factories import advance_to, make_review

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -103,7 +104,11 @@ def test_papers_are_for_attendees_only(client, meeting, review, police_lead, gp_
     panel_attendance_record(actor=coordinator, meeting_id=meeting.pk, attended={gp.pk: False})
     client.force_login(gp_lead)
     assert papers not in client.get(reverse("reviews:panel", args=[meeting.pk])).content.decode()
-    assert client.get(papers).status_code == 403
+    response = client.get(papers)
+    assert response.status_code == 403
+    assert "You need to be at the meeting of 16 March 2026 to read its papers: you were recorded as absent." in (
+        unescape(response.content.decode())
+    )
 
 
 @pytest.mark.parametrize("who", ["outsider", "scrutineer"])
@@ -126,7 +131,11 @@ def test_an_invitee_reads_but_cannot_record(client, meeting, review, police_lead
     client.force_login(police_lead)
     url = reverse("reviews:panel_decision", args=[meeting.pk, review.reference])
     assert client.post(url, {"outcome": "local_cspr", "rationale": "x"}).status_code == 403
-    assert client.post(reverse("reviews:panel_minutes", args=[meeting.pk]), {"minutes": "x"}).status_code == 403
+    response = client.post(reverse("reviews:panel_minutes", args=[meeting.pk]), {"minutes": "x"})
+    assert response.status_code == 403
+    partnership = meeting.partnership
+    shown = unescape(response.content.decode())
+    assert f"You need to be a review coordinator of {partnership} to write the minutes." in shown
 
 
 def test_the_panel_pages_carry_no_inline_script_or_style(client, meeting, coordinator):

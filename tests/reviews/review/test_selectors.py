@@ -1,22 +1,18 @@
-"""The readers: who sees which review, clock readings and the history across a conversion."""
+"""The readers: who sees which review (reviews.permissions), clock readings and the history across a conversion."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
 from reviews.models import ClosureDay, Review, ReviewState
+from reviews.permissions import CASE_DETAIL, CHAIR, COORDINATE, review_for, reviews_for_user
 from reviews.selectors.dashboard import dashboard_for_user
-from reviews.selectors.review import (
-    review_get_for_user,
-    review_history,
-    review_permissions_for_user,
-    review_transition_choices,
-    reviews_for_user,
-)
+from reviews.selectors.review import review_history, review_transition_choices
 from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from tests.factories import UserFactory, make_review, member
 from workflows.clocks import ClockStatus
@@ -36,18 +32,51 @@ def test_global_permissions_never_open_a_review(review, partnership):
     assert not reviews_for_user(user).exists()
     assert not reviews_for_user(superuser).exists()
     with pytest.raises(Http404):
-        review_get_for_user(superuser, review.reference)
+        review_for(superuser, review.reference)
 
 
-def test_review_get_for_user(review, coordinator, outsider):
-    assert review_get_for_user(coordinator, review.reference) == review
+def test_review_for(review, coordinator, outsider):
+    assert review_for(coordinator, review.reference).review == review
     with pytest.raises(Http404):
-        review_get_for_user(outsider, review.reference)
+        review_for(outsider, review.reference)
 
 
 def test_permissions_for_user_are_the_role_codenames(review, coordinator, scrutineer):
-    assert {"view_review", "coordinate_review", "view_identity"} <= review_permissions_for_user(coordinator, review)
-    assert review_permissions_for_user(scrutineer, review) == {"view_review", "scrutinise_review"}
+    assert {"view_review", "coordinate_review", "view_identity"} <= review_for(coordinator, review.reference).perms
+    assert review_for(scrutineer, review.reference).perms == {"view_review", "scrutinise_review"}
+
+
+def test_review_for_fetches_and_checks_in_two_queries(review, coordinator, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        access = review_for(coordinator, review.reference, COORDINATE, "record key dates")
+    assert access.is_coordinator and access.case_detail
+
+
+@pytest.mark.parametrize(
+    ("who", "needed", "doing", "missing"),
+    [
+        ("scrutineer", COORDINATE, "record key dates", "the review coordinator's role"),
+        ("coordinator", CHAIR, "sign off the findings", "the chair's role"),
+        ("panel_member", (COORDINATE, CHAIR), "write the findings", "the review coordinator's or the chair's role"),
+        (
+            "scrutineer",
+            CASE_DETAIL,
+            "read the findings",
+            "the review coordinator's, the chair's, a panel member's or an agency lead's role",
+        ),
+    ],
+)
+def test_a_refusal_names_the_role_that_is_missing(review, request, who, needed, doing, missing):
+    with pytest.raises(PermissionDenied) as refused:
+        review_for(request.getfixturevalue(who), review.reference, needed, doing)
+    assert str(refused.value) == f"You need {missing} on {review.reference} to {doing}."
+
+
+def test_a_role_on_the_review_is_checked_before_the_role_needed(review, outsider):
+    # Without a role the review does not exist (404), whatever was asked for: never a 403 that
+    # tells the user it does.
+    with pytest.raises(Http404):
+        review_for(outsider, review.reference, COORDINATE, "record key dates")
 
 
 def test_dashboard_reads_clocks_with_the_partnerships_closure_days(coordinator, partnership):

@@ -66,7 +66,7 @@ def test_references_count_up_per_partnership_kind_and_year(partnership, other_pa
 def test_only_a_coordinator_of_the_partnership_may_open_a_review_there(who, partnership, request):
     user = request.getfixturevalue(who)
     before = counts()
-    with pytest.raises(PermissionDenied, match="Only a review coordinator of Northbridge"):
+    with pytest.raises(PermissionDenied, match="You need to be a review coordinator of Northbridge"):
         open_review(user, partnership)
     assert counts() == before
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -129,3 +131,45 @@ def test_only_partnership_coordinators_may_open_reviews(client, chair, coordinat
     client.force_login(coordinator)
     assert client.get(reverse("reviews:review_new")).status_code == 200
     assert "Open a review" in client.get(reverse("reviews:dashboard")).content.decode()
+
+
+def refusal_shown(response) -> str:
+    """The 403 page's message, as the user reads it."""
+    assert response.status_code == 403
+    return unescape(response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name", "missing", "doing"),
+    [
+        ("scrutineer", "dates", "the review coordinator's role", "record key dates"),
+        ("chair", "subject_add", "the review coordinator's role", "add a subject"),
+        ("police_lead", "identity", "the review coordinator's role", "see who a subject is"),
+    ],
+)
+def test_a_refusal_names_the_role_that_is_missing(client, review, request, who, url_name, missing, doing):
+    client.force_login(request.getfixturevalue(who))
+    shown = refusal_shown(client.get(review_urls(review)[url_name]))
+    assert f"You need {missing} on {review.reference} to {doing}." in shown
+    assert "Only the review coordinator" not in shown
+
+
+def test_the_chair_s_refusals_name_the_chair(client, review, coordinator):
+    # Case detail first (the coordinator has it), then the chair's own step.
+    client.force_login(coordinator)
+    shown = refusal_shown(client.post(reverse("reviews:findings_reopen", args=[review.reference]), {"reason": "x"}))
+    assert f"You need the chair's role on {review.reference} to reopen the findings." in shown
+
+
+def test_a_scrutineer_is_told_which_roles_read_case_detail(client, review, scrutineer):
+    client.force_login(scrutineer)
+    for name, doing in (("findings", "read the findings"), ("chronology", "read the merged chronology")):
+        shown = refusal_shown(client.get(reverse(f"reviews:{name}", args=[review.reference])))
+        roles = "the review coordinator's, the chair's, a panel member's or an agency lead's role"
+        assert f"You need {roles} on {review.reference} to {doing}." in shown
+
+
+def test_opening_a_review_names_the_standing_needed(client, chair):
+    client.force_login(chair)
+    shown = refusal_shown(client.get(reverse("reviews:review_new")))
+    assert "You need to be a review coordinator of a partnership to open a review." in shown

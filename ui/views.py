@@ -1,0 +1,141 @@
+"""What the views of every app share: a form handed to a service, a step posted from a page that
+offers several, a create form sent twice, a POST-only endpoint.
+
+Generic: the caller passes its service, its page and its refusal exception (e.g. workflows'
+TransitionRefused) as callables, so ui imports none of the apps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.shortcuts import redirect
+
+from ui.forms import GovukForm
+
+T = TypeVar("T")
+F = TypeVar("F")
+Opt = TypeVar("Opt", bound="StepOption")
+
+Refused = type[Exception] | tuple[type[Exception], ...]
+
+# A step form posted for a state its object has left: a second click, or someone else moved it.
+STALE = "Nothing was changed: reload the page and try again."
+
+
+@dataclass
+class Submission(Generic[T]):
+    """What became of a form handed to a service: saved (with the service's result), sent back
+    with errors on the form, or refused (kept for the page to show)."""
+
+    form: GovukForm
+    saved: bool = False
+    result: T | None = None
+    refusal: Exception | None = None
+
+    @property
+    def status(self) -> int:
+        """409 for a refusal, 400 for errors on the form, else 200 (including an unsent form)."""
+        return 409 if self.refusal is not None else 400 if self.form.errors else 200
+
+
+def submit(form: GovukForm, save: Callable[[dict[str, Any]], T], *, refused: Refused = ()) -> Submission[T]:
+    """Validate a sent ``form`` and call ``save`` with its cleaned data. A ValidationError from
+    the service goes onto the form, so what the user typed stays on the page; a ``refused``
+    exception (the step is not possible now) is kept for the page to show."""
+    outcome: Submission[T] = Submission(form)
+    if not (form.is_bound and form.is_valid()):
+        return outcome
+    try:
+        outcome.result = save(form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+    except refused as refusal:
+        outcome.refusal = refusal
+    else:
+        outcome.saved = True
+    return outcome
+
+
+def redirect_once(
+    request: HttpRequest, created: T | None, url: str, *, success: Callable[[T], str], repeated: str
+) -> HttpResponse:
+    """After a create-once form (workflows.once): to what was made, saying ``success``; or, when
+    the same form came a second time (``created`` is None), to what the first one made, saying
+    ``repeated``."""
+    if created is None:
+        messages.info(request, repeated)
+    else:
+        messages.success(request, success(created))
+    return redirect(url)
+
+
+def post_only(request: HttpRequest) -> HttpResponse | None:
+    """405 to anything but a POST; called after the object is fetched, so the 404 comes first."""
+    return HttpResponseNotAllowed(["POST"]) if request.method != "POST" else None
+
+
+class StepOption(Protocol):
+    """A step as the workflow offers it (workflows.runner.TransitionOption)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def permitted(self) -> bool: ...
+
+
+def offered_steps(
+    options: Iterable[Opt], steps: Container[str], forms: Mapping[str, F], blank: Callable[[str], F]
+) -> list[tuple[Opt, F]]:
+    """The steps of ``steps`` a page offers this user (those their role permits), each with its
+    form: the one just sent back with errors, or ``blank(name)``."""
+    return [
+        (option, forms.get(option.name) or blank(option.name))
+        for option in options
+        if option.name in steps and option.permitted
+    ]
+
+
+def post_step(
+    request: HttpRequest,
+    name: str,
+    *,
+    steps: Container[str],
+    form: Callable[[QueryDict], GovukForm],
+    take: Callable[[dict[str, Any]], T],
+    done: Callable[[T], HttpResponse],
+    page: Callable[..., HttpResponse],
+    refused: type[Exception],
+    page_now: Callable[..., HttpResponse] | None = None,
+) -> HttpResponse:
+    """One step posted from a page that offers several (a review's stage, a contribution's submit
+    or accept, an action's complete or verify).
+
+    405 to a GET and 404 for a step the page never offers. A form sent for a state the object has
+    left is refused as a whole, never applied (400); bad input comes back on the page with the
+    step's form (``page(failed=name, form=...)``, 400); the service's refusal is shown with the
+    object as it is now (``page_now``, 409); else ``done`` with what the service returned.
+    """
+    if (refusal := post_only(request)) is not None:
+        return refusal
+    if name not in steps:
+        raise Http404("No such step.")
+    bound = form(request.POST)
+    if not bound.is_valid():
+        if "expected_state" in bound.errors:
+            return page(refusal=refused(STALE), status=400)
+        return page(failed=name, form=bound, status=400)
+    try:
+        result = take(bound.cleaned_data)
+    except ValidationError as error:
+        bound.add_service_errors(error)
+        return page(failed=name, form=bound, status=400)
+    except refused as refused_now:
+        return (page_now or page)(refusal=refused_now, status=409)
+    return done(result)
