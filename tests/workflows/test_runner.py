@@ -107,9 +107,11 @@ def test_a_step_that_needs_a_reason_is_refused_without_one(document, editor, rea
 
 
 def test_a_step_that_needs_a_reason_goes_ahead_with_one(document, editor):
-    document_step(actor=editor, document_id=document.pk, transition="withdraw", reason="Superseded")
+    document_step(actor=editor, document_id=document.pk, transition="withdraw", reason="  Superseded ")
     assert state_of(document) == DocumentState.WITHDRAWN
     assert TransitionLog.objects.get().reason == "Superseded"
+    # The transition method was given the reason, stripped, and the runner saved the field it set.
+    assert Document.objects.get(pk=document.pk).withdrawal_reason == "Superseded"
 
 
 def test_unmet_conditions_refuse_the_step_with_each_reason(make_document, editor):

@@ -58,6 +58,7 @@ class Document(FSMModelMixin, models.Model):
     folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="documents")
     summary = models.TextField(blank=True)
     embargoed = models.BooleanField(default=False)
+    withdrawal_reason = models.TextField(blank=True)
     state = FSMField(default=DocumentState.DRAFT, choices=DocumentState.choices, protected=True)
 
     def __str__(self) -> str:
@@ -91,8 +92,9 @@ class Document(FSMModelMixin, models.Model):
         permission=may_edit,
         custom={"label": "Withdraw", "needs_reason": True},
     )
-    def withdraw(self) -> None:
-        pass
+    def withdraw(self, reason: str) -> None:
+        # The runner hands a step that needs a reason its reason first; the step records it.
+        self.withdrawal_reason = reason
 
 
 class DocumentRole(models.Model):
