@@ -211,10 +211,6 @@ RULES: dict[str, Rule] = {
 }
 
 
-def rule_for(url_name: str) -> Rule | None:
-    return RULES.get(url_name)
-
-
 def markdown() -> str:
     """docs/ACCESS.md: the matrix as a table, generated from RULES (``manage.py access_matrix``)."""
     lines = [

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from reviews.models import AgencyKind, PartnershipMember, Review, ReviewState, Role
 from tests.factories import AgencyFactory, PartnershipFactory, UserFactory, advance_to, make_review, member
+from workflows.signals import transitioned
 
 Standing = PartnershipMember.Standing
 
@@ -168,3 +169,17 @@ def review(coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, p
 def scoping(review, coordinator) -> Review:
     """The fixture review at scoping, where contributions are asked for."""
     return advance_to(review, ReviewState.SCOPING, coordinator)
+
+
+@pytest.fixture
+def received():
+    """What the runner's ``transitioned`` signal told its receivers, one dict per step (sender,
+    state, log): it is sent only once the step has committed."""
+    calls: list[dict] = []
+
+    def receiver(sender, instance, log, **kwargs):
+        calls.append({"sender": sender, "state": instance.state, "log": log})
+
+    transitioned.connect(receiver, weak=False, dispatch_uid="test-received")
+    yield calls
+    transitioned.disconnect(dispatch_uid="test-received")

@@ -99,7 +99,8 @@ class GovukForm(forms.Form):
 
 class SubmitOnceMixin(forms.Form):
     """A hidden token that makes a create form's second submission point at the first one's result
-    (workflows.once.submit_once) instead of creating the same thing twice. Render ``{{ form.submission }}``."""
+    (workflows.once.submit_once) instead of creating the same thing twice. It is rendered with the
+    form's other fields (ui/includes/fields.html), or on its own as ``{{ form.submission }}``."""
 
     submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
@@ -134,3 +135,17 @@ class StepForm(GovukForm):
         if self.needs_reason and not reason:
             raise ValidationError(self.REASONS[self.step][1], code="required")
         return reason
+
+
+def text_area(
+    label: str, *, required: str, rows: int = 3, max_length: int = 10_000, help_text: str = ""
+) -> forms.CharField:
+    """A required GOV.UK textarea: ``required`` is the error shown when it is left empty, in the
+    words the error summary uses ("Say what progress has been made")."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required},
+    )

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from reviews.forms.contributions import AgencyChoiceField
 from reviews.models import Agency, Review
 from reviews.models.actions import ActionState
-from ui.forms import GovukDateField, GovukForm, StepForm, SubmitOnceMixin
+from ui.forms import GovukDateField, GovukForm, StepForm, SubmitOnceMixin, text_area
 
 
 def _agencies(partnership_id: int) -> QuerySet[Agency]:
@@ -18,12 +18,7 @@ def _agencies(partnership_id: int) -> QuerySet[Agency]:
 
 
 class ActionForm(SubmitOnceMixin, GovukForm):
-    description = forms.CharField(
-        label="What will be done",
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what will be done"},
-    )
+    description = text_area("What will be done", required="Say what will be done", rows=4)
     owner_agency = AgencyChoiceField(
         label="Owning agency",
         queryset=Agency.objects.none(),
@@ -38,12 +33,7 @@ class ActionForm(SubmitOnceMixin, GovukForm):
         error_messages={"required": "Give the role answerable for the action"},
     )
     due_date = GovukDateField(label="Due date", error_name="the due date")
-    success_measure = forms.CharField(
-        label="Success measure",
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say how success will be measured"},
-    )
+    success_measure = text_area("Success measure", required="Say how success will be measured")
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,12 +42,7 @@ class ActionForm(SubmitOnceMixin, GovukForm):
 
 class ProgressForm(GovukForm):
     progress_on = GovukDateField(label="Date of the progress", error_name="the date of the progress")
-    note = forms.CharField(
-        label="Progress",
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what progress has been made"},
-    )
+    note = text_area("Progress", required="Say what progress has been made")
 
 
 class ActionStepForm(StepForm):

@@ -12,7 +12,7 @@ from reviews.forms.roles import UserChoiceField, partnership_members
 from reviews.models import Agency, Review
 from reviews.models.contributions import REPORT_SECTIONS, AgencyReport, Ask, ContributionState
 from reviews.selectors.contributions import invitable_agencies
-from ui.forms import GovukDateField, GovukForm, StepForm
+from ui.forms import GovukDateField, GovukForm, StepForm, text_area
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -83,23 +83,15 @@ class ReasonForm(StepForm):
 
 class MoveDueDateForm(GovukForm):
     new_due_date = GovukDateField(label="New due date", error_name="the new due date")
-    reason = forms.CharField(
-        label="Reason for moving the due date",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason for the new due date"},
+    reason = text_area(
+        "Reason for moving the due date", required="Give the reason for the new due date", max_length=2000
     )
     service_field_map = {"proposed_due_date": "new_due_date"}
 
 
 class ExtensionRequestForm(GovukForm):
     proposed_due_date = GovukDateField(label="Proposed due date", error_name="the proposed due date")
-    reason = forms.CharField(
-        label="Why do you need more time?",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say why you need more time"},
-    )
+    reason = text_area("Why do you need more time?", required="Say why you need more time", rows=4, max_length=2000)
 
 
 class DecideExtensionForm(GovukForm):

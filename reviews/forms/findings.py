@@ -11,16 +11,12 @@ from reviews.forms.contributions import AgencyChoiceField
 from reviews.models import Agency, Review
 from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
 from reviews.services.findings import FindingsData, RecommendationData
-from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
+from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin, text_area
 
 
 class FindingsForm(GovukForm):
-    findings = forms.CharField(
-        label="Findings",
-        help_text="What the review found.",
-        max_length=50_000,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Write the findings"},
+    findings = text_area(
+        "Findings", required="Write the findings", rows=8, max_length=50_000, help_text="What the review found."
     )
     learning = forms.CharField(
         label="Learning",
@@ -81,12 +77,11 @@ class FindingsForm(GovukForm):
 
 
 class RecommendationForm(SubmitOnceMixin, GovukForm):
-    what = forms.CharField(
-        label="What is to change",
+    what = text_area(
+        "What is to change",
+        required="Say what is to change",
+        rows=4,
         help_text="Specific: what the agency will do differently.",
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what is to change"},
     )
     owner_agency = AgencyChoiceField(
         label="Owner",
@@ -95,12 +90,7 @@ class RecommendationForm(SubmitOnceMixin, GovukForm):
         error_messages={"required": "Choose the agency that owns the recommendation"},
     )
     due_by = GovukDateField(label="By when", error_name="the date by when it is to be done")
-    success_measure = forms.CharField(
-        label="How success is measured",
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say how success will be measured"},
-    )
+    success_measure = text_area("How success is measured", required="Say how success will be measured")
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,10 +107,9 @@ class RecommendationForm(SubmitOnceMixin, GovukForm):
 
 
 class ReasonOnlyForm(GovukForm):
-    reason = forms.CharField(
-        label="Reason for reopening",
+    reason = text_area(
+        "Reason for reopening",
+        required="Give the reason for reopening the signed findings",
         max_length=5000,
         help_text="Recorded with the findings' history; the chair will sign off a new version.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason for reopening the signed findings"},
     )

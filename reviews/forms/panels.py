@@ -13,7 +13,7 @@ from reviews.forms.contributions import AgencyChoiceField
 from reviews.forms.roles import UserChoiceField, partnership_members
 from reviews.models import Agency, Partnership, Review
 from reviews.models.panels import RAPID_REVIEW_OUTCOMES, DecisionOutcome, PanelInvitation
-from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin
+from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin, text_area
 
 # --- panels ---------------------------------------------------------------------------------------
 
@@ -132,12 +132,7 @@ class DecisionForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the decision"},
     )
-    rationale = forms.CharField(
-        label="Rationale",
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give the rationale for the decision"},
-    )
+    rationale = text_area("Rationale", required="Give the rationale for the decision", rows=4, max_length=20_000)
     other_action = forms.CharField(
         label="Other action agreed (with no local review)",
         required=False,

@@ -71,6 +71,22 @@ def browser_page(chromium_browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def broken_assets(browser_page: Any) -> list[str]:
+    """Every stylesheet, script, font or image the page failed to load, for the test to assert empty
+    at the end: a page that looks unstyled to a person fails the test."""
+    broken: list[str] = []
+    browser_page.on(
+        "response",
+        lambda r: (
+            broken.append(r.url)
+            if r.status >= 400 and r.request.resource_type in ("stylesheet", "script", "font", "image")
+            else None
+        ),
+    )
+    return broken
+
+
+@pytest.fixture
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

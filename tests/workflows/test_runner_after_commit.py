@@ -9,21 +9,8 @@ from tests.workflows.fsm_app.models import Document, DocumentState
 from tests.workflows.fsm_app.services import document_step
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused
-from workflows.signals import transitioned
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def received():
-    calls: list[dict] = []
-
-    def receiver(sender, instance, log, **kwargs):
-        calls.append({"sender": sender, "state": instance.state, "log": log})
-
-    transitioned.connect(receiver, weak=False, dispatch_uid="test-received")
-    yield calls
-    transitioned.disconnect(dispatch_uid="test-received")
 
 
 def test_the_signal_waits_for_the_commit(document, editor, received, django_capture_on_commit_callbacks):

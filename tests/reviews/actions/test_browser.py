@@ -78,21 +78,11 @@ def sign_in(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
-def test_chair_signs_off_lead_completes_and_coordinator_verifies(browser_page, artifacts_dir):
+def test_chair_signs_off_lead_completes_and_coordinator_verifies(browser_page, broken_assets, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
     review, users, police = review_at_findings()
     reference = review.reference
     page = browser_page
-
-    broken_assets: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            broken_assets.append(r.url)
-            if r.status >= 400 and r.request.resource_type in ("stylesheet", "script", "font", "image")
-            else None
-        ),
-    )
 
     # The chair finds the findings waiting for them and signs them off.
     sign_in(page, "chair")

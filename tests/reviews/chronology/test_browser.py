@@ -57,7 +57,7 @@ def sign_in(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
-def test_police_lead_imports_fixes_submits_and_coordinator_accepts(browser_page, artifacts_dir):
+def test_police_lead_imports_fixes_submits_and_coordinator_accepts(browser_page, broken_assets, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
     contribution = police_contribution_of_the_demo()
     reference = contribution.review.reference
@@ -70,16 +70,6 @@ def test_police_lead_imports_fixes_submits_and_coordinator_accepts(browser_page,
     )
     bad_row = "31/02/2025,,,Intelligence log 88,Neighbour reported shouting,Call handler,,no"
     fixed_row = f"{second:%m/%Y},,,Intelligence log 88,Neighbour reported shouting,Call handler,,no"
-
-    broken_assets: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            broken_assets.append(r.url)
-            if r.status >= 400 and r.request.resource_type in ("stylesheet", "script", "font", "image")
-            else None
-        ),
-    )
 
     # The police lead finds the request under "My requests".
     sign_in(page, "police.lead")

@@ -27,21 +27,11 @@ def fill_date(page, name: str, value) -> None:
     page.fill(f"#id_{name}-year", str(value.year))
 
 
-def test_coordinator_opens_and_advances_a_review(browser_page, artifacts_dir):
+def test_coordinator_opens_and_advances_a_review(browser_page, broken_assets, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
     coordinator_name = get_user_model().objects.get(username="coordinator").get_full_name()
     page = browser_page
     today = timezone.localdate()
-
-    broken_assets: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            broken_assets.append(r.url)
-            if r.status >= 400 and r.request.resource_type in ("stylesheet", "script", "font", "image")
-            else None
-        ),
-    )
 
     page.goto("/")
     assert "/accounts/login/" in page.url

@@ -10,19 +10,6 @@ from reviews.services.review import review_advance, review_convert_to_cspr, revi
 from tests.factories import advance_to
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused
-from workflows.signals import transitioned
-
-
-@pytest.fixture
-def received():
-    calls: list[dict] = []
-
-    def receiver(sender, instance, log, **kwargs):
-        calls.append({"sender": sender, "state": instance.state, "log": log})
-
-    transitioned.connect(receiver, weak=False, dispatch_uid="test-received")
-    yield calls
-    transitioned.disconnect(dispatch_uid="test-received")
 
 
 def test_the_signal_waits_for_the_commit(review, coordinator, received, django_capture_on_commit_callbacks):
