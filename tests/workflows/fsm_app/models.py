@@ -91,8 +91,8 @@ class Document(FSMModelMixin, models.Model):
         permission=may_edit,
         custom={"label": "Withdraw", "needs_reason": True},
     )
-    def withdraw(self) -> None:
-        pass
+    def withdraw(self, reason: str) -> None:
+        """Given the reason, as every step that needs one is (workflows.runner); the log keeps it."""
 
 
 class DocumentRole(models.Model):
