@@ -246,7 +246,7 @@ class Permission(Generic[M]):
         return f"<Permission {self.__name__}>"
 
 
-def step_asks(instance: Any, transition: Transition, user: AnyUser) -> list[Ask]:
+def step_asks(instance: models.Model, transition: Transition, user: AnyUser) -> list[Ask]:
     """The facts a step's permission and conditions rest on, for ``read_facts`` under the lock."""
     asks = []
     if isinstance(transition.permission, Permission):

@@ -6,12 +6,12 @@ arguments, saves the fields it changed, writes the TransitionLog row and hands s
 ``on_commit``, all in one transaction.
 
 What a transition declares, besides django-fsm's source, target, permission and conditions, in its
-``custom``: ``label``; ``doing`` (the step in the words of a refusal, "sign off the findings",
-where the label, lower-cased, reads badly there); ``needs_reason`` (the step is refused without one, and the method is given
-the reason, stripped, as its first argument: it is what the step records); ``refusals``, rules
-asked before the conditions with the user taking the step, ``(instance, user) -> str | None``,
-each returning why the step is refused outright (e.g. the one who completed an action may not
-verify it), or None.
+``custom``: ``label``; ``doing``, the step in the words a refusal ends with ("You need the chair's
+role on X to sign off the findings"), where the label with a lower-case first letter reads badly
+there; ``needs_reason`` (the step is refused without one, and the method is given the reason,
+stripped, as its first argument: it is what the step records); ``refusals``, rules asked before the
+conditions with the user taking the step, ``(instance, user) -> str | None``, each returning why the
+step is refused outright (e.g. the one who completed an action may not verify it), or None.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ implemented with a recorded reason (adult boards must report why).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +22,7 @@ from workflows.conditions import Permission
 
 if TYPE_CHECKING:
     from reviews.models.review import Review
+    from workflows.calendar import HasClosureDays
     from workflows.types import AnyUser, User
 
 
@@ -137,7 +138,7 @@ class Action(FSMModelMixin, models.Model):
     def is_done(self) -> bool:
         return self.state in DONE_ACTION_STATES
 
-    def rag(self, today: date, calendar: Any = None, *, amber_until: date | None = None) -> str:
+    def rag(self, today: date, calendar: HasClosureDays | None = None, *, amber_until: date | None = None) -> str:
         """Red: overdue; amber: due within 10 working days without completion; green otherwise.
 
         An action closed as not implemented has no RAG: nothing more will happen to it. A listing

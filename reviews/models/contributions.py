@@ -158,7 +158,11 @@ class AgencyContribution(FSMModelMixin, models.Model):
         source=ContributionState.SUBMITTED,
         target=ContributionState.RETURNED,
         permission=is_coordinator,
-        custom={"label": "Return to the agency", "doing": "return the contribution to the agency", "needs_reason": True},
+        custom={
+            "label": "Return to the agency",
+            "doing": "return the contribution to the agency",
+            "needs_reason": True,
+        },
     )
     def return_to_agency(self, reason: str) -> None:
         self.return_reason = reason

@@ -5,7 +5,7 @@ an immutable snapshot with the SHA-256 hash of its canonical JSON (reviews.servi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -220,5 +220,5 @@ class SignedFindings(models.Model):
         # django-stubs types pk as the primary key's int, though it is None until the row is saved.
         super().save(*args, **kwargs)  # type: ignore[unreachable]
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValidationError("A signed version of the findings can never be deleted.")
