@@ -3,7 +3,7 @@ notifications, never back). reviews registers in ReviewsConfig.ready (reviews/se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ class DeadlineSpec:
 
 
 _coordinated_scopes: list[Callable[[User], Iterable[str]]] = []
-_closure_resolvers: list[Callable[[set[str]], dict[str, Iterable[date]]]] = []
+_closure_resolvers: list[Callable[[set[str]], Mapping[str, Iterable[date]]]] = []
 
 
 def register_coordinated_scopes(resolver: Callable[[User], Iterable[str]]) -> None:
@@ -47,7 +47,7 @@ def coordinated_scopes(user: User) -> list[Iterable[str]]:
     return [resolver(user) for resolver in _coordinated_scopes]
 
 
-def register_closure_days(resolver: Callable[[set[str]], dict[str, Iterable[date]]]) -> None:
+def register_closure_days(resolver: Callable[[set[str]], Mapping[str, Iterable[date]]]) -> None:
     """``resolver(calendars)`` returns the closure days of each calendar key it knows, in one query."""
     _closure_resolvers.append(resolver)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
@@ -37,10 +36,10 @@ from reviews.models import (
 )
 from reviews.models.roles import ROLE_PERMISSIONS
 from workflows.conditions import Ask, Fact, holds
-from workflows.types import AnyUser
+from workflows.types import AnyUser, User
 
 
-def has_review_perm(user: Any, codename: str, review: Review) -> bool:
+def has_review_perm(user: AnyUser | None, codename: str, review: Review) -> bool:
     """Whether ``user`` holds ``reviews.<codename>`` on this one review.
 
     The permissions live in django-guardian's direct table for reviews (granted and revoked only
@@ -87,7 +86,7 @@ def _holds_permission(user_id: int, codename: str) -> Exists:
 HOLDS_REVIEW_PERM = Fact("holds_review_perm", _holds_permission)
 
 
-def review_perm_ask(user: Any, codename: str) -> Ask | None:
+def review_perm_ask(user: AnyUser | None, codename: str) -> Ask | None:
     """The fact ``has_review_perm`` reads for this user; None for the users it answers without a
     query (no one signed in, an inactive user, a superuser)."""
     if not (user and user.is_authenticated and user.is_active) or user.is_superuser:
@@ -189,8 +188,14 @@ def require_agency_lead(
     if or_coordinator and has_review_perm(user, COORDINATE, of.review):
         return
     agency = of.owner_agency if isinstance(of, Action) else of.agency
+    raise PermissionDenied(lead_refusal(of.review, agency, doing, or_coordinator=or_coordinator))
+
+
+def lead_refusal(review: Review, agency: Agency, doing: str, *, or_coordinator: bool = False) -> str:
+    """Why a user may not do this on an agency's contribution or action: it needs that agency's
+    lead (or, if ``or_coordinator``, the review's coordinator)."""
     holders = f"the {agency} lead's" + (" or the review coordinator's" if or_coordinator else "")
-    raise PermissionDenied(f"You need {holders} role on {of.review} to {doing}.")
+    return f"You need {holders} role on {review} to {doing}."
 
 
 def is_partnership_coordinator(user: AnyUser | None, partnership_id: int) -> bool:
@@ -227,7 +232,7 @@ def partnerships_for(user: AnyUser, doing: str) -> list[Partnership]:
 # --- one review -----------------------------------------------------------------------------------
 
 
-def _permission_rows(user: AnyUser) -> QuerySet[ReviewUserObjectPermission]:
+def _permission_rows(user: User) -> QuerySet[ReviewUserObjectPermission]:
     return ReviewUserObjectPermission.objects.filter(
         user_id=user.pk, permission__content_type__app_label="reviews", permission__content_type__model="review"
     )
@@ -269,6 +274,8 @@ class ReviewAccess:
 def review_for(user: AnyUser, reference: str, needed: Needed = (), doing: str = "") -> ReviewAccess:
     """The review and the roles held on it: 404 to anyone without a role on it (they must not
     learn it exists), 403 to a role holder without one of ``needed`` (if given). Two queries."""
+    if not user.is_authenticated:  # no role on any review
+        raise Http404("No such review.")
     review = reviews_for_user(user).select_related("partnership").filter(reference=reference).first()
     if review is None:
         raise Http404("No such review.")
@@ -306,7 +313,7 @@ class AgencyObjectAccess:
         if (LEAD_AGENCY in codenames and self.is_lead) or (self.perms & (codenames - {LEAD_AGENCY})):
             return
         if codenames == {LEAD_AGENCY}:
-            raise PermissionDenied(f"You need the {self.agency} lead's role on {self.review} to {doing}.")
+            raise PermissionDenied(lead_refusal(self.review, self.agency, doing))
         raise PermissionDenied(refusal(self.review, codenames, doing))
 
 

@@ -16,17 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import count
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, overload
 
 from django.db import connections, models, router
-from django.db.models import BooleanField, Expression, ExpressionWrapper
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Q
+from django.db.models.expressions import Combinable
+
+from workflows.types import AnyUser
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
-    from django_fsm import Transition
+    from django_fsm import Transition, UserWithPermissions
 
-    from workflows.types import AnyUser
+M = TypeVar("M", bound=models.Model)
+
+# What a fact states: a boolean ORM expression, e.g. an ``Exists``, or several joined with ``&``
+# and ``~`` (which make a ``Q``).
+Statement = Combinable | Q
 
 Explain = Callable[[Any], "str | None"]
 ExplainHeld = Callable[[Any, bool], "str | None"]
@@ -43,7 +50,7 @@ class Fact:
     since the conditions are imported while the models are still loading.
     """
 
-    def __init__(self, name: str, expression: Callable[..., Expression]) -> None:
+    def __init__(self, name: str, expression: Callable[..., Statement]) -> None:
         self.name = name
         self.expression = expression
 
@@ -135,7 +142,8 @@ def holds(instance: models.Model, ask: Ask) -> bool:
 
 def held_fact(instance: models.Model, ask: Ask) -> bool | None:
     """The answer this step read under the lock; None when it holds none (a check would query)."""
-    return vars(instance).get(_FACTS, {}).get(ask)
+    held: Mapping[Ask, bool] = vars(instance).get(_FACTS, {})
+    return held.get(ask)
 
 
 @contextmanager
@@ -179,9 +187,9 @@ class Condition:
 @overload
 def condition(explain: Explain, /) -> Condition: ...
 @overload
-def condition(*, rests_on: Callable[[], Expression]) -> Callable[[ExplainHeld], Condition]: ...
+def condition(*, rests_on: Callable[[], Statement]) -> Callable[[ExplainHeld], Condition]: ...
 def condition(
-    explain: Explain | None = None, /, *, rests_on: Callable[[], Expression] | None = None
+    explain: Explain | None = None, /, *, rests_on: Callable[[], Statement] | None = None
 ) -> Condition | Callable[[ExplainHeld], Condition]:
     """Decorate a function that returns ``None`` when met, or a plain-English reason when not.
 
@@ -199,26 +207,46 @@ def condition(
     return decorate
 
 
-class Permission:
-    """A transition's permission, ``(instance, user) -> bool`` as django-fsm calls it, that also
-    names the fact it rests on (``ask(instance, user)``; None when it answers without a query), so
-    a step reads it with its conditions' facts in one query."""
+class Permission(Generic[M]):
+    """A transition's permission, ``(instance, user) -> bool`` as django-fsm calls it, that may also
+    name the fact it rests on and say, in words, whose role the step needs.
+
+    ``ask(instance, user)``: the fact the check reads (None when it answers without a query), so a
+    step reads it with its conditions' facts in one query. ``refusal(instance, doing)``: why a user
+    it refuses may not do ``doing`` (the step's words, e.g. "sign off the findings"); without one,
+    the runner says only that a role is needed.
+    """
 
     def __init__(
-        self, check: Callable[[Any, AnyUser], bool], ask: Callable[[Any, AnyUser], Ask | None], name: str
+        self,
+        check: Callable[[M, AnyUser], bool],
+        *,
+        name: str,
+        ask: Callable[[M, AnyUser], Ask | None] | None = None,
+        refusal: Callable[[M, str], str] | None = None,
     ) -> None:
         self.check = check
-        self.ask = ask
+        self._ask = ask
+        self._refusal = refusal
         self.__name__ = name
 
-    def __call__(self, instance: Any, user: AnyUser) -> bool:
-        return self.check(instance, user)
+    def __call__(self, instance: Any, user: UserWithPermissions) -> bool:
+        # django-fsm types the instance as any model and the user as any user model; it calls a
+        # permission with the instance of the model that declares it, and this project's users
+        # are django.contrib.auth's (workflows.types).
+        return isinstance(user, AnyUser) and self.check(instance, user)
+
+    def ask(self, instance: M, user: AnyUser) -> Ask | None:
+        return None if self._ask is None else self._ask(instance, user)
+
+    def refusal(self, instance: M, doing: str) -> str | None:
+        return None if self._refusal is None else self._refusal(instance, doing)
 
     def __repr__(self) -> str:
         return f"<Permission {self.__name__}>"
 
 
-def step_asks(instance: Any, transition: Transition, user: AnyUser) -> list[Ask]:
+def step_asks(instance: models.Model, transition: Transition, user: AnyUser) -> list[Ask]:
     """The facts a step's permission and conditions rest on, for ``read_facts`` under the lock."""
     asks = []
     if isinstance(transition.permission, Permission):

@@ -6,28 +6,31 @@ arguments, saves the fields it changed, writes the TransitionLog row and hands s
 ``on_commit``, all in one transaction.
 
 What a transition declares, besides django-fsm's source, target, permission and conditions, in its
-``custom``: ``label``; ``needs_reason`` (the step is refused without one, and the method is given
-the reason, stripped, as its first argument: it is what the step records); ``refusals``, rules
-asked before the conditions with the user taking the step, ``(instance, user) -> str | None``,
-each returning why the step is refused outright (e.g. the one who completed an action may not
-verify it), or None.
+``custom``: ``label``; ``doing``, the step in the words a refusal ends with ("You need the chair's
+role on X to sign off the findings"), where the label with a lower-case first letter reads badly
+there; ``needs_reason`` (the step is refused without one, and the method is given the reason,
+stripped, as its first argument: it is what the step records); ``refusals``, rules asked before the
+conditions with the user taking the step, ``(instance, user) -> str | None``, each returning why the
+step is refused outright (e.g. the one who completed an action may not verify it), or None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django_fsm import FSMFieldMixin, TransitionNotAllowed
+from django_fsm import FSMFieldMixin, FSMMeta, Transition, TransitionNotAllowed
 
-from workflows.conditions import facts_held, read_facts, step_asks, unmet_reasons
+from workflows.conditions import Permission, facts_held, read_facts, step_asks, unmet_reasons
 from workflows.models import TransitionLog
 from workflows.signals import transitioned
 from workflows.types import AnyUser, User
+
+M = TypeVar("M", bound=models.Model)
 
 
 class TransitionRefused(Exception):
@@ -58,15 +61,18 @@ class TransitionOption:
 
 
 def _fsm_field(model: type[models.Model], field_name: str) -> FSMFieldMixin:
-    fsm_field = model._meta.get_field(field_name)
-    assert isinstance(fsm_field, FSMFieldMixin)
+    found = model._meta.get_field(field_name)
+    assert isinstance(found, FSMFieldMixin)
+    # mypy reads django-fsm's field classes as Any (the django-stubs plugin), so the isinstance
+    # above does not narrow: the annotation does.
+    fsm_field: FSMFieldMixin = found
     return fsm_field
 
 
-def _transition_from(instance: models.Model, name: str, field_name: str) -> Any:
+def _transition_from(instance: models.Model, name: str, field_name: str) -> Transition | None:
     method = getattr(type(instance), name, None)
     meta = getattr(method, "_django_fsm", None)
-    if meta is None:
+    if not isinstance(meta, FSMMeta):
         raise ValueError(f"{type(instance).__name__}.{name} is not a transition")
     return meta.get_transition(getattr(instance, field_name))
 
@@ -85,7 +91,7 @@ def transition_options(instance: models.Model, user: AnyUser, *, field_name: str
             TransitionOption(
                 name=meta_transition.name,
                 label=custom.get("label", meta_transition.name.replace("_", " ").capitalize()),
-                target=meta_transition.target,
+                target=str(meta_transition.target),
                 permitted=meta_transition.has_perm(instance, user),
                 reasons=unmet_reasons(instance, meta_transition.conditions),
                 needs_reason=custom.get("needs_reason", False),
@@ -97,7 +103,7 @@ def transition_options(instance: models.Model, user: AnyUser, *, field_name: str
 
 def run_transition(
     *,
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[M],
     pk: int,
     name: str,
     actor: User,
@@ -105,8 +111,8 @@ def run_transition(
     expected_state: str | None = None,
     field_name: str = "state",
     arguments: Mapping[str, object] | None = None,
-    after: Callable[[Any, TransitionLog], None] | None = None,
-) -> Any:
+    after: Callable[[M, TransitionLog], None] | None = None,
+) -> M:
     """Take transition ``name`` on the row ``pk`` of ``queryset`` as ``actor``.
 
     ``expected_state`` is the state the user was looking at: if someone else moved the object in
@@ -141,7 +147,7 @@ def run_transition(
         # behind is seen. Folded into the locking SELECT, these answers would come from before the wait.
         with facts_held(instance, read_facts(instance, step_asks(instance, meta_transition, actor))):
             if not meta_transition.has_perm(instance, actor):
-                raise PermissionDenied(f"You do not have the role needed to do this on {instance}.")
+                raise PermissionDenied(_refusal(instance, meta_transition))
             needs_reason = custom.get("needs_reason", False)
             if needs_reason and not reason.strip():
                 raise TransitionRefused("A reason is required for this step.", ["Give a reason."])
@@ -175,6 +181,24 @@ def run_transition(
             after(instance, log)
         transaction.on_commit(lambda: transitioned.send(sender=type(instance), instance=instance, log=log))
     return instance
+
+
+def _refusal(instance: models.Model, meta_transition: Transition) -> str:
+    """Why the step's permission refuses the user: in its own words, naming the role it needs,
+    when it can give them (a ``Permission`` with a refusal); else that a role is needed."""
+    permission = meta_transition.permission
+    if isinstance(permission, Permission):
+        custom = meta_transition.custom
+        doing = custom.get("doing") or _lower_first(custom.get("label", meta_transition.name.replace("_", " ")))
+        refused = permission.refusal(instance, doing)
+        if refused:
+            return refused
+    return f"You do not have the role needed to do this on {instance}."
+
+
+def _lower_first(label: str) -> str:
+    # "Convert into a local CSPR" -> "convert into a local CSPR": the words continue a sentence.
+    return label[:1].lower() + label[1:]
 
 
 def _field_values(instance: models.Model) -> dict[str, object]:

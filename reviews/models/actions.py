@@ -8,7 +8,7 @@ implemented with a recorded reason (adult boards must report why).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,9 +17,13 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.conditions.actions import not_verified_by_its_completer, not_verified_by_its_owner, review_still_open
+from reviews.models.roles import review_role_permission
+from workflows.conditions import Permission
 
 if TYPE_CHECKING:
-    from workflows.types import User
+    from reviews.models.review import Review
+    from workflows.calendar import HasClosureDays
+    from workflows.types import AnyUser, User
 
 
 class ActionState(models.TextChoices):
@@ -47,20 +51,30 @@ class Rag(models.TextChoices):
 AMBER_WORKING_DAYS = 10
 
 
-def _is_owner_lead(action: Action, user: Any) -> bool:
-    from reviews.permissions import is_agency_lead  # permissions imports the models
-
-    return is_agency_lead(user, review_id=action.review_id, agency_id=action.owner_agency_id)
+def _review_of(action: Action) -> Review:
+    return action.review
 
 
-def _is_coordinator(action: Action, user: Any) -> bool:
-    from reviews.permissions import has_review_perm  # permissions imports the models
-
-    return has_review_perm(user, "coordinate_review", action.review)
+# Verifying, returning and closing an action are the partnership's, through the review's coordinator.
+is_coordinator: Permission[Action] = review_role_permission("coordinate_review", _review_of)
 
 
-def _owner_or_coordinator(action: Action, user: Any) -> bool:
-    return _is_owner_lead(action, user) or _is_coordinator(action, user)
+def _owner_lead_or_coordinator(action: Action, user: AnyUser) -> bool:
+    from reviews.permissions import is_owner_lead  # permissions imports the models
+
+    return is_owner_lead(user, action) or is_coordinator.check(action, user)
+
+
+def _needs_owner_lead_or_coordinator(action: Action, doing: str) -> str:
+    from reviews.permissions import lead_refusal  # permissions imports the models
+
+    return lead_refusal(action.review, action.owner_agency, doing, or_coordinator=True)
+
+
+# The owning agency works on its action; the coordinator may record the work on its behalf.
+owner_lead_or_coordinator: Permission[Action] = Permission(
+    _owner_lead_or_coordinator, name="owner_lead_or_coordinator", refusal=_needs_owner_lead_or_coordinator
+)
 
 
 class Action(FSMModelMixin, models.Model):
@@ -124,7 +138,7 @@ class Action(FSMModelMixin, models.Model):
     def is_done(self) -> bool:
         return self.state in DONE_ACTION_STATES
 
-    def rag(self, today: date, calendar: Any = None, *, amber_until: date | None = None) -> str:
+    def rag(self, today: date, calendar: HasClosureDays | None = None, *, amber_until: date | None = None) -> str:
         """Red: overdue; amber: due within 10 working days without completion; green otherwise.
 
         An action closed as not implemented has no RAG: nothing more will happen to it. A listing
@@ -153,8 +167,8 @@ class Action(FSMModelMixin, models.Model):
         field=state,
         source=ActionState.OPEN,
         target=ActionState.IN_PROGRESS,
-        permission=_owner_or_coordinator,
-        custom={"label": "Start work", "refusals": [review_still_open]},
+        permission=owner_lead_or_coordinator,
+        custom={"label": "Start work", "doing": "start work on the action", "refusals": [review_still_open]},
     )
     def start(self) -> None:
         pass
@@ -163,8 +177,8 @@ class Action(FSMModelMixin, models.Model):
         field=state,
         source=[ActionState.OPEN, ActionState.IN_PROGRESS],
         target=ActionState.COMPLETED,
-        permission=_owner_or_coordinator,
-        custom={"label": "Mark as completed", "refusals": [review_still_open]},
+        permission=owner_lead_or_coordinator,
+        custom={"label": "Mark as completed", "doing": "mark the action as completed", "refusals": [review_still_open]},
     )
     def complete(self, by: User, evidence: str) -> None:
         evidence = evidence.strip()
@@ -182,9 +196,10 @@ class Action(FSMModelMixin, models.Model):
         field=state,
         source=ActionState.COMPLETED,
         target=ActionState.VERIFIED,
-        permission=_is_coordinator,
+        permission=is_coordinator,
         custom={
             "label": "Verify on the partnership's behalf",
+            "doing": "verify the action on the partnership's behalf",
             # Closure is approved by the partnership, not by the owner (docs/DOMAIN.md "Action tracking").
             "refusals": [review_still_open, not_verified_by_its_completer, not_verified_by_its_owner],
         },
@@ -196,8 +211,13 @@ class Action(FSMModelMixin, models.Model):
         field=state,
         source=ActionState.COMPLETED,
         target=ActionState.IN_PROGRESS,
-        permission=_is_coordinator,
-        custom={"label": "Return to the owner", "needs_reason": True, "refusals": [review_still_open]},
+        permission=is_coordinator,
+        custom={
+            "label": "Return to the owner",
+            "doing": "return the action to its owner",
+            "needs_reason": True,
+            "refusals": [review_still_open],
+        },
     )
     def return_to_owner(self, reason: str) -> None:
         self.return_reason = reason
@@ -206,8 +226,13 @@ class Action(FSMModelMixin, models.Model):
         field=state,
         source=[ActionState.OPEN, ActionState.IN_PROGRESS, ActionState.COMPLETED],
         target=ActionState.CLOSED_NOT_IMPLEMENTED,
-        permission=_is_coordinator,
-        custom={"label": "Close as not implemented", "needs_reason": True, "refusals": [review_still_open]},
+        permission=is_coordinator,
+        custom={
+            "label": "Close as not implemented",
+            "doing": "close the action as not implemented",
+            "needs_reason": True,
+            "refusals": [review_still_open],
+        },
     )
     def close_not_implemented(self, reason: str) -> None:
         self.not_implemented_reason = reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,12 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.conditions.contributions import has_required_content
+from reviews.models.roles import review_role_permission
+from workflows.conditions import Permission
+
+if TYPE_CHECKING:
+    from reviews.models.review import Review
+    from workflows.types import AnyUser
 
 
 class Ask(models.TextChoices):
@@ -37,16 +43,27 @@ SETTLED_STATES = (ContributionState.ACCEPTED, ContributionState.NIL_RETURN, Cont
 EDITABLE_STATES = (ContributionState.REQUESTED, ContributionState.IN_PROGRESS, ContributionState.RETURNED)
 
 
-def _is_agency_lead(contribution: AgencyContribution, user: Any) -> bool:
+def _leads_its_agency(contribution: AgencyContribution, user: AnyUser) -> bool:
     from reviews.permissions import is_agency_lead  # permissions imports the models
 
     return is_agency_lead(user, review_id=contribution.review_id, agency_id=contribution.agency_id)
 
 
-def _is_coordinator(contribution: AgencyContribution, user: Any) -> bool:
-    from reviews.permissions import has_review_perm  # permissions imports the models
+def _needs_its_agency_lead(contribution: AgencyContribution, doing: str) -> str:
+    from reviews.permissions import lead_refusal  # permissions imports the models
 
-    return has_review_perm(user, "coordinate_review", contribution.review)
+    return lead_refusal(contribution.review, contribution.agency, doing)
+
+
+def _review_of(contribution: AgencyContribution) -> Review:
+    return contribution.review
+
+
+# The agency writes its contribution; the review's coordinator decides on it.
+is_agency_lead: Permission[AgencyContribution] = Permission(
+    _leads_its_agency, name="is_agency_lead", refusal=_needs_its_agency_lead
+)
+is_coordinator: Permission[AgencyContribution] = review_role_permission("coordinate_review", _review_of)
 
 
 class AgencyContribution(FSMModelMixin, models.Model):
@@ -96,8 +113,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=ContributionState.REQUESTED,
         target=ContributionState.IN_PROGRESS,
-        permission=_is_agency_lead,
-        custom={"label": "Start work"},
+        permission=is_agency_lead,
+        custom={"label": "Start work", "doing": "start work on the contribution"},
     )
     def start(self) -> None:
         pass
@@ -107,8 +124,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS],
         target=ContributionState.SUBMITTED,
         conditions=[has_required_content],
-        permission=_is_agency_lead,
-        custom={"label": "Submit"},
+        permission=is_agency_lead,
+        custom={"label": "Submit", "doing": "submit the contribution"},
     )
     def submit(self) -> None:
         self.submitted_at = timezone.now()
@@ -119,8 +136,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         source=ContributionState.RETURNED,
         target=ContributionState.SUBMITTED,
         conditions=[has_required_content],
-        permission=_is_agency_lead,
-        custom={"label": "Resubmit"},
+        permission=is_agency_lead,
+        custom={"label": "Resubmit", "doing": "resubmit the contribution"},
     )
     def resubmit(self) -> None:
         self.submitted_at = timezone.now()
@@ -130,8 +147,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=ContributionState.SUBMITTED,
         target=ContributionState.ACCEPTED,
-        permission=_is_coordinator,
-        custom={"label": "Accept"},
+        permission=is_coordinator,
+        custom={"label": "Accept", "doing": "accept the contribution"},
     )
     def accept(self) -> None:
         pass
@@ -140,8 +157,12 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=ContributionState.SUBMITTED,
         target=ContributionState.RETURNED,
-        permission=_is_coordinator,
-        custom={"label": "Return to the agency", "needs_reason": True},
+        permission=is_coordinator,
+        custom={
+            "label": "Return to the agency",
+            "doing": "return the contribution to the agency",
+            "needs_reason": True,
+        },
     )
     def return_to_agency(self, reason: str) -> None:
         self.return_reason = reason
@@ -150,8 +171,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS],
         target=ContributionState.NIL_RETURN,
-        permission=_is_agency_lead,
-        custom={"label": "Record a nil return (no involvement)", "needs_reason": True},
+        permission=is_agency_lead,
+        custom={"label": "Record a nil return (no involvement)", "doing": "record a nil return", "needs_reason": True},
     )
     def record_nil_return(self, note: str) -> None:
         self.nil_return_note = note
@@ -161,8 +182,8 @@ class AgencyContribution(FSMModelMixin, models.Model):
         field=state,
         source=[ContributionState.REQUESTED, ContributionState.IN_PROGRESS, ContributionState.RETURNED],
         target=ContributionState.WAIVED,
-        permission=_is_coordinator,
-        custom={"label": "Waive", "needs_reason": True},
+        permission=is_coordinator,
+        custom={"label": "Waive", "doing": "waive the contribution", "needs_reason": True},
     )
     def waive(self, reason: str) -> None:
         self.waiver_reason = reason

@@ -5,7 +5,7 @@ an immutable snapshot with the SHA-256 hash of its canonical JSON (reviews.servi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,8 +14,11 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.conditions.findings import findings_complete, review_at_findings
+from reviews.models.roles import review_role_permission
+from workflows.conditions import Permission
 
 if TYPE_CHECKING:
+    from reviews.models.review import Review
     from workflows.types import User
 
 # docs/DOMAIN.md "Findings": the common themes tagged for annual reporting. A partnership may keep its
@@ -86,10 +89,12 @@ class FindingsState(models.TextChoices):
     SIGNED_OFF = "signed_off", "Signed off"
 
 
-def _is_chair(findings: Findings, user: Any) -> bool:
-    from reviews.permissions import has_review_perm  # permissions imports the models
+def _review_of(findings: Findings) -> Review:
+    return findings.review
 
-    return has_review_perm(user, "chair_review", findings.review)
+
+# The chair signs off and reopens the findings.
+is_chair: Permission[Findings] = review_role_permission("chair_review", _review_of)
 
 
 class Findings(FSMModelMixin, models.Model):
@@ -131,7 +136,7 @@ class Findings(FSMModelMixin, models.Model):
 
     @property
     def is_signed_off(self) -> bool:
-        return self.state == FindingsState.SIGNED_OFF
+        return bool(self.state == FindingsState.SIGNED_OFF)
 
     @property
     def needs_analysis(self) -> bool:
@@ -144,7 +149,7 @@ class Findings(FSMModelMixin, models.Model):
         source=FindingsState.DRAFT,
         target=FindingsState.SIGNED_OFF,
         conditions=[review_at_findings, findings_complete],
-        permission=_is_chair,
+        permission=is_chair,
         custom={"label": "Sign off the findings"},
     )
     def sign_off(self, by: User, content_hash: str) -> None:
@@ -160,7 +165,7 @@ class Findings(FSMModelMixin, models.Model):
         source=FindingsState.SIGNED_OFF,
         target=FindingsState.DRAFT,
         conditions=[review_at_findings],
-        permission=_is_chair,
+        permission=is_chair,
         custom={"label": "Reopen the findings", "needs_reason": True},
     )
     def reopen(self, reason: str) -> None:
@@ -212,7 +217,8 @@ class SignedFindings(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValidationError("A signed version of the findings can never be changed.")
-        super().save(*args, **kwargs)
+        # django-stubs types pk as the primary key's int, though it is None until the row is saved.
+        super().save(*args, **kwargs)  # type: ignore[unreachable]
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValidationError("A signed version of the findings can never be deleted.")

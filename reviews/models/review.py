@@ -77,7 +77,7 @@ SPINE: list[str] = [
 WITHDRAWABLE = SPINE[:4]  # "from any state before findings"
 
 
-def _role_permission(codename: str) -> Permission:
+def _role_permission(codename: str) -> Permission[Review]:
     # permissions imports the models, so it is imported when a check runs.
     def check(review: Review, user: AnyUser) -> bool:
         from reviews.permissions import has_review_perm
@@ -89,7 +89,13 @@ def _role_permission(codename: str) -> Permission:
 
         return review_perm_ask(user, codename)
 
-    return Permission(check, ask, name=f"has_{codename}")
+    def refused(review: Review, doing: str) -> str:
+        from reviews.permissions import refusal
+
+        return refusal(review, codename, doing)
+
+    # Asks its fact of the review's own row, so a step reads it with the conditions' facts.
+    return Permission(check, name=f"has_{codename}", ask=ask, refusal=refused)
 
 
 is_coordinator = _role_permission("coordinate_review")
@@ -223,7 +229,7 @@ class Review(FSMModelMixin, models.Model):
         target=ReviewState.FINDINGS,
         conditions=[has_chair],
         permission=is_coordinator,
-        custom={"label": "Move to findings"},
+        custom={"label": "Move to findings", "doing": "move the review to findings"},
     )
     def draft_findings(self) -> None:
         pass
@@ -255,7 +261,7 @@ class Review(FSMModelMixin, models.Model):
         source=WITHDRAWABLE,
         target=ReviewState.WITHDRAWN,
         permission=is_coordinator,
-        custom={"label": "Withdraw (not proceeding)", "needs_reason": True},
+        custom={"label": "Withdraw (not proceeding)", "doing": "withdraw the review", "needs_reason": True},
     )
     def withdraw(self, rationale: str) -> None:
         self.withdrawal_rationale = rationale
@@ -268,6 +274,7 @@ class Review(FSMModelMixin, models.Model):
         permission=is_coordinator,
         custom={
             "label": "Convert into a local CSPR",
+            "doing": "convert the rapid review into a local CSPR",
             "kinds": [ReviewKind.RAPID],
             "service": "convert",
             "refusals": [only_a_rapid_review],

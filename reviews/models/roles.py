@@ -7,10 +7,21 @@ Guardian's direct foreign-key tables keep permission checks and listings to plai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from workflows.conditions import Permission
+
+if TYPE_CHECKING:
+    from reviews.models.review import Review
+    from workflows.types import AnyUser
+
+M = TypeVar("M", bound=models.Model)
 
 
 class Role(models.TextChoices):
@@ -29,6 +40,26 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.AGENCY_LEAD: ("view_review", "lead_agency_submission"),
     Role.SCRUTINEER: ("view_review", "scrutinise_review"),
 }
+
+
+def review_role_permission(codename: str, review_of: Callable[[M], Review]) -> Permission[M]:
+    """The permission of a step on an object of a review (a contribution, an action, the findings):
+    ``codename`` held on ``review_of(instance)``; a refusal names the role that would let the user.
+
+    reviews.permissions imports the models, so it is imported when a check runs.
+    """
+
+    def check(instance: M, user: AnyUser) -> bool:
+        from reviews.permissions import has_review_perm
+
+        return has_review_perm(user, codename, review_of(instance))
+
+    def refused(instance: M, doing: str) -> str:
+        from reviews.permissions import refusal
+
+        return refusal(review_of(instance), codename, doing)
+
+    return Permission(check, name=f"has_{codename}", refusal=refused)
 
 
 class ReviewRole(models.Model):

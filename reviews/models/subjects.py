@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from nhs_number import is_valid as nhs_number_is_valid
@@ -75,6 +77,6 @@ class SubjectIdentity(models.Model):
     def __str__(self) -> str:
         return f"Identity of {self.subject}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.nhs_number = normalise_nhs_number(self.nhs_number)
         super().save(*args, **kwargs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import QueryDict
@@ -15,9 +14,13 @@ from reviews.models import Agency, Review, ReviewRole, Role
 from reviews.models.actions import ACTIVE_ACTION_STATES, AMBER_WORKING_DAYS, Action, ActionState, ActionUpdate, Rag
 from ui.csv import csv_lines
 from workflows.calendar import add_working_days
-from workflows.types import AnyUser
+from workflows.types import AnyUser, User
 
-RAG_TAG_CLASSES = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--yellow", Rag.GREEN: "govuk-tag--green"}
+RAG_TAG_CLASSES: dict[str, str] = {
+    Rag.RED: "govuk-tag--red",
+    Rag.AMBER: "govuk-tag--yellow",
+    Rag.GREEN: "govuk-tag--green",
+}
 
 
 STATE_TAG_CLASSES = {
@@ -101,8 +104,8 @@ def tracker_filters(params: QueryDict) -> TrackerFilters:
     )
 
 
-def coordinated_review_ids(user: AnyUser) -> QuerySet[ReviewRole, dict[str, Any]]:
-    return ReviewRole.objects.filter(user=user, role=Role.COORDINATOR).values("review_id")
+def coordinated_review_ids(user: User) -> QuerySet[ReviewRole, int]:
+    return ReviewRole.objects.filter(user=user, role=Role.COORDINATOR).values_list("review_id", flat=True)
 
 
 def tracker_rows(user: AnyUser, filters: TrackerFilters, today: date | None = None) -> list[ActionRow]:
@@ -121,7 +124,7 @@ def tracker_rows(user: AnyUser, filters: TrackerFilters, today: date | None = No
     return rows
 
 
-def tracker_agencies(user: AnyUser) -> list[Agency]:
+def tracker_agencies(user: User) -> list[Agency]:
     """Agencies owning at least one action on the user's reviews, for the filter."""
     owning = Action.objects.filter(review_id__in=coordinated_review_ids(user)).values("owner_agency_id")
     return list(Agency.objects.filter(pk__in=owning).order_by("name"))
@@ -178,7 +181,7 @@ def _local_date(moment: datetime | None) -> str:
 # --- an agency lead's actions ---------------------------------------------------------------------
 
 
-def _led_by(user: AnyUser) -> Exists:
+def _led_by(user: User) -> Exists:
     """True for an action whose owning agency ``user`` leads on the action's review."""
     return Exists(
         ReviewRole.objects.filter(

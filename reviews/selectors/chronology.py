@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,7 +186,7 @@ class MergedChronology:
     colour_classes: dict[int, str]
     entries: QuerySet[ChronologyEntry]
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: str | None) -> Page[ChronologyEntry]:
         return Paginator(self.entries, CHRONOLOGY_PAGE_SIZE).get_page(number)
 
 
@@ -224,5 +224,5 @@ class ChronologyRow:
     colour_class: str
 
 
-def chronology_rows(chronology: MergedChronology, entries: Any) -> list[ChronologyRow]:
+def chronology_rows(chronology: MergedChronology, entries: Iterable[ChronologyEntry]) -> list[ChronologyRow]:
     return [ChronologyRow(e, chronology.colour_classes.get(e.contribution.agency_id, "")) for e in entries]

@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 from reviews.models import PanelMeeting, Partnership, Review, Role
 from reviews.models.contributions import AgencyReport, ContributionState
 from reviews.models.panels import QUORUM_GROUP_KINDS, QuorumGroup, QuorumRule
-from workflows.types import AnyUser
+from workflows.types import User
 
 
-def meetings_for_user(user: AnyUser, coordinated_partnership_ids: list[int]) -> list[PanelMeeting]:
+def meetings_for_user(user: User, coordinated_partnership_ids: list[int]) -> list[PanelMeeting]:
     """The meetings of the partnerships the user coordinates and those they are invited to, newest first."""
     meetings = (
         PanelMeeting.objects.filter(partnership_id__in=coordinated_partnership_ids)
@@ -20,7 +20,7 @@ def meetings_for_user(user: AnyUser, coordinated_partnership_ids: list[int]) -> 
     return list(meetings.select_related("partnership", "chair").order_by("-held_on", "-id"))
 
 
-def agenda_candidates(meeting: PanelMeeting, user: AnyUser) -> QuerySet[Review]:
+def agenda_candidates(meeting: PanelMeeting, user: User) -> QuerySet[Review]:
     """The reviews of the meeting's partnership that ``user`` coordinates: what they may put on its agenda."""
     return Review.objects.filter(partnership=meeting.partnership, roles__user_id=user.pk, roles__role=Role.COORDINATOR)
 

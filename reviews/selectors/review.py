@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from reviews.models import Review, ReviewKind, ReviewState
 from reviews.permissions import reviews_for_user
@@ -55,7 +56,9 @@ def key_date_label(review: Review, field_name: str) -> str:
         return "The setting notified Ofsted"
     if field_name == "lado_referred_on":
         return "The allegation was referred to the LADO"
-    return str(Review._meta.get_field(field_name).verbose_name).capitalize()
+    column = Review._meta.get_field(field_name)
+    assert isinstance(column, models.Field)  # a key date is one of the review's own columns
+    return str(column.verbose_name).capitalize()
 
 
 # --- clocks -------------------------------------------------------------------------------------

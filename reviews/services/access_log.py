@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from reviews.models import Review
 from workflows.audit import audit_record
 from workflows.models import AuditEvent
+from workflows.types import User
 
 PREFIX = "access."
 
@@ -49,7 +50,8 @@ def access_record_many(request: HttpRequest, reviews: Iterable[Review], what: st
     if what not in WHAT:
         raise ValueError(f"Unknown access kind: {what}")
     content_type = ContentType.objects.get_for_model(Review)
-    actor = request.user if getattr(request.user, "pk", None) else None
+    # As audit_record: the anonymous user (pk None) is recorded as no actor.
+    actor = request.user if isinstance(request.user, User) and request.user.pk else None
     rows = [
         AuditEvent(
             actor=actor,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,7 +58,7 @@ def _action_errors(review: Review, data: ActionData) -> dict[str, str]:
     return errors
 
 
-def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Action:
+def action_create(*, actor: User, recommendation_id: int, data: ActionData) -> Action:
     """The coordinator turns a signed-off recommendation into an action."""
     with transaction.atomic():
         recommendation = (
@@ -79,6 +78,7 @@ def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Ac
         errors = _action_errors(review, data)
         if errors:
             raise ValidationError(errors)
+        assert data.owner_agency is not None and data.due_date is not None  # else _action_errors says so
         last = recommendation.actions.order_by("-number").values_list("number", flat=True).first() or 0
         action = Action.objects.create(
             recommendation=recommendation,
@@ -103,7 +103,7 @@ def action_create(*, actor: Any, recommendation_id: int, data: ActionData) -> Ac
     return action
 
 
-def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: str) -> ActionUpdate:
+def action_add_update(*, actor: User, action_id: int, progress_on: date, note: str) -> ActionUpdate:
     """A dated progress note by the owner (or the coordinator). The first one starts the work."""
     with transaction.atomic():
         action = (
@@ -136,7 +136,7 @@ def action_add_update(*, actor: Any, action_id: int, progress_on: date, note: st
     return update
 
 
-def action_change_due_date(*, actor: Any, action_id: int, new_due_date: date | None, reason: str) -> Action:
+def action_change_due_date(*, actor: User, action_id: int, new_due_date: date | None, reason: str) -> Action:
     """The coordinator moves an action's due date, with the reason. Its reminders restart from the
     new date and the owner's leads are told (the deadline is announced, reviews.deadlines)."""
     with transaction.atomic():
@@ -161,6 +161,7 @@ def action_change_due_date(*, actor: Any, action_id: int, new_due_date: date | N
             errors["reason"] = "Give the reason for the new due date."
         if errors:
             raise ValidationError(errors)
+        assert new_due_date is not None  # else errors says so
         old_due_date = action.due_date
         action.due_date = new_due_date
         action.save(update_fields=["due_date"])
@@ -200,6 +201,8 @@ def action_advance(
             reason=reason.strip(),
         )
 
+    # What the step's transition is given besides the reason it records (the runner gives that).
+    arguments: dict[str, dict[str, object]] = {"complete": {"by": actor, "evidence": evidence}, "verify": {"by": actor}}
     return run_transition(
         queryset=Action.objects.select_related("review", "recommendation", "owner_agency"),
         pk=action_id,
@@ -207,8 +210,7 @@ def action_advance(
         actor=actor,
         reason=reason,
         expected_state=expected_state,
-        # What the step's transition is given besides the reason it records (the runner gives that).
-        arguments={"complete": {"by": actor, "evidence": evidence}, "verify": {"by": actor}}.get(transition, {}),
+        arguments=arguments.get(transition, {}),
         after=after,
     )
 
@@ -236,11 +238,12 @@ def _content_type(upload: UploadedFile) -> str:
     if extension not in EVIDENCE_TYPES:
         raise ValidationError({"file": "Attach a PDF, Word, Excel, PNG, JPEG, text or CSV file."})
     limit = _evidence_max_bytes()
-    if upload.size > limit:
+    size = _size(upload)
+    if size > limit:
         raise ValidationError(
-            {"file": f"The file is {upload.size / 1_048_576:.1f} MB; the most allowed is {limit / 1_048_576:.0f} MB."}
+            {"file": f"The file is {size / 1_048_576:.1f} MB; the most allowed is {limit / 1_048_576:.0f} MB."}
         )
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError({"file": "The file is empty."})
     content_type, signatures = EVIDENCE_TYPES[extension]
     upload.seek(0)
@@ -261,7 +264,12 @@ def _content_type(upload: UploadedFile) -> str:
     return content_type
 
 
-def _attachable_action(actor: Any, action_id: int, *, lock: bool) -> Action:
+def _size(upload: UploadedFile) -> int:
+    # Django types an uploaded file's size as optional; a file from a request always has one.
+    return upload.size or 0
+
+
+def _attachable_action(actor: User, action_id: int, *, lock: bool) -> Action:
     actions = Action.objects.select_related("review", "recommendation", "owner_agency")
     if lock:
         actions = actions.select_for_update(of=("self",))
@@ -274,14 +282,14 @@ def _attachable_action(actor: Any, action_id: int, *, lock: bool) -> Action:
     return action
 
 
-def action_evidence_attach(*, actor: Any, action_id: int, upload: UploadedFile) -> ActionEvidenceFile:
+def action_evidence_attach(*, actor: User, action_id: int, upload: UploadedFile) -> ActionEvidenceFile:
     # Check and store the file before the transaction: the action row is locked only while the
     # row is written, never while a large file goes to disk.
     action = _attachable_action(actor, action_id, lock=False)
     content_type = _content_type(upload)
     original_name = (upload.name or "evidence").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     attached = ActionEvidenceFile(
-        action=action, original_name=original_name, content_type=content_type, size=upload.size, uploaded_by=actor
+        action=action, original_name=original_name, content_type=content_type, size=_size(upload), uploaded_by=actor
     )
     attached.file.save(original_name, upload, save=False)
     try:
@@ -295,7 +303,7 @@ def action_evidence_attach(*, actor: Any, action_id: int, upload: UploadedFile) 
                 target=action.review,
                 action=action.code,
                 file=original_name,
-                size=upload.size,
+                size=_size(upload),
             )
     except Exception:
         # Leave no file behind for a row that was never written.

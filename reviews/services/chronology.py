@@ -26,6 +26,7 @@ from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, Ag
 from reviews.permissions import require_agency_lead, require_review_perm
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition
+from workflows.types import User
 
 ENTRY_LIMITS = {"source_record": 200, "professional_role": 120}
 
@@ -66,7 +67,7 @@ def _entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str
     return errors
 
 
-def _editable_contribution(actor: Any, contribution_id: int, *, lock: bool = True) -> AgencyContribution:
+def _editable_contribution(actor: User, contribution_id: int, *, lock: bool = True) -> AgencyContribution:
     """The contribution, if ``actor`` leads its agency and it may still change; locked by default."""
     contributions = AgencyContribution.objects.select_related("review", "agency")
     if lock:
@@ -81,7 +82,7 @@ def _editable_contribution(actor: Any, contribution_id: int, *, lock: bool = Tru
     return contribution
 
 
-def _mark_started(actor: Any, contribution: AgencyContribution) -> None:
+def _mark_started(actor: User, contribution: AgencyContribution) -> None:
     # The first thing an agency writes moves its request from "requested" to "in progress".
     if contribution.state == ContributionState.REQUESTED:
         run_transition(
@@ -108,7 +109,7 @@ def _entry_fields(data: EntryData) -> dict[str, Any]:
     }
 
 
-def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: int | None = None) -> ChronologyEntry:
+def entry_save(*, actor: User, contribution_id: int, data: EntryData, entry_id: int | None = None) -> ChronologyEntry:
     with transaction.atomic():
         contribution = _editable_contribution(actor, contribution_id)
         errors = _entry_errors(data, contribution)
@@ -127,13 +128,13 @@ def entry_save(*, actor: Any, contribution_id: int, data: EntryData, entry_id: i
     return entry
 
 
-def entry_delete(*, actor: Any, contribution_id: int, entry_id: int) -> None:
+def entry_delete(*, actor: User, contribution_id: int, entry_id: int) -> None:
     with transaction.atomic():
         contribution = _editable_contribution(actor, contribution_id)
         ChronologyEntry.objects.filter(pk=entry_id, contribution=contribution).delete()
 
 
-def entries_import(*, actor: Any, contribution_id: int, filename: str, data: bytes) -> int:
+def entries_import(*, actor: User, contribution_id: int, filename: str, data: bytes) -> int:
     """Import every row or none. Raises ImportRejected listing every bad row, column and reason."""
     # Refuse a user who may not import before reading their file, then read and parse it outside
     # the transaction: the contribution row is locked only for the checks and the writes.
@@ -174,7 +175,8 @@ def entries_import(*, actor: Any, contribution_id: int, filename: str, data: byt
 
 def _parse_row(row: dict[str, Any]) -> tuple[EntryData | None, list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
-    event_date, precision, event_time, significant = None, DatePrecision.EXACT, None, False
+    event_date, event_time, significant = None, None, False
+    precision: str = DatePrecision.EXACT
     raw_date = row.get("Date", "")
     if raw_date in ("", None):
         problems.append(("event_date", "A date is required."))
@@ -210,7 +212,7 @@ def _parse_row(row: dict[str, Any]) -> tuple[EntryData | None, list[tuple[str, s
     return data, problems
 
 
-def report_save_draft(*, actor: Any, contribution_id: int, sections: dict[str, Any]) -> AgencyReport:
+def report_save_draft(*, actor: User, contribution_id: int, sections: dict[str, Any]) -> AgencyReport:
     allowed = {field for field, _ in REPORT_SECTIONS} | {"author_role"}
     unknown = set(sections) - allowed
     if unknown:
@@ -229,7 +231,7 @@ def report_save_draft(*, actor: Any, contribution_id: int, sections: dict[str, A
     return report
 
 
-def chronology_release(*, actor: Any, review_id: int) -> Review:
+def chronology_release(*, actor: User, review_id: int) -> Review:
     """The coordinator lets every agency lead on the review read the whole merged chronology."""
     with transaction.atomic():
         review = Review.objects.select_for_update().get(pk=review_id)

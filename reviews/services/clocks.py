@@ -44,7 +44,8 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         start_event = spec.default_start_event
         if spec.key == RAPID_REVIEW.key:
             start_event = partnership.rapid_review_clock_start
-        duration, unit = spec.duration, spec.unit
+        duration: int = spec.duration
+        unit: str = spec.unit
         if spec.duration_configurable and spec.key in overrides:
             duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
         start_date = getattr(review, start_event)

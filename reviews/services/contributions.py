@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,10 +25,10 @@ REQUESTING_STAGES = (ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS)
 
 def contribution_request(
     *,
-    actor: Any,
+    actor: User,
     review_id: int,
     agency: Agency,
-    lead: Any,
+    lead: User,
     asks: list[str],
     due_date: date | None = None,
     due_date_reason: str = "",
@@ -112,7 +111,9 @@ def contribution_advance(
     )
 
 
-def contribution_change_due_date(*, actor: Any, contribution_id: int, new_due_date: date, reason: str) -> DueDateChange:
+def contribution_change_due_date(
+    *, actor: User, contribution_id: int, new_due_date: date, reason: str
+) -> DueDateChange:
     with transaction.atomic():
         contribution = (
             AgencyContribution.objects.select_for_update(of=("self",)).select_related("review").get(pk=contribution_id)
@@ -150,7 +151,7 @@ EXTENDABLE_STATES = (ContributionState.REQUESTED, ContributionState.IN_PROGRESS,
 
 
 def contribution_request_extension(
-    *, actor: Any, contribution_id: int, proposed_due_date: date, reason: str
+    *, actor: User, contribution_id: int, proposed_due_date: date, reason: str
 ) -> DueDateChange:
     with transaction.atomic():
         contribution = (
@@ -183,7 +184,7 @@ def contribution_request_extension(
 
 
 def contribution_decide_extension(
-    *, actor: Any, change_id: int, grant: bool, note: str = "", granted_due_date: date | None = None
+    *, actor: User, change_id: int, grant: bool, note: str = "", granted_due_date: date | None = None
 ) -> DueDateChange:
     with transaction.atomic():
         # The request row first (a second decision waits here, then sees it decided), then its

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from notifications.models import Deadline, DeadlineKind, DeadlineState
@@ -29,19 +28,20 @@ from notifications.services import deadline_sync, deadlines_cancel_scope, deadli
 from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role
 from reviews.models.actions import ACTIVE_ACTION_STATES, DONE_ACTION_STATES, Action
 from reviews.models.contributions import EDITABLE_STATES
+from workflows.types import User
 
 # Submitted counts as met: reminders stop when the agency submits (issue 4), and start again if the
 # coordinator returns the submission (RETURNED is editable, so open).
 _MET = (ContributionState.SUBMITTED, ContributionState.ACCEPTED, ContributionState.NIL_RETURN)
 
 
-def _coordinators(review: Review) -> list[Any]:
-    return list(
-        get_user_model().objects.filter(review_roles__review=review, review_roles__role=Role.COORDINATOR).distinct()
-    )
+def _coordinators(review: Review) -> list[User]:
+    return list(User.objects.filter(review_roles__review=review, review_roles__role=Role.COORDINATOR).distinct())
 
 
-def contribution_deadline_spec(contribution: AgencyContribution, coordinators: list[Any] | None = None) -> DeadlineSpec:
+def contribution_deadline_spec(
+    contribution: AgencyContribution, coordinators: list[User] | None = None
+) -> DeadlineSpec:
     review = contribution.review
     if not review.is_open:
         state = DeadlineState.CANCELLED
@@ -87,7 +87,7 @@ def _clock_state(clock: ReviewClock) -> str:
     return DeadlineState.CANCELLED if clock.abandoned else DeadlineState.MET
 
 
-def clock_deadline_spec(clock: ReviewClock, coordinators: list[Any] | None = None) -> DeadlineSpec:
+def clock_deadline_spec(clock: ReviewClock, coordinators: list[User] | None = None) -> DeadlineSpec:
     review = clock.review
     return DeadlineSpec(
         kind=DeadlineKind.CLOCK_DUE,
@@ -153,17 +153,15 @@ def review_clock_deadlines_met(*, clock_ids: list[int]) -> list[int]:
     )
 
 
-def _agency_leads(review: Review, agency_id: int) -> list[Any]:
+def _agency_leads(review: Review, agency_id: int) -> list[User]:
     return list(
-        get_user_model()
-        .objects.filter(
+        User.objects.filter(
             review_roles__review=review, review_roles__role=Role.AGENCY_LEAD, review_roles__agency_id=agency_id
-        )
-        .distinct()
+        ).distinct()
     )
 
 
-def action_deadline_spec(action: Action, coordinators: list[Any] | None = None) -> DeadlineSpec:
+def action_deadline_spec(action: Action, coordinators: list[User] | None = None) -> DeadlineSpec:
     """An action is chased while its owner has work to do; completing it meets the deadline (a
     return to the owner reopens it), closing it as not implemented cancels it."""
     review = action.review
@@ -216,7 +214,7 @@ def partnership_closure_days(calendars: set[str]) -> dict[str, list[date]]:
     return found
 
 
-def coordinated_references(user: Any) -> Any:
+def coordinated_references(user: User) -> QuerySet[Review, str]:
     return Review.objects.filter(roles__user=user, roles__role=Role.COORDINATOR).values_list("reference", flat=True)
 
 

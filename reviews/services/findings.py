@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from reviews.models import Agency, Partnership, Review, ReviewState
@@ -34,7 +34,7 @@ from workflows.types import User
 # --- themes ---------------------------------------------------------------------------------------
 
 
-def themes_set(*, actor: Any, partnership: Partnership, names: list[str]) -> list[str]:
+def themes_set(*, actor: User, partnership: Partnership, names: list[str]) -> list[str]:
     """Replace the partnership's theme list. Findings keep the names they were tagged with."""
     require_partnership_coordinator(actor, partnership, "change its themes")
     cleaned: list[str] = []
@@ -59,7 +59,7 @@ def themes_set(*, actor: Any, partnership: Partnership, names: list[str]) -> lis
 # --- drafting -------------------------------------------------------------------------------------
 
 
-def _locked_findings(actor: Any, review_id: int, *, doing: str) -> Findings:
+def _locked_findings(actor: User, review_id: int, *, doing: str) -> Findings:
     """The review's findings row, created if need be, locked, and open for editing by ``actor``."""
     review = Review.objects.select_related("partnership").get(pk=review_id)
     require_review_perm(actor, FINDINGS_DRAFTERS, review, doing)
@@ -87,7 +87,7 @@ class FindingsData:
     modifiable_factors: str = ""
 
 
-def findings_save(*, actor: Any, review_id: int, data: FindingsData) -> Findings:
+def findings_save(*, actor: User, review_id: int, data: FindingsData) -> Findings:
     """Save the draft findings (and, for a child death review, the CDR analysis)."""
     with transaction.atomic():
         findings = _locked_findings(actor, review_id, doing="write its findings")
@@ -148,7 +148,7 @@ def _recommendation_errors(review: Review, data: RecommendationData, *, new: boo
 
 
 def recommendation_save(
-    *, actor: Any, review_id: int, data: RecommendationData, recommendation_id: int | None = None
+    *, actor: User, review_id: int, data: RecommendationData, recommendation_id: int | None = None
 ) -> Recommendation:
     with transaction.atomic():
         findings = _locked_findings(actor, review_id, doing="write its recommendations")
@@ -182,7 +182,7 @@ def recommendation_save(
     return recommendation
 
 
-def recommendation_delete(*, actor: Any, review_id: int, recommendation_id: int) -> None:
+def recommendation_delete(*, actor: User, review_id: int, recommendation_id: int) -> None:
     with transaction.atomic():
         findings = _locked_findings(actor, review_id, doing="remove a recommendation")
         recommendation = Recommendation.objects.get(pk=recommendation_id, findings=findings)
@@ -198,7 +198,7 @@ def recommendation_delete(*, actor: Any, review_id: int, recommendation_id: int)
 # --- sign-off and reopening -----------------------------------------------------------------------
 
 
-def _findings_queryset() -> Any:
+def _findings_queryset() -> QuerySet[Findings]:
     return Findings.objects.select_related("review__partnership")
 
 
@@ -217,6 +217,7 @@ def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
         content = signed_content(findings)
 
         def after(locked: Findings, log: TransitionLog) -> None:
+            assert locked.signed_at is not None  # set by the sign_off transition
             created["version"] = SignedFindings.objects.create(
                 findings=locked,
                 version=locked.version,

@@ -14,8 +14,8 @@ review's decision also acts on the review in the same transaction:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,15 +35,16 @@ from reviews.selectors.panels import quorum_reason
 from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
+from workflows.types import User
 
 
-def _locked_meeting(actor: Any, meeting_id: int, doing: str) -> PanelMeeting:
+def _locked_meeting(actor: User, meeting_id: int, doing: str) -> PanelMeeting:
     meeting = PanelMeeting.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=meeting_id)
     require_partnership_coordinator(actor, meeting.partnership, doing)
     return meeting
 
 
-def _member_errors(partnership: Partnership, user: Any, agency: Agency | None, field: str) -> dict[str, str]:
+def _member_errors(partnership: Partnership, user: User, agency: Agency | None, field: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not PartnershipMember.objects.filter(partnership=partnership, user=user).exists():
         errors[field] = f"{user} is not a member of {partnership}."
@@ -54,20 +55,20 @@ def _member_errors(partnership: Partnership, user: Any, agency: Agency | None, f
 
 def panel_meeting_create(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
-    held_on: date,
-    chair: Any,
+    held_on: date | None,
+    chair: User,
     title: str = "",
-    members: list[tuple[Any, Agency | None]] = (),
-    review_ids: list[int] = (),
+    members: Sequence[tuple[User, Agency | None]] = (),
+    review_ids: Sequence[int] = (),
 ) -> PanelMeeting:
     """A coordinator schedules a meeting; the chair is invited with it."""
     require_partnership_coordinator(actor, partnership, "schedule a panel meeting")
     errors = _member_errors(partnership, chair, None, "chair")
     if held_on is None:
         errors["held_on"] = "Give the date of the meeting."
-    if errors:
+    if errors or held_on is None:
         raise ValidationError(errors)
     with transaction.atomic():
         meeting = PanelMeeting.objects.create(
@@ -83,7 +84,7 @@ def panel_meeting_create(
     return meeting
 
 
-def panel_invite(*, actor: Any, meeting_id: int, user: Any, agency: Agency | None = None) -> PanelInvitation:
+def panel_invite(*, actor: User, meeting_id: int, user: User, agency: Agency | None = None) -> PanelInvitation:
     with transaction.atomic():
         meeting = _locked_meeting(actor, meeting_id, "invite panel members")
         errors = _member_errors(meeting.partnership, user, agency, "user")
@@ -98,7 +99,7 @@ def panel_invite(*, actor: Any, meeting_id: int, user: Any, agency: Agency | Non
     return invitation
 
 
-def panel_agenda_add(*, actor: Any, meeting_id: int, review_id: int) -> PanelAgendaItem:
+def panel_agenda_add(*, actor: User, meeting_id: int, review_id: int) -> PanelAgendaItem:
     with transaction.atomic():
         meeting = _locked_meeting(actor, meeting_id, "set the agenda")
         review = Review.objects.get(pk=review_id)
@@ -117,7 +118,7 @@ def panel_agenda_add(*, actor: Any, meeting_id: int, review_id: int) -> PanelAge
     return item
 
 
-def panel_attendance_record(*, actor: Any, meeting_id: int, attended: dict[int, bool | None]) -> PanelMeeting:
+def panel_attendance_record(*, actor: User, meeting_id: int, attended: dict[int, bool | None]) -> PanelMeeting:
     """Record who came: ``attended`` maps invitation ids to True (present), False (absent) or None."""
     with transaction.atomic():
         meeting = _locked_meeting(actor, meeting_id, "record attendance")
@@ -139,7 +140,7 @@ def panel_attendance_record(*, actor: Any, meeting_id: int, attended: dict[int, 
     return meeting
 
 
-def panel_minutes_save(*, actor: Any, meeting_id: int, minutes: str) -> PanelMeeting:
+def panel_minutes_save(*, actor: User, meeting_id: int, minutes: str) -> PanelMeeting:
     with transaction.atomic():
         meeting = _locked_meeting(actor, meeting_id, "write the minutes")
         meeting.minutes = minutes.strip()
@@ -153,7 +154,7 @@ def panel_minutes_save(*, actor: Any, meeting_id: int, minutes: str) -> PanelMee
 
 def panel_decision_record(
     *,
-    actor: Any,
+    actor: User,
     meeting_id: int,
     review_id: int,
     outcome: str,
@@ -223,6 +224,6 @@ def panel_decision_record(
             target=meeting,
             review=review.reference,
             outcome=outcome,
-            resulting_review=decision.resulting_review.reference if decision.resulting_review_id else "",
+            resulting_review=decision.resulting_review.reference if decision.resulting_review else "",
         )
     return decision

@@ -4,11 +4,10 @@ review into a local CSPR."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import models, transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from reviews.models import Partnership, Review, ReviewKind, ReviewRole, ReviewState, Role
@@ -58,14 +57,16 @@ def _key_date_errors(review: Review) -> dict[str, str]:
     for field in ("notified_on", "decision_on", "ofsted_notified_on", "lado_referred_on"):
         value = getattr(review, field)
         if aware and value and value < aware and field not in errors:
-            label = Review._meta.get_field(field).verbose_name
+            column = Review._meta.get_field(field)
+            assert isinstance(column, models.Field)  # a key date is one of the review's own columns
+            label = column.verbose_name
             errors[field] = f"The {label} cannot be before the date the case became known ({aware:%d %B %Y})."
     return errors
 
 
 def review_create(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     kind: str,
     title: str,
@@ -97,7 +98,7 @@ def review_create(
 
 def review_open(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     kind: str,
     title: str,
@@ -126,7 +127,7 @@ def review_open(
     return review
 
 
-def review_record_key_dates(*, actor: Any, review_id: int, key_dates: dict[str, date | None]) -> Review:
+def review_record_key_dates(*, actor: User, review_id: int, key_dates: dict[str, date | None]) -> Review:
     _refuse_unknown_key_dates(key_dates)
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
@@ -159,7 +160,7 @@ def _iso(value: date | None) -> str | None:
 _OWN_SERVICE = {"convert_to_cspr"}
 
 
-def _reviews() -> Any:
+def _reviews() -> QuerySet[Review]:
     return Review.objects.select_related("partnership")
 
 

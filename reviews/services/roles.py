@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
@@ -12,9 +10,10 @@ from reviews.models import Agency, PartnershipMember, Review, ReviewRole, Role
 from reviews.models.roles import ROLE_PERMISSIONS
 from reviews.permissions import require_review_perm
 from workflows.audit import audit_record
+from workflows.types import User
 
 
-def role_assign(*, review: Review, user: Any, role: str, agency: Agency | None = None) -> ReviewRole:
+def role_assign(*, review: Review, user: User, role: str, agency: Agency | None = None) -> ReviewRole:
     """Record the role and grant its permissions. Callers check who may do this."""
     errors: dict[str, str] = {}
     if role not in Role.values:
@@ -38,7 +37,9 @@ def role_assign(*, review: Review, user: Any, role: str, agency: Agency | None =
     return review_role
 
 
-def review_role_grant(*, actor: Any, review_id: int, user: Any, role: str, agency: Agency | None = None) -> ReviewRole:
+def review_role_grant(
+    *, actor: User, review_id: int, user: User, role: str, agency: Agency | None = None
+) -> ReviewRole:
     with transaction.atomic():
         review = Review.objects.select_for_update().get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "assign roles")
@@ -54,7 +55,7 @@ def review_role_grant(*, actor: Any, review_id: int, user: Any, role: str, agenc
     return review_role
 
 
-def review_role_revoke(*, actor: Any, role_id: int) -> None:
+def review_role_revoke(*, actor: User, role_id: int) -> None:
     already_removed = ValidationError({"role": "This role has already been removed."})
     with transaction.atomic():
         review_id = ReviewRole.objects.filter(pk=role_id).values_list("review_id", flat=True).first()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from reviews.models import Review, Sex, Subject, SubjectIdentity
 from reviews.models.subjects import normalise_nhs_number
 from reviews.permissions import require_review_perm
 from workflows.audit import audit_record
+from workflows.types import User
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def subject_create(*, review: Review, data: SubjectData) -> Subject:
     return subject
 
 
-def subject_add(*, actor: Any, review_id: int, data: SubjectData) -> Subject:
+def subject_add(*, actor: User, review_id: int, data: SubjectData) -> Subject:
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "add a subject")

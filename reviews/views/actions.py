@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,7 @@ from ui.csv import csv_response
 from ui.views import offered_steps, post_only, post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
-from workflows.types import AnyUser
+from workflows.types import AnyUser, AuthenticatedHttpRequest
 
 
 def action_url(access: ActionAccess) -> str:
@@ -55,7 +55,7 @@ def action_url(access: ActionAccess) -> str:
 
 
 @login_required
-def action_tracker(request: HttpRequest) -> HttpResponse:
+def action_tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = tracker_filters(request.GET)
     rows = tracker_rows(request.user, filters)
     return render(
@@ -72,7 +72,7 @@ def action_tracker(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def action_tracker_export(request: HttpRequest) -> StreamingHttpResponse:
+def action_tracker_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     filters = tracker_filters(request.GET)
     rows = tracker_rows(request.user, filters)
     # Taking case data away in a file is itself attributable.
@@ -89,7 +89,7 @@ def action_tracker_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-def my_actions_view(request: HttpRequest) -> HttpResponse:
+def my_actions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/actions/my_actions.html", {"rows": my_actions(request.user)})
 
 
@@ -97,7 +97,7 @@ def my_actions_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_actions(request: HttpRequest, reference: str) -> HttpResponse:
+def review_actions(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     # Shown to the review's coordinator and the owning agencies' leads.
     access = review_for(request.user, reference, (COORDINATE, LEAD_AGENCY), "see the review's actions")
     review = access.review
@@ -113,7 +113,7 @@ def review_actions(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
     review = review_for(request.user, reference, COORDINATE, "add actions").review
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("owner_agency", "findings"), pk=recommendation_id, findings__review=review
@@ -147,7 +147,7 @@ def action_add(request: HttpRequest, reference: str, recommendation_id: int) -> 
         ),
         refused=TransitionRefused,
     )
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         return redirect_once(
             request,
             *sent.result,
@@ -184,7 +184,7 @@ def _steps(
 
 
 def render_action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: ActionAccess,
     *,
     failed: str = "",
@@ -216,12 +216,12 @@ def render_action(
 
 
 @login_required
-def action_detail(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, reference: str, action_id: int) -> HttpResponse:
     return render_action(request, action_for(request.user, reference, action_id))
 
 
 @login_required
-def action_progress(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+def action_progress(request: AuthenticatedHttpRequest, reference: str, action_id: int) -> HttpResponse:
     access = action_for(request.user, reference, action_id)
     if (refused := post_only(request)) is not None:
         return refused
@@ -233,7 +233,7 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
         ),
         refused=TransitionRefused,
     )
-    if sent.refusal is not None:
+    if isinstance(sent.refusal, TransitionRefused):
         return render_action(request, access, refusal=sent.refusal, status=409)
     if sent.saved:
         messages.success(request, "Your progress update has been added.")
@@ -242,7 +242,7 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
 
 
 @login_required
-def action_due_date(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+def action_due_date(request: AuthenticatedHttpRequest, reference: str, action_id: int) -> HttpResponse:
     """The coordinator moves an action's due date (the owner's lead sees the page as 403: their way
     to more time is to agree it with the coordinator, who records it here with the reason)."""
     access = action_for(request.user, reference, action_id, COORDINATE, "move an action's due date")
@@ -272,7 +272,7 @@ def action_due_date(request: HttpRequest, reference: str, action_id: int) -> Htt
 
 
 @login_required
-def action_step(request: HttpRequest, reference: str, action_id: int, name: str) -> HttpResponse:
+def action_step(request: AuthenticatedHttpRequest, reference: str, action_id: int, name: str) -> HttpResponse:
     # The 404 comes first: nobody learns anything about another agency's action.
     access = action_for(request.user, reference, action_id)
 
@@ -301,14 +301,15 @@ def action_step(request: HttpRequest, reference: str, action_id: int, name: str)
 
 
 @login_required
-def action_evidence_upload(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+def action_evidence_upload(request: AuthenticatedHttpRequest, reference: str, action_id: int) -> HttpResponse:
     access = action_for(request.user, reference, action_id)
     if (refused := post_only(request)) is not None:
         return refused
     back = reverse("reviews:action", args=[access.review.reference, access.action.pk])
     form = EvidenceFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, form.errors["file"][0])
+        # django-stubs types an ErrorList item as the ValidationError; Django's __getitem__ gives its message.
+        messages.error(request, form.errors["file"][0])  # type: ignore[arg-type]
         return redirect(back)
     try:
         attached = action_evidence_attach(
@@ -317,15 +318,17 @@ def action_evidence_upload(request: HttpRequest, reference: str, action_id: int)
     except ValidationError as error:
         for message in error.message_dict.get("file", error.messages):
             messages.error(request, message)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
     else:
         messages.success(request, f"{attached.original_name} is attached as evidence.")
     return redirect(back)
 
 
 @login_required
-def action_evidence_download(request: HttpRequest, reference: str, action_id: int, file_id: int) -> FileResponse:
+def action_evidence_download(
+    request: AuthenticatedHttpRequest, reference: str, action_id: int, file_id: int
+) -> FileResponse:
     access = action_for(request.user, reference, action_id)
     attached = access.action.evidence_files.filter(pk=file_id).first()
     if attached is None:

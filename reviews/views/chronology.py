@@ -13,7 +13,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -29,9 +29,10 @@ from ui.csv import csv_lines, csv_response
 from ui.views import post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
+from workflows.types import AuthenticatedHttpRequest
 
 
-def _readable(request: HttpRequest, reference: str) -> tuple[ReviewAccess, MergedChronology]:
+def _readable(request: AuthenticatedHttpRequest, reference: str) -> tuple[ReviewAccess, MergedChronology]:
     access = review_for(request.user, reference)
     chronology = merged_chronology(request.user, access.review, request.GET)
     if chronology is None:
@@ -52,7 +53,7 @@ def _context(access: ReviewAccess, chronology: MergedChronology) -> dict[str, ob
 
 
 @login_required
-def chronology_view(request: HttpRequest, reference: str) -> HttpResponse:
+def chronology_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     access, chronology = _readable(request, reference)
     access_record(request, access.review, "chronology")
     page = chronology.page(request.GET.get("page"))
@@ -71,7 +72,7 @@ def chronology_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def chronology_print(request: HttpRequest, reference: str) -> HttpResponse:
+def chronology_print(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     access, chronology = _readable(request, reference)
     access_record(request, access.review, "chronology_print")
     context = _context(access, chronology)
@@ -80,7 +81,7 @@ def chronology_print(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def chronology_export(request: HttpRequest, reference: str) -> StreamingHttpResponse:
+def chronology_export(request: AuthenticatedHttpRequest, reference: str) -> StreamingHttpResponse:
     access, chronology = _readable(request, reference)
     # Taking case data away in a file is itself attributable.
     access_record(
@@ -94,15 +95,15 @@ def chronology_export(request: HttpRequest, reference: str) -> StreamingHttpResp
 
 
 @login_required
-def chronology_release_view(request: HttpRequest, reference: str) -> HttpResponse:
+def chronology_release_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     # Releasing is the coordinator's: the service refuses anyone else (403), after the 405 to a GET.
     review = review_for(request.user, reference).review
     if (refused := post_only(request)) is not None:
         return refused
     try:
         chronology_release(actor=request.user, review_id=review.pk)
-    except TransitionRefused as refused:
-        messages.info(request, refused.message)
+    except TransitionRefused as refusal:
+        messages.info(request, refusal.message)
     else:
         messages.success(request, "The merged chronology is now visible to every agency lead on this review.")
     return redirect("reviews:chronology", reference=review.reference)
@@ -112,16 +113,18 @@ def chronology_release_view(request: HttpRequest, reference: str) -> HttpRespons
 
 
 @login_required
-def entry_add(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def entry_add(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     return _entry_form(request, reference, contribution_id, entry_id=None)
 
 
 @login_required
-def entry_edit(request: HttpRequest, reference: str, contribution_id: int, entry_id: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, reference: str, contribution_id: int, entry_id: int) -> HttpResponse:
     return _entry_form(request, reference, contribution_id, entry_id=entry_id)
 
 
-def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, entry_id: int | None) -> HttpResponse:
+def _entry_form(
+    request: AuthenticatedHttpRequest, reference: str, contribution_id: int, *, entry_id: int | None
+) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "write its chronology")
     entry = get_object_or_404(ChronologyEntry, pk=entry_id, contribution=access.contribution) if entry_id else None
     if not access.contribution.is_editable:
@@ -154,7 +157,7 @@ def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, e
     )
     if sent.refusal is not None:
         return locked_page(request, access)
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         return redirect_once(
             request,
             *sent.result,
@@ -176,7 +179,9 @@ def _entry_form(request: HttpRequest, reference: str, contribution_id: int, *, e
 
 
 @login_required
-def entry_delete_view(request: HttpRequest, reference: str, contribution_id: int, entry_id: int) -> HttpResponse:
+def entry_delete_view(
+    request: AuthenticatedHttpRequest, reference: str, contribution_id: int, entry_id: int
+) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "write its chronology")
     entry = get_object_or_404(ChronologyEntry, pk=entry_id, contribution=access.contribution)
     if not access.contribution.is_editable:
@@ -199,7 +204,7 @@ def entry_delete_view(request: HttpRequest, reference: str, contribution_id: int
 
 
 @login_required
-def chronology_import(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def chronology_import(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "import its chronology")
     if not access.contribution.is_editable:
         return locked_page(request, access)
@@ -239,7 +244,7 @@ def chronology_import(request: HttpRequest, reference: str, contribution_id: int
 
 
 @login_required
-def import_template_csv(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def import_template_csv(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     contribution_for(request.user, reference, contribution_id)
     # Headers only: a notes line in a CSV would be read back as a (bad) chronology row. The notes
     # are on the import page and on the second sheet of the Excel template.
@@ -252,13 +257,15 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
-def import_template_xlsx(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def import_template_xlsx(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     contribution_for(request.user, reference, contribution_id)
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "Chronology"
     sheet.append(HEADERS)
     for cell in sheet[1]:

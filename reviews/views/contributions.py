@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +53,7 @@ from reviews.services.contributions import (
 )
 from ui.views import offered_steps, post_step, submit
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
-from workflows.types import AnyUser
+from workflows.types import AnyUser, AuthenticatedHttpRequest
 
 # The steps offered on a contribution page: the agency lead's, then the coordinator's.
 STEPS = ("submit", "resubmit", "record_nil_return", "accept", "return_to_agency", "waive")
@@ -66,7 +66,7 @@ def contribution_url(access: ContributionAccess) -> str:
 # --- the review's contributions -----------------------------------------------------------------
 
 
-def locked_page(request: HttpRequest, access: ContributionAccess) -> HttpResponse:
+def locked_page(request: AuthenticatedHttpRequest, access: ContributionAccess) -> HttpResponse:
     contribution = access.contribution
     messages.info(
         request,
@@ -77,7 +77,7 @@ def locked_page(request: HttpRequest, access: ContributionAccess) -> HttpRespons
 
 
 @login_required
-def contribution_list(request: HttpRequest, reference: str) -> HttpResponse:
+def contribution_list(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     access = review_for(request.user, reference)
     review = access.review
     own = lead_agency_ids(request.user, review)
@@ -97,7 +97,7 @@ def contribution_list(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def contribution_invite(request: HttpRequest, reference: str) -> HttpResponse:
+def contribution_invite(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     review = review_for(request.user, reference, COORDINATE, "ask agencies for contributions").review
     default = default_due_date(review)
     form = InviteAgencyForm(request.POST if request.method == "POST" else None, review=review, default_due=default)
@@ -114,7 +114,7 @@ def contribution_invite(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         refused=TransitionRefused,
     )
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         messages.success(request, f"{sent.result.agency} has been asked for a contribution.")
         return redirect("reviews:contributions", reference=review.reference)
     return render(
@@ -152,7 +152,7 @@ def _steps(
 
 
 def render_contribution(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: ContributionAccess,
     *,
     failed: str = "",
@@ -189,14 +189,16 @@ def render_contribution(
 
 
 @login_required
-def contribution_detail(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def contribution_detail(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id)
     access_record(request, access.review, "contribution", agency=str(access.contribution.agency))
     return render_contribution(request, access)
 
 
 @login_required
-def contribution_step(request: HttpRequest, reference: str, contribution_id: int, name: str) -> HttpResponse:
+def contribution_step(
+    request: AuthenticatedHttpRequest, reference: str, contribution_id: int, name: str
+) -> HttpResponse:
     # The 404 comes first: nobody learns anything about another agency's contribution.
     access = contribution_for(request.user, reference, contribution_id)
 
@@ -227,7 +229,7 @@ def contribution_step(request: HttpRequest, reference: str, contribution_id: int
 
 
 @login_required
-def contribution_due_date(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def contribution_due_date(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id, COORDINATE, "move a due date")
     form = MoveDueDateForm(request.POST if request.method == "POST" else None)
     sent = submit(
@@ -256,7 +258,7 @@ def contribution_due_date(request: HttpRequest, reference: str, contribution_id:
 
 
 @login_required
-def contribution_extension(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def contribution_extension(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     # The coordinator reads the agency's pages; the agency asks.
     access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "ask for an extension")
     form = ExtensionRequestForm(request.POST if request.method == "POST" else None)
@@ -287,7 +289,7 @@ def contribution_extension(request: HttpRequest, reference: str, contribution_id
 
 @login_required
 def contribution_decide_extension_view(
-    request: HttpRequest, reference: str, contribution_id: int, change_id: int
+    request: AuthenticatedHttpRequest, reference: str, contribution_id: int, change_id: int
 ) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id, COORDINATE, "decide an extension")
     change = get_object_or_404(
@@ -311,7 +313,7 @@ def contribution_decide_extension_view(
     if sent.refusal is not None:
         messages.info(request, str(sent.refusal))
         return redirect(contribution_url(access))
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         messages.success(request, f"The extension was {sent.result.get_status_display().lower()}.")
         return redirect(contribution_url(access))
     return render(
@@ -332,7 +334,7 @@ def contribution_decide_extension_view(
 
 
 @login_required
-def my_requests_view(request: HttpRequest) -> HttpResponse:
+def my_requests_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/contributions/my_requests.html", {"rows": my_requests(request.user)})
 
 
@@ -340,7 +342,7 @@ def my_requests_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_edit(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
+def report_edit(request: AuthenticatedHttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "write its agency report")
     contribution = access.contribution
     if Ask.AGENCY_REPORT not in contribution.asks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -37,18 +37,19 @@ from reviews.services.findings import (
 from ui.views import post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options
+from workflows.types import AuthenticatedHttpRequest
 
 
-def _readable(request: HttpRequest, reference: str) -> ReviewAccess:
+def _readable(request: AuthenticatedHttpRequest, reference: str) -> ReviewAccess:
     return review_for(request.user, reference, CASE_DETAIL, "read the findings")
 
 
-def _drafter(request: HttpRequest, reference: str) -> ReviewAccess:
+def _drafter(request: AuthenticatedHttpRequest, reference: str) -> ReviewAccess:
     return review_for(request.user, reference, FINDINGS_DRAFTERS, "write the findings")
 
 
 def _findings_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: ReviewAccess,
     *,
     reopen_form: ReasonOnlyForm | None = None,
@@ -95,12 +96,12 @@ def _findings_page(
 
 
 @login_required
-def findings_view(request: HttpRequest, reference: str) -> HttpResponse:
+def findings_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     return _findings_page(request, _readable(request, reference))
 
 
 @login_required
-def findings_edit(request: HttpRequest, reference: str) -> HttpResponse:
+def findings_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     review = _drafter(request, reference).review
     findings = findings_for(review)
     analysis = review.kind == ReviewKind.CHILD_DEATH
@@ -136,7 +137,7 @@ def findings_edit(request: HttpRequest, reference: str) -> HttpResponse:
         if sent.saved:
             messages.success(request, "The findings have been saved.")
             return redirect("reviews:findings", reference=review.reference)
-        refusal = sent.refusal
+        refusal = sent.refusal if isinstance(sent.refusal, TransitionRefused) else None
     status = 409 if (refusal and form.is_bound) else 400 if form.errors else 200
     return render(
         request,
@@ -152,7 +153,9 @@ def findings_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def recommendation_edit(request: HttpRequest, reference: str, recommendation_id: int | None = None) -> HttpResponse:
+def recommendation_edit(
+    request: AuthenticatedHttpRequest, reference: str, recommendation_id: int | None = None
+) -> HttpResponse:
     review = _drafter(request, reference).review
     recommendation = None
     if recommendation_id is not None:
@@ -183,7 +186,7 @@ def recommendation_edit(request: HttpRequest, reference: str, recommendation_id:
         ),
         refused=TransitionRefused,
     )
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         return redirect_once(
             request,
             *sent.result,
@@ -205,7 +208,9 @@ def recommendation_edit(request: HttpRequest, reference: str, recommendation_id:
 
 
 @login_required
-def recommendation_delete_view(request: HttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
+def recommendation_delete_view(
+    request: AuthenticatedHttpRequest, reference: str, recommendation_id: int
+) -> HttpResponse:
     access = _drafter(request, reference)
     review = access.review
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id, findings__review=review)
@@ -220,7 +225,7 @@ def recommendation_delete_view(request: HttpRequest, reference: str, recommendat
 
 
 @login_required
-def findings_sign_off_view(request: HttpRequest, reference: str) -> HttpResponse:
+def findings_sign_off_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     # The sign-off is the chair's: the service refuses anyone else (403), after the 405 to a GET.
     access = _readable(request, reference)
     review = access.review
@@ -235,7 +240,7 @@ def findings_sign_off_view(request: HttpRequest, reference: str) -> HttpResponse
 
 
 @login_required
-def findings_reopen_view(request: HttpRequest, reference: str) -> HttpResponse:
+def findings_reopen_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     access = _readable(request, reference)
     access.require(CHAIR, "reopen the findings")
     review = access.review
@@ -247,7 +252,7 @@ def findings_reopen_view(request: HttpRequest, reference: str) -> HttpResponse:
         lambda data: findings_reopen(actor=request.user, review_id=review.pk, reason=data["reason"]),
         refused=TransitionRefused,
     )
-    if sent.refusal is not None:
+    if isinstance(sent.refusal, TransitionRefused):
         return _findings_page(request, access, refusal=sent.refusal, status=409)
     if not sent.saved:
         return _findings_page(request, access, reopen_form=form, status=400)
@@ -256,7 +261,7 @@ def findings_reopen_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def findings_version(request: HttpRequest, reference: str, version: int) -> HttpResponse:
+def findings_version(request: AuthenticatedHttpRequest, reference: str, version: int) -> HttpResponse:
     review = _readable(request, reference).review
     signed = SignedFindings.objects.select_related("signed_by").filter(findings__review=review, version=version).first()
     if signed is None:
@@ -269,7 +274,7 @@ def findings_version(request: HttpRequest, reference: str, version: int) -> Http
 
 
 @login_required
-def chair_page(request: HttpRequest) -> HttpResponse:
+def chair_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = chair_items(request.user)
     return render(
         request,

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -54,10 +54,11 @@ from reviews.services.panels import (
 from ui.views import post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
+from workflows.types import AuthenticatedHttpRequest
 
 
 @login_required
-def panel_list(request: HttpRequest) -> HttpResponse:
+def panel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     coordinated = [p.pk for p in partnerships_user_coordinates(request.user)]
     return render(
         request,
@@ -67,7 +68,7 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def panel_new(request: HttpRequest) -> HttpResponse:
+def panel_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     partnerships = partnerships_for(request.user, "schedule a panel meeting")
     form = PanelMeetingForm(
         request.POST if request.method == "POST" else None,
@@ -90,7 +91,7 @@ def panel_new(request: HttpRequest) -> HttpResponse:
             result_url=lambda meeting: reverse("reviews:panel", args=[meeting.pk]),
         ),
     )
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         return redirect_once(
             request,
             *sent.result,
@@ -106,7 +107,7 @@ def panel_new(request: HttpRequest) -> HttpResponse:
 
 
 def _render_panel(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: MeetingAccess,
     *,
     forms: dict[str, Any] | None = None,
@@ -142,12 +143,12 @@ def _render_panel(
 
 
 @login_required
-def panel_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def panel_detail(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     return _render_panel(request, meeting_for(request.user, meeting_id))
 
 
 @login_required
-def panel_invite_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def panel_invite_view(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     access = meeting_for(request.user, meeting_id, RUN_MEETING, "invite panel members")
     if (refused := post_only(request)) is not None:
         return refused
@@ -165,7 +166,7 @@ def panel_invite_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def panel_agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def panel_agenda_view(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     access = meeting_for(request.user, meeting_id, RUN_MEETING, "set the agenda")
     if (refused := post_only(request)) is not None:
         return refused
@@ -181,7 +182,7 @@ def panel_agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def panel_attendance_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def panel_attendance_view(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     access = meeting_for(request.user, meeting_id, RUN_MEETING, "record attendance")
     if (refused := post_only(request)) is not None:
         return refused
@@ -200,7 +201,7 @@ def panel_attendance_view(request: HttpRequest, meeting_id: int) -> HttpResponse
 
 
 @login_required
-def panel_minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def panel_minutes_view(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     access = meeting_for(request.user, meeting_id, RUN_MEETING, "write the minutes")
     if (refused := post_only(request)) is not None:
         return refused
@@ -222,7 +223,7 @@ def _agenda_review(access: MeetingAccess, reference: str) -> Review:
 
 
 @login_required
-def panel_decision_view(request: HttpRequest, meeting_id: int, reference: str) -> HttpResponse:
+def panel_decision_view(request: AuthenticatedHttpRequest, meeting_id: int, reference: str) -> HttpResponse:
     access = meeting_for(request.user, meeting_id, RUN_MEETING, "record the panel's decisions")
     review = _agenda_review(access, reference)
     form = DecisionForm(request.POST if request.method == "POST" else None, review=review)
@@ -238,10 +239,10 @@ def panel_decision_view(request: HttpRequest, meeting_id: int, reference: str) -
         ),
         refused=TransitionRefused,
     )
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         decision = sent.result
         text = f"The decision on {review.reference} has been recorded."
-        if decision.resulting_review_id:
+        if decision.resulting_review is not None:
             text += f" It was converted into {decision.resulting_review.reference}."
         messages.success(request, text)
         return redirect("reviews:panel", meeting_id=access.meeting.pk)
@@ -261,7 +262,7 @@ def panel_decision_view(request: HttpRequest, meeting_id: int, reference: str) -
 
 
 @login_required
-def panel_papers(request: HttpRequest, meeting_id: int, reference: str) -> HttpResponse:
+def panel_papers(request: AuthenticatedHttpRequest, meeting_id: int, reference: str) -> HttpResponse:
     access = meeting_for(request.user, meeting_id, READ_PAPERS, "read its papers")
     review = _agenda_review(access, reference)
     colours = {agency_id: colour_class(hex_colour) for agency_id, hex_colour in agency_colours(review).items()}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +30,11 @@ from reviews.services.subjects import SubjectData
 from ui.views import post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
+from workflows.types import AuthenticatedHttpRequest
 
 
 @login_required
-def review_new(request: HttpRequest) -> HttpResponse:
+def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     partnerships = partnerships_for(request.user, "open a review")
     form = OpenReviewForm(request.POST if request.method == "POST" else None, partnerships=partnerships)
 
@@ -65,7 +66,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
 
     # A ValidationError means the service saved nothing: what the user typed stays in the bound form.
     sent = submit(form, open_once)
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         return redirect_once(
             request,
             *sent.result,
@@ -85,7 +86,7 @@ def _transitions() -> dict[str, dict[str, Any]]:
 
 
 def _render_review(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     access: ReviewAccess,
     *,
     form: TransitionForm | None = None,
@@ -117,14 +118,14 @@ def _render_review(
 
 
 @login_required
-def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     access = review_for(request.user, reference)
     access_record(request, access.review, "review")
     return _render_review(request, access)
 
 
 @login_required
-def review_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+def review_transition(request: AuthenticatedHttpRequest, reference: str, name: str) -> HttpResponse:
     # The 404 comes first, so nobody without a role learns anything from the method or the name.
     # Every stage change is the coordinator's.
     access = review_for(request.user, reference, COORDINATE, "change the review's stage")
@@ -166,7 +167,7 @@ def review_transition(request: HttpRequest, reference: str, name: str) -> HttpRe
 
 
 @login_required
-def review_key_dates(request: HttpRequest, reference: str) -> HttpResponse:
+def review_key_dates(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     review = review_for(request.user, reference, COORDINATE, "record key dates").review
     form = KeyDatesForm(request.POST if request.method == "POST" else None, review=review)
     sent = submit(form, lambda data: review_record_key_dates(actor=request.user, review_id=review.pk, key_dates=data))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from reviews.forms.roles import RoleGrantForm
@@ -13,10 +13,11 @@ from reviews.permissions import COORDINATE, review_for
 from reviews.selectors.roles import person_name, review_roles
 from reviews.services.roles import review_role_grant
 from ui.views import submit
+from workflows.types import AuthenticatedHttpRequest
 
 
 @login_required
-def review_roles_view(request: HttpRequest, reference: str) -> HttpResponse:
+def review_roles_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     access = review_for(request.user, reference)
     review = access.review
     form = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from reviews.forms.subjects import SubjectForm
@@ -13,10 +13,11 @@ from reviews.permissions import COORDINATE, VIEW_IDENTITY, review_for
 from reviews.services.access_log import access_record
 from reviews.services.subjects import SubjectData, subject_add
 from ui.views import submit
+from workflows.types import AuthenticatedHttpRequest
 
 
 @login_required
-def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+def subject_add_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     review = review_for(request.user, reference, COORDINATE, "add a subject").review
     form = SubjectForm(request.POST if request.method == "POST" else None)
     sent = submit(
@@ -35,7 +36,7 @@ def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
             ),
         ),
     )
-    if sent.saved:
+    if sent.saved and sent.result is not None:
         messages.success(request, f"{sent.result.pseudonym} added.")
         return redirect("reviews:review", reference=review.reference)
     return render(
@@ -47,7 +48,7 @@ def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def subject_identity(request: HttpRequest, reference: str, subject_id: int) -> HttpResponse:
+def subject_identity(request: AuthenticatedHttpRequest, reference: str, subject_id: int) -> HttpResponse:
     review = review_for(request.user, reference, VIEW_IDENTITY, "see who a subject is").review
     subject = get_object_or_404(Subject.objects.select_related("identity"), pk=subject_id, review=review)
     # Reading an identity is itself attributable (docs/DOMAIN.md: need-to-know access to special

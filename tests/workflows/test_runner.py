@@ -90,10 +90,32 @@ def test_the_page_the_user_saw_is_still_current_so_the_step_goes_ahead(document,
 
 @pytest.mark.parametrize("who", ["reviewer", "stranger"])
 def test_a_user_without_the_permission_is_refused(document, request, who):
+    """A plain callable permission cannot say whose role is needed: the refusal is generic."""
     user = request.getfixturevalue(who)
-    with pytest.raises(PermissionDenied, match="You do not have the role needed to do this on Annual report 2026."):
+    with pytest.raises(PermissionDenied) as refused:
         document_step(actor=user, document_id=document.pk, transition="send_for_review")
+    assert str(refused.value) == "You do not have the role needed to do this on Annual report 2026."
     assert state_of(document) == DocumentState.DRAFT
+    assert not TransitionLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("transition", "state", "message"),
+    [
+        # The step's words: its label, lower-cased ("Withdraw") ...
+        ("withdraw", DocumentState.DRAFT, "You need an editor's role on Draft notes to withdraw."),
+        # ... or the transition's custom "doing" where it has one.
+        ("publish", DocumentState.IN_REVIEW, "You need an editor's role on Draft notes to publish the document."),
+    ],
+)
+def test_a_permission_that_can_say_whose_role_is_needed_says_so(
+    make_document, editor, reviewer, transition, state, message
+):
+    document = make_document("Draft notes", editors=[editor], reviewers=[reviewer], state=state)
+    with pytest.raises(PermissionDenied) as refused:
+        document_step(actor=reviewer, document_id=document.pk, transition=transition, reason="Superseded")
+    assert str(refused.value) == message
+    assert state_of(document) == state
     assert not TransitionLog.objects.exists()
 
 

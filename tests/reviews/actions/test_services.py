@@ -142,8 +142,12 @@ def test_the_other_agency_s_lead_cannot_touch_the_action(action, gp_lead):
     before = snapshot(action)
     with pytest.raises(PermissionDenied):
         action_add_update(actor=gp_lead, action_id=action.pk, progress_on=timezone.localdate(), note="Not mine")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         action_advance(actor=gp_lead, action_id=action.pk, transition="complete", evidence="Not mine")
+    assert str(refused.value) == (
+        f"You need the Police lead's or the review coordinator's role on {action.review.reference} "
+        "to mark the action as completed."
+    )
     assert snapshot(action) == before
 
 
@@ -209,9 +213,15 @@ def test_the_owning_agency_s_lead_may_not_verify_even_as_a_coordinator(completed
     assert snapshot(completed) == before
 
 
-def test_the_owner_lead_has_no_verify_step(completed, police_lead):
-    with pytest.raises(PermissionDenied):
-        action_advance(actor=police_lead, action_id=completed.pk, transition="verify")
+@pytest.mark.parametrize("who", ["police_lead", "chair"])
+def test_only_the_coordinator_verifies_and_the_refusal_says_so(completed, who, request):
+    """The owner lead has no verify step; nor has the chair, who holds another role on the review."""
+    with pytest.raises(PermissionDenied) as refused:
+        action_advance(actor=request.getfixturevalue(who), action_id=completed.pk, transition="verify")
+    assert str(refused.value) == (
+        f"You need the review coordinator's role on {completed.review.reference} "
+        "to verify the action on the partnership's behalf."
+    )
     assert fresh(completed).state == A.COMPLETED
 
 

@@ -178,6 +178,19 @@ def test_agency_lead_cannot_accept_and_coordinator_cannot_submit(police_contribu
     assert state_of(police_contribution) == "submitted"
 
 
+def test_a_refused_step_names_the_role_it_needs(police_contribution, police_lead, coordinator):
+    reference = police_contribution.review.reference
+    entry_save(actor=police_lead, contribution_id=police_contribution.pk, data=an_entry())
+    with pytest.raises(PermissionDenied) as refused:
+        contribution_advance(actor=coordinator, contribution_id=police_contribution.pk, transition="submit")
+    assert str(refused.value) == f"You need the Police lead's role on {reference} to submit the contribution."
+    contribution_advance(actor=police_lead, contribution_id=police_contribution.pk, transition="submit")
+    with pytest.raises(PermissionDenied) as refused:
+        contribution_advance(actor=police_lead, contribution_id=police_contribution.pk, transition="accept")
+    assert str(refused.value) == f"You need the review coordinator's role on {reference} to accept the contribution."
+    assert state_of(police_contribution) == "submitted"
+
+
 def test_another_agencys_lead_cannot_touch_the_contribution(police_contribution, gp_lead, gp_contribution):
     with pytest.raises(PermissionDenied):
         entry_save(actor=gp_lead, contribution_id=police_contribution.pk, data=an_entry())

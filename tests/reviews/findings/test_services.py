@@ -35,7 +35,7 @@ from reviews.services.roles import review_role_grant
 from tests.factories import AgencyFactory, advance_to, make_review
 from tests.reviews.builders import add_recommendation, write_findings
 from workflows.models import AuditEvent, TransitionLog
-from workflows.runner import TransitionRefused
+from workflows.runner import TransitionRefused, run_transition
 
 
 def findings_of(review) -> Findings:
@@ -156,6 +156,24 @@ def test_only_the_chair_may_sign_off(drafting, coordinator, police, who, request
         findings_sign_off(actor=request.getfixturevalue(who), review_id=drafting.pk)
     assert str(refused.value) == f"You need the chair's role on {drafting.reference} to sign off the findings."
     assert state_snapshot(drafting) == before
+    assert not TransitionLog.objects.filter(transition="sign_off").exists()
+
+
+def test_the_sign_off_step_itself_names_the_chairs_role(drafting, coordinator, police):
+    """findings_sign_off checks the chair first; the transition's own permission, asked by the
+    runner under the lock, refuses in the same words."""
+    write_findings(drafting, coordinator)
+    add_recommendation(drafting, coordinator, police)
+    with pytest.raises(PermissionDenied) as refused:
+        run_transition(
+            queryset=Findings.objects.select_related("review"),
+            pk=findings_of(drafting).pk,
+            name="sign_off",
+            actor=coordinator,
+            arguments={"by": coordinator, "content_hash": "0" * 64},
+        )
+    assert str(refused.value) == f"You need the chair's role on {drafting.reference} to sign off the findings."
+    assert findings_of(drafting).state == FindingsState.DRAFT
     assert not TransitionLog.objects.filter(transition="sign_off").exists()
 
 

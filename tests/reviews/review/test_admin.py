@@ -109,7 +109,8 @@ def test_staff_without_a_role_on_the_review_is_refused(client, staff_viewer, rev
     review.refresh_from_db()
     assert review.state == ReviewState.NOTIFICATION
     [(level, text)] = shown_messages(response)
-    assert level == "error" and "You do not have the role needed" in text
+    assert level == "error"
+    assert text == f"{review.reference}: You need the review coordinator's role on {review.reference} to start scoping."
 
 
 def test_each_selected_review_is_reported_on_its_own(admin_client, review, coordinator, partnership):

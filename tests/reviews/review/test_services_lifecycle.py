@@ -36,6 +36,17 @@ FORBIDDEN = [
     (name, state) for name, (sources, _) in TRANSITIONS.items() for state in ALL_STATES if state not in sources
 ]
 NOT_PERMITTED = ["chair", "panel_member", "police_lead", "scrutineer", "outsider"]
+# How a refusal names each step: its label, or the transition's custom "doing" where that reads badly.
+DOING = {
+    "start_scoping": "start scoping",
+    "request_submissions": "request agency submissions",
+    "convene_panel": "convene the panel",
+    "draft_findings": "move the review to findings",
+    "start_action_tracking": "start action tracking",
+    "close": "close the review",
+    "withdraw": "withdraw the review",
+    "convert_to_cspr": "convert the rapid review into a local CSPR",
+}
 
 
 def take(name: str, review: Review, actor, reason: str = ""):
@@ -103,10 +114,18 @@ def test_only_a_coordinator_of_the_review_may_take_a_step(name, who, decided, co
     user = request.getfixturevalue(who)
     before = snapshot(review)
 
-    with pytest.raises(PermissionDenied, match="You do not have the role needed"):
+    with pytest.raises(PermissionDenied) as refused:
         take(name, review, user, reason="Because")
 
+    assert str(refused.value) == f"You need the review coordinator's role on {review.reference} to {DOING[name]}."
     assert snapshot(review) == before
+
+
+def test_a_chair_refused_a_step_is_told_it_needs_the_coordinators_role(decided, chair):
+    with pytest.raises(PermissionDenied) as refused:
+        review_advance(actor=chair, review_id=decided.pk, transition="start_scoping")
+    assert str(refused.value) == f"You need the review coordinator's role on {decided.reference} to start scoping."
+    assert Review.objects.get(pk=decided.pk).state == S.NOTIFICATION
 
 
 def test_a_partnership_coordinator_without_a_role_on_this_review_is_refused(decided, second_coordinator):

@@ -1,6 +1,7 @@
 """A document sent for review and published, with the parts of a workflow the engine must handle:
-a protected state field, a permission read from the database, conditions that say why they are
-unmet (and one plain django-fsm condition that cannot), a step that needs a reason, and a step
+a protected state field, a permission read from the database (as a plain callable, whose refusal can
+only be generic, and as a ``Permission`` that names the role it needs), conditions that say why they
+are unmet (and one plain django-fsm condition that cannot), a step that needs a reason, and a step
 from any other state ("+")."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from workflows.conditions import condition
+from workflows.conditions import Permission, condition
 from workflows.types import AnyUser
 
 
@@ -37,6 +38,14 @@ class RoleKind(models.TextChoices):
 def may_edit(document: Document, user: AnyUser) -> bool:
     """Asked of the database each time, so a role removed meanwhile is seen."""
     return document.roles.filter(kind=RoleKind.EDITOR, username=user.get_username()).exists()
+
+
+def _needs_an_editor(document: Document, doing: str) -> str:
+    return f"You need an editor's role on {document} to {doing}."
+
+
+# The same check, saying whose role a refused user lacks.
+editor_only: Permission[Document] = Permission(may_edit, name="editor_only", refusal=_needs_an_editor)
 
 
 @condition
@@ -80,7 +89,8 @@ class Document(FSMModelMixin, models.Model):
         source=DocumentState.IN_REVIEW,
         target=DocumentState.PUBLISHED,
         conditions=[has_reviewer, not_embargoed],
-        permission=may_edit,
+        permission=editor_only,
+        custom={"doing": "publish the document"},
     )
     def publish(self) -> None:
         pass
@@ -89,7 +99,7 @@ class Document(FSMModelMixin, models.Model):
         field=state,
         source="+",
         target=DocumentState.WITHDRAWN,
-        permission=may_edit,
+        permission=editor_only,
         custom={"label": "Withdraw", "needs_reason": True},
     )
     def withdraw(self, reason: str) -> None:
