@@ -14,7 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from ui.forms import GovukForm
 
@@ -139,3 +139,13 @@ def post_step(
     except refused as refused_now:
         return (page_now or page)(refusal=refused_now, status=409)
     return done(result)
+
+
+def form_page(
+    request: HttpRequest, template: str, sent: Submission[Any], context: Mapping[str, object] | None = None
+) -> HttpResponse:
+    """The page of a form that was not saved: not sent yet (200), sent back with errors (400), or
+    refused by the service (409, the refusal shown). ``template`` gets ``context``, the form, its
+    error summary and the refusal."""
+    shown = {"form": sent.form, "error_summary": sent.form.error_summary(), "refusal": sent.refusal}
+    return render(request, template, {**shown, **(context or {})}, status=sent.status)

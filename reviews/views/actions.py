@@ -41,7 +41,7 @@ from reviews.services.actions import (
     action_evidence_attach,
 )
 from ui.csv import csv_response
-from ui.views import offered_steps, post_only, post_step, redirect_once, submit
+from ui.views import form_page, offered_steps, post_only, post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
 from workflows.types import AnyUser, AuthenticatedHttpRequest
@@ -154,18 +154,7 @@ def action_add(request: AuthenticatedHttpRequest, reference: str, recommendation
             success=lambda action: f"Action {action.code} has been added.",
             repeated="This form had already been sent: the action was added once, here it is.",
         )
-    return render(
-        request,
-        "reviews/actions/add.html",
-        {
-            "review": review,
-            "recommendation": recommendation,
-            "form": form,
-            "refusal": sent.refusal,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
-    )
+    return form_page(request, "reviews/actions/add.html", sent, {"review": review, "recommendation": recommendation})
 
 
 # --- one action -----------------------------------------------------------------------------------
@@ -263,12 +252,7 @@ def action_due_date(request: AuthenticatedHttpRequest, reference: str, action_id
     if sent.saved:
         messages.success(request, f"The due date of action {access.action.code} has been moved.")
         return redirect(action_url(access))
-    return render(
-        request,
-        "reviews/actions/due_date.html",
-        {"review": access.review, "action": access.action, "form": form, "error_summary": form.error_summary()},
-        status=sent.status,
-    )
+    return form_page(request, "reviews/actions/due_date.html", sent, {"review": access.review, "action": access.action})
 
 
 @login_required

@@ -26,7 +26,7 @@ from reviews.services.access_log import access_record
 from reviews.services.chronology import chronology_release, entries_import, entry_delete, entry_save
 from reviews.views.contributions import contribution_url, locked_page
 from ui.csv import csv_lines, csv_response
-from ui.views import post_only, redirect_once, submit
+from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
@@ -164,17 +164,11 @@ def _entry_form(
             success=lambda _saved: "Entry saved." if entry else "Entry added.",
             repeated="This form had already been sent: the entry was added once.",
         )
-    return render(
+    return form_page(
         request,
         "reviews/chronology/entry_form.html",
-        {
-            "review": access.review,
-            "contribution": access.contribution,
-            "entry": entry,
-            "form": form,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
+        sent,
+        {"review": access.review, "contribution": access.contribution, "entry": entry},
     )
 
 

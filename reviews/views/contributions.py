@@ -51,7 +51,7 @@ from reviews.services.contributions import (
     contribution_request,
     contribution_request_extension,
 )
-from ui.views import offered_steps, post_step, submit
+from ui.views import form_page, offered_steps, post_step, submit
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
 from workflows.types import AnyUser, AuthenticatedHttpRequest
 
@@ -117,17 +117,11 @@ def contribution_invite(request: AuthenticatedHttpRequest, reference: str) -> Ht
     if sent.saved and sent.result is not None:
         messages.success(request, f"{sent.result.agency} has been asked for a contribution.")
         return redirect("reviews:contributions", reference=review.reference)
-    return render(
+    return form_page(
         request,
         "reviews/contributions/invite.html",
-        {
-            "review": review,
-            "form": form,
-            "error_summary": form.error_summary(),
-            "refusal": sent.refusal,
-            "open_for_requests": review.state in REQUESTING_STAGES,
-        },
-        status=sent.status,
+        sent,
+        {"review": review, "open_for_requests": review.state in REQUESTING_STAGES},
     )
 
 
@@ -244,16 +238,11 @@ def contribution_due_date(request: AuthenticatedHttpRequest, reference: str, con
     if sent.saved:
         messages.success(request, f"The {access.contribution.agency} due date has been moved.")
         return redirect(contribution_url(access))
-    return render(
+    return form_page(
         request,
         "reviews/contributions/due_date.html",
-        {
-            "review": access.review,
-            "contribution": access.contribution,
-            "form": form,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
+        sent,
+        {"review": access.review, "contribution": access.contribution},
     )
 
 
@@ -274,16 +263,11 @@ def contribution_extension(request: AuthenticatedHttpRequest, reference: str, co
     if sent.saved:
         messages.success(request, "Your extension request has been sent to the review coordinator.")
         return redirect(contribution_url(access))
-    return render(
+    return form_page(
         request,
         "reviews/contributions/extension.html",
-        {
-            "review": access.review,
-            "contribution": access.contribution,
-            "form": form,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
+        sent,
+        {"review": access.review, "contribution": access.contribution},
     )
 
 
@@ -316,17 +300,11 @@ def contribution_decide_extension_view(
     if sent.saved and sent.result is not None:
         messages.success(request, f"The extension was {sent.result.get_status_display().lower()}.")
         return redirect(contribution_url(access))
-    return render(
+    return form_page(
         request,
         "reviews/contributions/decide_extension.html",
-        {
-            "review": access.review,
-            "contribution": access.contribution,
-            "change": change,
-            "form": form,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
+        sent,
+        {"review": access.review, "contribution": access.contribution, "change": change},
     )
 
 
@@ -364,9 +342,6 @@ def report_edit(request: AuthenticatedHttpRequest, reference: str, contribution_
     if sent.saved:
         messages.success(request, "Draft saved. You can keep editing it until you submit the contribution.")
         return redirect("reviews:report_edit", reference=access.review.reference, contribution_id=contribution.pk)
-    return render(
-        request,
-        "reviews/chronology/report_form.html",
-        {"review": access.review, "contribution": contribution, "form": form, "error_summary": form.error_summary()},
-        status=sent.status,
+    return form_page(
+        request, "reviews/chronology/report_form.html", sent, {"review": access.review, "contribution": contribution}
     )

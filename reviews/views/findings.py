@@ -34,7 +34,7 @@ from reviews.services.findings import (
     recommendation_delete,
     recommendation_save,
 )
-from ui.views import post_only, redirect_once, submit
+from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options
 from workflows.types import AuthenticatedHttpRequest
@@ -193,17 +193,8 @@ def recommendation_edit(
             success=lambda saved: f"Recommendation {saved.number} has been saved.",
             repeated="This form had already been sent: the recommendation was added once.",
         )
-    return render(
-        request,
-        "reviews/findings/recommendation_form.html",
-        {
-            "review": review,
-            "recommendation": recommendation,
-            "form": form,
-            "refusal": sent.refusal,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
+    return form_page(
+        request, "reviews/findings/recommendation_form.html", sent, {"review": review, "recommendation": recommendation}
     )
 
 

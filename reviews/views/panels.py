@@ -51,7 +51,7 @@ from reviews.services.panels import (
     panel_meeting_create,
     panel_minutes_save,
 )
-from ui.views import post_only, redirect_once, submit
+from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
@@ -98,12 +98,7 @@ def panel_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             success=lambda _meeting: "The panel meeting has been scheduled.",
             repeated="This form had already been sent: the meeting was scheduled once, here it is.",
         )
-    return render(
-        request,
-        "reviews/panels/new.html",
-        {"form": form, "error_summary": form.error_summary()},
-        status=sent.status,
-    )
+    return form_page(request, "reviews/panels/new.html", sent, {})
 
 
 def _render_panel(
@@ -246,18 +241,11 @@ def panel_decision_view(request: AuthenticatedHttpRequest, meeting_id: int, refe
             text += f" It was converted into {decision.resulting_review.reference}."
         messages.success(request, text)
         return redirect("reviews:panel", meeting_id=access.meeting.pk)
-    return render(
+    return form_page(
         request,
         "reviews/panels/decision.html",
-        {
-            "meeting": access.meeting,
-            "review": review,
-            "form": form,
-            "missing": quorum_missing(access.meeting),
-            "refusal": sent.refusal,
-            "error_summary": form.error_summary(),
-        },
-        status=sent.status,
+        sent,
+        {"meeting": access.meeting, "review": review, "missing": quorum_missing(access.meeting)},
     )
 
 

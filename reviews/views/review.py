@@ -27,7 +27,7 @@ from reviews.selectors.roles import review_roles
 from reviews.services.access_log import access_record
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open, review_record_key_dates
 from reviews.services.subjects import SubjectData
-from ui.views import post_step, redirect_once, submit
+from ui.views import form_page, post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
@@ -73,9 +73,7 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             success=lambda review: f"Review {review.reference} opened.",
             repeated="This form had already been sent: the review was opened once, here it is.",
         )
-    return render(
-        request, "reviews/review_new.html", {"form": form, "error_summary": form.error_summary()}, status=sent.status
-    )
+    return form_page(request, "reviews/review_new.html", sent, {})
 
 
 @cache
@@ -174,9 +172,4 @@ def review_key_dates(request: AuthenticatedHttpRequest, reference: str) -> HttpR
     if sent.saved:
         messages.success(request, "Key dates saved.")
         return redirect("reviews:review", reference=review.reference)
-    return render(
-        request,
-        "reviews/key_dates.html",
-        {"review": review, "form": form, "error_summary": form.error_summary()},
-        status=sent.status,
-    )
+    return form_page(request, "reviews/key_dates.html", sent, {"review": review})

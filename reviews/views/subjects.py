@@ -12,7 +12,7 @@ from reviews.models import Sex, Subject
 from reviews.permissions import COORDINATE, VIEW_IDENTITY, review_for
 from reviews.services.access_log import access_record
 from reviews.services.subjects import SubjectData, subject_add
-from ui.views import submit
+from ui.views import form_page, submit
 from workflows.types import AuthenticatedHttpRequest
 
 
@@ -39,12 +39,7 @@ def subject_add_view(request: AuthenticatedHttpRequest, reference: str) -> HttpR
     if sent.saved and sent.result is not None:
         messages.success(request, f"{sent.result.pseudonym} added.")
         return redirect("reviews:review", reference=review.reference)
-    return render(
-        request,
-        "reviews/subject_add.html",
-        {"review": review, "form": form, "error_summary": form.error_summary()},
-        status=sent.status,
-    )
+    return form_page(request, "reviews/subject_add.html", sent, {"review": review})
 
 
 @login_required
