@@ -23,7 +23,7 @@ from reviews.models import (
     Review,
     ReviewState,
 )
-from reviews.services.review import review_advance, review_convert_to_cspr
+from reviews.services.review import KEY_DATE_FIELDS, review_advance, review_convert_to_cspr
 from ui.admin import ReadOnlyAdminMixin
 from workflows.runner import TransitionRefused
 from workflows.types import User
@@ -96,12 +96,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kind",
         "title",
         "state",
-        "became_aware_on",
-        "incident_on",
-        "notified_on",
-        "decision_on",
-        "ofsted_notified_on",
-        "lado_referred_on",
+        *KEY_DATE_FIELDS,
         "converted_from",
         "withdrawal_rationale",
         "created_by",
