@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from django.db import models
 
-from workflows.calendar import HasClosureDays, add_working_days, working_days_between
+from workflows.calendar import HasClosureDays, WorkingCalendar, add_working_days, working_days_between
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -61,6 +61,11 @@ class ClockSpec:
     @property
     def duration_configurable(self) -> bool:
         return self.basis != Basis.STATUTE
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """Statute counts weekends and bank holidays only; local closure days never move it."""
+        return WorkingCalendar.BANK_HOLIDAYS if self.basis == Basis.STATUTE else WorkingCalendar.LOCAL
 
     @property
     def duration_text(self) -> str:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from reviews.models.review import ReviewKind, ReviewState
+from workflows.calendar import WorkingCalendar
 from workflows.clocks import Basis, ClockSpec, DurationUnit
 
 
@@ -18,6 +19,11 @@ class ReviewClock(models.Model):
     start_date = models.DateField(null=True, blank=True)
     duration = models.PositiveIntegerField()
     unit = models.CharField(max_length=20, choices=DurationUnit.choices)
+    calendar = models.CharField(
+        max_length=20,
+        choices=WorkingCalendar.choices,
+        help_text="The working days the due date was counted in: statute never counts closure days.",
+    )
     due_date = models.DateField(null=True, blank=True)
     stop_event = models.CharField(max_length=40, blank=True)
     stop_state = models.CharField(max_length=30, blank=True)

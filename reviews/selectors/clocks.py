@@ -7,8 +7,9 @@ from datetime import date
 
 from django.db.models import prefetch_related_objects
 
-from reviews.models import Review, ReviewClock
+from reviews.models import Partnership, Review, ReviewClock
 from reviews.selectors.review import TAG_CLASSES, key_date_label
+from workflows.calendar import WorkingCalendar
 from workflows.clocks import Basis, ClockReading, ClockStatus, read_clock
 
 
@@ -40,6 +41,18 @@ class ClockRow:
         return f"{left} working day{'s' if left != 1 else ''} left"
 
 
+def clock_reading(clock: ReviewClock, partnership: Partnership, today: date) -> ClockReading:
+    """The clock as of ``today``, its working days counted in the calendar its due date was counted in."""
+    return read_clock(
+        start_date=clock.start_date,
+        due_date=clock.due_date,
+        stopped_on=clock.stopped_on,
+        abandoned=clock.abandoned,
+        today=today,
+        calendar=WorkingCalendar(clock.calendar).closures(partnership),
+    )
+
+
 def clock_rows(review: Review, today: date) -> list[ClockRow]:
     """Read each clock as of ``today``.
 
@@ -50,13 +63,6 @@ def clock_rows(review: Review, today: date) -> list[ClockRow]:
     prefetch_related_objects([review], "clocks", "partnership__closure_days")
     rows = []
     for clock in review.clocks.all():
-        reading = read_clock(
-            start_date=clock.start_date,
-            due_date=clock.due_date,
-            stopped_on=clock.stopped_on,
-            abandoned=clock.abandoned,
-            today=today,
-            calendar=review.partnership,
-        )
+        reading = clock_reading(clock, review.partnership, today)
         rows.append(ClockRow(clock=clock, reading=reading, start_event_label=key_date_label(review, clock.start_event)))
     return rows

@@ -36,7 +36,7 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
     """
     today = today or timezone.localdate()
     partnership = review.partnership
-    calendar = _PartnershipCalendar(partnership)
+    closures = _PartnershipCalendar(partnership)
     overrides = {setting.clock_key: setting for setting in partnership.clock_settings.all()}
     existing = {clock.key: clock for clock in review.clocks.all()}
     result = []
@@ -49,7 +49,8 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         if spec.duration_configurable and spec.key in overrides:
             duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
         start_date = getattr(review, start_event)
-        due_date = compute_due_date(start_date, duration, unit, calendar) if start_date else None
+        counted_in = spec.calendar
+        due_date = compute_due_date(start_date, duration, unit, counted_in.closures(closures)) if start_date else None
 
         previous = existing.get(spec.key)
         stopped_on: date | None = None
@@ -69,6 +70,7 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
             "start_date": start_date,
             "duration": duration,
             "unit": unit,
+            "calendar": counted_in,
             "due_date": due_date,
             "stop_event": spec.stop_event or "",
             "stop_state": spec.stop_state or "",

@@ -94,10 +94,14 @@ def test_the_notification_clock_runs_until_the_notification_is_recorded(partners
     assert status(row, date(2026, 3, 10)) == ClockStatus.BREACHED
 
 
-def test_closure_days_move_the_notification_deadline(partnership, coordinator):
+def test_closure_days_move_a_practice_deadline_but_not_the_notification(partnership, coordinator):
     ClosureDay.objects.create(partnership=partnership, date=date(2026, 3, 5), reason="Office move")
     review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
-    assert clock(review, "si_notification").due_date == date(2026, 3, 10)
+    # Statute: 5 working days from Mon 2 March is Mon 9 March, closure or not.
+    assert clock(review, "si_notification").due_date == date(2026, 3, 9)
+    # Practice: the LADO referral's 1 working day from Wed 4 March skips the closure on Thu 5 March.
+    nursery = open_kind(coordinator, partnership, ReviewKind.INSTITUTIONAL, became_aware_on=date(2026, 3, 4))
+    assert clock(nursery, "lado_referral").due_date == date(2026, 3, 6)
 
 
 def test_a_cspr_has_six_months_from_the_decision(partnership, coordinator):
