@@ -153,7 +153,7 @@ class ReviewSeed:
 def review_seeds(today: date) -> list[ReviewSeed]:
     """The demo reviews, dated relative to ``today`` so their clocks show every status.
 
-    (a) CDR at agency submissions: 48-hour notification met; review meeting (3 months) breached; CDOP running.
+    (a) CDR at agency submissions: 48-hour notification met; review meeting (3 months) overdue; CDOP running.
     (b) Rapid review converted into a CSPR at agency submissions: CSPR's 6 months running.
     (c) Nursery investigation at scoping: LADO met, Panel notification late, Ofsted due tomorrow
         (due soon).

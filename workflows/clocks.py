@@ -34,12 +34,21 @@ class Basis(models.TextChoices):
 
 
 class ClockStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "not started"
+    """The five states of a clock (docs/DOMAIN.md, Clocks), named the same on every page.
+
+    Running, due soon and overdue are still counting; met and met late have stopped on a recorded
+    date. Two readings are no state of a clock at all: not started (its start date is not recorded
+    yet) and withdrawn (the review was withdrawn before the clock's stop could happen, so it was
+    neither met nor missed).
+    """
+
     RUNNING = "running", "running"
     DUE_SOON = "due_soon", "due soon"
-    BREACHED = "breached", "breached"
     MET = "met", "met"
-    STOPPED = "stopped", "stopped"
+    MET_LATE = "met_late", "met late"
+    OVERDUE = "overdue", "overdue"
+    NOT_STARTED = "not_started", "not started"
+    WITHDRAWN = "withdrawn", "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -100,13 +109,14 @@ def compute_due_date(start: date, duration: int, unit: str, calendar: HasClosure
 class ClockReading:
     status: ClockStatus
     due_date: date | None
+    # While it counts: working days to the due date (negative once overdue).
     working_days_left: int | None
+    # Met late: working days after the due date it stopped on (at least 1).
+    working_days_late: int | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.status in (ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.BREACHED) and (
-            self.working_days_left is not None
-        )
+        return self.status in (ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE)
 
 
 def read_clock(
@@ -118,21 +128,25 @@ def read_clock(
     today: date,
     calendar: HasClosureDays | None = None,
 ) -> ClockReading:
-    """Met / running / due soon / breached, as of ``today``.
+    """Running / due soon / overdue while it counts, met / met late once stopped, as of ``today``.
 
-    A clock stopped on or before its due date was met; stopped after it, breached. A clock on a
-    withdrawn review is simply stopped: it was neither met nor missed.
+    ``calendar`` is the calendar the due date was counted in (closure days for a local clock, none for
+    a statutory one), so days left and days late are counted in the same working days. A clock that
+    ended with its withdrawn review (``abandoned``) has no outcome.
     """
     if start_date is None or due_date is None:
         return ClockReading(ClockStatus.NOT_STARTED, None, None)
+    if abandoned:
+        return ClockReading(ClockStatus.WITHDRAWN, due_date, None)
     if stopped_on is not None:
-        if abandoned:
-            return ClockReading(ClockStatus.STOPPED, due_date, None)
-        status = ClockStatus.MET if stopped_on <= due_date else ClockStatus.BREACHED
-        return ClockReading(status, due_date, None)
+        if stopped_on <= due_date:
+            return ClockReading(ClockStatus.MET, due_date, None)
+        # Stopped on a weekend or bank holiday after the due date: late all the same, by one day.
+        late = max(1, working_days_between(due_date, stopped_on, calendar))
+        return ClockReading(ClockStatus.MET_LATE, due_date, None, late)
     left = working_days_between(today, due_date, calendar)
     if today > due_date:
-        return ClockReading(ClockStatus.BREACHED, due_date, left)
+        return ClockReading(ClockStatus.OVERDUE, due_date, left)
     if left <= DUE_SOON_WORKING_DAYS:
         return ClockReading(ClockStatus.DUE_SOON, due_date, left)
     return ClockReading(ClockStatus.RUNNING, due_date, left)

@@ -33,6 +33,10 @@ class ClockRow:
 
     @property
     def days_left_text(self) -> str:
+        """Working days left or overdue while it counts; how late, once met late."""
+        late = self.reading.working_days_late
+        if late is not None:
+            return f"{late} working day{'s' if late != 1 else ''} late"
         left = self.reading.working_days_left
         if left is None:
             return ""

@@ -64,12 +64,13 @@ def key_date_label(review: Review, field_name: str) -> str:
 # --- clocks -------------------------------------------------------------------------------------
 
 TAG_CLASSES: dict[str, str] = {
-    ClockStatus.NOT_STARTED: "govuk-tag--grey",
     ClockStatus.RUNNING: "govuk-tag--blue",
     ClockStatus.DUE_SOON: "govuk-tag--yellow",
-    ClockStatus.BREACHED: "govuk-tag--red",
     ClockStatus.MET: "govuk-tag--green",
-    ClockStatus.STOPPED: "govuk-tag--grey",
+    ClockStatus.MET_LATE: "govuk-tag--orange",
+    ClockStatus.OVERDUE: "govuk-tag--red",
+    ClockStatus.NOT_STARTED: "govuk-tag--grey",
+    ClockStatus.WITHDRAWN: "govuk-tag--grey",
 }
 
 

@@ -78,11 +78,11 @@ def test_the_notification_sent_in_time_meets_the_five_day_clock(review):
     assert status(row, date(2026, 6, 1)) == ClockStatus.MET
 
 
-def test_a_late_notification_breaches_the_five_day_clock(review, coordinator):
+def test_a_late_notification_meets_the_five_day_clock_late(review, coordinator):
     review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"notified_on": date(2026, 3, 10)})
     row = clock(review, "si_notification")
     assert row.stopped_on == date(2026, 3, 10)
-    assert status(row, date(2026, 6, 1)) == ClockStatus.BREACHED
+    assert status(row, date(2026, 6, 1)) == ClockStatus.MET_LATE
 
 
 def test_the_notification_clock_runs_until_the_notification_is_recorded(partnership, coordinator):
@@ -91,7 +91,7 @@ def test_the_notification_clock_runs_until_the_notification_is_recorded(partners
     assert row.stopped_on is None
     assert status(row, date(2026, 3, 3)) == ClockStatus.RUNNING
     assert status(row, date(2026, 3, 5)) == ClockStatus.DUE_SOON
-    assert status(row, date(2026, 3, 10)) == ClockStatus.BREACHED
+    assert status(row, date(2026, 3, 10)) == ClockStatus.OVERDUE
 
 
 def test_closure_days_move_a_practice_deadline_but_not_the_notification(partnership, coordinator):
@@ -240,11 +240,11 @@ def test_a_clock_stops_when_its_stage_is_reached_and_keeps_its_stop_date(review,
     assert status(row, today) == ClockStatus.MET
 
 
-def test_reaching_the_stage_after_the_due_date_is_a_breach(review, coordinator):
+def test_reaching_the_stage_after_the_due_date_meets_the_clock_late(review, coordinator):
     advance_to(review, ReviewState.FINDINGS, coordinator)
     row = clock(review, "rapid_review")
     assert row.due_date == date(2026, 3, 25)
-    assert status(row, timezone.localdate()) == ClockStatus.BREACHED
+    assert status(row, timezone.localdate()) == ClockStatus.MET_LATE
 
 
 def test_withdrawal_stops_running_clocks_without_a_verdict(partnership, coordinator):
@@ -255,7 +255,7 @@ def test_withdrawal_stops_running_clocks_without_a_verdict(partnership, coordina
         row = clock(review, key)
         assert row.stopped_on == timezone.localdate()
         assert row.abandoned
-        expected = ClockStatus.STOPPED if row.start_date else ClockStatus.NOT_STARTED
+        expected = ClockStatus.WITHDRAWN if row.start_date else ClockStatus.NOT_STARTED
         assert status(row, timezone.localdate()) == expected
 
 
@@ -264,7 +264,7 @@ def test_withdrawal_keeps_the_verdict_of_a_clock_already_met(review, coordinator
     notification = clock(review, "si_notification")
     rapid = clock(review, "rapid_review")
     assert status(notification, timezone.localdate()) == ClockStatus.MET
-    assert status(rapid, timezone.localdate()) == ClockStatus.STOPPED
+    assert status(rapid, timezone.localdate()) == ClockStatus.WITHDRAWN
 
 
 def test_a_clock_on_a_converted_cspr_stops_at_action_tracking(partnership, coordinator, chair):

@@ -111,7 +111,7 @@ def test_dashboard_reads_practice_clocks_with_the_partnerships_closure_days(coor
     assert lado.reading.status == ClockStatus.DUE_SOON
     # Notification due Thu 26 Nov (5 working days, statute) and Ofsted's 14 days: both running.
     assert clocks[ReviewKind.INSTITUTIONAL, "si_notification"].reading.working_days_left == 5
-    assert (dashboard.running, dashboard.due_soon, dashboard.breached) == (2, 2, 0)
+    assert (dashboard.running, dashboard.due_soon, dashboard.overdue) == (2, 2, 0)
 
 
 def test_history_spans_the_rapid_review_a_cspr_was_converted_from(review, coordinator):
