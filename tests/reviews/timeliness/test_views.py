@@ -143,3 +143,10 @@ def test_the_record_costs_the_same_queries_for_one_review_or_several(
     assert ReviewRole.objects.filter(user=coordinator, role=Role.COORDINATOR).count() == 4
     with django_assert_max_num_queries(len(one.captured_queries)):
         read_csv(client.get(reverse("reviews:timeliness_export")))
+
+
+def test_the_review_page_and_the_dashboard_link_to_the_record(client, coordinator, christmas_review):
+    client.force_login(coordinator)
+    page = client.get(reverse("reviews:review", args=[christmas_review.reference])).content.decode()
+    assert reverse("reviews:review_timeliness_export", args=[christmas_review.reference]) in page
+    assert reverse("reviews:timeliness_export") in client.get(reverse("reviews:dashboard")).content.decode()
