@@ -60,8 +60,16 @@ class ClockSpec:
     unit: DurationUnit
     basis: Basis
     source: str
+    # What stops it: a recorded date (``stop_event``) or, for the clocks that end with a stage, reaching
+    # that stage (``stop_state``). A step never stops a clock that waits for a date.
     stop_event: str | None = None
     stop_state: str | None = None
+    # Withdrawing the review ends the clock with no outcome (a report that will never be published).
+    # Otherwise the clock is owed whatever the outcome (a notification, the rapid review sent to the
+    # Panel) and runs on until its stop date is recorded.
+    ends_if_withdrawn: bool = False
+    # The stages at which the page asks for the stop date, the step itself stopping nothing.
+    prompt_states: tuple[str, ...] = ()
 
     @property
     def default_start_event(self) -> str:

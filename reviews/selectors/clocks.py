@@ -8,9 +8,10 @@ from datetime import date
 from django.db.models import prefetch_related_objects
 
 from reviews.models import Partnership, Review, ReviewClock
+from reviews.models.clocks import spec_by_key
 from reviews.selectors.review import TAG_CLASSES, key_date_label
 from workflows.calendar import WorkingCalendar
-from workflows.clocks import Basis, ClockReading, ClockStatus, read_clock
+from workflows.clocks import Basis, ClockReading, ClockStatus, DurationUnit, read_clock
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,15 @@ class ClockRow:
     @property
     def basis_label(self) -> str:
         return Basis(self.clock.basis).label
+
+    @property
+    def calendar_text(self) -> str:
+        """How a clock in working days treats the partnership's closure days (docs/DOMAIN.md, Clocks)."""
+        if self.clock.unit != DurationUnit.WORKING_DAYS:
+            return ""
+        if self.clock.calendar == WorkingCalendar.LOCAL:
+            return "skips the partnership's closure days"
+        return "closure days do not move it"
 
     @property
     def days_left_text(self) -> str:
@@ -70,3 +80,35 @@ def clock_rows(review: Review, today: date) -> list[ClockRow]:
         reading = clock_reading(clock, review.partnership, today)
         rows.append(ClockRow(clock=clock, reading=reading, start_event_label=key_date_label(review, clock.start_event)))
     return rows
+
+
+@dataclass(frozen=True)
+class StopDatePrompt:
+    """A running clock whose stop date the coordinator is asked for at this stage."""
+
+    field: str
+    text: str
+
+
+def stop_date_prompts(review: Review, rows: list[ClockRow]) -> list[StopDatePrompt]:
+    """The stage is where a clock's stop usually happens, but the step stopped nothing: ask for the date.
+
+    Read from the rows already on the page: no query.
+    """
+    prompts = []
+    for row in rows:
+        clock = row.clock
+        spec = spec_by_key(clock.key)
+        if spec is None or not spec.stop_event or review.state not in spec.prompt_states:
+            continue
+        if clock.stopped_on is not None or clock.start_date is None:
+            continue
+        label = key_date_label(review, spec.stop_event)
+        prompts.append(
+            StopDatePrompt(
+                field=spec.stop_event,
+                text=f"{clock.label}: this clock stops on the date {label[:1].lower()}{label[1:]}, not on a "
+                "change of stage. It runs until that date is recorded.",
+            )
+        )
+    return prompts

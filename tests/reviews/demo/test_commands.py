@@ -112,6 +112,19 @@ def test_clocks_show_running_due_soon_and_overdue():
     assert {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE} <= statuses
 
 
+def test_the_converted_rapid_review_was_sent_in_time_so_its_clock_is_met():
+    """It was converted months after it went to the Panel: the clock stops on the date it was sent."""
+    seed()
+    today = timezone.localdate()
+    rapid = nscp_review(ReviewKind.RAPID, "Child A (aged 2)")
+    assert rapid.state == ReviewState.CLOSED
+    assert rapid.sent_to_panel_on == rapid.decision_on
+    clock = ReviewClock.objects.select_related("review__partnership").get(review=rapid, key="rapid_review")
+    assert clock.stopped_on == rapid.sent_to_panel_on
+    assert clock_reading(clock, rapid.partnership, today).status == ClockStatus.MET
+    assert rapid.converted_to.sent_to_panel_on is None
+
+
 def test_every_demo_user_is_a_member_and_can_sign_in(client):
     seed()
     partnership = Partnership.objects.get(code="NSCP")
