@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/reviews_bench .venv/bin/python bench/transitions.py --n 300
 
 Creates a throwaway database next to the one DATABASE_URL names (``<name>_<pid>``), migrates it,
-opens rapid reviews through the services, then moves them along the spine (notification → scoping
-→ agency submissions → panel → findings) in two ways, one transaction
-per transition each:
+opens child death reviews through the services, then moves them along the spine (notification →
+scoping → agency submissions → panel → findings) in two ways, one transaction
+per transition each (a child death review's meeting clock stops on reaching findings, so the last
+step stops a clock; a rapid review's clock stops on the date it was sent to the Panel, on no step):
 
 * service: ``reviews.services.review_advance`` (row lock, permission and conditions, transition,
   save, TransitionLog row, clocks stopped and their deadlines met, on_commit hand-off);
@@ -231,9 +232,9 @@ def _make_reviews(count: int):
         review = review_open(
             actor=coordinator,
             partnership=partnership,
-            kind=ReviewKind.RAPID,
+            kind=ReviewKind.CHILD_DEATH,
             title=f"Child {i}",
-            key_dates={"became_aware_on": date(2026, 3, 2), "notified_on": date(2026, 3, 4)},
+            key_dates={"incident_on": date(2026, 3, 7), "notified_on": date(2026, 3, 8)},
             subject=SubjectData(pseudonym="Child A", date_of_birth=date(2024, 1, 5)),
         )
         review_role_grant(actor=coordinator, review_id=review.pk, user=chair, role=Role.CHAIR)

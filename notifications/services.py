@@ -458,8 +458,9 @@ def _reschedule(open_deadlines: models.QuerySet[Deadline], today: date | None) -
     return count
 
 
-def deadlines_cancel_scope(*, scope: str) -> int:
-    """Everything still open in a scope (a closed or withdrawn review) stops being chased."""
+def deadlines_cancel_scope(*, scope: str, sparing: Sequence[str] = ()) -> int:
+    """Everything still open in a scope (a closed or withdrawn review) stops being chased, except the
+    deadlines of the kinds in ``sparing``, which their owner keeps in step itself."""
     with transaction.atomic(savepoint=False):
         # Locked (in id order, as the reminder expansion locks them) between reading the ids and
         # updating them, so a deadline met at this moment stays met rather than becoming cancelled,
@@ -467,6 +468,7 @@ def deadlines_cancel_scope(*, scope: str) -> int:
         ids = list(
             Deadline.objects.select_for_update()
             .filter(scope=scope, state=DeadlineState.OPEN)
+            .exclude(kind__in=sparing)
             .order_by("id")
             .values_list("id", flat=True)
         )

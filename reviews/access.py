@@ -117,6 +117,9 @@ RULES: dict[str, Rule] = {
     "reviews:chair": everyone("The reviews the user chairs."),
     "reviews:action_tracker": everyone("Actions of the reviews the user coordinates."),
     "reviews:action_tracker_export": everyone("CSV of the tracker, same scope; recorded in the access log."),
+    "reviews:timeliness_export": everyone(
+        "CSV of every clock of the reviews the user coordinates (start, due, stop, outcome); logged."
+    ),
     "reviews:my_actions": everyone("Actions owned by the agencies the user leads."),
     "reviews:panels": everyone("Meetings the user coordinates or is invited to."),
     "reviews:panel_new": partnership_coordinators("Scheduling a panel meeting."),
@@ -126,6 +129,9 @@ RULES: dict[str, Rule] = {
     ),
     "reviews:review_transition": on_review(COORDINATOR, "Moving the review's stage.", post_only=True),
     "reviews:review_dates": on_review(COORDINATOR, "Recording key dates."),
+    "reviews:review_timeliness_export": on_review(
+        ON_REVIEW, "CSV of the review's clocks (progress, not case detail). Logged."
+    ),
     "reviews:subject_add": on_review(COORDINATOR, "Adding a subject (with identity)."),
     "reviews:subject_identity": on_review(COORDINATOR, "Real name, NHS number, address. Logged."),
     "reviews:review_roles": on_review(ON_REVIEW, "Who holds which role; granting is the coordinator's."),

@@ -153,10 +153,12 @@ class ReviewSeed:
 def review_seeds(today: date) -> list[ReviewSeed]:
     """The demo reviews, dated relative to ``today`` so their clocks show every status.
 
-    (a) CDR at agency submissions: 48-hour notification met; review meeting (3 months) breached; CDOP running.
-    (b) Rapid review converted into a CSPR at agency submissions: CSPR's 6 months running.
-    (c) Nursery investigation at scoping: LADO met, Panel notification late, Ofsted due tomorrow
-        (due soon).
+    (a) CDR at agency submissions: 48-hour notification met; review meeting (3 months) overdue; CDOP running.
+    (b) Rapid review decided and sent to the national Panel in time, converted into a CSPR months
+        later: its 15 working days met (they stop on the date it was sent, not on the conversion);
+        the CSPR at agency submissions, its 6 months running.
+    (c) Nursery investigation at scoping: LADO met, Panel notification met late, Ofsted due
+        tomorrow (due soon).
     (d) Fresh rapid review at notification, notified yesterday: a visitor can start scoping.
     """
     cdr_death = today - timedelta(days=100)
@@ -208,6 +210,9 @@ def review_seeds(today: date) -> list[ReviewSeed]:
                 "became_aware_on": rr_aware,
                 "notified_on": rr_aware + timedelta(days=2),
                 "decision_on": rr_aware + timedelta(days=20),
+                # Sent with the partners' decision: within 15 working days of the notification (at
+                # least 21 calendar days), so the clock is met however late the conversion.
+                "sent_to_panel_on": rr_aware + timedelta(days=20),
             },
             subjects=[
                 SubjectData(

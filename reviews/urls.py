@@ -21,12 +21,14 @@ from reviews.views import (
     review,
     roles,
     subjects,
+    timeliness,
 )
 
 review_urls = [
     path("", review.review_detail, name="review"),
     path("transition/<slug:name>/", review.review_transition, name="review_transition"),
     path("dates/", review.review_key_dates, name="review_dates"),
+    path("timeliness.csv", timeliness.review_timeliness_export, name="review_timeliness_export"),
 ]
 
 subject_urls = [
@@ -127,6 +129,7 @@ urlpatterns = [
     path("chair/", findings.chair_page, name="chair"),
     path("actions/", actions.action_tracker, name="action_tracker"),
     path("actions/export.csv", actions.action_tracker_export, name="action_tracker_export"),
+    path("timeliness.csv", timeliness.timeliness_export, name="timeliness_export"),
     path("my-actions/", actions.my_actions_view, name="my_actions"),
     path("panels/", include(panel_urls)),
 ]

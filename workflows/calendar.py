@@ -1,8 +1,8 @@
 """Working-day arithmetic for statutory clocks.
 
-Working days exclude weekends and England & Wales bank holidays (``holidays``, GB / ENG), plus any
-closure days of the partnership whose clock it is. "Within N working days of X" means X is day 0
-and the deadline is the end of working day N (docs/DOMAIN.md).
+Working days exclude weekends and England & Wales bank holidays (``holidays``, GB / ENG), plus, on
+a clock's local calendar only, the closure days of the partnership whose clock it is. "Within N
+working days of X" means X is day 0 and the deadline is the end of working day N (docs/DOMAIN.md).
 """
 
 from __future__ import annotations
@@ -13,12 +13,29 @@ from functools import lru_cache
 from typing import Protocol
 
 import holidays
+from django.db import models
 
 
 class HasClosureDays(Protocol):
     """Anything that can name extra non-working days (a partnership's office closures)."""
 
     def closure_dates(self) -> Iterable[date]: ...
+
+
+class WorkingCalendar(models.TextChoices):
+    """Which days a clock counts as working days; each clock row records the one it used.
+
+    A local closure (a council's Christmas shutdown) never moves a statutory or national-guidance
+    deadline: those count weekends and bank holidays only. Closure days may lengthen only the clocks
+    a partnership sets for itself (docs/DOMAIN.md, Clocks).
+    """
+
+    BANK_HOLIDAYS = "bank_holidays", "weekends and England & Wales bank holidays"
+    LOCAL = "local", "weekends, bank holidays and the partnership's closure days"
+
+    def closures(self, local: HasClosureDays | None) -> HasClosureDays | None:
+        """The closure days this calendar counts: ``local``'s on a local calendar, none otherwise."""
+        return local if self is WorkingCalendar.LOCAL else None
 
 
 @lru_cache(maxsize=64)

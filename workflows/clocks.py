@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from django.db import models
 
-from workflows.calendar import HasClosureDays, add_working_days, working_days_between
+from workflows.calendar import HasClosureDays, WorkingCalendar, add_working_days, working_days_between
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -34,12 +34,21 @@ class Basis(models.TextChoices):
 
 
 class ClockStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "not started"
+    """The five states of a clock (docs/DOMAIN.md, Clocks), named the same on every page.
+
+    Running, due soon and overdue are still counting; met and met late have stopped on a recorded
+    date. Two readings are no state of a clock at all: not started (its start date is not recorded
+    yet) and withdrawn (the review was withdrawn before the clock's stop could happen, so it was
+    neither met nor missed).
+    """
+
     RUNNING = "running", "running"
     DUE_SOON = "due_soon", "due soon"
-    BREACHED = "breached", "breached"
     MET = "met", "met"
-    STOPPED = "stopped", "stopped"
+    MET_LATE = "met_late", "met late"
+    OVERDUE = "overdue", "overdue"
+    NOT_STARTED = "not_started", "not started"
+    WITHDRAWN = "withdrawn", "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,16 @@ class ClockSpec:
     unit: DurationUnit
     basis: Basis
     source: str
+    # What stops it: a recorded date (``stop_event``) or, for the clocks that end with a stage, reaching
+    # that stage (``stop_state``). A step never stops a clock that waits for a date.
     stop_event: str | None = None
     stop_state: str | None = None
+    # Withdrawing the review ends the clock with no outcome (a report that will never be published).
+    # Otherwise the clock is owed whatever the outcome (a notification, the rapid review sent to the
+    # Panel) and runs on until its stop date is recorded.
+    ends_if_withdrawn: bool = False
+    # The stages at which the page asks for the stop date, the step itself stopping nothing.
+    prompt_states: tuple[str, ...] = ()
 
     @property
     def default_start_event(self) -> str:
@@ -61,6 +78,11 @@ class ClockSpec:
     @property
     def duration_configurable(self) -> bool:
         return self.basis != Basis.STATUTE
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """Statute counts weekends and bank holidays only; local closure days never move it."""
+        return WorkingCalendar.BANK_HOLIDAYS if self.basis == Basis.STATUTE else WorkingCalendar.LOCAL
 
     @property
     def duration_text(self) -> str:
@@ -95,13 +117,14 @@ def compute_due_date(start: date, duration: int, unit: str, calendar: HasClosure
 class ClockReading:
     status: ClockStatus
     due_date: date | None
+    # While it counts: working days to the due date (negative once overdue).
     working_days_left: int | None
+    # Met late: working days after the due date it stopped on (at least 1).
+    working_days_late: int | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.status in (ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.BREACHED) and (
-            self.working_days_left is not None
-        )
+        return self.status in (ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE)
 
 
 def read_clock(
@@ -113,21 +136,25 @@ def read_clock(
     today: date,
     calendar: HasClosureDays | None = None,
 ) -> ClockReading:
-    """Met / running / due soon / breached, as of ``today``.
+    """Running / due soon / overdue while it counts, met / met late once stopped, as of ``today``.
 
-    A clock stopped on or before its due date was met; stopped after it, breached. A clock on a
-    withdrawn review is simply stopped: it was neither met nor missed.
+    ``calendar`` is the calendar the due date was counted in (closure days for a local clock, none for
+    a statutory one), so days left and days late are counted in the same working days. A clock that
+    ended with its withdrawn review (``abandoned``) has no outcome.
     """
     if start_date is None or due_date is None:
         return ClockReading(ClockStatus.NOT_STARTED, None, None)
+    if abandoned:
+        return ClockReading(ClockStatus.WITHDRAWN, due_date, None)
     if stopped_on is not None:
-        if abandoned:
-            return ClockReading(ClockStatus.STOPPED, due_date, None)
-        status = ClockStatus.MET if stopped_on <= due_date else ClockStatus.BREACHED
-        return ClockReading(status, due_date, None)
+        if stopped_on <= due_date:
+            return ClockReading(ClockStatus.MET, due_date, None)
+        # Stopped on a weekend or bank holiday after the due date: late all the same, by one day.
+        late = max(1, working_days_between(due_date, stopped_on, calendar))
+        return ClockReading(ClockStatus.MET_LATE, due_date, None, late)
     left = working_days_between(today, due_date, calendar)
     if today > due_date:
-        return ClockReading(ClockStatus.BREACHED, due_date, left)
+        return ClockReading(ClockStatus.OVERDUE, due_date, left)
     if left <= DUE_SOON_WORKING_DAYS:
         return ClockReading(ClockStatus.DUE_SOON, due_date, left)
     return ClockReading(ClockStatus.RUNNING, due_date, left)

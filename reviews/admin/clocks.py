@@ -10,8 +10,8 @@ from django.utils import timezone
 from reviews.models import (
     ReviewClock,
 )
+from reviews.selectors.clocks import clock_reading
 from ui.admin import ReadOnlyAdminMixin
-from workflows.clocks import read_clock
 
 
 class ReviewClockInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -23,6 +23,7 @@ class ReviewClockInline(ReadOnlyAdminMixin, admin.TabularInline):
         "start_date",
         "duration",
         "unit",
+        "calendar",
         "due_date",
         "stopped_on",
     )
@@ -31,8 +32,18 @@ class ReviewClockInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(ReviewClock)
 class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["review", "label", "basis", "start_event", "start_date", "due_date", "stopped_on", "status"]
-    list_filter = ["basis", "review__partnership", "key"]
+    list_display = [
+        "review",
+        "label",
+        "basis",
+        "calendar",
+        "start_event",
+        "start_date",
+        "due_date",
+        "stopped_on",
+        "status",
+    ]
+    list_filter = ["basis", "calendar", "review__partnership", "key"]
     list_select_related = ["review__partnership"]
     search_fields = ["review__reference", "label"]
 
@@ -42,12 +53,4 @@ class ReviewClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="status")
     def status(self, clock: ReviewClock) -> str:
-        reading = read_clock(
-            start_date=clock.start_date,
-            due_date=clock.due_date,
-            stopped_on=clock.stopped_on,
-            abandoned=clock.abandoned,
-            today=timezone.localdate(),
-            calendar=clock.review.partnership,
-        )
-        return reading.status.label
+        return clock_reading(clock, clock.review.partnership, timezone.localdate()).status.label

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
 from notifications.services import deadlines_reschedule_calendar
@@ -14,6 +15,7 @@ from reviews.models import (
     Partnership,
     PartnershipMember,
     Review,
+    ReviewClock,
     ReviewKind,
     ReviewState,
 )
@@ -78,8 +80,8 @@ class PartnershipAdmin(admin.ModelAdmin):
     ) -> None:
         super().save_related(request, form, formsets, change)
         # Closure days and clock settings move due dates, and the rapid-review start setting
-        # moves a start date: recompute the clocks of every open review so lists and reminders
-        # agree with the new settings at once.
+        # moves a start date: recompute the clocks of every review still counting so lists and
+        # reminders agree with the new settings at once.
         if change and (
             any(formset.has_changed() for formset in formsets) or "rapid_review_clock_start" in form.changed_data
         ):
@@ -88,10 +90,13 @@ class PartnershipAdmin(admin.ModelAdmin):
             partnership = Partnership.objects.prefetch_related("closure_days", "clock_settings").get(
                 pk=form.instance.pk
             )
+            # Open reviews, and closed or withdrawn ones with a clock still running (a rapid review
+            # converted before the date it was sent to the Panel was recorded).
+            running = ReviewClock.objects.filter(review=OuterRef("pk"), stopped_on__isnull=True)
             open_reviews = (
                 Review.objects.select_for_update()
                 .filter(partnership=partnership)
-                .exclude(state__in=[ReviewState.CLOSED, ReviewState.WITHDRAWN])
+                .filter(~Q(state__in=[ReviewState.CLOSED, ReviewState.WITHDRAWN]) | Exists(running))
                 .prefetch_related("clocks")
             )
             for review in open_reviews:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from reviews.models.review import ReviewKind, ReviewState
+from workflows.calendar import WorkingCalendar
 from workflows.clocks import Basis, ClockSpec, DurationUnit
 
 
@@ -18,11 +19,18 @@ class ReviewClock(models.Model):
     start_date = models.DateField(null=True, blank=True)
     duration = models.PositiveIntegerField()
     unit = models.CharField(max_length=20, choices=DurationUnit.choices)
+    calendar = models.CharField(
+        max_length=20,
+        choices=WorkingCalendar.choices,
+        help_text="The working days the due date was counted in: statute never counts closure days.",
+    )
     due_date = models.DateField(null=True, blank=True)
     stop_event = models.CharField(max_length=40, blank=True)
     stop_state = models.CharField(max_length=30, blank=True)
     stopped_on = models.DateField(null=True, blank=True)
-    abandoned = models.BooleanField(default=False, help_text="Stopped because the review was withdrawn.")
+    abandoned = models.BooleanField(
+        default=False, help_text="Ended with no outcome: the review was withdrawn before the clock's stop could happen."
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -95,7 +103,10 @@ RAPID_REVIEW = ClockSpec(
     unit=WD,
     basis=Basis.STATUTE,
     source="Child Safeguarding Practice Review Panel guidance: 15 working days",
-    stop_state=ReviewState.FINDINGS,
+    # Whatever the partners decide (a local review, none, a national review): converting or
+    # withdrawing the rapid review stops nothing; it is judged on the date it went to the Panel.
+    stop_event="sent_to_panel_on",
+    prompt_states=(ReviewState.FINDINGS, ReviewState.CLOSED, ReviewState.WITHDRAWN),
 )
 
 
@@ -107,7 +118,9 @@ CSPR_COMPLETION = ClockSpec(
     unit=MONTHS,
     basis=Basis.PRACTICE,
     source="Common practice: 6 months from the decision to initiate",
-    stop_state=ReviewState.ACTION_TRACKING,
+    stop_event="published_on",
+    ends_if_withdrawn=True,
+    prompt_states=(ReviewState.ACTION_TRACKING, ReviewState.CLOSED),
 )
 
 
@@ -120,6 +133,7 @@ SCR_COMPLETION = ClockSpec(
     basis=Basis.PRACTICE,
     source="Common practice under the pre-2019 regime: 6 months",
     stop_state=ReviewState.ACTION_TRACKING,
+    ends_if_withdrawn=True,
 )
 
 
@@ -168,6 +182,7 @@ CDR_REVIEW_MEETING = ClockSpec(
     basis=Basis.PRACTICE,
     source="Common practice: about 3 months from the death",
     stop_state=ReviewState.FINDINGS,
+    ends_if_withdrawn=True,
 )
 
 
@@ -180,6 +195,7 @@ CDOP_REVIEW = ClockSpec(
     basis=Basis.PRACTICE,
     source="Common practice: the panel within 3 to 6 months",
     stop_state=ReviewState.ACTION_TRACKING,
+    ends_if_withdrawn=True,
 )
 
 
@@ -203,7 +219,10 @@ DHR_COMPLETION = ClockSpec(
     unit=MONTHS,
     basis=Basis.PRACTICE,
     source="Home Office guidance (practice): 6 months",
-    stop_state=ReviewState.ACTION_TRACKING,
+    # The overview report goes to the Home Office quality assurance panel before publication.
+    stop_event="sent_to_qa_panel_on",
+    ends_if_withdrawn=True,
+    prompt_states=(ReviewState.ACTION_TRACKING, ReviewState.CLOSED),
 )
 
 
@@ -228,6 +247,7 @@ SAR_COMPLETION = ClockSpec(
     basis=Basis.UNSURE,
     source="Not confirmed: 6 months is a common target",
     stop_state=ReviewState.ACTION_TRACKING,
+    ends_if_withdrawn=True,
 )
 
 
@@ -253,11 +273,26 @@ def specs_for(kind: str) -> tuple[ClockSpec, ...]:
     return CLOCKS_BY_KIND.get(kind, ())
 
 
-def stage_stops_a_clock(kind: str, state: str) -> bool:
-    """Whether entering ``state`` can stop one of this kind's clocks (so they need recomputing).
+# Key dates that only stop a clock, each of the kinds whose clock it stops: recorded on a review of
+# another kind they would mean nothing, so they are refused there.
+STOP_DATES: dict[str, frozenset[str]] = {
+    field: frozenset(kind for kind, specs in CLOCKS_BY_KIND.items() if any(s.stop_event == field for s in specs))
+    for field in ("sent_to_panel_on", "published_on", "sent_to_qa_panel_on")
+}
 
-    Closing or withdrawing stops every running clock. Other stages stop only the clocks that name
-    them; key dates, closure days and clock settings refresh clocks where they are changed.
+
+def stopped_by(kind: str, field: str) -> ClockSpec | None:
+    """The clock of this kind that ``field`` stops, if any."""
+    return next((spec for spec in specs_for(kind) if spec.stop_event == field), None)
+
+
+def stage_stops_a_clock(kind: str, state: str) -> bool:
+    """Whether entering ``state`` can change one of this kind's clocks (so they need recomputing).
+
+    Withdrawing ends the clocks that end with the review; closing or withdrawing hands the
+    review's running clocks' reminders over (everything else on it stops being chased). Other
+    stages stop only the clocks that name them; key dates, closure days and clock settings refresh
+    clocks where they are changed.
     """
     if state in (ReviewState.CLOSED, ReviewState.WITHDRAWN):
         return True

@@ -120,6 +120,12 @@ class Review(FSMModelMixin, models.Model):
     decision_on = models.DateField("date of the decision to initiate a review", null=True, blank=True)
     ofsted_notified_on = models.DateField("date Ofsted was notified", null=True, blank=True)
     lado_referred_on = models.DateField("date referred to the LADO", null=True, blank=True)
+    # Stop dates: each stops one kind's clock (reviews/models/clocks.py), recorded by the coordinator.
+    sent_to_panel_on = models.DateField("date the rapid review was sent to the national Panel", null=True, blank=True)
+    published_on = models.DateField("date the review was published", null=True, blank=True)
+    sent_to_qa_panel_on = models.DateField(
+        "date the report was sent to the Home Office quality assurance panel", null=True, blank=True
+    )
 
     converted_from = models.OneToOneField(
         "self",

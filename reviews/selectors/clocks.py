@@ -7,9 +7,11 @@ from datetime import date
 
 from django.db.models import prefetch_related_objects
 
-from reviews.models import Review, ReviewClock
+from reviews.models import Partnership, Review, ReviewClock
+from reviews.models.clocks import spec_by_key
 from reviews.selectors.review import TAG_CLASSES, key_date_label
-from workflows.clocks import Basis, ClockReading, ClockStatus, read_clock
+from workflows.calendar import WorkingCalendar
+from workflows.clocks import Basis, ClockReading, ClockStatus, DurationUnit, read_clock
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,38 @@ class ClockRow:
         return Basis(self.clock.basis).label
 
     @property
+    def calendar_text(self) -> str:
+        """How a clock in working days treats the partnership's closure days (docs/DOMAIN.md, Clocks)."""
+        if self.clock.unit != DurationUnit.WORKING_DAYS:
+            return ""
+        if self.clock.calendar == WorkingCalendar.LOCAL:
+            return "skips the partnership's closure days"
+        return "closure days do not move it"
+
+    @property
     def days_left_text(self) -> str:
+        """Working days left or overdue while it counts; how late, once met late."""
+        late = self.reading.working_days_late
+        if late is not None:
+            return f"{late} working day{'s' if late != 1 else ''} late"
         left = self.reading.working_days_left
         if left is None:
             return ""
         if left < 0:
             return f"{-left} working day{'s' if left != -1 else ''} overdue"
         return f"{left} working day{'s' if left != 1 else ''} left"
+
+
+def clock_reading(clock: ReviewClock, partnership: Partnership, today: date) -> ClockReading:
+    """The clock as of ``today``, its working days counted in the calendar its due date was counted in."""
+    return read_clock(
+        start_date=clock.start_date,
+        due_date=clock.due_date,
+        stopped_on=clock.stopped_on,
+        abandoned=clock.abandoned,
+        today=today,
+        calendar=WorkingCalendar(clock.calendar).closures(partnership),
+    )
 
 
 def clock_rows(review: Review, today: date) -> list[ClockRow]:
@@ -50,13 +77,38 @@ def clock_rows(review: Review, today: date) -> list[ClockRow]:
     prefetch_related_objects([review], "clocks", "partnership__closure_days")
     rows = []
     for clock in review.clocks.all():
-        reading = read_clock(
-            start_date=clock.start_date,
-            due_date=clock.due_date,
-            stopped_on=clock.stopped_on,
-            abandoned=clock.abandoned,
-            today=today,
-            calendar=review.partnership,
-        )
+        reading = clock_reading(clock, review.partnership, today)
         rows.append(ClockRow(clock=clock, reading=reading, start_event_label=key_date_label(review, clock.start_event)))
     return rows
+
+
+@dataclass(frozen=True)
+class StopDatePrompt:
+    """A running clock whose stop date the coordinator is asked for at this stage."""
+
+    field: str
+    text: str
+
+
+def stop_date_prompts(review: Review, rows: list[ClockRow]) -> list[StopDatePrompt]:
+    """The stage is where a clock's stop usually happens, but the step stopped nothing: ask for the date.
+
+    Read from the rows already on the page: no query.
+    """
+    prompts = []
+    for row in rows:
+        clock = row.clock
+        spec = spec_by_key(clock.key)
+        if spec is None or not spec.stop_event or review.state not in spec.prompt_states:
+            continue
+        if clock.stopped_on is not None or clock.start_date is None:
+            continue
+        label = key_date_label(review, spec.stop_event)
+        prompts.append(
+            StopDatePrompt(
+                field=spec.stop_event,
+                text=f"{clock.label}: this clock stops on the date {label[:1].lower()}{label[1:]}, not on a "
+                "change of stage. It runs until that date is recorded.",
+            )
+        )
+    return prompts

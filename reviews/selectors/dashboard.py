@@ -33,9 +33,10 @@ class StageGroup:
 @dataclass(frozen=True)
 class Dashboard:
     groups: list[StageGroup]
+    # The counters count the badges of the same state on the page (the clocks still counting).
     running: int = 0
     due_soon: int = 0
-    breached: int = 0
+    overdue: int = 0
     total: int = 0
 
 
@@ -55,13 +56,12 @@ def dashboard_for_user(user: AnyUser, *, today: date | None = None) -> Dashboard
         .order_by("-created_at", "-id")
     )
     by_state: dict[str, list[DashboardReview]] = {}
-    counts = {ClockStatus.RUNNING: 0, ClockStatus.DUE_SOON: 0, ClockStatus.BREACHED: 0}
+    counts = {ClockStatus.RUNNING: 0, ClockStatus.DUE_SOON: 0, ClockStatus.OVERDUE: 0}
     total = 0
     for review in reviews:
         rows = clock_rows(review, today)
         for row in rows:
-            # Only clocks still ticking count: a breach that was later stopped is history.
-            if row.reading.is_open and row.reading.status in counts:
+            if row.reading.status in counts:
                 counts[row.reading.status] += 1
         by_state.setdefault(review.state, []).append(DashboardReview(review=review, clocks=rows))
         total += 1
@@ -70,6 +70,6 @@ def dashboard_for_user(user: AnyUser, *, today: date | None = None) -> Dashboard
         groups=groups,
         running=counts[ClockStatus.RUNNING],
         due_soon=counts[ClockStatus.DUE_SOON],
-        breached=counts[ClockStatus.BREACHED],
+        overdue=counts[ClockStatus.OVERDUE],
         total=total,
     )

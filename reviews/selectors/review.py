@@ -21,8 +21,8 @@ from workflows.types import AnyUser, User
 # conditions ask for. Others stay hidden so a coordinator is not asked irrelevant questions.
 KEY_DATES_BY_KIND: dict[str, tuple[str, ...]] = {
     ReviewKind.CHILD_DEATH: ("incident_on", "notified_on"),
-    ReviewKind.RAPID: ("became_aware_on", "incident_on", "notified_on", "decision_on"),
-    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on"),
+    ReviewKind.RAPID: ("became_aware_on", "incident_on", "notified_on", "decision_on", "sent_to_panel_on"),
+    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on", "published_on"),
     ReviewKind.SCR: ("became_aware_on", "incident_on", "notified_on", "decision_on"),
     ReviewKind.INSTITUTIONAL: (
         "became_aware_on",
@@ -31,7 +31,7 @@ KEY_DATES_BY_KIND: dict[str, tuple[str, ...]] = {
         "ofsted_notified_on",
         "lado_referred_on",
     ),
-    ReviewKind.DHR: ("became_aware_on", "incident_on", "decision_on"),
+    ReviewKind.DHR: ("became_aware_on", "incident_on", "decision_on", "sent_to_qa_panel_on"),
     ReviewKind.SAR: ("became_aware_on", "incident_on", "decision_on"),
 }
 
@@ -56,6 +56,12 @@ def key_date_label(review: Review, field_name: str) -> str:
         return "The setting notified Ofsted"
     if field_name == "lado_referred_on":
         return "The allegation was referred to the LADO"
+    if field_name == "sent_to_panel_on":
+        return "The rapid review was sent to the national Panel"
+    if field_name == "published_on":
+        return "The review was published"
+    if field_name == "sent_to_qa_panel_on":
+        return "The report was sent to the Home Office quality assurance panel"
     column = Review._meta.get_field(field_name)
     assert isinstance(column, models.Field)  # a key date is one of the review's own columns
     return str(column.verbose_name).capitalize()
@@ -64,12 +70,13 @@ def key_date_label(review: Review, field_name: str) -> str:
 # --- clocks -------------------------------------------------------------------------------------
 
 TAG_CLASSES: dict[str, str] = {
-    ClockStatus.NOT_STARTED: "govuk-tag--grey",
     ClockStatus.RUNNING: "govuk-tag--blue",
     ClockStatus.DUE_SOON: "govuk-tag--yellow",
-    ClockStatus.BREACHED: "govuk-tag--red",
     ClockStatus.MET: "govuk-tag--green",
-    ClockStatus.STOPPED: "govuk-tag--grey",
+    ClockStatus.MET_LATE: "govuk-tag--orange",
+    ClockStatus.OVERDUE: "govuk-tag--red",
+    ClockStatus.NOT_STARTED: "govuk-tag--grey",
+    ClockStatus.WITHDRAWN: "govuk-tag--grey",
 }
 
 

@@ -34,6 +34,7 @@ WHAT: dict[str, str] = {
     "agency_report": "Agency report (editing)",
     "panel_papers": "Panel papers",
     "actions_export": "Action tracker exported (CSV)",
+    "timeliness_export": "Timeliness record exported (CSV)",
     "evidence_file": "Action evidence file downloaded",
 }
 

@@ -1,17 +1,18 @@
-"""Keeping each review's clock rows in step with its key dates and stage."""
+"""Keeping each review's clock rows in step with its key dates and stage, and checking the dates
+that stop them."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
-from reviews.models import Partnership, Review, ReviewClock, ReviewState
-from reviews.models.clocks import RAPID_REVIEW, specs_for
+from reviews.models import Partnership, Review, ReviewClock, ReviewKind, ReviewState
+from reviews.models.clocks import RAPID_REVIEW, STOP_DATES, specs_for, stopped_by
 from reviews.models.review import SPINE
 from reviews.services.deadlines import review_clock_deadlines_met, review_clock_deadlines_sync
-from workflows.clocks import compute_due_date
+from workflows.clocks import ClockSpec, compute_due_date
 
 
 class _PartnershipCalendar:
@@ -27,29 +28,77 @@ class _PartnershipCalendar:
         return self._dates
 
 
+def clock_start_event(spec: ClockSpec, partnership: Partnership) -> str:
+    """The key date that starts this clock for this partnership (the rapid review's is a setting)."""
+    if spec.key == RAPID_REVIEW.key:
+        return partnership.rapid_review_clock_start
+    return spec.default_start_event
+
+
+def _verbose(field: str) -> str:
+    column = Review._meta.get_field(field)
+    assert isinstance(column, models.Field)  # a key date is one of the review's own columns
+    return str(column.verbose_name)
+
+
+def clock_stop_date_errors(review: Review, *, today: date) -> dict[str, str]:
+    """Why a stop date recorded on ``review`` cannot stand, by field (docs/DOMAIN.md, Clocks).
+
+    A stop date belongs to the kinds whose clock it stops, is never later than today, and never
+    earlier than the start of the clock it stops (which must be recorded first). ``review`` holds
+    the dates as they would be saved; the caller saves nothing when any error is returned.
+    """
+    errors: dict[str, str] = {}
+    for field, kinds in STOP_DATES.items():
+        value = getattr(review, field)
+        if value is None:
+            continue
+        label = _verbose(field)
+        spec = stopped_by(review.kind, field)
+        if spec is None:
+            owners = " or ".join(sorted(ReviewKind(kind).label.lower() for kind in kinds))
+            errors[field] = (
+                f"The {label} stops the clock of a {owners} only; "
+                f"{review.reference or 'this review'} is a {ReviewKind(review.kind).label.lower()}."
+            )
+            continue
+        if value > today:
+            errors[field] = f"The {label} cannot be in the future."
+            continue
+        start_event = clock_start_event(spec, review.partnership)
+        start: date | None = getattr(review, start_event)
+        if start is None:
+            errors[field] = f"Record the {_verbose(start_event)} first: the clock this date stops starts on it."
+        elif value < start:
+            errors[field] = (
+                f"The {label} cannot be before the {_verbose(start_event)} ({start:%d %B %Y}), when its clock started."
+            )
+    return errors
+
+
 def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[ReviewClock]:
     """Recompute every clock of ``review`` from its key dates, settings and stage.
 
-    Called inside the transaction of whichever service changed the review. A clock that has
-    stopped keeps the day it stopped on, so re-running this later never moves it. Only clocks
+    Called inside the transaction of whichever service changed the review. A clock stops on its
+    recorded stop date, or keeps the day it reached its stop stage, so re-running this later never
+    moves it. Only clocks
     whose values changed are written: most steps change no clock, and this runs on every step.
     """
     today = today or timezone.localdate()
     partnership = review.partnership
-    calendar = _PartnershipCalendar(partnership)
+    closures = _PartnershipCalendar(partnership)
     overrides = {setting.clock_key: setting for setting in partnership.clock_settings.all()}
     existing = {clock.key: clock for clock in review.clocks.all()}
     result = []
     for spec in specs_for(review.kind):
-        start_event = spec.default_start_event
-        if spec.key == RAPID_REVIEW.key:
-            start_event = partnership.rapid_review_clock_start
+        start_event = clock_start_event(spec, partnership)
         duration: int = spec.duration
         unit: str = spec.unit
         if spec.duration_configurable and spec.key in overrides:
             duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
         start_date = getattr(review, start_event)
-        due_date = compute_due_date(start_date, duration, unit, calendar) if start_date else None
+        counted_in = spec.calendar
+        due_date = compute_due_date(start_date, duration, unit, counted_in.closures(closures)) if start_date else None
 
         previous = existing.get(spec.key)
         stopped_on: date | None = None
@@ -58,9 +107,18 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
             stopped_on = getattr(review, spec.stop_event)
         elif spec.stop_state and review.has_reached(spec.stop_state):
             stopped_on = (previous.stopped_on if previous else None) or today
-        if stopped_on is None and not review.is_open:
+        # Closing or withdrawing stops nothing by itself: a clock owed whatever the outcome (the rapid
+        # review sent to the Panel, a notification) runs on until its date is recorded. Withdrawal
+        # ends, with no outcome, the clocks that end with the review; and keeps ended a clock that
+        # withdrawal ended before clocks stopped on recorded dates (reviews/migrations/0010_record_
+        # clock_stop_dates.py), until its date is recorded, so no clock changed outcome without a date.
+        if (
+            stopped_on is None
+            and review.state == ReviewState.WITHDRAWN
+            and (spec.ends_if_withdrawn or (previous is not None and previous.abandoned))
+        ):
             stopped_on = (previous.stopped_on if previous else None) or today
-            abandoned = review.state == ReviewState.WITHDRAWN
+            abandoned = True
 
         values = {
             "label": spec.label,
@@ -69,6 +127,7 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
             "start_date": start_date,
             "duration": duration,
             "unit": unit,
+            "calendar": counted_in,
             "due_date": due_date,
             "stop_event": spec.stop_event or "",
             "stop_state": spec.stop_state or "",
@@ -98,8 +157,9 @@ def review_clocks_stop(*, review: Review, today: date | None = None) -> list[int
     left them; what changes is which stop stages have been reached. The running clocks that stop at
     one of them stop today, as the full refresh would stop them, and their deadlines are met: three
     UPDATEs, where the full refresh reads settings, closure days, clocks and deadlines and then syncs
-    each deadline row by row. Closing and withdrawal take the full refresh (abandoned clocks, the
-    whole scope cancelled). Returns the ids of the clocks that stopped.
+    each deadline row by row. Closing and withdrawal take the full refresh (clocks ended with a
+    withdrawn review, the rest of the review no longer chased). Returns the ids of the clocks that
+    stopped.
     """
     if not review.is_open:
         raise ValueError(f"{review} is {review.get_state_display()}: refresh its clocks instead.")

@@ -134,8 +134,10 @@ def review_clock_deadlines_sync(*, review: Review, clocks: Iterable[ReviewClock]
             clock.review = review
             deadline_sync(target=clock, spec=clock_deadline_spec(clock, coordinators))
     if not review.is_open:
-        # Closed or withdrawn: nothing on it is chased any more (its contributions included).
-        deadlines_cancel_scope(scope=review.reference)
+        # Closed or withdrawn: nothing on it is chased any more (its contributions included), except
+        # its clocks still running, owed whatever the outcome (the rapid review sent to the Panel):
+        # their deadlines follow their clocks, synced above.
+        deadlines_cancel_scope(scope=review.reference, sparing=[DeadlineKind.CLOCK_DUE])
 
 
 def review_clock_deadlines_met(*, clock_ids: list[int]) -> list[int]:

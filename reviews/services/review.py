@@ -11,10 +11,10 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from reviews.models import Partnership, Review, ReviewKind, ReviewRole, ReviewState, Role
-from reviews.models.clocks import stage_stops_a_clock
+from reviews.models.clocks import STOP_DATES, stage_stops_a_clock
 from reviews.models.review import REFERENCE_CODES
 from reviews.permissions import require_partnership_coordinator, require_review_perm
-from reviews.services.clocks import review_clocks_refresh, review_clocks_stop
+from reviews.services.clocks import clock_stop_date_errors, review_clocks_refresh, review_clocks_stop
 from reviews.services.roles import role_assign
 from reviews.services.subjects import SubjectData, subject_create
 from workflows.audit import audit_record
@@ -29,6 +29,10 @@ KEY_DATE_FIELDS = (
     "decision_on",
     "ofsted_notified_on",
     "lado_referred_on",
+    # Stop dates (reviews.models.clocks.STOP_DATES): each one kind's own.
+    "sent_to_panel_on",
+    "published_on",
+    "sent_to_qa_panel_on",
 )
 
 
@@ -51,7 +55,7 @@ def _key_date_errors(review: Review) -> dict[str, str]:
     today = timezone.localdate()
     for field in KEY_DATE_FIELDS:
         value = getattr(review, field)
-        if value and value > today:
+        if field not in STOP_DATES and value and value > today:
             errors[field] = "This date is in the future."
     aware = review.became_aware_on
     for field in ("notified_on", "decision_on", "ofsted_notified_on", "lado_referred_on"):
@@ -61,6 +65,7 @@ def _key_date_errors(review: Review) -> dict[str, str]:
             assert isinstance(column, models.Field)  # a key date is one of the review's own columns
             label = column.verbose_name
             errors[field] = f"The {label} cannot be before the date the case became known ({aware:%d %B %Y})."
+    errors.update(clock_stop_date_errors(review, today=today))
     return errors
 
 
@@ -211,7 +216,8 @@ def review_convert_to_cspr(
             title=rapid.title,
             state=ReviewState.SCOPING,
             converted_from=rapid,
-            key_dates={field: getattr(rapid, field) for field in KEY_DATE_FIELDS},
+            # Not the stop dates: each stops the rapid review's own clock, the CSPR records its own.
+            key_dates={field: getattr(rapid, field) for field in KEY_DATE_FIELDS if field not in STOP_DATES},
         )
         for subject in rapid.subjects.select_related("identity"):
             identity = getattr(subject, "identity", None)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
 from reviews.models import Review
 from reviews.permissions import COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
-from reviews.selectors.clocks import clock_rows
+from reviews.selectors.clocks import clock_rows, stop_date_prompts
 from reviews.selectors.review import (
     converted_into_for_user,
     key_date_fields,
@@ -93,12 +93,14 @@ def _render_review(
     status: int = 200,
 ) -> HttpResponse:
     review = access.review
+    clocks = clock_rows(review, timezone.localdate())
     context: dict[str, Any] = {
         "review": review,
         "case_detail": access.case_detail,
         "can_coordinate": access.is_coordinator,
         "can_view_identity": access.holds(VIEW_IDENTITY),
-        "clocks": clock_rows(review, timezone.localdate()),
+        "clocks": clocks,
+        "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
         "history": review_history(review),
         "choices": review_transition_choices(review, request.user),
         "converted_into": converted_into_for_user(request.user, review),
@@ -135,7 +137,14 @@ def review_transition(request: AuthenticatedHttpRequest, reference: str, name: s
             cspr = review_convert_to_cspr(
                 actor=request.user, review_id=review.pk, reason=data["reason"], expected_state=data["expected_state"]
             )
-            return cspr, f"{review.reference} was converted into {cspr.reference}."
+            text = f"{review.reference} was converted into {cspr.reference}."
+            if review.sent_to_panel_on is None:
+                # Converting stops no clock: the rapid review's stops on the date it went to the Panel.
+                text += (
+                    f" Record the date {review.reference} was sent to the national Panel on its key dates: "
+                    "its clock stops on that date."
+                )
+            return cspr, text
         moved = review_advance(
             actor=request.user,
             review_id=review.pk,

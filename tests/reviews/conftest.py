@@ -1,5 +1,6 @@
 """Fixtures shared by the feature folders of tests/reviews/: contributions asked of the police and
-the GP, the review at findings, the world of every object with a URL, and the browser.
+the GP, the review at findings, the world of every object with a URL, a frozen "today", and the
+browser.
 
 The browser: Playwright's sync API driving Debian's chromium against the live server. Playwright's
 own browser download does not work on our machines, so the test uses the chromium on PATH and
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 from reviews.models import Agency, AgencyKind, Review, ReviewState
 from reviews.models.contributions import AgencyContribution, Ask
@@ -163,3 +166,20 @@ def world(
         police=police,
         gp=gp,
     )
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set "today" for every service and page that asks timezone.localdate() (key-date checks, clock
+    readings, reminders), so dated cases such as Christmas 2026 can be recorded and read."""
+
+    class Today:
+        value = date(2027, 2, 1)
+
+        def set(self, day: date) -> date:
+            self.value = day
+            return day
+
+    holder = Today()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: holder.value)
+    return holder

@@ -1,4 +1,4 @@
-"""How a clock reads to a coordinator: met, running, due soon, breached, stopped, not started."""
+"""How a clock reads to a coordinator: running, due soon, met, met late, overdue; not started, withdrawn."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from workflows.calendar import WorkingCalendar
 from workflows.clocks import (
     Basis,
     ClockSpec,
@@ -61,16 +62,17 @@ def test_two_working_days_left_is_due_soon():
     assert result.working_days_left == 2
 
 
-def test_on_the_due_date_it_is_due_soon_not_breached():
+def test_on_the_due_date_it_is_due_soon_not_overdue():
     result = reading(DUE)
     assert result.status == ClockStatus.DUE_SOON
     assert result.working_days_left == 0
 
 
-def test_the_day_after_the_due_date_a_running_clock_is_breached():
+def test_the_day_after_the_due_date_a_running_clock_is_overdue():
     result = reading(date(2026, 3, 26))
-    assert result.status == ClockStatus.BREACHED
+    assert result.status == ClockStatus.OVERDUE
     assert result.working_days_left == -1
+    assert result.working_days_late is None  # overdue is still counting: not met late (yet)
     assert result.is_open
 
 
@@ -90,20 +92,56 @@ def test_stopped_on_or_before_the_due_date_is_met():
     assert reading(date(2026, 6, 1), stopped_on=DUE).status == ClockStatus.MET
     assert reading(date(2026, 6, 1), stopped_on=date(2026, 3, 5)).status == ClockStatus.MET
     assert reading(date(2026, 6, 1), stopped_on=DUE).working_days_left is None
+    assert reading(date(2026, 6, 1), stopped_on=DUE).working_days_late is None
 
 
-def test_stopped_after_the_due_date_is_breached_and_stays_breached():
+def test_stopped_after_the_due_date_is_met_late_and_stays_met_late():
     result = reading(date(2026, 6, 1), stopped_on=date(2026, 3, 26))
-    assert result.status == ClockStatus.BREACHED
+    assert result.status == ClockStatus.MET_LATE
+    assert result.working_days_late == 1
     assert not result.is_open  # it no longer counts down
+    assert reading(date(2027, 6, 1), stopped_on=date(2026, 3, 26)).status == ClockStatus.MET_LATE
 
 
-def test_a_clock_on_a_withdrawn_review_is_simply_stopped_neither_met_nor_missed():
+@pytest.mark.parametrize(
+    ("due", "stopped_on", "late"),
+    [
+        (DUE, date(2026, 3, 26), 1),  # the Thursday after a Wednesday due date
+        (DUE, date(2026, 3, 31), 4),  # Thu 26, Fri 27, Mon 30, Tue 31
+        (DUE, date(2026, 4, 7), 7),  # over Easter: Good Friday and Easter Monday are not working days
+        (date(2026, 3, 27), date(2026, 3, 28), 1),  # due Friday, stopped on the Saturday: late all the same
+    ],
+)
+def test_met_late_says_by_how_many_working_days(due, stopped_on, late):
+    assert reading(date(2026, 6, 1), due=due, stopped_on=stopped_on).working_days_late == late
+
+
+def test_days_late_are_counted_in_the_clock_s_own_calendar():
+    shut = Closures([date(2026, 3, 27), date(2026, 3, 30)])
+    assert reading(date(2026, 6, 1), stopped_on=date(2026, 3, 31)).working_days_late == 4
+    assert reading(date(2026, 6, 1), stopped_on=date(2026, 3, 31), calendar=shut).working_days_late == 2
+
+
+def test_a_clock_that_ended_with_its_withdrawn_review_is_neither_met_nor_missed():
     late = reading(date(2026, 6, 1), stopped_on=date(2026, 5, 1), abandoned=True)
     early = reading(date(2026, 6, 1), stopped_on=date(2026, 3, 5), abandoned=True)
-    assert late.status == ClockStatus.STOPPED
-    assert early.status == ClockStatus.STOPPED
+    assert late.status == ClockStatus.WITHDRAWN
+    assert early.status == ClockStatus.WITHDRAWN
     assert late.due_date == DUE
+    assert not late.is_open
+
+
+def test_there_are_five_states_and_two_readings_without_one():
+    assert [status.label for status in ClockStatus] == [
+        "running",
+        "due soon",
+        "met",
+        "met late",
+        "overdue",
+        "not started",
+        "withdrawn",
+    ]
+    assert "breached" not in ClockStatus.values
 
 
 def test_working_days_are_counted_from_day_0():
@@ -164,3 +202,21 @@ def test_only_statute_clocks_are_fixed_and_durations_read_naturally():
     assert statute.duration_text == "1 working day"
     assert practice.duration_text == "6 months"
     assert practice.default_start_event == "x"
+
+
+def test_statute_counts_bank_holidays_only_and_the_rest_the_local_calendar():
+    statute = ClockSpec("a", "A", ("x",), 5, DurationUnit.WORKING_DAYS, Basis.STATUTE, "law")
+    practice = ClockSpec("b", "B", ("x",), 1, DurationUnit.WORKING_DAYS, Basis.PRACTICE, "custom")
+    unsure = ClockSpec("c", "C", ("x",), 6, DurationUnit.MONTHS, Basis.UNSURE, "not confirmed")
+    assert statute.calendar == WorkingCalendar.BANK_HOLIDAYS
+    assert practice.calendar == unsure.calendar == WorkingCalendar.LOCAL
+    shut = Closures([date(2026, 4, 7), date(2026, 4, 8)])
+    assert WorkingCalendar.BANK_HOLIDAYS.closures(shut) is None
+    assert WorkingCalendar.LOCAL.closures(shut) is shut
+    # Wed 1 April 2026: Thu 2, (Easter), Tue 7, Wed 8, Thu 9, Fri 10; closed on 7 and 8: Tue 14.
+    assert compute_due_date(date(2026, 4, 1), 5, DurationUnit.WORKING_DAYS, statute.calendar.closures(shut)) == date(
+        2026, 4, 10
+    )
+    assert compute_due_date(date(2026, 4, 1), 5, DurationUnit.WORKING_DAYS, practice.calendar.closures(shut)) == date(
+        2026, 4, 14
+    )

@@ -78,11 +78,11 @@ def test_the_notification_sent_in_time_meets_the_five_day_clock(review):
     assert status(row, date(2026, 6, 1)) == ClockStatus.MET
 
 
-def test_a_late_notification_breaches_the_five_day_clock(review, coordinator):
+def test_a_late_notification_meets_the_five_day_clock_late(review, coordinator):
     review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"notified_on": date(2026, 3, 10)})
     row = clock(review, "si_notification")
     assert row.stopped_on == date(2026, 3, 10)
-    assert status(row, date(2026, 6, 1)) == ClockStatus.BREACHED
+    assert status(row, date(2026, 6, 1)) == ClockStatus.MET_LATE
 
 
 def test_the_notification_clock_runs_until_the_notification_is_recorded(partnership, coordinator):
@@ -91,13 +91,17 @@ def test_the_notification_clock_runs_until_the_notification_is_recorded(partners
     assert row.stopped_on is None
     assert status(row, date(2026, 3, 3)) == ClockStatus.RUNNING
     assert status(row, date(2026, 3, 5)) == ClockStatus.DUE_SOON
-    assert status(row, date(2026, 3, 10)) == ClockStatus.BREACHED
+    assert status(row, date(2026, 3, 10)) == ClockStatus.OVERDUE
 
 
-def test_closure_days_move_the_notification_deadline(partnership, coordinator):
+def test_closure_days_move_a_practice_deadline_but_not_the_notification(partnership, coordinator):
     ClosureDay.objects.create(partnership=partnership, date=date(2026, 3, 5), reason="Office move")
     review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
-    assert clock(review, "si_notification").due_date == date(2026, 3, 10)
+    # Statute: 5 working days from Mon 2 March is Mon 9 March, closure or not.
+    assert clock(review, "si_notification").due_date == date(2026, 3, 9)
+    # Practice: the LADO referral's 1 working day from Wed 4 March skips the closure on Thu 5 March.
+    nursery = open_kind(coordinator, partnership, ReviewKind.INSTITUTIONAL, became_aware_on=date(2026, 3, 4))
+    assert clock(nursery, "lado_referral").due_date == date(2026, 3, 6)
 
 
 def test_a_cspr_has_six_months_from_the_decision(partnership, coordinator):
@@ -105,7 +109,7 @@ def test_a_cspr_has_six_months_from_the_decision(partnership, coordinator):
     row = clock(review, "cspr_completion")
     assert (row.start_event, row.start_date) == ("decision_on", date(2026, 8, 31))
     assert row.due_date == date(2027, 2, 28)  # clamped: there is no 31 February
-    assert (row.stop_state, row.basis) == (ReviewState.ACTION_TRACKING, "practice")
+    assert (row.stop_event, row.stop_state, row.basis) == ("published_on", "", "practice")
 
 
 def test_a_partnership_setting_changes_a_practice_clock_s_due_date(partnership, coordinator):
@@ -219,40 +223,55 @@ def test_every_kind_has_clocks_and_every_clock_names_real_key_dates():
             assert spec_by_key(spec.key) is spec
 
 
-def test_a_clock_stops_when_its_stage_is_reached_and_keeps_its_stop_date(review, coordinator):
+def test_a_clock_stops_when_its_stage_is_reached_and_keeps_its_stop_date(child_death, coordinator):
+    review = child_death
     today = timezone.localdate()
     advance_to(review, ReviewState.PANEL, coordinator)
-    assert clock(review, "rapid_review").stopped_on is None
+    assert clock(review, "cdr_review_meeting").stopped_on is None
 
     advance_to(review, ReviewState.FINDINGS, coordinator)
-    assert clock(review, "rapid_review").stopped_on == today
+    assert clock(review, "cdr_review_meeting").stopped_on == today
 
-    # Backdate the stop as if findings had been reached on 20 March; later steps must not move it.
-    ReviewClock.objects.filter(review=review, key="rapid_review").update(stopped_on=date(2026, 3, 20))
+    # Backdate the stop as if findings had been reached on 20 May; later steps must not move it.
+    ReviewClock.objects.filter(review=review, key="cdr_review_meeting").update(stopped_on=date(2026, 5, 20))
     advance_to(review, ReviewState.CLOSED, coordinator)
-    row = clock(review, "rapid_review")
-    assert row.stopped_on == date(2026, 3, 20)
+    row = clock(review, "cdr_review_meeting")
+    assert row.stopped_on == date(2026, 5, 20)
     assert not row.abandoned
     assert status(row, today) == ClockStatus.MET
 
 
-def test_reaching_the_stage_after_the_due_date_is_a_breach(review, coordinator):
-    advance_to(review, ReviewState.FINDINGS, coordinator)
-    row = clock(review, "rapid_review")
-    assert row.due_date == date(2026, 3, 25)
-    assert status(row, timezone.localdate()) == ClockStatus.BREACHED
+def test_reaching_the_stage_after_the_due_date_meets_the_clock_late(child_death, coordinator):
+    advance_to(child_death, ReviewState.FINDINGS, coordinator)
+    row = clock(child_death, "cdr_review_meeting")
+    assert row.due_date == date(2026, 6, 7)
+    assert status(row, timezone.localdate()) == ClockStatus.MET_LATE
 
 
-def test_withdrawal_stops_running_clocks_without_a_verdict(partnership, coordinator):
+def test_withdrawal_ends_the_clocks_that_end_with_the_review_without_a_verdict(partnership, coordinator):
+    review = open_kind(coordinator, partnership, ReviewKind.CHILD_DEATH, incident_on=date(2026, 3, 7))
+    review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
+
+    for key in ("cdr_review_meeting", "cdop_review"):
+        row = clock(review, key)
+        assert row.stopped_on == timezone.localdate()
+        assert row.abandoned
+        assert status(row, timezone.localdate()) == ClockStatus.WITHDRAWN
+    # The death is still to be notified, whatever became of the review: that clock runs on.
+    notification = clock(review, "cdr_notification")
+    assert (notification.stopped_on, notification.abandoned) == (None, False)
+    assert status(notification, date(2026, 3, 12)) == ClockStatus.OVERDUE
+
+
+def test_withdrawal_leaves_a_clock_owed_whatever_the_outcome_running(partnership, coordinator):
     review = open_kind(coordinator, partnership, ReviewKind.RAPID, became_aware_on=date(2026, 3, 2))
     review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
 
     for key in ("si_notification", "rapid_review"):
         row = clock(review, key)
-        assert row.stopped_on == timezone.localdate()
-        assert row.abandoned
-        expected = ClockStatus.STOPPED if row.start_date else ClockStatus.NOT_STARTED
-        assert status(row, timezone.localdate()) == expected
+        assert (row.stopped_on, row.abandoned) == (None, False)
+    assert status(clock(review, "si_notification"), date(2026, 3, 10)) == ClockStatus.OVERDUE
+    assert status(clock(review, "rapid_review"), date(2026, 3, 10)) == ClockStatus.NOT_STARTED
 
 
 def test_withdrawal_keeps_the_verdict_of_a_clock_already_met(review, coordinator):
@@ -260,10 +279,11 @@ def test_withdrawal_keeps_the_verdict_of_a_clock_already_met(review, coordinator
     notification = clock(review, "si_notification")
     rapid = clock(review, "rapid_review")
     assert status(notification, timezone.localdate()) == ClockStatus.MET
-    assert status(rapid, timezone.localdate()) == ClockStatus.STOPPED
+    # Not sent to the Panel yet: withdrawing stopped nothing, and the 15 days ran out on 25 March.
+    assert status(rapid, timezone.localdate()) == ClockStatus.OVERDUE
 
 
-def test_a_clock_on_a_converted_cspr_stops_at_action_tracking(partnership, coordinator, chair):
+def test_a_cspr_clock_stops_on_its_publication_not_at_action_tracking(partnership, coordinator, chair):
     review = open_kind(
         coordinator,
         partnership,
@@ -275,4 +295,8 @@ def test_a_clock_on_a_converted_cspr_stops_at_action_tracking(partnership, coord
     advance_to(review, ReviewState.FINDINGS, coordinator)
     assert clock(review, "cspr_completion").stopped_on is None
     advance_to(review, ReviewState.ACTION_TRACKING, coordinator)
-    assert clock(review, "cspr_completion").stopped_on == timezone.localdate()
+    assert clock(review, "cspr_completion").stopped_on is None
+    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"published_on": date(2026, 9, 18)})
+    row = clock(review, "cspr_completion")
+    assert row.stopped_on == date(2026, 9, 18)
+    assert status(row, date(2026, 12, 1)) == ClockStatus.MET  # due 20 September 2026

@@ -1,4 +1,4 @@
-"""A step onto a stage that stops a clock (a rapid review reaching findings) stops it, meets its
+"""A step onto a stage that stops a clock (a child death review reaching findings) stops it, meets its
 deadline and cancels the reminders not yet sent, with a few UPDATEs instead of the full refresh;
 and an everyday step costs one query for its permission and conditions together: the facts they
 rest on, each written once (workflows.conditions.Fact), read in one query under the lock and
@@ -69,10 +69,11 @@ def everything_about_the_clocks(review: Review) -> dict[str, Any]:
     return {"clocks": clocks, "deadlines": deadlines, "pending": pending}
 
 
-def test_reaching_findings_meets_the_clock_deadline_and_cancels_its_pending_reminders(review, coordinator):
+def test_reaching_findings_meets_the_clock_deadline_and_cancels_its_pending_reminders(child_death, coordinator):
+    review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
-    deadline = clock_deadline(review, "rapid_review")
-    # Due 25 March 2026 and still running: it is being chased.
+    deadline = clock_deadline(review, "cdr_review_meeting")
+    # Due 7 June 2026 and still running: it is being chased.
     assert deadline.state == DeadlineState.OPEN
     assert deadline.next_reminder_on is not None
     ready = a_reminder(deadline, Status.READY)
@@ -81,7 +82,7 @@ def test_reaching_findings_meets_the_clock_deadline_and_cancels_its_pending_remi
 
     review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
 
-    assert ReviewClock.objects.get(review=review, key="rapid_review").stopped_on == timezone.localdate()
+    assert ReviewClock.objects.get(review=review, key="cdr_review_meeting").stopped_on == timezone.localdate()
     deadline.refresh_from_db()
     assert (deadline.state, deadline.next_step, deadline.next_reminder_on) == (DeadlineState.MET, None, None)
     for row in (ready, held):
@@ -91,9 +92,10 @@ def test_reaching_findings_meets_the_clock_deadline_and_cancels_its_pending_remi
     assert (sent.status, sent.last_error) == (Status.SENT, "")
 
 
-def test_the_quick_stop_leaves_nothing_for_the_full_refresh_to_do(review, coordinator):
+def test_the_quick_stop_leaves_nothing_for_the_full_refresh_to_do(child_death, coordinator):
+    review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
-    a_reminder(clock_deadline(review, "rapid_review"), Status.READY)
+    a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
     review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     after_the_step = everything_about_the_clocks(review)
 
@@ -102,9 +104,10 @@ def test_the_quick_stop_leaves_nothing_for_the_full_refresh_to_do(review, coordi
     assert everything_about_the_clocks(review) == after_the_step
 
 
-def test_a_deadline_already_met_is_left_alone(review, coordinator):
+def test_a_deadline_already_met_is_left_alone(child_death, coordinator):
+    review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
-    deadline = clock_deadline(review, "rapid_review")
+    deadline = clock_deadline(review, "cdr_review_meeting")
     Deadline.objects.filter(pk=deadline.pk).update(state=DeadlineState.MET, next_step=None, next_reminder_on=None)
     before = Deadline.objects.get(pk=deadline.pk).updated_at
 
@@ -133,27 +136,41 @@ def test_an_everyday_step_reads_its_permission_and_conditions_in_one_query(
     assert Review.objects.get(pk=review.pk).state == ReviewState.SCOPING
 
 
-def test_a_clock_stopping_step_adds_three_updates(review, coordinator, django_assert_max_num_queries):
+def test_a_clock_stopping_step_adds_three_updates(child_death, coordinator, django_assert_max_num_queries):
+    review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
-    a_reminder(clock_deadline(review, "rapid_review"), Status.READY)
+    a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
     # The everyday six, then the clock, its deadline and the deadline's pending reminders.
     with django_assert_max_num_queries(9):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
-    assert clock_deadline(review, "rapid_review").state == DeadlineState.MET
+    assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
 
 
-def test_closing_still_takes_the_full_refresh(review, coordinator):
+def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, django_assert_max_num_queries):
+    """Its clock stops on the date it was sent to the Panel (tests/reviews/clocks/test_services_stop_dates.py):
+    the step to findings is an everyday step."""
+    advance_to(review, ReviewState.PANEL, coordinator)
+    with django_assert_max_num_queries(6):
+        review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+    assert ReviewClock.objects.get(review=review, key="rapid_review").stopped_on is None
+    assert clock_deadline(review, "rapid_review").state == DeadlineState.OPEN
+
+
+def test_closing_still_takes_the_full_refresh(child_death, coordinator):
+    review = child_death
     advance_to(review, ReviewState.CLOSED, coordinator)
-    assert clock_deadline(review, "rapid_review").state == DeadlineState.MET
+    assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
+    assert clock_deadline(review, "cdop_review").state == DeadlineState.MET
     assert not Deadline.objects.filter(scope=review.reference, state=DeadlineState.OPEN).exists()
 
 
 @pytest.mark.parametrize("source", [ReviewState.NOTIFICATION, ReviewState.PANEL])
-def test_withdrawal_still_cancels_the_running_clock_s_deadline(source, review, coordinator):
+def test_withdrawal_still_cancels_the_deadline_of_a_clock_that_ends_with_the_review(source, child_death, coordinator):
+    review = child_death
     advance_to(review, source, coordinator)
     review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
-    assert ReviewClock.objects.get(review=review, key="rapid_review").abandoned
-    assert clock_deadline(review, "rapid_review").state == DeadlineState.CANCELLED
+    assert ReviewClock.objects.get(review=review, key="cdr_review_meeting").abandoned
+    assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.CANCELLED
 
 
 # --- the facts a step reads in one query ----------------------------------------------------------

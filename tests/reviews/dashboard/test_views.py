@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.db import connection
@@ -71,7 +72,7 @@ def test_reviews_are_grouped_by_stage_in_lifecycle_order(client, coordinator, pa
 
 def test_clock_tags_and_summary_counts(client, coordinator, partnership):
     today = timezone.localdate()
-    # Aware long ago and never notified: the 5-working-day notification clock is breached.
+    # Aware long ago and never notified: the 5-working-day notification clock is overdue.
     make_review(
         coordinator=coordinator, partnership=partnership, key_dates={"became_aware_on": today - timedelta(days=40)}
     )
@@ -81,14 +82,53 @@ def test_clock_tags_and_summary_counts(client, coordinator, partnership):
     response = client.get(reverse("reviews:dashboard"))
     html = response.content.decode()
     dashboard = response.context["dashboard"]
-    assert dashboard.breached == 1
+    assert dashboard.overdue == 1
     assert dashboard.running == 1
     assert dashboard.due_soon == 0
-    assert '<strong class="govuk-tag govuk-tag--red">breached</strong>' in html
+    assert '<strong class="govuk-tag govuk-tag--red">overdue</strong>' in html
     assert '<strong class="govuk-tag govuk-tag--blue">running</strong>' in html
     assert '<strong class="govuk-tag govuk-tag--grey">not started</strong>' in html  # rapid review: not notified
     assert "5 working days left" in html
     assert "working days overdue" in html
+
+
+def counter(html: str, card: str) -> int:
+    found = re.search(rf'id="summary-{card}">\s*<p class="[^"]*">(\d+)</p>', html)
+    assert found, card
+    return int(found.group(1))
+
+
+def badges(html: str, label: str) -> int:
+    return len(re.findall(rf'<strong class="govuk-tag govuk-tag--[a-z]+">{label}</strong>', html))
+
+
+def test_the_counters_count_what_the_badges_show(client, coordinator, partnership, today):
+    today.set(date(2027, 3, 3))  # a Wednesday
+
+    def rapid(title: str, **key_dates: date) -> None:
+        make_review(coordinator=coordinator, partnership=partnership, title=title, key_dates=key_dates)
+
+    # Notification clocks (5 working days from becoming aware) and rapid-review clocks (15 from the
+    # notification) in every state, as of Wed 3 March 2027.
+    rapid("Running", became_aware_on=date(2027, 3, 3))  # due Wed 10 March
+    rapid("Due soon", became_aware_on=date(2027, 2, 26))  # due Fri 5 March: 2 working days left
+    rapid("Overdue", became_aware_on=date(2027, 2, 1))  # due Mon 8 February, never notified
+    # Notified in time on Wed 3 Feb (met); its rapid review was due Wed 24 Feb: overdue.
+    rapid("Met", became_aware_on=date(2027, 2, 1), notified_on=date(2027, 2, 3))
+    # Notified on Mon 15 Feb, 5 working days late (met late); its rapid review is due Mon 8 March.
+    rapid("Met late", became_aware_on=date(2027, 2, 1), notified_on=date(2027, 2, 15))
+    client.force_login(coordinator)
+
+    response = client.get(reverse("reviews:dashboard"))
+
+    html = response.content.decode()
+    dashboard = response.context["dashboard"]
+    assert (dashboard.running, dashboard.due_soon, dashboard.overdue) == (2, 1, 2)
+    for card, label in (("running", "running"), ("due-soon", "due soon"), ("overdue", "overdue")):
+        assert counter(html, card) == badges(html, label), label
+    assert (badges(html, "met"), badges(html, "met late")) == (1, 1)
+    assert "5 working days late" in html
+    assert "breached" not in html
 
 
 def test_another_partnerships_reviews_never_appear(client, review, outsider, other_partnership):

@@ -25,8 +25,9 @@ from reviews.models import (
     Role,
     SubjectIdentity,
 )
+from reviews.selectors.clocks import clock_reading
 from reviews.services.review import review_advance
-from workflows.clocks import ClockStatus, read_clock
+from workflows.clocks import ClockStatus
 from workflows.runner import transition_options
 
 pytestmark = pytest.mark.django_db
@@ -101,21 +102,27 @@ def test_reviews_are_at_the_stages_the_demo_needs():
     assert options["start_scoping"].allowed
 
 
-def test_clocks_show_running_due_soon_and_breached():
+def test_clocks_show_running_due_soon_and_overdue():
     seed()
     today = timezone.localdate()
     statuses = {
-        read_clock(
-            start_date=clock.start_date,
-            due_date=clock.due_date,
-            stopped_on=clock.stopped_on,
-            abandoned=clock.abandoned,
-            today=today,
-            calendar=clock.review.partnership,
-        ).status
+        clock_reading(clock, clock.review.partnership, today).status
         for clock in ReviewClock.objects.select_related("review__partnership").filter(stopped_on__isnull=True)
     }
-    assert {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.BREACHED} <= statuses
+    assert {ClockStatus.RUNNING, ClockStatus.DUE_SOON, ClockStatus.OVERDUE} <= statuses
+
+
+def test_the_converted_rapid_review_was_sent_in_time_so_its_clock_is_met():
+    """It was converted months after it went to the Panel: the clock stops on the date it was sent."""
+    seed()
+    today = timezone.localdate()
+    rapid = nscp_review(ReviewKind.RAPID, "Child A (aged 2)")
+    assert rapid.state == ReviewState.CLOSED
+    assert rapid.sent_to_panel_on == rapid.decision_on
+    clock = ReviewClock.objects.select_related("review__partnership").get(review=rapid, key="rapid_review")
+    assert clock.stopped_on == rapid.sent_to_panel_on
+    assert clock_reading(clock, rapid.partnership, today).status == ClockStatus.MET
+    assert rapid.converted_to.sent_to_panel_on is None
 
 
 def test_every_demo_user_is_a_member_and_can_sign_in(client):

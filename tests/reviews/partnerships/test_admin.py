@@ -64,15 +64,27 @@ def test_a_practice_clock_setting_is_saved_and_moves_open_reviews_clocks(admin_c
     assert ReviewClock.objects.get(review=review, key="lado_referral").due_date == date(2026, 3, 4)
 
 
-def test_a_closure_day_moves_working_day_deadlines(admin_client, partnership, review):
+def test_a_closure_day_moves_practice_working_day_deadlines_only(admin_client, partnership, review, coordinator):
+    from tests.factories import make_review
+
+    nursery = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.INSTITUTIONAL,
+        title="Nursery Z",
+        key_dates={"became_aware_on": date(2026, 3, 9)},
+    )
     assert ReviewClock.objects.get(review=review, key="rapid_review").due_date == date(2026, 3, 25)
+    assert ReviewClock.objects.get(review=nursery, key="lado_referral").due_date == date(2026, 3, 10)
     data = partnership_form(partnership, closure_days=[{"date": "2026-03-10", "reason": "Council IT outage"}])
 
     response = admin_client.post(change_url(partnership), data)
 
     assert response.status_code == 302
     assert ClosureDay.objects.filter(partnership=partnership, date=date(2026, 3, 10)).exists()
-    assert ReviewClock.objects.get(review=review, key="rapid_review").due_date == date(2026, 3, 26)
+    # The LADO referral (practice) moves to the next working day; the rapid review (statute) stays.
+    assert ReviewClock.objects.get(review=nursery, key="lado_referral").due_date == date(2026, 3, 11)
+    assert ReviewClock.objects.get(review=review, key="rapid_review").due_date == date(2026, 3, 25)
 
 
 def _closure_day_queries(admin_client, partnership, day: str) -> int:

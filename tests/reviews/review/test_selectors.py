@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
-from reviews.models import ClosureDay, Review, ReviewState
+from reviews.models import ClosureDay, Review, ReviewKind, ReviewState
 from reviews.permissions import CASE_DETAIL, CHAIR, COORDINATE, review_for, reviews_for_user
 from reviews.selectors.dashboard import dashboard_for_user
 from reviews.selectors.review import review_history, review_transition_choices
@@ -79,24 +79,39 @@ def test_a_role_on_the_review_is_checked_before_the_role_needed(review, outsider
         review_for(outsider, review.reference, COORDINATE, "record key dates")
 
 
-def test_dashboard_reads_clocks_with_the_partnerships_closure_days(coordinator, partnership):
-    # Notified on Mon 2 Nov 2026: 15 working days is Mon 23 Nov; a closure day on Fri 6 Nov pushes it to Tue 24.
+def test_dashboard_reads_practice_clocks_with_the_partnerships_closure_days(coordinator, partnership):
     ClosureDay.objects.create(partnership=partnership, date=date(2026, 11, 6), reason="Office move")
+    ClosureDay.objects.create(partnership=partnership, date=date(2026, 11, 20), reason="Office move")
+    # Notified on Mon 2 Nov 2026: 15 working days is Mon 23 Nov, the closure on Fri 6 Nov notwithstanding.
     make_review(
         coordinator=coordinator,
         partnership=partnership,
         key_dates={"became_aware_on": date(2026, 11, 2), "notified_on": date(2026, 11, 2)},
     )
-    dashboard = dashboard_for_user(coordinator, today=date(2026, 11, 20))
+    # Aware Thu 19 Nov: the LADO referral's 1 working day (practice) skips the closure on Fri 20 Nov.
+    make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.INSTITUTIONAL,
+        title="Nursery Z",
+        key_dates={"became_aware_on": date(2026, 11, 19)},
+    )
+    dashboard = dashboard_for_user(coordinator, today=date(2026, 11, 19))
     [group] = dashboard.groups
     assert group.state == ReviewState.NOTIFICATION
-    clocks = {row.clock.key: row for row in group.reviews[0].clocks}
-    rapid = clocks["rapid_review"]
-    assert rapid.reading.due_date == date(2026, 11, 24)
-    assert rapid.reading.working_days_left == 2
+    clocks = {(row.clock.review.kind, row.clock.key): row for item in group.reviews for row in item.clocks}
+    rapid = clocks[ReviewKind.RAPID, "rapid_review"]
+    assert rapid.reading.due_date == date(2026, 11, 23)
+    assert rapid.reading.working_days_left == 2  # Fri 20 and Mon 23: statute counts the closure day
     assert rapid.reading.status == ClockStatus.DUE_SOON
-    assert clocks["si_notification"].reading.status == ClockStatus.MET
-    assert (dashboard.running, dashboard.due_soon, dashboard.breached) == (0, 1, 0)
+    assert clocks[ReviewKind.RAPID, "si_notification"].reading.status == ClockStatus.MET
+    lado = clocks[ReviewKind.INSTITUTIONAL, "lado_referral"]
+    assert lado.reading.due_date == date(2026, 11, 23)
+    assert lado.reading.working_days_left == 1  # Mon 23 only: the partnership is closed on Fri 20
+    assert lado.reading.status == ClockStatus.DUE_SOON
+    # Notification due Thu 26 Nov (5 working days, statute) and Ofsted's 14 days: both running.
+    assert clocks[ReviewKind.INSTITUTIONAL, "si_notification"].reading.working_days_left == 5
+    assert (dashboard.running, dashboard.due_soon, dashboard.overdue) == (2, 2, 0)
 
 
 def test_history_spans_the_rapid_review_a_cspr_was_converted_from(review, coordinator):

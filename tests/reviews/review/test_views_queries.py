@@ -27,6 +27,7 @@ def test_the_review_page_reads_closure_days_once_whatever_the_clocks(client, rev
         "start_date": date(2026, 3, 2),
         "duration": 15,
         "unit": "working_days",
+        "calendar": "local",  # the closure days are read for it
     }
     ReviewClock.objects.create(review=review, key="extra-1", label="Extra 1", due_date=date(2026, 3, 23), **clock)
     few = _page_queries(client, review)
