@@ -86,10 +86,13 @@ class ClockSpec:
 
     @property
     def duration_text(self) -> str:
-        unit = DurationUnit(self.unit).label
-        if self.duration == 1:
-            unit = unit.rstrip("s")
-        return f"{self.duration} {unit}"
+        return duration_text(self.duration, self.unit)
+
+
+def duration_text(duration: int, unit: str) -> str:
+    """"1 working day", "15 working days", "6 months": how a clock's length reads on a page."""
+    label = DurationUnit(unit).label
+    return f"{duration} {label.rstrip('s') if duration == 1 else label}"
 
 
 def add_months(start: date, months: int) -> date:

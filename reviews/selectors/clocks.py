@@ -11,7 +11,7 @@ from reviews.models import Partnership, Review, ReviewClock
 from reviews.models.clocks import spec_by_key
 from reviews.selectors.review import TAG_CLASSES, key_date_label
 from workflows.calendar import WorkingCalendar
-from workflows.clocks import Basis, ClockReading, ClockStatus, DurationUnit, read_clock
+from workflows.clocks import Basis, ClockReading, ClockStatus, DurationUnit, duration_text, read_clock
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ class ClockRow:
     @property
     def tag_class(self) -> str:
         return TAG_CLASSES[self.reading.status]
+
+    @property
+    def duration_text(self) -> str:
+        return duration_text(self.clock.duration, self.clock.unit)
 
     @property
     def basis_label(self) -> str:

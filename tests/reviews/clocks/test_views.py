@@ -3,6 +3,7 @@ prompts for it, and the review page says how each clock counts and how it ended.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -132,5 +133,20 @@ def test_the_clocks_table_says_which_calendar_each_clock_counts_in(client, coord
     client.force_login(coordinator)
     html = page(client, nursery)
     assert "5 working days (closure days do not move it); basis: statute or national guidance" in html
-    assert "1 working days (skips the partnership&#x27;s closure days); basis: common local practice" in html
+    assert "1 working day (skips the partnership&#x27;s closure days); basis: common local practice" in html
     assert "14 calendar days; basis: statute" in html
+
+
+def test_the_review_page_reads_each_clock_s_length_in_words(client, partnership, coordinator, today):
+    review = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.INSTITUTIONAL,
+        key_dates={"became_aware_on": date(2026, 4, 2)},
+    )
+    client.force_login(coordinator)
+    html = page(client, review)
+    assert "1 working day (" in html  # the LADO referral, not "1 working days"
+    assert not re.search(r"\b1 working days", html)
+    assert "5 working days (" in html  # the serious incident notification
+    assert "14 calendar days;" in html  # the setting notifies Ofsted (calendar days: no working-day note)
