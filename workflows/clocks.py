@@ -90,7 +90,7 @@ class ClockSpec:
 
 
 def duration_text(duration: int, unit: str) -> str:
-    """"1 working day", "15 working days", "6 months": how a clock's length reads on a page."""
+    """How a clock's length reads on a page: 1 working day, 15 working days, 6 months."""
     label = DurationUnit(unit).label
     return f"{duration} {label.rstrip('s') if duration == 1 else label}"
 
