@@ -116,8 +116,8 @@ CSPR_COMPLETION = ClockSpec(
     start_events=("decision_on",),
     duration=6,
     unit=MONTHS,
-    basis=Basis.PRACTICE,
-    source="Common practice: 6 months from the decision to initiate",
+    basis=Basis.STATUTE,
+    source="Working Together to Safeguard Children: published within 6 months of the decision to initiate",
     stop_event="published_on",
     ends_if_withdrawn=True,
     prompt_states=(ReviewState.ACTION_TRACKING, ReviewState.CLOSED),
@@ -164,11 +164,12 @@ LADO_REFERRAL = ClockSpec(
 CDR_NOTIFICATION = ClockSpec(
     key="cdr_notification",
     label="Death notified to the Child Death Overview Panel",
-    start_events=("incident_on",),
+    # From when the notifying professional became aware of the death, not from the death itself.
+    start_events=("became_aware_on",),
     duration=48,
     unit=HOURS,
     basis=Basis.PRACTICE,
-    source="Child death review statutory guidance (practice): within 48 hours",
+    source="Child death review statutory guidance (practice): within 48 hours of becoming aware",
     stop_event="notified_on",
 )
 
@@ -205,8 +206,8 @@ DHR_DECISION = ClockSpec(
     start_events=("became_aware_on",),
     duration=1,
     unit=MONTHS,
-    basis=Basis.PRACTICE,
-    source="Home Office guidance (practice): within 1 month of notification",
+    basis=Basis.STATUTE,
+    source="Home Office statutory guidance: decision within 1 month of notification",
     stop_event="decision_on",
 )
 
@@ -217,8 +218,8 @@ DHR_COMPLETION = ClockSpec(
     start_events=("decision_on",),
     duration=6,
     unit=MONTHS,
-    basis=Basis.PRACTICE,
-    source="Home Office guidance (practice): 6 months",
+    basis=Basis.STATUTE,
+    source="Home Office statutory guidance: completed within 6 months of the decision",
     # The overview report goes to the Home Office quality assurance panel before publication.
     stop_event="sent_to_qa_panel_on",
     ends_if_withdrawn=True,

@@ -176,6 +176,8 @@ class Review(FSMModelMixin, models.Model):
             return "The referral was received"
         if self.kind == ReviewKind.DHR:
             return "The police notified the community safety partnership"
+        if self.kind == ReviewKind.CHILD_DEATH:
+            return "The notifying professional became aware of the death"
         return "The local authority became aware"
 
     @property

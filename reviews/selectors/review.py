@@ -20,7 +20,7 @@ from workflows.types import AnyUser, User
 # Which key dates matter for each kind: the dates its clocks start and stop on and its
 # conditions ask for. Others stay hidden so a coordinator is not asked irrelevant questions.
 KEY_DATES_BY_KIND: dict[str, tuple[str, ...]] = {
-    ReviewKind.CHILD_DEATH: ("incident_on", "notified_on"),
+    ReviewKind.CHILD_DEATH: ("became_aware_on", "incident_on", "notified_on"),
     ReviewKind.RAPID: ("became_aware_on", "incident_on", "notified_on", "decision_on", "sent_to_panel_on"),
     ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on", "published_on"),
     ReviewKind.SCR: ("became_aware_on", "incident_on", "notified_on", "decision_on"),

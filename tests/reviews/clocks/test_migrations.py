@@ -254,3 +254,91 @@ def test_clocks_stopped_on_a_step_keep_their_outcome_with_the_stop_date_carried_
     # The withdrawn one is judged once its date is recorded.
     Review.objects.filter(pk=withdrawn.pk).update(sent_to_panel_on=date(2026, 3, 20))
     assert status(ended.pk) == ClockStatus.MET
+
+
+BEFORE_NATIONAL = [("reviews", "0010_record_clock_stop_dates")]
+
+
+def test_national_clocks_become_statutory_and_lose_a_partnership_s_own_duration(migrator, today):
+    today.set(date(2026, 12, 1))
+    apps = migrator.migrate(BEFORE_NATIONAL)
+    cspr = old_review(apps, kind="cspr", decision_on=date(2026, 8, 31))
+    ClockSetting = apps.get_model("reviews", "ClockSetting")
+    ClockSetting.objects.create(partnership=cspr.partnership, clock_key="cspr_completion", duration=9, unit="months")
+    # Written when the partnership's 9 months counted: due 31 May 2027.
+    completion = old_clock(
+        apps,
+        cspr,
+        "cspr_completion",
+        basis="practice",
+        calendar="local",
+        start_event="decision_on",
+        start_date=date(2026, 8, 31),
+        duration=9,
+        unit="months",
+        due_date=date(2027, 5, 31),
+        stop_event="published_on",
+    )
+    deadline = clock_deadline(apps, completion, date(2027, 5, 31))
+
+    apps = migrator.latest()
+
+    completion = apps.get_model("reviews", "ReviewClock").objects.get(pk=completion.pk)
+    # National guidance: 6 months from 31 Aug 2026 is 28 Feb 2027 (no 31 February).
+    assert (completion.basis, completion.calendar, completion.duration, completion.unit, completion.due_date) == (
+        "statute",
+        "bank_holidays",
+        6,
+        "months",
+        date(2027, 2, 28),
+    )
+    assert apps.get_model("notifications", "Deadline").objects.get(pk=deadline.pk).due_date == date(2027, 2, 28)
+    assert not apps.get_model("reviews", "ClockSetting").objects.exists()
+
+
+def test_a_child_death_notification_runs_from_when_the_professional_became_aware(migrator, today):
+    today.set(date(2026, 12, 1))
+    apps = migrator.migrate(BEFORE_NATIONAL)
+    hours = {"basis": "practice", "calendar": "local", "duration": 48, "unit": "hours", "stop_event": "notified_on"}
+    # Aware recorded: the clock moves to it (Tue 3 Mar 2026 + 48 hours = Thu 5 Mar).
+    recorded = old_review(apps, kind="child_death", incident_on=date(2026, 3, 1), became_aware_on=date(2026, 3, 3))
+    moved = old_clock(
+        apps,
+        recorded,
+        "cdr_notification",
+        start_event="incident_on",
+        start_date=date(2026, 3, 1),
+        due_date=date(2026, 3, 3),
+        **hours,
+    )
+    # Never recorded: the date of death is carried over into it (audited), so the due date stays.
+    unrecorded = old_review(apps, kind="child_death", incident_on=date(2026, 3, 7))
+    kept = old_clock(
+        apps,
+        unrecorded,
+        "cdr_notification",
+        start_event="incident_on",
+        start_date=date(2026, 3, 7),
+        due_date=date(2026, 3, 9),
+        **hours,
+    )
+
+    apps = migrator.latest()
+
+    ReviewClock = apps.get_model("reviews", "ReviewClock")
+    moved = ReviewClock.objects.get(pk=moved.pk)
+    assert (moved.start_event, moved.start_date, moved.due_date) == (
+        "became_aware_on",
+        date(2026, 3, 3),
+        date(2026, 3, 5),
+    )
+    kept = ReviewClock.objects.get(pk=kept.pk)
+    assert (kept.start_event, kept.start_date, kept.due_date) == ("became_aware_on", date(2026, 3, 7), date(2026, 3, 9))
+    Review = apps.get_model("reviews", "Review")
+    assert Review.objects.get(pk=unrecorded.pk).became_aware_on == date(2026, 3, 7)
+    AuditEvent = apps.get_model("workflows", "AuditEvent")
+    carried = AuditEvent.objects.get(verb="review.awareness_carried_over")
+    assert (carried.object_id, carried.detail) == (
+        unrecorded.pk,
+        {"became_aware_on": "2026-03-07", "from": "incident_on"},
+    )

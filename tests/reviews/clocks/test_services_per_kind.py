@@ -109,27 +109,47 @@ def test_a_cspr_has_six_months_from_the_decision(partnership, coordinator):
     row = clock(review, "cspr_completion")
     assert (row.start_event, row.start_date) == ("decision_on", date(2026, 8, 31))
     assert row.due_date == date(2027, 2, 28)  # clamped: there is no 31 February
-    assert (row.stop_event, row.stop_state, row.basis) == ("published_on", "", "practice")
+    # National guidance: not a partnership's to change, and closure days never move it.
+    assert (row.stop_event, row.stop_state, row.basis, row.calendar) == ("published_on", "", "statute", "bank_holidays")
 
 
 def test_a_partnership_setting_changes_a_practice_clock_s_due_date(partnership, coordinator):
+    ClockSetting.objects.create(partnership=partnership, clock_key="scr_completion", duration=9, unit="months")
+    review = open_kind(coordinator, partnership, ReviewKind.SCR, decision_on=date(2026, 8, 31))
+    row = clock(review, "scr_completion")
+    assert (row.duration, row.unit, row.due_date) == (9, "months", date(2027, 5, 31))
+
+
+@pytest.mark.parametrize("key", ["cspr_completion", "dhr_decision", "dhr_completion"])
+def test_a_national_clock_cannot_be_set_by_a_partnership(partnership, key):
+    setting = ClockSetting(partnership=partnership, clock_key=key, duration=9, unit="months")
+    with pytest.raises(ValidationError) as refused:
+        setting.full_clean()
+    assert "is set by statute" in refused.value.message_dict["duration"][0]
+    assert not ClockSetting.objects.exists()
+
+
+def test_a_national_clock_ignores_a_setting_left_from_before(partnership, coordinator):
+    # A row saved before CSPR completion became national guidance (bypassing clean) changes nothing.
     ClockSetting.objects.create(partnership=partnership, clock_key="cspr_completion", duration=9, unit="months")
     review = open_kind(coordinator, partnership, ReviewKind.CSPR, decision_on=date(2026, 8, 31))
     row = clock(review, "cspr_completion")
-    assert (row.duration, row.unit, row.due_date) == (9, "months", date(2027, 5, 31))
+    assert (row.duration, row.unit, row.due_date) == (6, "months", date(2027, 2, 28))
 
 
 def test_a_setting_may_change_the_unit_too(partnership, coordinator):
     ClockSetting.objects.create(partnership=partnership, clock_key="cdr_notification", duration=3, unit="calendar_days")
-    cdr = open_kind(coordinator, partnership, ReviewKind.CHILD_DEATH, incident_on=date(2026, 4, 2))
+    cdr = open_kind(
+        coordinator, partnership, ReviewKind.CHILD_DEATH, incident_on=date(2026, 4, 1), became_aware_on=date(2026, 4, 2)
+    )
     assert clock(cdr, "cdr_notification").due_date == date(2026, 4, 5)
 
 
 def test_a_setting_changed_later_applies_when_the_clocks_are_next_refreshed(partnership, coordinator):
-    review = open_kind(coordinator, partnership, ReviewKind.CSPR, decision_on=date(2026, 8, 31))
-    ClockSetting.objects.create(partnership=partnership, clock_key="cspr_completion", duration=12, unit="months")
+    review = open_kind(coordinator, partnership, ReviewKind.SCR, decision_on=date(2026, 8, 31))
+    ClockSetting.objects.create(partnership=partnership, clock_key="scr_completion", duration=12, unit="months")
     review_clocks_refresh(review=Review.objects.get(pk=review.pk))
-    assert clock(review, "cspr_completion").due_date == date(2027, 8, 31)
+    assert clock(review, "scr_completion").due_date == date(2027, 8, 31)
 
 
 def test_a_setting_for_a_statute_clock_is_refused(partnership):
@@ -156,7 +176,7 @@ def test_a_setting_for_an_unknown_clock_or_of_zero_is_refused(partnership):
         ClockSetting(partnership=partnership, clock_key="coffee", duration=2, unit="months").clean()
     assert error.value.message_dict == {"clock_key": ["There is no clock called 'coffee'."]}
     with pytest.raises(ValidationError) as error:
-        ClockSetting(partnership=partnership, clock_key="cspr_completion", duration=0, unit="months").clean()
+        ClockSetting(partnership=partnership, clock_key="scr_completion", duration=0, unit="months").clean()
     assert error.value.message_dict == {"duration": ["A clock needs a duration of at least 1."]}
 
 
@@ -165,11 +185,12 @@ def test_a_setting_for_an_unknown_clock_or_of_zero_is_refused(partnership):
     [
         (
             ReviewKind.CHILD_DEATH,
-            {"incident_on": date(2026, 3, 7)},
+            # The death on Fri 6 March; the notifying professional learnt of it on Sat 7 March.
+            {"incident_on": date(2026, 3, 6), "became_aware_on": date(2026, 3, 7)},
             {
-                "cdr_notification": ("incident_on", date(2026, 3, 9)),  # 48 hours from a Saturday
-                "cdr_review_meeting": ("incident_on", date(2026, 6, 7)),
-                "cdop_review": ("incident_on", date(2026, 9, 7)),
+                "cdr_notification": ("became_aware_on", date(2026, 3, 9)),  # 48 hours from a Saturday
+                "cdr_review_meeting": ("incident_on", date(2026, 6, 6)),
+                "cdop_review": ("incident_on", date(2026, 9, 6)),
             },
         ),
         (
@@ -249,7 +270,9 @@ def test_reaching_the_stage_after_the_due_date_meets_the_clock_late(child_death,
 
 
 def test_withdrawal_ends_the_clocks_that_end_with_the_review_without_a_verdict(partnership, coordinator):
-    review = open_kind(coordinator, partnership, ReviewKind.CHILD_DEATH, incident_on=date(2026, 3, 7))
+    review = open_kind(
+        coordinator, partnership, ReviewKind.CHILD_DEATH, incident_on=date(2026, 3, 7), became_aware_on=date(2026, 3, 7)
+    )
     review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
 
     for key in ("cdr_review_meeting", "cdop_review"):

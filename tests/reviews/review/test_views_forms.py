@@ -97,7 +97,9 @@ def test_key_dates_for_a_child_death_review_use_its_words(client, coordinator, p
     html = client.get(reverse("reviews:review_dates", args=[cdr.reference])).content.decode()
     assert "The death was notified to the Child Death Overview Panel" in html
     assert "Date of death" in html
-    assert "became aware" not in html
+    # The 48-hour notification clock runs from when the notifying professional learnt of the death.
+    assert "The notifying professional became aware of the death" in html
+    assert "local authority became aware" not in html
 
 
 def test_recording_a_key_date_updates_the_clocks(client, coordinator, partnership):
