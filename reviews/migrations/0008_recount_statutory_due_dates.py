@@ -20,22 +20,13 @@ BANK_HOLIDAYS, LOCAL = "bank_holidays", "local"
 
 
 def recount_statutory_due_dates(apps, schema_editor):
-    from notifications.policies import NO_CLOSURES, schedule_for
+    from reviews.migrations._clock_deadlines import move_clock_deadline
     from workflows.calendar import add_working_days
 
     ReviewClock = apps.get_model("reviews", "ReviewClock")
-    ClosureDay = apps.get_model("reviews", "ClosureDay")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Deadline = apps.get_model("notifications", "Deadline")
-    Notification = apps.get_model("notifications", "Notification")
-    ReminderPolicy = apps.get_model("notifications", "ReminderPolicy")
-
     ReviewClock.objects.filter(basis=STATUTE).update(calendar=BANK_HOLIDAYS)
     ReviewClock.objects.exclude(basis=STATUTE).update(calendar=LOCAL)
 
-    clock_type = ContentType.objects.filter(app_label="reviews", model="reviewclock").first()
-    policy = ReminderPolicy.objects.filter(kind="clock_due").first()
-    schedule = schedule_for(policy)
     today = timezone.localdate()
     statutory = ReviewClock.objects.filter(basis=STATUTE, unit=WORKING_DAYS, start_date__isnull=False)
     for clock in statutory.iterator():
@@ -44,24 +35,7 @@ def recount_statutory_due_dates(apps, schema_editor):
             continue
         clock.due_date = due
         clock.save(update_fields=["due_date"])
-        if clock_type is None:
-            continue
-        deadline = Deadline.objects.filter(content_type=clock_type, object_id=clock.pk, kind="clock_due").first()
-        if deadline is None:
-            continue
-        deadline.due_date = due
-        if deadline.state == "open":
-            closed = NO_CLOSURES
-            if deadline.calendar.isdigit():
-                closed = frozenset(
-                    ClosureDay.objects.filter(partnership_id=int(deadline.calendar)).values_list("date", flat=True)
-                )
-            upcoming = schedule.first_on_or_after(due, today, closed)
-            deadline.next_step, deadline.next_reminder_on = upcoming if upcoming else (None, None)
-        deadline.save(update_fields=["due_date", "next_step", "next_reminder_on", "updated_at"])
-        Notification.objects.filter(deadline=deadline, kind="reminder", status__in=["ready", "held"]).exclude(
-            due_date=due
-        ).update(status="cancelled", last_error=f"Not sent: the deadline was moved to {due:%d %B %Y} first.")
+        move_clock_deadline(apps, clock.pk, due, today)
 
 
 class Migration(migrations.Migration):

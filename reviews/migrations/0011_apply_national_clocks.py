@@ -11,7 +11,8 @@
   the professional cannot have learnt of the death before it happened, so this is the strictest
   reading, and the coordinator can record the real, later date.
 
-Only pure functions are called (workflows.clocks, notifications.policies): they read no model.
+Only pure functions are called (workflows.clocks, notifications.policies): they read no model;
+the deadline is moved as 0008 moved it (reviews/migrations/_clock_deadlines.py).
 """
 
 from django.db import migrations
@@ -22,58 +23,32 @@ MONTHS = "months"
 CDR_NOTIFICATION = "cdr_notification"
 
 
-def _move_deadline(apps, clock, due, schedule, today):
-    from notifications.policies import NO_CLOSURES
+def _recount(apps, clock, fields, today):
+    """Save ``fields`` of ``clock``, with its due date counted again from its start; a due date that
+    moves takes its deadline with it."""
+    from reviews.migrations._clock_deadlines import move_clock_deadline
+    from workflows.clocks import compute_due_date
 
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ClosureDay = apps.get_model("reviews", "ClosureDay")
-    Deadline = apps.get_model("notifications", "Deadline")
-    Notification = apps.get_model("notifications", "Notification")
-    clock_type = ContentType.objects.filter(app_label="reviews", model="reviewclock").first()
-    if clock_type is None:
-        return
-    deadline = Deadline.objects.filter(content_type=clock_type, object_id=clock.pk, kind="clock_due").first()
-    if deadline is None:
-        return
-    deadline.due_date = due
-    if deadline.state == "open":
-        closed = NO_CLOSURES
-        if deadline.calendar.isdigit():
-            closed = frozenset(
-                ClosureDay.objects.filter(partnership_id=int(deadline.calendar)).values_list("date", flat=True)
-            )
-        upcoming = schedule.first_on_or_after(due, today, closed)
-        deadline.next_step, deadline.next_reminder_on = upcoming if upcoming else (None, None)
-    deadline.save(update_fields=["due_date", "next_step", "next_reminder_on", "updated_at"])
-    Notification.objects.filter(deadline=deadline, kind="reminder", status__in=["ready", "held"]).exclude(
-        due_date=due
-    ).update(status="cancelled", last_error=f"Not sent: the deadline was moved to {due:%d %B %Y} first.")
+    due = compute_due_date(clock.start_date, clock.duration, clock.unit) if clock.start_date else None
+    moved = due != clock.due_date
+    clock.due_date = due
+    clock.save(update_fields=[*fields, "due_date"] if moved else fields)
+    if moved and due is not None:
+        move_clock_deadline(apps, clock.pk, due, today)
 
 
 def apply_national_clocks(apps, schema_editor):
-    from notifications.policies import schedule_for
-    from workflows.clocks import compute_due_date
-
     ReviewClock = apps.get_model("reviews", "ReviewClock")
     ClockSetting = apps.get_model("reviews", "ClockSetting")
     AuditEvent = apps.get_model("workflows", "AuditEvent")
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ReminderPolicy = apps.get_model("notifications", "ReminderPolicy")
-    schedule = schedule_for(ReminderPolicy.objects.filter(kind="clock_due").first())
     today = timezone.localdate()
 
     ClockSetting.objects.filter(clock_key__in=NATIONAL).delete()
     for clock in ReviewClock.objects.filter(key__in=NATIONAL).iterator():
         clock.basis, clock.calendar = "statute", "bank_holidays"
         clock.duration, clock.unit = NATIONAL[clock.key], MONTHS
-        fields = ["basis", "calendar", "duration", "unit"]
-        due = compute_due_date(clock.start_date, clock.duration, MONTHS) if clock.start_date else None
-        if due != clock.due_date:
-            clock.due_date = due
-            fields.append("due_date")
-        clock.save(update_fields=fields)
-        if "due_date" in fields and due is not None:
-            _move_deadline(apps, clock, due, schedule, today)
+        _recount(apps, clock, ["basis", "calendar", "duration", "unit"], today)
 
     review_type = ContentType.objects.filter(app_label="reviews", model="review").first()
     for clock in ReviewClock.objects.filter(key=CDR_NOTIFICATION).select_related("review").iterator():
@@ -89,16 +64,8 @@ def apply_national_clocks(apps, schema_editor):
                 object_label=review.reference,
                 detail={"became_aware_on": review.incident_on.isoformat(), "from": "incident_on"},
             )
-        clock.start_event = "became_aware_on"
-        clock.start_date = review.became_aware_on
-        fields = ["start_event", "start_date"]
-        due = compute_due_date(clock.start_date, clock.duration, clock.unit) if clock.start_date else None
-        if due != clock.due_date:
-            clock.due_date = due
-            fields.append("due_date")
-        clock.save(update_fields=fields)
-        if "due_date" in fields and due is not None:
-            _move_deadline(apps, clock, due, schedule, today)
+        clock.start_event, clock.start_date = "became_aware_on", review.became_aware_on
+        _recount(apps, clock, ["start_event", "start_date"], today)
 
 
 class Migration(migrations.Migration):

@@ -20,21 +20,8 @@ from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [
-    "Partnership",
-    "Review",
-    "Kind",
-    "Stage",
-    "Clock",
-    "Basis",
-    "Working days counted",
-    "Starts on",
-    "Start date",
-    "Due date",
-    "Stopped on",
-    "Outcome",
-    "Working days late",
-]
+# The columns, as a person reading the file in a spreadsheet sees them.
+HEADER = ["Partnership", "Review", "Kind", "Stage", "Clock", "Basis", "Working days counted", "Starts on", "Start date", "Due date", "Stopped on", "Outcome", "Working days late"]
 
 
 def read_csv(response) -> list[list[str]]:
