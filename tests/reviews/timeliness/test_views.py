@@ -21,7 +21,10 @@ from workflows.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 # The columns, as a person reading the file in a spreadsheet sees them.
-HEADER = ["Partnership", "Review", "Kind", "Stage", "Clock", "Basis", "Working days counted", "Starts on", "Start date", "Due date", "Stopped on", "Outcome", "Working days late"]
+HEADER = (
+    "Partnership,Review,Kind,Stage,Clock,Basis,Working days counted,Starts on,Start date,Due date,"
+    "Stopped on,Outcome,Working days late"
+)
 
 
 def read_csv(response) -> list[list[str]]:
@@ -63,7 +66,7 @@ def easter_review(partnership, coordinator, today):
 def test_a_review_s_record_has_every_clock_with_its_outcome(client, coordinator, christmas_review):
     client.force_login(coordinator)
     rows = read_csv(client.get(reverse("reviews:review_timeliness_export", args=[christmas_review.reference])))
-    assert rows[0] == HEADER
+    assert ",".join(rows[0]) == HEADER
     by_clock = {row[4]: row for row in rows[1:]}
     notification = by_clock["Serious incident notification to the national Panel"]
     assert notification[1] == christmas_review.reference
@@ -97,7 +100,7 @@ def test_the_coordinator_s_record_spans_every_review_they_coordinate(
 ):
     client.force_login(coordinator)
     rows = read_csv(client.get(reverse("reviews:timeliness_export")))
-    assert rows[0] == HEADER
+    assert ",".join(rows[0]) == HEADER
     references = [row[1] for row in rows[1:]]
     # By review, then by due date within it.
     assert sorted(set(references)) == sorted({christmas_review.reference, easter_review.reference})
@@ -111,7 +114,8 @@ def test_the_coordinator_s_record_spans_every_review_they_coordinate(
 def test_someone_who_coordinates_no_review_gets_an_empty_record(client, chair, outsider, christmas_review):
     for user in (chair, outsider):
         client.force_login(user)
-        assert read_csv(client.get(reverse("reviews:timeliness_export"))) == [HEADER]
+        rows = read_csv(client.get(reverse("reviews:timeliness_export")))
+        assert [",".join(row) for row in rows] == [HEADER]
 
 
 def test_the_record_costs_the_same_queries_for_one_review_or_several(
