@@ -15,10 +15,9 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 
 from reviews.models import ClosureDay, Partnership, Review, ReviewClock
-from reviews.selectors.clocks import clock_reading
+from reviews.selectors.clocks import ClockRow, clock_reading
 from reviews.selectors.review import key_date_label
 from workflows.calendar import WorkingCalendar
-from workflows.clocks import Basis, ClockReading, ClockStatus
 
 HEADERS = [
     "Partnership",
@@ -42,30 +41,27 @@ CHUNK = 2000
 
 @dataclass(frozen=True)
 class TimelinessRow:
-    review: Review
-    clock: ReviewClock
-    reading: ClockReading
+    """One clock of one review, as the review page reads it (``ClockRow``), with its review."""
 
-    @property
-    def outcome(self) -> str:
-        return ClockStatus(self.reading.status).label
+    review: Review
+    row: ClockRow
 
     def cells(self) -> list[object]:
-        clock, review = self.clock, self.review
+        clock, reading, review = self.row.clock, self.row.reading, self.review
         return [
             review.partnership.code,
             review.reference,
             review.get_kind_display(),
             review.get_state_display(),
             clock.label,
-            Basis(clock.basis).label,
+            self.row.basis_label,
             WorkingCalendar(clock.calendar).label,
-            key_date_label(review, clock.start_event),
+            self.row.start_event_label,
             clock.start_date or "",
             clock.due_date or "",
             clock.stopped_on or "",
-            self.outcome,
-            self.reading.working_days_late if self.reading.working_days_late is not None else "",
+            self.row.status_label,
+            reading.working_days_late if reading.working_days_late is not None else "",
         ]
 
 
@@ -73,8 +69,9 @@ def _read(clocks: Iterable[ReviewClock], partnerships: dict[int, Partnership], t
     for clock in clocks:
         review = clock.review
         # The partnership with its closure days prefetched once, not once per clock.
-        partnership = partnerships[review.partnership_id]
-        yield TimelinessRow(review=review, clock=clock, reading=clock_reading(clock, partnership, today))
+        reading = clock_reading(clock, partnerships[review.partnership_id], today)
+        label = key_date_label(review, clock.start_event)
+        yield TimelinessRow(review=review, row=ClockRow(clock=clock, reading=reading, start_event_label=label))
 
 
 def _partnerships(ids: Iterable[int]) -> dict[int, Partnership]:
