@@ -141,3 +141,11 @@ def test_the_review_page_and_the_dashboard_link_to_the_record(client, coordinato
     page = client.get(reverse("reviews:review", args=[christmas_review.reference])).content.decode()
     assert reverse("reviews:review_timeliness_export", args=[christmas_review.reference]) in page
     assert reverse("reviews:timeliness_export") in client.get(reverse("reviews:dashboard")).content.decode()
+
+
+def test_the_dashboard_offers_the_record_only_to_someone_who_coordinates(client, police_lead, review):
+    # The police lead on the review coordinates none: the link would only give them an empty file.
+    client.force_login(police_lead)
+    html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert review.reference in html
+    assert reverse("reviews:timeliness_export") not in html
