@@ -17,6 +17,7 @@ from reviews.views import (
     contributions,
     dashboard,
     findings,
+    notices,
     panels,
     review,
     roles,
@@ -29,6 +30,7 @@ review_urls = [
     path("transition/<slug:name>/", review.review_transition, name="review_transition"),
     path("dates/", review.review_key_dates, name="review_dates"),
     path("timeliness.csv", timeliness.review_timeliness_export, name="review_timeliness_export"),
+    path("notices/<slug:kind>/", notices.notice_view, name="review_notice"),
 ]
 
 subject_urls = [

@@ -70,6 +70,14 @@ class ClockSpec:
     ends_if_withdrawn: bool = False
     # The stages at which the page asks for the stop date, the step itself stopping nothing.
     prompt_states: tuple[str, ...] = ()
+    # Owed before its start event rather than after it: the copy of a report due at least N working
+    # days before publication. The due date is counted back from the start.
+    counts_back: bool = False
+    # Until the start event is recorded the clock counts from this key date instead (the planned
+    # publication date, until the review is published).
+    start_fallback: str | None = None
+    # The clock exists only while this flag of the review is set (a looked-after child's death).
+    only_if: str | None = None
 
     @property
     def default_start_event(self) -> str:

@@ -55,7 +55,9 @@ def notification_recorded(review: Review) -> str | None:
     from reviews.models import ReviewKind
 
     if review.kind in ReviewKind.needs_notification() and review.notified_on is None:
-        return f"Record the date {_sentence_tail(review.notification_label)}."
+        if review.kind == ReviewKind.CHILD_DEATH:
+            return f"Record the date {_sentence_tail(review.notification_label)}."
+        return "Record the serious incident notification sent to the national Panel (under Onward notices)."
     return None
 
 

@@ -102,6 +102,19 @@ class KeyDatesForm(GovukForm):
                 required=False,
                 initial=getattr(review, name),
             )
+        if review.kind == ReviewKind.CHILD_DEATH:
+            self.fields["child_looked_after"] = forms.BooleanField(
+                label="The child was looked after by a local authority",
+                help_text="Their death is also notified to Ofsted and the Secretary of State.",
+                required=False,
+                initial=review.child_looked_after,
+            )
+        if "publication_planned_on" in self.fields:
+            self.fields[
+                "publication_planned_on"
+            ].help_text = (
+                "The final report goes to the Panel and the Secretary of State at least 7 working days before."
+            )
 
 
 class TransitionForm(GovukForm):

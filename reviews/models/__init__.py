@@ -15,6 +15,7 @@ from reviews.models.findings import (
     SignedFindings,
     Theme,
 )
+from reviews.models.notices import Notice, NoticeKind
 from reviews.models.panels import (
     DecisionOutcome,
     PanelAgendaItem,
@@ -31,6 +32,8 @@ from reviews.models.subjects import Sex, Subject, SubjectIdentity
 
 __all__ = [
     "Action",
+    "Notice",
+    "NoticeKind",
     "ActionEvidenceFile",
     "ActionState",
     "ActionUpdate",

@@ -252,13 +252,71 @@ SAR_COMPLETION = ClockSpec(
 )
 
 
+# --- onward notices (reviews/models/notices.py): each stops on the date the notice records ---------
+
+PANEL_REPLY = ClockSpec(
+    key="panel_reply",
+    label="The national Panel replies to the rapid review",
+    start_events=("sent_to_panel_on",),
+    duration=10,
+    unit=WD,
+    basis=Basis.PRACTICE,
+    source="Child Safeguarding Practice Review Panel practice: a reply in about 10 working days",
+    stop_event="panel_replied_on",
+)
+
+
+LAC_DEATH_NOTICE = ClockSpec(
+    key="lac_death_notice",
+    label="Looked-after child's death notified to Ofsted and the Secretary of State",
+    start_events=("became_aware_on",),
+    duration=5,
+    unit=WD,
+    # The duty is statute; its deadline is not confirmed (docs/DOMAIN.md), so this one is a default.
+    basis=Basis.UNSURE,
+    source="The local authority must notify them (statute); no deadline is confirmed: 5 working days is common",
+    stop_event="lac_death_notified_on",
+    only_if="child_looked_after",
+)
+
+
+ADVANCE_COPY = ClockSpec(
+    key="advance_copy",
+    label="Final report sent to the Panel and the Secretary of State before publication",
+    start_events=("published_on",),
+    start_fallback="publication_planned_on",
+    counts_back=True,
+    duration=7,
+    unit=WD,
+    basis=Basis.STATUTE,
+    source="Working Together to Safeguard Children: at least 7 working days before publication",
+    stop_event="advance_copy_sent_on",
+    # Nothing is owed for a report that will never be published.
+    ends_if_withdrawn=True,
+)
+
+
+HOME_OFFICE_DECISION = ClockSpec(
+    key="home_office_decision",
+    label="The Home Office told of the decision",
+    start_events=("decision_on",),
+    duration=5,
+    unit=WD,
+    # The duty is statutory guidance; it sets no deadline, so this one is a default.
+    basis=Basis.UNSURE,
+    source="Home Office statutory guidance: the Home Office is told of the decision; no deadline is set",
+    # Owed whatever the decision: a decision not to hold a review is reported too.
+    stop_event="home_office_told_on",
+)
+
+
 CLOCKS_BY_KIND: dict[str, tuple[ClockSpec, ...]] = {
-    ReviewKind.CHILD_DEATH: (CDR_NOTIFICATION, CDR_REVIEW_MEETING, CDOP_REVIEW),
-    ReviewKind.RAPID: (SERIOUS_INCIDENT_NOTIFICATION, RAPID_REVIEW),
-    ReviewKind.CSPR: (CSPR_COMPLETION,),
+    ReviewKind.CHILD_DEATH: (CDR_NOTIFICATION, CDR_REVIEW_MEETING, CDOP_REVIEW, LAC_DEATH_NOTICE),
+    ReviewKind.RAPID: (SERIOUS_INCIDENT_NOTIFICATION, RAPID_REVIEW, PANEL_REPLY),
+    ReviewKind.CSPR: (CSPR_COMPLETION, ADVANCE_COPY),
     ReviewKind.SCR: (SERIOUS_INCIDENT_NOTIFICATION, SCR_COMPLETION),
     ReviewKind.INSTITUTIONAL: (SERIOUS_INCIDENT_NOTIFICATION, OFSTED_NOTIFICATION, LADO_REFERRAL),
-    ReviewKind.DHR: (DHR_DECISION, DHR_COMPLETION),
+    ReviewKind.DHR: (DHR_DECISION, DHR_COMPLETION, HOME_OFFICE_DECISION),
     ReviewKind.SAR: (SAR_DECISION, SAR_COMPLETION),
 }
 
@@ -278,7 +336,15 @@ def specs_for(kind: str) -> tuple[ClockSpec, ...]:
 # another kind they would mean nothing, so they are refused there.
 STOP_DATES: dict[str, frozenset[str]] = {
     field: frozenset(kind for kind, specs in CLOCKS_BY_KIND.items() if any(s.stop_event == field for s in specs))
-    for field in ("sent_to_panel_on", "published_on", "sent_to_qa_panel_on")
+    for field in (
+        "sent_to_panel_on",
+        "published_on",
+        "sent_to_qa_panel_on",
+        "panel_replied_on",
+        "lac_death_notified_on",
+        "advance_copy_sent_on",
+        "home_office_told_on",
+    )
 }
 
 

@@ -126,6 +126,24 @@ class Review(FSMModelMixin, models.Model):
     sent_to_qa_panel_on = models.DateField(
         "date the report was sent to the Home Office quality assurance panel", null=True, blank=True
     )
+    # Onward notices (reviews/models/notices.py): each date stops the notice's clock and is recorded
+    # with the notice, never on the key dates form.
+    panel_replied_on = models.DateField("date the national Panel replied to the rapid review", null=True, blank=True)
+    lac_death_notified_on = models.DateField(
+        "date Ofsted and the Secretary of State were told of the looked-after child's death", null=True, blank=True
+    )
+    advance_copy_sent_on = models.DateField(
+        "date the final report was sent to the Panel and the Secretary of State", null=True, blank=True
+    )
+    home_office_told_on = models.DateField("date the Home Office was told of the decision", null=True, blank=True)
+    # The advance copy is owed 7 working days before publication: until the review is published its
+    # clock counts back from this planned date, the one key date allowed to lie in the future.
+    publication_planned_on = models.DateField("planned publication date", null=True, blank=True)
+    child_looked_after = models.BooleanField(
+        "the child was looked after by a local authority",
+        default=False,
+        help_text="A looked-after child's death is also notified to Ofsted and the Secretary of State.",
+    )
 
     converted_from = models.OneToOneField(
         "self",

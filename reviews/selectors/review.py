@@ -21,13 +21,13 @@ from workflows.types import AnyUser, User
 # conditions ask for. Others stay hidden so a coordinator is not asked irrelevant questions.
 KEY_DATES_BY_KIND: dict[str, tuple[str, ...]] = {
     ReviewKind.CHILD_DEATH: ("became_aware_on", "incident_on", "notified_on"),
-    ReviewKind.RAPID: ("became_aware_on", "incident_on", "notified_on", "decision_on", "sent_to_panel_on"),
-    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on", "published_on"),
-    ReviewKind.SCR: ("became_aware_on", "incident_on", "notified_on", "decision_on"),
+    # The serious incident notification's date is recorded with the notice (reviews/models/notices.py).
+    ReviewKind.RAPID: ("became_aware_on", "incident_on", "decision_on", "sent_to_panel_on"),
+    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on", "publication_planned_on", "published_on"),
+    ReviewKind.SCR: ("became_aware_on", "incident_on", "decision_on"),
     ReviewKind.INSTITUTIONAL: (
         "became_aware_on",
         "incident_on",
-        "notified_on",
         "ofsted_notified_on",
         "lado_referred_on",
     ),
@@ -62,6 +62,16 @@ def key_date_label(review: Review, field_name: str) -> str:
         return "The review was published"
     if field_name == "sent_to_qa_panel_on":
         return "The report was sent to the Home Office quality assurance panel"
+    if field_name == "publication_planned_on":
+        return "The review is to be published"
+    if field_name == "panel_replied_on":
+        return "The national Panel replied"
+    if field_name == "lac_death_notified_on":
+        return "Ofsted and the Secretary of State were notified"
+    if field_name == "advance_copy_sent_on":
+        return "The final report was sent to the Panel and the Secretary of State"
+    if field_name == "home_office_told_on":
+        return "The Home Office was told of the decision"
     column = Review._meta.get_field(field_name)
     assert isinstance(column, models.Field)  # a key date is one of the review's own columns
     return str(column.verbose_name).capitalize()

@@ -35,6 +35,7 @@ WHAT: dict[str, str] = {
     "panel_papers": "Panel papers",
     "actions_export": "Action tracker exported (CSV)",
     "timeliness_export": "Timeliness record exported (CSV)",
+    "notice": "Onward notice",
     "evidence_file": "Action evidence file downloaded",
 }
 

@@ -11,7 +11,11 @@ from django.utils import timezone
 from reviews.models import Partnership, Review, ReviewClock, ReviewKind, ReviewState
 from reviews.models.clocks import RAPID_REVIEW, STOP_DATES, specs_for, stopped_by
 from reviews.models.review import SPINE
-from reviews.services.deadlines import review_clock_deadlines_met, review_clock_deadlines_sync
+from reviews.services.deadlines import (
+    review_clock_deadlines_cancel,
+    review_clock_deadlines_met,
+    review_clock_deadlines_sync,
+)
 from workflows.clocks import ClockSpec, compute_due_date
 
 
@@ -28,10 +32,16 @@ class _PartnershipCalendar:
         return self._dates
 
 
-def clock_start_event(spec: ClockSpec, partnership: Partnership) -> str:
-    """The key date that starts this clock for this partnership (the rapid review's is a setting)."""
+def clock_start_event(spec: ClockSpec, review: Review) -> str:
+    """The key date this clock counts from on ``review``.
+
+    The rapid review's start is the partnership's setting; a clock with a fallback counts from it
+    until its own start is recorded (the planned publication date until the review is published).
+    """
     if spec.key == RAPID_REVIEW.key:
-        return partnership.rapid_review_clock_start
+        return review.partnership.rapid_review_clock_start
+    if spec.start_fallback and getattr(review, spec.default_start_event) is None:
+        return spec.start_fallback
     return spec.default_start_event
 
 
@@ -65,7 +75,9 @@ def clock_stop_date_errors(review: Review, *, today: date) -> dict[str, str]:
         if value > today:
             errors[field] = f"The {label} cannot be in the future."
             continue
-        start_event = clock_start_event(spec, review.partnership)
+        if spec.counts_back:
+            continue  # owed before its start (publication): sending it early is the point
+        start_event = clock_start_event(spec, review)
         start: date | None = getattr(review, start_event)
         if start is None:
             errors[field] = f"Record the {_verbose(start_event)} first: the clock this date stops starts on it."
@@ -91,14 +103,21 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
     existing = {clock.key: clock for clock in review.clocks.all()}
     result = []
     for spec in specs_for(review.kind):
-        start_event = clock_start_event(spec, partnership)
+        if spec.only_if and not getattr(review, spec.only_if):
+            if spec.key in existing:
+                _clock_remove(existing[spec.key])
+            continue
+        start_event = clock_start_event(spec, review)
         duration: int = spec.duration
         unit: str = spec.unit
         if spec.duration_configurable and spec.key in overrides:
             duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
         start_date = getattr(review, start_event)
         counted_in = spec.calendar
-        due_date = compute_due_date(start_date, duration, unit, counted_in.closures(closures)) if start_date else None
+        due_date = None
+        if start_date:
+            counted = -duration if spec.counts_back else duration
+            due_date = compute_due_date(start_date, counted, unit, counted_in.closures(closures))
 
         previous = existing.get(spec.key)
         stopped_on: date | None = None
@@ -146,6 +165,13 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         result.append(clock)
     review_clock_deadlines_sync(review=review, clocks=result)
     return result
+
+
+def _clock_remove(clock: ReviewClock) -> None:
+    """The clock no longer applies (the child was not looked after after all): it goes, and so do its
+    reminders. Its deadline row stays, cancelled, with the reminders it sent."""
+    review_clock_deadlines_cancel(clock_ids=[clock.pk])
+    clock.delete()
 
 
 def review_clocks_stop(*, review: Review, today: date | None = None) -> list[int]:

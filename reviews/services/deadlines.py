@@ -140,6 +140,16 @@ def review_clock_deadlines_sync(*, review: Review, clocks: Iterable[ReviewClock]
         deadlines_cancel_scope(scope=review.reference, sparing=[DeadlineKind.CLOCK_DUE])
 
 
+def review_clock_deadlines_cancel(*, clock_ids: list[int]) -> list[int]:
+    """Clocks that no longer apply: their deadlines are cancelled and stop reminding."""
+    return deadlines_settle(
+        content_type=ContentType.objects.get_for_model(ReviewClock),
+        object_ids=clock_ids,
+        kind=DeadlineKind.CLOCK_DUE,
+        state=DeadlineState.CANCELLED,
+    )
+
+
 def review_clock_deadlines_met(*, clock_ids: list[int]) -> list[int]:
     """Clocks of an open review have just stopped (reviews.services.clocks.review_clocks_stop): their
     deadlines are met, and reminders not yet sent are cancelled.

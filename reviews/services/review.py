@@ -3,6 +3,7 @@ review into a local CSPR."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from reviews.models import Partnership, Review, ReviewKind, ReviewRole, ReviewState, Role
 from reviews.models.clocks import STOP_DATES, stage_stops_a_clock
+from reviews.models.notices import NOTICES, Notice
 from reviews.models.review import REFERENCE_CODES
 from reviews.permissions import require_partnership_coordinator, require_review_perm
 from reviews.services.clocks import clock_stop_date_errors, review_clocks_refresh, review_clocks_stop
@@ -33,7 +35,12 @@ KEY_DATE_FIELDS = (
     "sent_to_panel_on",
     "published_on",
     "sent_to_qa_panel_on",
+    # The one date that may lie ahead: the advance copy's clock counts back from it.
+    "publication_planned_on",
 )
+# Facts of the case recorded beside the key dates (a clock exists only while one is set).
+KEY_FLAGS = ("child_looked_after",)
+PLANNED_DATES = frozenset({"publication_planned_on"})
 
 
 def _next_reference(partnership: Partnership, kind: str, year: int) -> tuple[int, str]:
@@ -44,18 +51,19 @@ def _next_reference(partnership: Partnership, kind: str, year: int) -> tuple[int
     return sequence, f"{partnership.code}-{REFERENCE_CODES[kind]}-{year}-{sequence:03d}"
 
 
-def _refuse_unknown_key_dates(key_dates: dict[str, date | None]) -> None:
-    unknown = set(key_dates) - set(KEY_DATE_FIELDS)
+def _refuse_unknown_key_dates(key_dates: Mapping[str, date | bool | None]) -> None:
+    unknown = set(key_dates) - set(KEY_DATE_FIELDS) - set(KEY_FLAGS)
     if unknown:
         raise ValueError(f"Not key dates: {', '.join(sorted(unknown))}")
 
 
-def _key_date_errors(review: Review) -> dict[str, str]:
+def key_date_errors(review: Review) -> dict[str, str]:
+    """Why the key dates ``review`` holds (as they would be saved) cannot stand, by field."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
     for field in KEY_DATE_FIELDS:
         value = getattr(review, field)
-        if field not in STOP_DATES and value and value > today:
+        if field not in STOP_DATES and field not in PLANNED_DATES and value and value > today:
             errors[field] = "This date is in the future."
     aware = review.became_aware_on
     for field in ("notified_on", "decision_on", "ofsted_notified_on", "lado_referred_on"):
@@ -121,7 +129,7 @@ def review_open(
     if not title.strip():
         errors["title"] = "Give the review a title (free of identifying data)."
     probe = Review(partnership=partnership, kind=kind, **(key_dates or {}))
-    errors.update(_key_date_errors(probe))
+    errors.update(key_date_errors(probe))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -132,7 +140,7 @@ def review_open(
     return review
 
 
-def review_record_key_dates(*, actor: User, review_id: int, key_dates: dict[str, date | None]) -> Review:
+def review_record_key_dates(*, actor: User, review_id: int, key_dates: dict[str, date | bool | None]) -> Review:
     _refuse_unknown_key_dates(key_dates)
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
@@ -140,10 +148,11 @@ def review_record_key_dates(*, actor: User, review_id: int, key_dates: dict[str,
         before = {field: getattr(review, field) for field in key_dates}
         for field, value in key_dates.items():
             setattr(review, field, value)
-        errors = _key_date_errors(review)
+        errors = key_date_errors(review)
+        changed = {f: v for f, v in key_dates.items() if before[f] != v}
+        errors.update(_recorded_with_a_notice(review, changed))
         if errors:
             raise ValidationError(errors)
-        changed = {f: v for f, v in key_dates.items() if before[f] != v}
         if not changed:
             return review
         review.save(update_fields=list(changed))
@@ -157,8 +166,21 @@ def review_record_key_dates(*, actor: User, review_id: int, key_dates: dict[str,
     return review
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+def _recorded_with_a_notice(review: Review, changed: dict[str, date | bool | None]) -> dict[str, str]:
+    """A date recorded with its notice (the serious incident notification's) is the notice's."""
+    owners = {spec.date_field: spec for spec in NOTICES if spec.date_field in changed}
+    if not owners:
+        return {}
+    recorded = Notice.objects.filter(review=review, kind__in=[spec.kind for spec in owners.values()])
+    return {
+        field: f"This date was recorded with the {spec.in_a_sentence}, and stays as recorded there."
+        for field, spec in owners.items()
+        if any(notice.kind == spec.kind for notice in recorded)
+    }
+
+
+def _iso(value: date | bool | None) -> str | bool | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 # Transitions with a service of their own (they do more than change the stage).

@@ -16,6 +16,7 @@ from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
 from reviews.models import Review
 from reviews.permissions import COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
 from reviews.selectors.clocks import clock_rows, stop_date_prompts
+from reviews.selectors.notices import notice_rows
 from reviews.selectors.review import (
     converted_into_for_user,
     key_date_fields,
@@ -101,6 +102,7 @@ def _render_review(
         "can_view_identity": access.holds(VIEW_IDENTITY),
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
+        "notices": notice_rows(review, clocks),
         "history": review_history(review),
         "choices": review_transition_choices(review, request.user),
         "converted_into": converted_into_for_user(request.user, review),

@@ -208,6 +208,8 @@ def test_a_setting_for_an_unknown_clock_or_of_zero_is_refused(partnership):
             {
                 "dhr_decision": ("became_aware_on", date(2026, 2, 28)),
                 "dhr_completion": ("decision_on", date(2026, 8, 20)),
+                # Fri 20 Feb + 5 working days: 23, 24, 25, 26, 27 Feb (a default the partnership may change).
+                "home_office_decision": ("decision_on", date(2026, 2, 27)),
             },
         ),
         (

@@ -92,7 +92,7 @@ def test_action_refused_by_a_condition_leaves_the_state_and_says_why(admin_clien
     [(level, text)] = shown_messages(response)
     assert level == "error"
     assert text.startswith(f"{review.reference}: {review.reference} cannot move on yet.")
-    assert "record the date the serious incident notification was sent to the national panel." in text.lower()
+    assert "record the serious incident notification sent to the national panel (under onward notices)." in text.lower()
 
 
 def test_action_from_the_wrong_state_is_refused(admin_client, review):

@@ -64,15 +64,22 @@ def test_coordinator_opens_and_advances_a_review(browser_page, broken_assets, ar
     blocked = page.locator("#blocked-start_scoping")
     assert "Start scoping: not possible yet" in blocked.inner_text()
     assert "Add at least one subject" in blocked.inner_text()
-    assert "serious incident notification was sent" in blocked.inner_text()
+    assert "Record the serious incident notification" in blocked.inner_text()
     assert page.locator("#transition-start_scoping").count() == 0
     page.screenshot(path=str(artifacts_dir / "review-blocked.png"), full_page=True)
 
-    page.click("a:has-text('Record key dates')")
-    fill_date(page, "notified_on", today)
-    page.click("button:has-text('Save key dates')")
-    page.wait_for_selector("text=Key dates saved.")
-    assert "serious incident notification was sent" not in page.locator("#blocked-start_scoping").inner_text()
+    # The notification is an onward notice: its date and what the Panel asks for, recorded once.
+    page.click("#notice-serious_incident a:has-text('Record')")
+    fill_date(page, "sent_on", today)
+    page.click("button:has-text('Record the notice')")
+    assert "Say what happened" in page.locator(".govuk-error-summary").inner_text()
+    page.fill("#id_what_happened", "Child E (aged 3) was admitted to hospital with injuries.")
+    page.fill("#id_agencies_involved", "Police, children's social care, the GP.")
+    page.fill("#id_immediate_actions", "A strategy meeting; the sibling is placed with family.")
+    page.click("button:has-text('Record the notice')")
+    page.wait_for_selector("text=Serious incident notification recorded.")
+    assert "Met" in page.locator("#notice-serious_incident").inner_text().title()
+    assert "Record the serious incident notification" not in page.locator("#blocked-start_scoping").inner_text()
 
     page.click("a:has-text('Add a subject')")
     page.fill("#id_pseudonym", "Child E")

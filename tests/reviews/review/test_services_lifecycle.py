@@ -153,7 +153,7 @@ def test_scoping_without_subject_or_key_dates_lists_every_reason(partnership, co
     assert refused.value.reasons == [
         "Add at least one subject (for example 'Child A') before moving on.",
         "Record the date the local authority became aware.",
-        "Record the date the serious incident notification was sent to the national Panel.",
+        "Record the serious incident notification sent to the national Panel (under Onward notices).",
     ]
     assert snapshot(bare) == before
 
@@ -165,7 +165,7 @@ def test_scoping_waits_only_for_the_notification_date_once_the_rest_is_there(par
     with pytest.raises(TransitionRefused) as refused:
         take("start_scoping", review, coordinator)
     assert refused.value.reasons == [
-        "Record the date the serious incident notification was sent to the national Panel."
+        "Record the serious incident notification sent to the national Panel (under Onward notices)."
     ]
 
     review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"notified_on": date(2026, 3, 4)})

@@ -45,7 +45,7 @@ def test_a_coordinator_opens_a_review_and_becomes_its_coordinator(partnership, c
     assert list(review.subjects.values_list("pseudonym", flat=True)) == ["Child A"]
     assert ReviewRole.objects.get(review=review).role == "coordinator"
     assert coordinator.has_perm("reviews.coordinate_review", review)
-    assert set(review.clocks.values_list("key", flat=True)) == {"si_notification", "rapid_review"}
+    assert set(review.clocks.values_list("key", flat=True)) == {"si_notification", "rapid_review", "panel_reply"}
     opened = AuditEvent.objects.get(verb="review.opened")
     assert (opened.actor, opened.object_id, opened.detail) == (coordinator, review.pk, {"kind": "rapid_review"})
 

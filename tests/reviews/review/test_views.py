@@ -136,7 +136,7 @@ def test_blocked_steps_show_each_reason(client, coordinator, partnership):
     html = page(client, review)
     assert "Start scoping: not possible yet" in html
     assert "Add at least one subject (for example &#x27;Child A&#x27;) before moving on." in html
-    assert "Record the date the serious incident notification was sent to the national" in html
+    assert "Record the serious incident notification sent to the national" in html
     assert transition_url(review, "start_scoping") not in html
     # Withdrawal has no conditions, so it is offered with its rationale box.
     assert transition_url(review, "withdraw") in html

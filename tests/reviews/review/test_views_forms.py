@@ -83,7 +83,8 @@ def test_key_dates_form_shows_only_the_dates_of_this_kind(client, review, coordi
     client.force_login(coordinator)
     html = client.get(reverse("reviews:review_dates", args=[review.reference])).content.decode()
     assert "The local authority became aware" in html
-    assert "The serious incident notification was sent to the national Panel" in html
+    # Its date is recorded with the notice itself (what happened, agencies, immediate actions).
+    assert "notified_on" not in html
     assert 'name="became_aware_on-day" type="text" inputmode="numeric" value="2"' in html
     assert "Ofsted" not in html
     assert "LADO" not in html
@@ -111,22 +112,23 @@ def test_recording_a_key_date_updates_the_clocks(client, coordinator, partnershi
     client.force_login(coordinator)
     response = client.post(
         reverse("reviews:review_dates", args=[review.reference]),
-        {**date_parts("became_aware_on", date(2026, 11, 2)), **date_parts("notified_on", date(2026, 11, 4))},
+        {**date_parts("became_aware_on", date(2026, 11, 2)), **date_parts("decision_on", date(2026, 11, 4))},
         follow=True,
     )
     assert "Key dates saved." in response.content.decode()
     review.refresh_from_db()
-    assert review.notified_on == date(2026, 11, 4)
-    assert review.clocks.get(key="rapid_review").due_date == date(2026, 11, 25)
+    assert review.decision_on == date(2026, 11, 4)
+    # Became aware Mon 2 Nov 2026: the notification is due 5 working days later, Mon 9 Nov.
+    assert review.clocks.get(key="si_notification").due_date == date(2026, 11, 9)
 
 
 def test_a_key_date_before_awareness_is_refused(client, review, coordinator):
     client.force_login(coordinator)
     response = client.post(
         reverse("reviews:review_dates", args=[review.reference]),
-        {**date_parts("became_aware_on", date(2026, 3, 2)), **date_parts("notified_on", date(2026, 2, 1))},
+        {**date_parts("became_aware_on", date(2026, 3, 2)), **date_parts("decision_on", date(2026, 2, 1))},
     )
     assert response.status_code == 400
     assert "cannot be before the date the case became known" in response.content.decode()
     review.refresh_from_db()
-    assert review.notified_on == date(2026, 3, 4)
+    assert review.decision_on is None
