@@ -25,7 +25,9 @@ def test_a_coordinator_sees_the_next_step_blocked_with_its_reasons(partnership, 
     assert not scoping.allowed
     assert scoping.label == "Start scoping"
     assert scoping.target == ReviewState.SCOPING
-    assert scoping.reasons == ["Record the serious incident notification sent to the national Panel (under Onward notices)."]
+    assert scoping.reasons == [
+        "Record the serious incident notification sent to the national Panel (under Onward notices)."
+    ]
     withdraw = options["withdraw"]
     assert withdraw.allowed
     assert withdraw.needs_reason
