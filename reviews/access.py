@@ -132,6 +132,9 @@ RULES: dict[str, Rule] = {
     "reviews:review_timeliness_export": on_review(
         ON_REVIEW, "CSV of the review's clocks (progress, not case detail). Logged."
     ),
+    "reviews:review_notice": on_review(
+        COORDINATOR, "Recording an onward notice; once recorded, those with case detail read it (logged)."
+    ),
     "reviews:subject_add": on_review(COORDINATOR, "Adding a subject (with identity)."),
     "reviews:subject_identity": on_review(COORDINATOR, "Real name, NHS number, address. Logged."),
     "reviews:review_roles": on_review(ON_REVIEW, "Who holds which role; granting is the coordinator's."),

@@ -26,6 +26,8 @@ from reviews.models import (
     Agency,
     AgencyKind,
     ClosureDay,
+    Notice,
+    NoticeKind,
     Partnership,
     PartnershipMember,
     Review,
@@ -35,6 +37,7 @@ from reviews.models import (
     Role,
     Sex,
 )
+from reviews.services.notices import NoticeData, notice_record
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open
 from reviews.services.roles import review_role_grant
 from reviews.services.subjects import SubjectData, subject_add
@@ -147,6 +150,8 @@ class ReviewSeed:
     # Transitions to take, in order, unless the review is already at or past their target.
     steps: list[str] = field(default_factory=list)
     convert: bool = False  # rapid review converted into a local CSPR after `steps`
+    # Onward notices recorded on it (kind -> what was sent), each once.
+    notices: dict[str, NoticeData] = field(default_factory=dict)
     cspr_steps: list[str] = field(default_factory=list)
 
 
@@ -232,6 +237,20 @@ def review_seeds(today: date) -> list[ReviewSeed]:
                 ("nursery.lead", Role.AGENCY_LEAD, "nursery"),
                 ("scrutineer", Role.SCRUTINEER, None),
             ],
+            notices={
+                NoticeKind.SERIOUS_INCIDENT: _si_notice(
+                    rr_aware + timedelta(days=2),
+                    "Child A (aged 2) was admitted to hospital with a fractured arm; the explanation given did "
+                    "not match the injury.",
+                    "Police; children's social care; the GP; the health visiting service; the nursery.",
+                ),
+                # The Panel replied about 8 working days after the rapid review reached it (practice: 10).
+                NoticeKind.PANEL_REPLY: NoticeData(
+                    sent_on=rr_aware + timedelta(days=32),
+                    panel_agrees=True,
+                    note="The Panel agreed a local review is the right route.",
+                ),
+            },
             steps=["start_scoping"],
             convert=True,
             cspr_steps=["request_submissions"],
@@ -273,6 +292,14 @@ def review_seeds(today: date) -> list[ReviewSeed]:
                 ),
             ],
             roles=[*panel_and_leads, ("health.lead", Role.AGENCY_LEAD, "community")],
+            notices={
+                NoticeKind.SERIOUS_INCIDENT: _si_notice(
+                    inv_aware + timedelta(days=9),
+                    "Three children at Nursery Z were found with unexplained bruising; a member of staff (K) "
+                    "was suspended.",
+                    "Police; children's social care; the LADO; Ofsted; the community health trust.",
+                )
+            },
             steps=["start_scoping"],
         ),
         ReviewSeed(
@@ -293,8 +320,24 @@ def review_seeds(today: date) -> list[ReviewSeed]:
                 )
             ],
             roles=[*panel_and_leads, ("gp.lead", Role.AGENCY_LEAD, "gp")],
+            notices={
+                NoticeKind.SERIOUS_INCIDENT: _si_notice(
+                    today - timedelta(days=1),
+                    "Child B (aged 9) disclosed at school that an adult at home hurt them.",
+                    "Police; children's social care; the school.",
+                )
+            },
         ),
     ]
+
+
+def _si_notice(sent_on: date, what_happened: str, agencies: str) -> NoticeData:
+    return NoticeData(
+        sent_on=sent_on,
+        what_happened=what_happened,
+        agencies_involved=agencies,
+        immediate_actions="A strategy meeting was held the same day and a safety plan agreed for the children.",
+    )
 
 
 # --- seeding --------------------------------------------------------------------------------
@@ -389,6 +432,7 @@ def _review(
         )
         result.created_reviews.append(review.reference)
     _ensure_subjects_and_roles(review, seed, agencies=agencies, users=users)
+    _ensure_notices(review, seed, actor=actor)
     review = _advance(review, seed.steps, actor=actor, result=result)
     result.reviews[seed.key] = review
 
@@ -407,6 +451,13 @@ def _review(
     # The conversion copied subjects and roles; this only fills in anything added since.
     _ensure_subjects_and_roles(cspr, seed, agencies=agencies, users=users)
     result.reviews[f"{seed.key}_cspr"] = _advance(cspr, seed.cspr_steps, actor=actor, result=result)
+
+
+def _ensure_notices(review: Review, seed: ReviewSeed, *, actor: User) -> None:
+    recorded = set(Notice.objects.filter(review=review).values_list("kind", flat=True))
+    for kind, data in seed.notices.items():
+        if kind not in recorded:
+            notice_record(actor=actor, review_id=review.pk, kind=kind, data=data)
 
 
 def _ensure_subjects_and_roles(

@@ -11,6 +11,8 @@ export TWO_FACTOR_REQUIRED="${TWO_FACTOR_REQUIRED:-false}"
 mkdir -p var/broker/out var/broker/processed var/broker/control var/mail var/log
 
 $PY manage.py migrate --no-input
+# A release may add clocks: a demo seeded before it gets them now (a production deploy runs it once).
+$PY manage.py refresh_clocks
 $PY manage.py seed_demo
 
 pids=()

@@ -158,6 +158,8 @@ def build_world(
             "meeting_id": meeting.pk,
             "version": 1,
             "notification_id": notification.pk,
+            # A notice the rapid review owes and has not recorded: the form, the coordinator's.
+            "kind": "panel_reply",
         }
 
     return World(

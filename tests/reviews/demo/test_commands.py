@@ -15,6 +15,7 @@ from nhs_number import is_valid as nhs_number_is_valid
 
 from reviews.demo import USERS
 from reviews.models import (
+    Notice,
     Partnership,
     PartnershipMember,
     Review,
@@ -177,3 +178,24 @@ def test_prints_the_logins_and_the_password():
     assert f"Password for every demo login: {settings.DEMO_PASSWORD}" in output
     assert "NSCP-CSPR-" in output
     assert "Warning" not in output  # every planned step was taken
+
+
+def test_the_demo_records_its_onward_notices_once():
+    """The serious incident notifications, with what the Panel asks for, and the Panel's reply: about 8
+    working days after the rapid review reached it (12 calendar days), inside the usual 10."""
+    seed()
+    seed()
+    today = timezone.localdate()
+    rapid = nscp_review(ReviewKind.RAPID, "Child A (aged 2)")
+    assert sorted(Notice.objects.filter(review=rapid).values_list("kind", flat=True)) == [
+        "panel_reply",
+        "serious_incident",
+    ]
+    assert Notice.objects.filter(kind="serious_incident").count() == 3
+    assert all(
+        n.what_happened and n.agencies_involved and n.immediate_actions
+        for n in Notice.objects.filter(kind="serious_incident")
+    )
+    reply = ReviewClock.objects.select_related("review__partnership").get(review=rapid, key="panel_reply")
+    assert (reply.stopped_on - rapid.sent_to_panel_on).days == 12
+    assert clock_reading(reply, rapid.partnership, today).status == ClockStatus.MET
