@@ -360,3 +360,28 @@ def test_a_looked_after_child_s_death_owes_its_notice_only_once_recorded_as_look
     review_record_key_dates(actor=coordinator, review_id=cdr.pk, key_dates={"child_looked_after": True})
     record(cdr, coordinator, NoticeKind.LAC_DEATH, date(2027, 1, 7))
     assert status(cdr, "lac_death_notice", date(2027, 2, 1)) == (ClockStatus.MET_LATE, 1)
+
+
+def test_a_notice_not_yet_recorded_is_chased_by_the_reminder_engine_until_it_is(review, coordinator, today):
+    """The Panel's reply to a rapid review sent Wed 16 December 2026 is due Mon 4 January 2027; on the
+    due day the sweep reminds the coordinator, and once the reply is recorded nothing more is sent."""
+    from notifications.models import Notification
+    from notifications.sweep import reminders_sweep_and_expand
+
+    today.set(date(2026, 12, 16))
+    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"sent_to_panel_on": date(2026, 12, 16)})
+    deadline = clock_deadline(review, "panel_reply")
+    assert deadline.due_date == date(2027, 1, 4)
+
+    today.set(date(2027, 1, 4))
+    reminders_sweep_and_expand(today=date(2027, 1, 4))
+    sent = Notification.objects.filter(deadline=deadline, kind="reminder", recipient=coordinator)
+    assert sent.exists()
+    assert {row.context["what"] for row in sent} == {"The national Panel replies to the rapid review"}
+
+    record(review, coordinator, NoticeKind.PANEL_REPLY, date(2027, 1, 4), panel_agrees=False)
+    deadline.refresh_from_db()
+    assert deadline.state == DeadlineState.MET
+    count = Notification.objects.filter(deadline=deadline, kind="reminder").count()
+    reminders_sweep_and_expand(today=date(2027, 1, 5))
+    assert Notification.objects.filter(deadline=deadline, kind="reminder").count() == count
