@@ -30,7 +30,10 @@ class ClockRow:
 
     @property
     def duration_text(self) -> str:
-        return duration_text(self.clock.duration, self.clock.unit)
+        text = duration_text(self.clock.duration, self.clock.unit)
+        spec = spec_by_key(self.clock.key)
+        # Owed before its start (the advance copy, before publication).
+        return f"{text} before" if spec is not None and spec.counts_back else text
 
     @property
     def basis_label(self) -> str:

@@ -159,8 +159,10 @@ def test_a_cspr_asks_for_its_planned_publication_date_even_ahead(client, partner
         follow=True,
     )
     assert "Key dates saved." in response.content.decode()
-    row = response.content.decode().split('id="notice-advance_copy"')[1].split("</tr>")[0]
+    html = response.content.decode()
+    row = html.split('id="notice-advance_copy"')[1].split("</tr>")[0]
     assert "due 30 Mar 2026" in row
+    assert "7 working days before" in html  # the clock's row says which way it counts
 
 
 def test_a_date_recorded_before_notices_were_kept_is_offered_with_the_form(client, unnotified, coordinator):
