@@ -40,6 +40,21 @@ def key_date_fields(kind: str) -> tuple[str, ...]:
     return KEY_DATES_BY_KIND.get(kind, ("became_aware_on", "incident_on"))
 
 
+# What each key date means where its words are the same for every kind of review.
+KEY_DATE_LABELS: dict[str, str] = {
+    "ofsted_notified_on": "The setting notified Ofsted",
+    "lado_referred_on": "The allegation was referred to the LADO",
+    "sent_to_panel_on": "The rapid review was sent to the national Panel",
+    "published_on": "The review was published",
+    "sent_to_qa_panel_on": "The report was sent to the Home Office quality assurance panel",
+    "publication_planned_on": "The review is to be published",
+    "panel_replied_on": "The national Panel replied",
+    "lac_death_notified_on": "Ofsted and the Secretary of State were notified",
+    "advance_copy_sent_on": "The final report was sent to the Panel and the Secretary of State",
+    "home_office_told_on": "The Home Office was told of the decision",
+}
+
+
 def key_date_label(review: Review, field_name: str) -> str:
     """What the key date means, in the words of this kind of review."""
     if field_name == "became_aware_on":
@@ -52,26 +67,8 @@ def key_date_label(review: Review, field_name: str) -> str:
         if review.kind in (ReviewKind.DHR, ReviewKind.SAR):
             return "The decision whether to hold a review was made"
         return "The partners decided to initiate a review"
-    if field_name == "ofsted_notified_on":
-        return "The setting notified Ofsted"
-    if field_name == "lado_referred_on":
-        return "The allegation was referred to the LADO"
-    if field_name == "sent_to_panel_on":
-        return "The rapid review was sent to the national Panel"
-    if field_name == "published_on":
-        return "The review was published"
-    if field_name == "sent_to_qa_panel_on":
-        return "The report was sent to the Home Office quality assurance panel"
-    if field_name == "publication_planned_on":
-        return "The review is to be published"
-    if field_name == "panel_replied_on":
-        return "The national Panel replied"
-    if field_name == "lac_death_notified_on":
-        return "Ofsted and the Secretary of State were notified"
-    if field_name == "advance_copy_sent_on":
-        return "The final report was sent to the Panel and the Secretary of State"
-    if field_name == "home_office_told_on":
-        return "The Home Office was told of the decision"
+    if field_name in KEY_DATE_LABELS:
+        return KEY_DATE_LABELS[field_name]
     column = Review._meta.get_field(field_name)
     assert isinstance(column, models.Field)  # a key date is one of the review's own columns
     return str(column.verbose_name).capitalize()
