@@ -30,4 +30,5 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "file_id": 999_999,
         "meeting_id": 999_999,
         "notification_id": notification.pk if notification else 999_999,
+        "kind": "panel_reply",  # a notice the rapid review owes
     }
