@@ -26,7 +26,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +162,7 @@ def build(n: dict[str, int], today: date) -> Built:
     from reviews.models.contributions import AgencyContribution
     from reviews.models.findings import Findings, Recommendation
     from reviews.models.panels import PanelAgendaItem, PanelInvitation, PanelMeeting
-    from reviews.models.roles import ROLE_PERMISSIONS, ReviewUserObjectPermission, Role
+    from reviews.models.roles import ROLE_PERMISSIONS, ReviewUserObjectPermission
 
     P, R = n["partnerships"], n["reviews"]
     per_partnership = -(-R // P)  # reviews in a block per partnership, the last one shorter
@@ -171,7 +171,9 @@ def build(n: dict[str, int], today: date) -> Built:
     C = R * CONTRIBUTIONS_PER_REVIEW
     users = get_user_model()
 
-    def step(label: str, started: list[float] = [time.perf_counter()]) -> None:  # noqa: B006 -- a timer
+    started = [time.perf_counter()]
+
+    def step(label: str) -> None:
         now = time.perf_counter()
         print(f"  {label:<48} {now - started[0]:6.1f} s", flush=True)
         started[0] = now
