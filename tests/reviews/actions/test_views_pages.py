@@ -108,7 +108,9 @@ def test_the_rag_read_in_the_database_agrees_with_action_rag(tracking, coordinat
     amber_until = amber_until_by_partnership([partnership], today)
     actions = Action.objects.filter(review=tracking.findings.review).select_related("review__partnership")
     in_sql = dict(actions.annotate(rag_value=rag_expression(amber_until, today)).values_list("pk", "rag_value"))
-    in_python = {a.pk: a.rag(today, a.review.partnership) for a in actions.prefetch_related("review__partnership__closure_days")}
+    in_python = {
+        a.pk: a.rag(today, a.review.partnership) for a in actions.prefetch_related("review__partnership__closure_days")
+    }
     assert in_sql == in_python
     assert {"red", "amber", "green", ""} <= set(in_python.values())
 
