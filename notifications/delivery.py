@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 
 from notifications import conf
@@ -73,7 +74,11 @@ def message_id(row: Notification) -> str:
     return f"<{digest}@{domain}>"
 
 
-def send_notification(row: Notification, *, items: list[Notification] | None = None) -> None:
+def send_notification(
+    row: Notification, *, items: list[Notification] | None = None, connection: BaseEmailBackend | None = None
+) -> None:
+    """Send one row. ``connection``: an SMTP connection a batch keeps open for all its rows;
+    without it, one connection is opened for this message alone."""
     if not row.email:
         raise DeliveryError("No e-mail address to send to.", permanent=True)
     subject, text, html = render(row, items=items)
@@ -86,7 +91,7 @@ def send_notification(row: Notification, *, items: list[Notification] | None = N
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.email],
         headers={"Message-ID": message_id(row), "X-Notification-Key": row.idempotency_key[:200]},
-        connection=get_connection(fail_silently=False),
+        connection=connection or get_connection(fail_silently=False),
     )
     message.attach_alternative(html, "text/html")
     try:

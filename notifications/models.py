@@ -223,9 +223,16 @@ class Notification(models.Model):
                 name="notification_pending",
                 condition=models.Q(status__in=["ready", "sending"]),
             ),
-            # The header count and the inbox.
+            # The inbox.
             models.Index(
                 fields=["recipient", "created_at"], name="notification_inbox", condition=models.Q(channel="in_app")
+            ),
+            # The header's unread count, on every page: only the unread in-app rows, so the count reads
+            # a handful of index entries instead of every notification the user ever had.
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread",
+                condition=models.Q(channel="in_app", read_at__isnull=True),
             ),
             models.Index(fields=["scope"], name="notification_failed_scope", condition=models.Q(status="failed")),
             models.Index(fields=["recipient"], name="notification_held", condition=models.Q(status="held")),

@@ -24,10 +24,12 @@ def deliver_notification(self: Task, notification_id: int) -> str:
 
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_notifications(notification_ids: list[int]) -> int:
-    """Fan-out: one small task per row, published from the worker rather than from the sweep."""
-    for notification_id in notification_ids:
-        deliver_notification.apply_async((notification_id,), **services.PUBLISH_OPTIONS)
-    return len(notification_ids)
+    """A batch: its rows sent over one SMTP connection. A row that failed for now is published
+    again on its own, after its back-off (if that message is lost, the requeue task finds the row)."""
+    outcome = services.notifications_deliver_batch(notification_ids=notification_ids)
+    for notification_id, delay in outcome.retry:
+        deliver_notification.apply_async((notification_id,), countdown=delay, **services.PUBLISH_OPTIONS)
+    return outcome.sent
 
 
 @shared_task(ignore_result=True)

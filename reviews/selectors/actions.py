@@ -6,12 +6,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db import models
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import Case
 from django.http import QueryDict
 from django.utils import timezone
 
-from reviews.models import Agency, Review, ReviewRole, Role
-from reviews.models.actions import ACTIVE_ACTION_STATES, AMBER_WORKING_DAYS, Action, ActionState, ActionUpdate, Rag
+from reviews.models import Agency, Partnership, Review, ReviewRole, Role
+from reviews.models.actions import (
+    ACTIVE_ACTION_STATES,
+    AMBER_WORKING_DAYS,
+    DONE_ACTION_STATES,
+    SETTLED_ACTION_STATES,
+    Action,
+    ActionState,
+    ActionUpdate,
+    Rag,
+)
 from ui.csv import csv_lines
 from workflows.calendar import add_working_days
 from workflows.types import AnyUser, User
@@ -59,21 +70,67 @@ def _base() -> QuerySet[Action]:
     )
 
 
-def action_rows(actions: Iterable[Action], today: date | None = None) -> list[ActionRow]:
+def amber_until_by_partnership(partnerships: Iterable[Partnership], today: date) -> dict[int, date]:
+    """Per partnership, the last due date that is amber today: its closure days move the 10 working days."""
+    return {p.pk: add_working_days(today, AMBER_WORKING_DAYS, p) for p in partnerships}
+
+
+def iter_action_rows(
+    actions: Iterable[Action], today: date | None = None, amber_until: dict[int, date] | None = None
+) -> Iterator[ActionRow]:
+    """Rows one at a time (the CSV streams them); ``amber_until`` as amber_until_by_partnership,
+    worked out here per partnership met when not given."""
     today = today or timezone.localdate()
-    amber_until: dict[int, date] = {}  # per partnership: its closure days move the 10 working days
-    rows = []
+    amber_until = {} if amber_until is None else amber_until
     for action in actions:
         partnership = action.review.partnership
         if partnership.pk not in amber_until:
             amber_until[partnership.pk] = add_working_days(today, AMBER_WORKING_DAYS, partnership)
         rag = action.rag(today, amber_until=amber_until[partnership.pk])
         overdue = action.state in ACTIVE_ACTION_STATES and action.due_date < today
-        rows.append(ActionRow(action=action, rag=rag, overdue=overdue))
-    return rows
+        yield ActionRow(action=action, rag=rag, overdue=overdue)
+
+
+def action_rows(actions: Iterable[Action], today: date | None = None) -> list[ActionRow]:
+    return list(iter_action_rows(actions, today))
+
+
+def rag_expression(amber_until: dict[int, date], today: date) -> Case:
+    """Action.rag in SQL, so the tracker filters and pages by RAG in the database rather than
+    reading every action (issue 12). Mirrors Action.rag; tests compare the two."""
+    amber = [
+        When(review__partnership_id=partnership_id, due_date__lte=last_amber_day, then=Value(Rag.AMBER))
+        for partnership_id, last_amber_day in amber_until.items()
+    ]
+    return Case(
+        When(state=ActionState.CLOSED_NOT_IMPLEMENTED, then=Value("")),
+        When(state__in=DONE_ACTION_STATES, then=Value(Rag.GREEN)),
+        When(due_date__lt=today, then=Value(Rag.RED)),
+        *amber,
+        default=Value(Rag.GREEN),
+        output_field=CharField(),
+    )
+
+
+# Work still expected first: open and in progress, then awaiting verification, then settled.
+_SETTLED_LAST = Case(
+    When(state__in=ACTIVE_ACTION_STATES, then=Value(0)),
+    When(state=ActionState.COMPLETED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _to_do_first(actions: QuerySet[Action]) -> QuerySet[Action]:
+    return actions.order_by(_SETTLED_LAST, "due_date", "review__reference", "recommendation__number", "number")
 
 
 # --- the coordinators' tracker --------------------------------------------------------------------
+
+
+class Show(models.TextChoices):
+    TO_DO = "to_do", "Still to do or verify"
+    ALL = "all", "All, settled ones last"
 
 
 @dataclass(frozen=True)
@@ -81,6 +138,7 @@ class TrackerFilters:
     agency_id: int | None
     rag: str
     overdue: bool
+    show: str = Show.TO_DO
 
     def querystring(self) -> str:
         query = QueryDict(mutable=True)
@@ -90,17 +148,22 @@ class TrackerFilters:
             query["rag"] = self.rag
         if self.overdue:
             query["overdue"] = "1"
+        if self.show != Show.TO_DO:
+            query["show"] = self.show
         return query.urlencode()
 
 
 def tracker_filters(params: QueryDict) -> TrackerFilters:
-    """Filters from GET parameters; anything unreadable is ignored, not an error."""
+    """Filters from GET parameters; anything unreadable is ignored, not an error. By default only
+    the actions still to do or to verify (the settled ones are a click away)."""
     agency = params.get("agency", "")
     rag = params.get("rag", "")
+    show = params.get("show", "")
     return TrackerFilters(
         agency_id=int(agency) if agency.isdecimal() else None,  # not isdigit(): "²" is a digit int() refuses
         rag=rag if rag in Rag.values else "",
         overdue=params.get("overdue") in ("1", "on", "yes"),
+        show=show if show in Show.values else Show.TO_DO,
     )
 
 
@@ -108,20 +171,56 @@ def coordinated_review_ids(user: User) -> QuerySet[ReviewRole, int]:
     return ReviewRole.objects.filter(user=user, role=Role.COORDINATOR).values_list("review_id", flat=True)
 
 
-def tracker_rows(user: AnyUser, filters: TrackerFilters, today: date | None = None) -> list[ActionRow]:
-    """Every action on every review the user coordinates, filtered. Three queries however many."""
+@dataclass
+class Tracker:
+    """The user's actions, filtered and in order, not yet read: the page reads one page of them,
+    the CSV streams them all."""
+
+    actions: QuerySet[Action]
+    amber_until: dict[int, date]
+    today: date
+    to_do: int = 0
+    total: int = 0
+
+    @property
+    def summary(self) -> str:
+        return f"{self.to_do:,} of the {self.total:,} matching these filters still to do or to verify."
+
+    def rows(self, actions: Iterable[Action]) -> list[ActionRow]:
+        return list(iter_action_rows(actions, self.today, dict(self.amber_until)))
+
+
+def tracker(user: AnyUser, filters: TrackerFilters, today: date | None = None) -> Tracker:
+    """Every action on every review the user coordinates, filtered in the database, with how many
+    are still to do and how many there are in all (one query). Constant queries however many."""
     today = today or timezone.localdate()
     if not (user and user.is_authenticated):
-        return []
+        return Tracker(Action.objects.none(), {}, today)
+    coordinated = Review.objects.filter(pk__in=coordinated_review_ids(user)).values("partnership_id")
+    partnerships = Partnership.objects.filter(pk__in=coordinated).prefetch_related("closure_days")
+    amber_until = amber_until_by_partnership(partnerships, today)
     actions = _base().filter(review_id__in=coordinated_review_ids(user))
     if filters.agency_id:
         actions = actions.filter(owner_agency_id=filters.agency_id)
     if filters.overdue:
         actions = actions.filter(state__in=ACTIVE_ACTION_STATES, due_date__lt=today)
-    rows = action_rows(actions, today)
     if filters.rag:
-        rows = [row for row in rows if row.rag == filters.rag]
-    return rows
+        actions = actions.alias(rag_value=rag_expression(amber_until, today)).filter(rag_value=filters.rag)
+    counts = actions.aggregate(total=Count("id"), to_do=Count("id", filter=~Q(state__in=SETTLED_ACTION_STATES)))
+    if filters.show == Show.TO_DO:
+        actions = actions.exclude(state__in=SETTLED_ACTION_STATES)
+    return Tracker(
+        actions=_to_do_first(actions),
+        amber_until=amber_until,
+        today=today,
+        to_do=counts["to_do"],
+        total=counts["total"],
+    )
+
+
+def tracker_reviews(actions: QuerySet[Action]) -> QuerySet[Review]:
+    """The reviews the filtered actions belong to (an export is recorded as a look at each)."""
+    return Review.objects.filter(pk__in=actions.order_by().values("review_id"))
 
 
 def tracker_agencies(user: User) -> list[Agency]:
@@ -147,9 +246,15 @@ CSV_HEADERS = [
     "Verified",
 ]
 
+CSV_CHUNK = 2000
 
-def tracker_csv(rows: list[ActionRow]) -> Iterator[str]:
-    """The tracker as CSV, one line at a time (streamed)."""
+
+def tracker_csv(tracked: Tracker) -> Iterator[str]:
+    """The tracker as CSV, one line at a time, read from the database in chunks: nothing is built
+    in memory before the first line goes out (issue 12)."""
+    # amber_until is worked out already: the partnerships' closure days need not be read again.
+    actions = tracked.actions.prefetch_related(None).iterator(chunk_size=CSV_CHUNK)
+    rows = iter_action_rows(actions, tracked.today, dict(tracked.amber_until))
     return csv_lines(
         CSV_HEADERS,
         (
@@ -190,13 +295,12 @@ def _led_by(user: User) -> Exists:
     )
 
 
-def my_actions(user: AnyUser, today: date | None = None) -> list[ActionRow]:
-    """Actions owned by an agency the user leads, on the reviews where they lead it."""
+def my_actions(user: AnyUser) -> QuerySet[Action]:
+    """Actions owned by an agency the user leads, on the reviews where they lead it, work still to
+    do first. Not read: the page reads one page of them."""
     if not (user and user.is_authenticated):
-        return []
-    rows = action_rows(_base().filter(_led_by(user)), today)
-    # Work still to do first.
-    return sorted(rows, key=lambda r: r.action.state not in ACTIVE_ACTION_STATES)
+        return Action.objects.none()
+    return _to_do_first(_base().filter(_led_by(user)))
 
 
 # --- one review's actions, and one action ---------------------------------------------------------

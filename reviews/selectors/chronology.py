@@ -15,6 +15,7 @@ from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import AgencyContribution, ContributionState
 from reviews.permissions import held_review_perms, lead_agency_ids
 from ui.csv import csv_lines
+from ui.pagination import Pages, paginate
 from workflows.types import AnyUser
 
 # Entries of contributions in these states are part of the merged chronology.
@@ -71,11 +72,15 @@ def merged_entries(
 ) -> QuerySet[ChronologyEntry]:
     """One timeline, oldest first. A month-only date sorts at the start of its month, after the
     exact entries of that first day; approximate dates sort on their day after exact ones."""
+    # contribution__review as well as review: the same rows, but it lets PostgreSQL read only this
+    # review's contributions for the join instead of scanning every contribution (issue 12: 48 ms to
+    # 1.7 ms a query with 40,000 reviews).
+    mine = ChronologyEntry.objects.filter(review=review, contribution__review=review)
     if scope.all_agencies:
-        entries = ChronologyEntry.objects.filter(review=review, contribution__state__in=MERGED_STATES)
+        entries = mine.filter(contribution__state__in=MERGED_STATES)
     else:
         # An agency lead also sees their own entries while still drafting them.
-        entries = ChronologyEntry.objects.filter(review=review, contribution__agency_id__in=scope.agency_ids)
+        entries = mine.filter(contribution__agency_id__in=scope.agency_ids)
     if agency_ids:
         entries = entries.filter(contribution__agency_id__in=agency_ids)
     if significant_only:
@@ -135,6 +140,9 @@ def csv_rows(entries: QuerySet[ChronologyEntry]) -> Iterator[str]:
 
 
 CHRONOLOGY_PAGE_SIZE = 200
+# The printable chronology is printed in parts of this many entries: a long chronology made a
+# page of several megabytes (issue 12).
+PRINT_PART_SIZE = 500
 
 
 def contribution_entries(contribution: AgencyContribution) -> list[ChronologyEntry]:
@@ -188,6 +196,10 @@ class MergedChronology:
 
     def page(self, number: str | None) -> Page[ChronologyEntry]:
         return Paginator(self.entries, CHRONOLOGY_PAGE_SIZE).get_page(number)
+
+    def parts(self, params: QueryDict) -> Pages[ChronologyEntry]:
+        """The printable chronology's part ``params["page"]``, with its links to the others."""
+        return paginate(self.entries, params, singular="entry", plural="entries", per_page=PRINT_PART_SIZE)
 
 
 def colour_class(hex_colour: str) -> str:

@@ -1,20 +1,30 @@
-"""The dashboard: the user's reviews grouped by stage."""
+"""The dashboard: the user's reviews grouped by stage, a page at a time, open ones by default."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
-from reviews.models import Review, ReviewClock, ReviewState
+from reviews.models import Partnership, Review, ReviewClock, ReviewState
 from reviews.permissions import reviews_for_user
 from reviews.selectors.clocks import ClockRow, clock_rows
-from workflows.clocks import ClockStatus
+from ui.pagination import Pages, paginate
+from workflows.calendar import WorkingCalendar, add_working_days
+from workflows.clocks import DUE_SOON_WORKING_DAYS
 from workflows.types import AnyUser
 
-# --- dashboard ----------------------------------------------------------------------------------
+# Nothing more happens to a review in these states: the dashboard lists them only when asked.
+FINISHED_STATES = (ReviewState.CLOSED, ReviewState.WITHDRAWN)
+
+
+class Show(models.TextChoices):
+    OPEN = "open", "Open reviews"
+    ALL = "all", "All reviews, closed and withdrawn ones too"
 
 
 @dataclass(frozen=True)
@@ -33,43 +43,72 @@ class StageGroup:
 @dataclass(frozen=True)
 class Dashboard:
     groups: list[StageGroup]
-    # The counters count the badges of the same state on the page (the clocks still counting).
+    pages: Pages[Review]
+    show: str
+    # The counters count the clocks still counting on every review of the user, not only those on
+    # this page: the same states as the badges.
     running: int = 0
     due_soon: int = 0
     overdue: int = 0
-    total: int = 0
+    open_reviews: int = 0
+    all_reviews: int = 0
 
 
-def dashboard_for_user(user: AnyUser, *, today: date | None = None) -> Dashboard:
-    """The user's reviews grouped by stage, in lifecycle order, with their clocks read.
+def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today: date | None = None) -> Dashboard:
+    """One page of the user's reviews (open ones unless ``?show=all``), newest first, grouped by
+    stage in lifecycle order, with their clocks read; and the clock counters over all their reviews.
 
-    Three queries whatever the number of reviews: the reviews (with their partnership), all their
-    clocks, and all their partnerships' closure days (which the working-day arithmetic reads).
+    Constant queries whatever the number of reviews: the counts, the partnerships (for the
+    counters' working days), the page's reviews, their clocks and closure days.
     """
     today = today or timezone.localdate()
+    params = params if params is not None else QueryDict()
+    show = params.get("show", "") if params.get("show", "") in Show.values else Show.OPEN
+    mine = reviews_for_user(user)
+    counts = mine.aggregate(all=Count("id"), open=Count("id", filter=~Q(state__in=FINISHED_STATES)))
+    listed = mine if show == Show.ALL else mine.exclude(state__in=FINISHED_STATES)
     reviews = (
-        reviews_for_user(user)
-        .select_related("partnership")
+        listed.select_related("partnership")
         .prefetch_related(
             Prefetch("clocks", queryset=ReviewClock.objects.order_by("due_date", "id")), "partnership__closure_days"
         )
         .order_by("-created_at", "-id")
     )
+    noun = "open review" if show == Show.OPEN else "review"
+    pages = paginate(reviews, params, singular=noun, plural=noun + "s")
     by_state: dict[str, list[DashboardReview]] = {}
-    counts = {ClockStatus.RUNNING: 0, ClockStatus.DUE_SOON: 0, ClockStatus.OVERDUE: 0}
-    total = 0
-    for review in reviews:
-        rows = clock_rows(review, today)
-        for row in rows:
-            if row.reading.status in counts:
-                counts[row.reading.status] += 1
-        by_state.setdefault(review.state, []).append(DashboardReview(review=review, clocks=rows))
-        total += 1
+    for review in pages.page.object_list:
+        by_state.setdefault(review.state, []).append(DashboardReview(review=review, clocks=clock_rows(review, today)))
     groups = [StageGroup(state=s.value, label=s.label, reviews=by_state[s.value]) for s in ReviewState if s in by_state]
+    clocks = _clock_counts(mine, today)
     return Dashboard(
         groups=groups,
-        running=counts[ClockStatus.RUNNING],
-        due_soon=counts[ClockStatus.DUE_SOON],
-        overdue=counts[ClockStatus.OVERDUE],
-        total=total,
+        pages=pages,
+        show=show,
+        open_reviews=counts["open"],
+        all_reviews=counts["all"],
+        **clocks,
+    )
+
+
+def _clock_counts(reviews: QuerySet[Review], today: date) -> dict[str, int]:
+    """Running, due soon and overdue clocks of ``reviews``, counted in the database.
+
+    Mirrors workflows.clocks.read_clock: a clock counts while started, not stopped and not
+    abandoned; overdue once past its due date; due soon within DUE_SOON_WORKING_DAYS working days
+    in its own calendar (the partnership's closure days for a local clock). Tests compare the two.
+    """
+    partnerships = Partnership.objects.filter(pk__in=reviews.values("partnership_id")).prefetch_related("closure_days")
+    soon = Q(calendar=WorkingCalendar.BANK_HOLIDAYS, due_date__lte=add_working_days(today, DUE_SOON_WORKING_DAYS))
+    for partnership in partnerships:
+        last_soon_day = add_working_days(today, DUE_SOON_WORKING_DAYS, partnership)
+        soon |= Q(calendar=WorkingCalendar.LOCAL, review__partnership_id=partnership.pk, due_date__lte=last_soon_day)
+    counting = ReviewClock.objects.filter(
+        review__in=reviews, start_date__isnull=False, due_date__isnull=False, stopped_on__isnull=True, abandoned=False
+    )
+    not_late = Q(due_date__gte=today)
+    return counting.aggregate(
+        overdue=Count("id", filter=Q(due_date__lt=today)),
+        due_soon=Count("id", filter=not_late & soon),
+        running=Count("id", filter=not_late & ~soon),
     )

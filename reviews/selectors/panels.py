@@ -3,21 +3,26 @@ the quorum, and the agency reports among the papers."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from reviews.models import PanelMeeting, Partnership, Review, Role
 from reviews.models.contributions import AgencyReport, ContributionState
-from reviews.models.panels import QUORUM_GROUP_KINDS, QuorumGroup, QuorumRule
+from reviews.models.panels import QUORUM_GROUP_KINDS, PanelInvitation, QuorumGroup, QuorumRule
 from workflows.types import User
 
 
-def meetings_for_user(user: User, coordinated_partnership_ids: list[int]) -> list[PanelMeeting]:
-    """The meetings of the partnerships the user coordinates and those they are invited to, newest first."""
-    meetings = (
-        PanelMeeting.objects.filter(partnership_id__in=coordinated_partnership_ids)
-        | PanelMeeting.objects.filter(invitations__user_id=user.pk)
-    ).distinct()
-    return list(meetings.select_related("partnership", "chair").order_by("-held_on", "-id"))
+def meetings_for_user(user: User, coordinated_partnership_ids: list[int]) -> QuerySet[PanelMeeting]:
+    """The meetings of the partnerships the user coordinates and those they are invited to, newest
+    first; not read (the page reads one page of them).
+
+    The invitations are a subquery on this user's own, not a join: the join with OR and DISTINCT
+    read every invitation of every user (issue 12)."""
+    invited = PanelInvitation.objects.filter(user_id=user.pk).values("meeting_id")
+    return (
+        PanelMeeting.objects.filter(Q(partnership_id__in=coordinated_partnership_ids) | Q(pk__in=invited))
+        .select_related("partnership", "chair")
+        .order_by("-held_on", "-id")
+    )
 
 
 def agenda_candidates(meeting: PanelMeeting, user: User) -> QuerySet[Review]:

@@ -21,14 +21,16 @@ from reviews.models import Rag, Recommendation
 from reviews.models.actions import ACTIVE_ACTION_STATES, Action
 from reviews.permissions import COORDINATE, LEAD_AGENCY, ActionAccess, action_for, lead_agency_ids, review_for
 from reviews.selectors.actions import (
+    Show,
     action_rows,
     action_updates,
     my_actions,
     review_action_rows,
+    tracker,
     tracker_agencies,
     tracker_csv,
     tracker_filters,
-    tracker_rows,
+    tracker_reviews,
 )
 from reviews.services.access_log import access_record, access_record_many
 from reviews.services.actions import (
@@ -41,6 +43,7 @@ from reviews.services.actions import (
     action_evidence_attach,
 )
 from ui.csv import csv_response
+from ui.pagination import paginate
 from ui.views import form_page, offered_steps, post_only, post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
@@ -57,15 +60,19 @@ def action_url(access: ActionAccess) -> str:
 @login_required
 def action_tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = tracker_filters(request.GET)
-    rows = tracker_rows(request.user, filters)
+    tracked = tracker(request.user, filters)
+    pages = paginate(tracked.actions, request.GET, singular="action", plural="actions")
     return render(
         request,
         "reviews/actions/tracker.html",
         {
-            "rows": rows,
+            "pages": pages,
+            "rows": tracked.rows(pages.page.object_list),
+            "tracked": tracked,
             "filters": filters,
             "agencies": tracker_agencies(request.user),
             "rag_choices": Rag.choices,
+            "show_choices": Show.choices,
             "export_query": filters.querystring(),
         },
     )
@@ -74,23 +81,29 @@ def action_tracker(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def action_tracker_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     filters = tracker_filters(request.GET)
-    rows = tracker_rows(request.user, filters)
+    tracked = tracker(request.user, filters)
     # Taking case data away in a file is itself attributable.
     access_record_many(
         request,
-        {row.action.review.pk: row.action.review for row in rows}.values(),
+        tracker_reviews(tracked.actions),
         "actions_export",
         agency=filters.agency_id,
         rag=filters.rag,
         overdue=filters.overdue,
-        rows=len(rows),
+        show=filters.show,
+        rows=tracked.to_do if filters.show == Show.TO_DO else tracked.total,
     )
-    return csv_response(f"actions-{timezone.localdate():%Y-%m-%d}.csv", tracker_csv(rows))
+    return csv_response(f"actions-{timezone.localdate():%Y-%m-%d}.csv", tracker_csv(tracked))
 
 
 @login_required
 def my_actions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "reviews/actions/my_actions.html", {"rows": my_actions(request.user)})
+    pages = paginate(my_actions(request.user), request.GET, singular="action", plural="actions")
+    return render(
+        request,
+        "reviews/actions/my_actions.html",
+        {"pages": pages, "rows": action_rows(pages.page.object_list)},
+    )
 
 
 # --- one review -----------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def chronology_print(request: AuthenticatedHttpRequest, reference: str) -> HttpR
     access, chronology = _readable(request, reference)
     access_record(request, access.review, "chronology_print")
     context = _context(access, chronology)
-    context["rows"] = chronology_rows(chronology, chronology.entries)
+    parts = chronology.parts(request.GET)
+    context.update({"pages": parts, "rows": chronology_rows(chronology, parts.page.object_list)})
     return render(request, "reviews/chronology/print.html", context)
 
 

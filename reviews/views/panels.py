@@ -34,7 +34,13 @@ from reviews.permissions import (
     partnerships_for,
     partnerships_user_coordinates,
 )
-from reviews.selectors.chronology import ChronologyScope, agency_colours, colour_class, merged_entries
+from reviews.selectors.chronology import (
+    CHRONOLOGY_PAGE_SIZE,
+    ChronologyScope,
+    agency_colours,
+    colour_class,
+    merged_entries,
+)
 from reviews.selectors.panels import (
     agenda_candidates,
     agenda_review,
@@ -51,6 +57,7 @@ from reviews.services.panels import (
     panel_meeting_create,
     panel_minutes_save,
 )
+from ui.pagination import paginate
 from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
@@ -60,10 +67,11 @@ from workflows.types import AuthenticatedHttpRequest
 @login_required
 def panel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     coordinated = [p.pk for p in partnerships_user_coordinates(request.user)]
+    pages = paginate(meetings_for_user(request.user, coordinated), request.GET, singular="meeting", plural="meetings")
     return render(
         request,
         "reviews/panels/list.html",
-        {"meetings": meetings_for_user(request.user, coordinated), "can_schedule": bool(coordinated)},
+        {"pages": pages, "meetings": pages.page.object_list, "can_schedule": bool(coordinated)},
     )
 
 
@@ -254,7 +262,9 @@ def panel_papers(request: AuthenticatedHttpRequest, meeting_id: int, reference: 
     access = meeting_for(request.user, meeting_id, READ_PAPERS, "read its papers")
     review = _agenda_review(access, reference)
     colours = {agency_id: colour_class(hex_colour) for agency_id, hex_colour in agency_colours(review).items()}
-    entries = merged_entries(review, ChronologyScope(True, frozenset())).select_related("contribution__agency")
+    entries = merged_entries(review, ChronologyScope(True, frozenset()))
+    # The chronology a page at a time, as on the merged chronology page (issue 12: 3 MB pages).
+    pages = paginate(entries, request.GET, singular="entry", plural="entries", per_page=CHRONOLOGY_PAGE_SIZE)
     reports = submitted_reports(review)
     # Reading case papers is attributable, like exporting them.
     access_record(request, review, "panel_papers", meeting=access.meeting.pk)
@@ -264,7 +274,8 @@ def panel_papers(request: AuthenticatedHttpRequest, meeting_id: int, reference: 
         {
             "meeting": access.meeting,
             "review": review,
-            "rows": [(entry, colours.get(entry.contribution.agency_id, "")) for entry in entries],
+            "pages": pages,
+            "rows": [(entry, colours.get(entry.contribution.agency_id, "")) for entry in pages.page.object_list],
             "reports": [
                 (report, [(label, getattr(report, name)) for name, label in REPORT_SECTIONS]) for report in reports
             ],

@@ -248,3 +248,19 @@ def test_the_page_costs_the_same_queries_for_5_and_100_entries(client, request, 
     html = client.get(chronology_url(scoping)).content.decode()
     assert html.count("reviews-agency-row") == (100 if who == "coordinator" else 53)
     assert page_queries(client, scoping) == few > 0
+
+
+def test_the_printable_page_prints_a_long_chronology_in_parts(client, coordinator, scoping, submitted):
+    """Issue 12: a long chronology made one page of several megabytes."""
+    from reviews.selectors.chronology import PRINT_PART_SIZE
+
+    police, _gp = submitted
+    _bulk_entries(police, PRINT_PART_SIZE + 10, date(2024, 1, 1))
+    client.force_login(coordinator)
+    url = chronology_url(scoping, "chronology_print")
+    html = client.get(url).content.decode()
+    total = PRINT_PART_SIZE + 10 + 5
+    assert html.count("reviews-agency-row") == PRINT_PART_SIZE
+    assert f"{total} entries, showing 1 to {PRINT_PART_SIZE} (part 1 of 2: print each part)" in html
+    html = client.get(url + f"?agency={police.agency_id}&page=2").content.decode()
+    assert html.count("reviews-agency-row") == 13  # 510 bulk + 3 police entries

@@ -144,3 +144,39 @@ def test_the_panel_pages_carry_no_inline_script_or_style(client, meeting, coordi
         html = client.get(url).content.decode()
         assert_no_inline(html)
     assert re.search(r'id="attendance-form"', client.get(reverse("reviews:panel", args=[meeting.pk])).content.decode())
+
+
+# --- the list at scale (issue 12) -----------------------------------------------------------------
+
+
+def list_page(client) -> tuple[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reviews:panels"))
+    assert response.status_code == 200
+    return response.content.decode(), len(captured)
+
+
+def test_the_meetings_list_pages_and_costs_the_same_for_more_meetings(
+    client, meeting, partnership, coordinator, chair, police_lead
+):
+    from ui.pagination import PAGE_SIZE
+
+    client.force_login(coordinator)
+    html, few = list_page(client)
+    assert "1 meeting" in html
+    PanelMeeting.objects.bulk_create(
+        PanelMeeting(partnership=partnership, held_on=date(2025, 1, 1 + i % 28), chair=chair, created_by=coordinator)
+        for i in range(PAGE_SIZE + 4)
+    )
+    client.force_login(coordinator)
+    html, many = list_page(client)
+    assert html.count('<tr class="govuk-table__row"><td') == PAGE_SIZE
+    assert f"{PAGE_SIZE + 5} meetings, showing 1 to {PAGE_SIZE}" in html and "Page 1 of 2" in html
+    assert many == few
+    # The police lead was invited to one of them only: the invitations read are their own.
+    client.force_login(police_lead)
+    html, _ = list_page(client)
+    assert "1 meeting" in html and html.count('<tr class="govuk-table__row"><td') == 1
