@@ -87,7 +87,8 @@ def test_inserting_still_works(document, editor, log, event):
         # The timestamp is the database's default; a row written outside chain_append has no valid
         # MAC, so the chain shows it (tests/workflows/test_chain.py).
         cursor.execute(
-            "INSERT INTO workflows_auditevent (verb, object_label, actor_id, detail, mac) VALUES (%s, '', %s, '{}', '')",
+            "INSERT INTO workflows_auditevent (verb, object_label, actor_id, detail, mac)"
+            " VALUES (%s, '', %s, '{}', '')",
             ["raw.insert", editor.pk],
         )
     raw = AuditEvent.objects.get(verb="raw.insert")
