@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -22,6 +23,12 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite, broker folders and mail of
 DEBUG = env.bool("DEBUG", default=True)
 # The default key is for the embedded demo only; production must set SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-demo-key-change-me-in-production-0123456789")
+# The audit chain's key (docs/SECURITY.md, "Audit chain"): kept outside the database, so nobody with
+# only database access can forge the chain. The default is for the demo and the tests only;
+# production refuses to start without a key of its own.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="insecure-demo-audit-chain-key-0123456789" if DEBUG else "")
+if not DEBUG and len(AUDIT_CHAIN_KEY) < 32:
+    raise ImproperlyConfigured("Set AUDIT_CHAIN_KEY to a secret of at least 32 characters (DEBUG is off).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [

@@ -6,10 +6,15 @@ import os
 from datetime import date
 
 import pytest
+from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 
 from reviews.models import AgencyKind, PartnershipMember, Review, ReviewState, Role
 from tests.factories import AgencyFactory, PartnershipFactory, UserFactory, advance_to, make_review, member
+from workflows.chain import chained_models, start_chain
+from workflows.models import AuditChainHead
 from workflows.signals import transitioned
 
 Standing = PartnershipMember.Standing
@@ -183,3 +188,13 @@ def received():
     transitioned.connect(receiver, weak=False, dispatch_uid="test-received")
     yield calls
     transitioned.disconnect(dispatch_uid="test-received")
+
+
+@receiver(post_migrate)
+def _start_audit_chains(sender: AppConfig, using: str, **kwargs: object) -> None:
+    """After a transactional test, pytest-django empties every table (flush), the audit chains' head
+    rows too, then sends post_migrate: put back the empty heads the migrations wrote, so the next
+    test's writes have a chain to join. Tests only: in production a missing head is tampering."""
+    if sender.name == "workflows":
+        for model in chained_models():
+            start_chain(AuditChainHead, model._meta.db_table, using)

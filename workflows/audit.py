@@ -1,4 +1,5 @@
-"""Writing the audit trail. Rows are only ever inserted."""
+"""Writing the audit trail. Rows are only ever inserted, each chained to the one before
+(workflows.chain)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from workflows.chain import chain_append
 from workflows.models import AuditEvent
 from workflows.types import AnyUser, User
 
 
 def audit_record(*, actor: AnyUser | None, verb: str, target: models.Model | None = None, **detail: Any) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         # The anonymous user (pk None) and an unsaved one are recorded as no actor.
         actor=actor if isinstance(actor, User) and actor.pk else None,
         verb=verb,
@@ -21,3 +23,4 @@ def audit_record(*, actor: AnyUser | None, verb: str, target: models.Model | Non
         object_label=str(target)[:200] if target is not None else "",
         detail=detail,
     )
+    return chain_append([event])[0]

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django_fsm import FSMFieldMixin, FSMMeta, Transition, TransitionNotAllowed
 
+from workflows.chain import chain_append
 from workflows.conditions import Permission, facts_held, read_facts, step_asks, unmet_reasons
 from workflows.models import TransitionLog
 from workflows.signals import transitioned
@@ -167,15 +168,19 @@ def run_transition(
                 ) from None
         changed = [f for f, value in _field_values(instance).items() if value != before[f] and f != field_name]
         instance.save(update_fields=[field_name, *changed])
-        log = TransitionLog.objects.create(
-            content_type=ContentType.objects.get_for_model(instance),
-            object_id=instance.pk,
-            object_label=str(instance)[:200],
-            transition=name,
-            from_state=current,
-            to_state=getattr(instance, field_name),
-            actor=actor,
-            reason=reason.strip(),
+        (log,) = chain_append(
+            [
+                TransitionLog(
+                    content_type=ContentType.objects.get_for_model(instance),
+                    object_id=instance.pk,
+                    object_label=str(instance)[:200],
+                    transition=name,
+                    from_state=current,
+                    to_state=getattr(instance, field_name),
+                    actor=actor,
+                    reason=reason.strip(),
+                )
+            ]
         )
         if after is not None:
             after(instance, log)

@@ -16,6 +16,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from reviews.conditions.findings import findings_complete, review_at_findings
 from reviews.models.roles import review_role_permission
 from workflows.conditions import Permission
+from workflows.models import Chained
 
 if TYPE_CHECKING:
     from reviews.models.review import Review
@@ -193,9 +194,11 @@ class Recommendation(models.Model):
         return f"Recommendation {self.number}"
 
 
-class SignedFindings(models.Model):
+class SignedFindings(Chained):
     """One signed version, exactly as signed. Never changed or deleted: the model refuses, and on
-    PostgreSQL and SQLite a trigger makes the database refuse as well (migration 0004)."""
+    PostgreSQL and SQLite a trigger makes the database refuse as well (migration 0004). Written
+    only through workflows.chain.chain_append, so whoever can lift the trigger still cannot change
+    or remove a signed version without ``manage.py verify_audit`` showing it."""
 
     findings = models.ForeignKey(Findings, on_delete=models.PROTECT, related_name="signed_versions")
     version = models.PositiveIntegerField()

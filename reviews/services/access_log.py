@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from reviews.models import Review
 from workflows.audit import audit_record
+from workflows.chain import chain_append
 from workflows.models import AuditEvent
 from workflows.types import User
 
@@ -65,4 +66,4 @@ def access_record_many(request: HttpRequest, reviews: Iterable[Review], what: st
         )
         for review in reviews
     ]
-    return len(AuditEvent.objects.bulk_create(rows))
+    return len(chain_append(rows))

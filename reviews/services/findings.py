@@ -27,6 +27,7 @@ from reviews.models.findings import (
 from reviews.permissions import CHAIR, FINDINGS_DRAFTERS, require_partnership_coordinator, require_review_perm
 from reviews.selectors.findings import content_hash, frozen_message, partnership_themes, signed_content
 from workflows.audit import audit_record
+from workflows.chain import chain_append
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
 from workflows.types import User
@@ -218,13 +219,17 @@ def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
 
         def after(locked: Findings, log: TransitionLog) -> None:
             assert locked.signed_at is not None  # set by the sign_off transition
-            created["version"] = SignedFindings.objects.create(
-                findings=locked,
-                version=locked.version,
-                content=content,
-                content_hash=locked.content_hash,
-                signed_by=actor,
-                signed_at=locked.signed_at,
+            (created["version"],) = chain_append(
+                [
+                    SignedFindings(
+                        findings=locked,
+                        version=locked.version,
+                        content=content,
+                        content_hash=locked.content_hash,
+                        signed_by=actor,
+                        signed_at=locked.signed_at,
+                    )
+                ]
             )
             audit_record(
                 actor=actor,

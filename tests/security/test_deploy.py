@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -27,6 +28,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="project.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
+        AUDIT_CHAIN_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="reviews.example.org",
         DATABASE_URL=database_url,
         VAR_DIR=str(tmp_path),
@@ -92,6 +94,24 @@ def test_production_settings_switch_on_cookies_tls_and_two_factors(tmp_path):
         "AXES_ENABLED": True,
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
     }
+
+
+@pytest.mark.parametrize("key", [None, "", "too-short-a-key"], ids=["unset", "empty", "short"])
+def test_production_refuses_to_start_without_an_audit_chain_key(tmp_path, key):
+    env = production_env(tmp_path)
+    del env["AUDIT_CHAIN_KEY"]
+    if key is not None:
+        env["AUDIT_CHAIN_KEY"] = key
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Set AUDIT_CHAIN_KEY to a secret of at least 32 characters (DEBUG is off)." in result.stderr
 
 
 def test_media_files_are_never_served_by_url(client, coordinator, settings, tmp_path):

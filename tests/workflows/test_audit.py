@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection
 
 from tests.workflows.fsm_app.services import document_step
 from workflows.audit import audit_record
+from workflows.chain import verify_chain
 from workflows.models import AuditEvent, TransitionLog
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -81,12 +82,18 @@ def test_raw_sql_update_and_delete_are_refused(target):
 def test_inserting_still_works(document, editor, log, event):
     document_step(actor=editor, document_id=document.pk, transition="publish")
     audit_record(actor=editor, verb="document.viewed", target=document)
+    assert verify_chain(AuditEvent).ok
     with connection.cursor() as cursor:
+        # The timestamp is the database's default; a row written outside chain_append has no valid
+        # MAC, so the chain shows it (tests/workflows/test_chain.py).
         cursor.execute(
-            "INSERT INTO workflows_auditevent (verb, object_label, actor_id, at, detail)"
-            " VALUES (%s, '', %s, now(), '{}')",
+            "INSERT INTO workflows_auditevent (verb, object_label, actor_id, detail, mac)"
+            " VALUES (%s, '', %s, '{}', '')",
             ["raw.insert", editor.pk],
         )
+    raw = AuditEvent.objects.get(verb="raw.insert")
+    assert raw.at is not None
+    assert verify_chain(AuditEvent).broken_id == raw.pk
     assert TransitionLog.objects.count() == 2
     verbs = ["document.viewed", "raw.insert"]
     assert list(AuditEvent.objects.filter(verb__in=verbs).values_list("verb", flat=True)) == [

@@ -129,9 +129,10 @@ def test_a_step_that_stops_no_clock_touches_no_clock_or_deadline(review, coordin
 def test_an_everyday_step_reads_its_permission_and_conditions_in_one_query(
     review, coordinator, django_assert_max_num_queries
 ):
-    # SAVEPOINT (the test's transaction is outside), lock, permission and conditions, UPDATE,
-    # INSERT of the log, RELEASE. A separate query for the permission or for a condition makes 7.
-    with django_assert_max_num_queries(6):
+    # SAVEPOINT (the test's transaction is outside), lock, permission and conditions, UPDATE, the
+    # log (lock its chain head, INSERT, move the head: workflows.chain), RELEASE. A separate query
+    # for the permission or for a condition makes 9.
+    with django_assert_max_num_queries(8):
         review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
     assert Review.objects.get(pk=review.pk).state == ReviewState.SCOPING
 
@@ -140,8 +141,8 @@ def test_a_clock_stopping_step_adds_three_updates(child_death, coordinator, djan
     review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
     a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
-    # The everyday six, then the clock, its deadline and the deadline's pending reminders.
-    with django_assert_max_num_queries(9):
+    # The everyday eight, then the clock, its deadline and the deadline's pending reminders.
+    with django_assert_max_num_queries(11):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
 
@@ -150,7 +151,7 @@ def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, dj
     """Its clock stops on the date it was sent to the Panel (tests/reviews/clocks/test_services_stop_dates.py):
     the step to findings is an everyday step."""
     advance_to(review, ReviewState.PANEL, coordinator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert ReviewClock.objects.get(review=review, key="rapid_review").stopped_on is None
     assert clock_deadline(review, "rapid_review").state == DeadlineState.OPEN
