@@ -39,7 +39,7 @@ def restore_sqlite_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0011_apply_national_clocks"),
+        ("reviews", "0012_onward_notices"),
         ("workflows", "0004_audit_chain"),
     ]
 
