@@ -61,4 +61,6 @@ def test_the_chronology_bench_runs():
 def test_the_national_bench_runs():
     out = run_bench("national.py", "--scale", "0.001", "--runs", "1")
     assert "slowest median" in out and "action tracker CSV" in out
-    assert "coordinator  action tracker" in out and "police lead  my actions" in out and "chair        chair's page" in out
+    assert (
+        "coordinator  action tracker" in out and "police lead  my actions" in out and "chair        chair's page" in out
+    )
