@@ -8,3 +8,11 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # project/ is not an app, so the sign-in app registers the project's deploy check.
+        from django.core import checks
+
+        from project.security import check_secret_key
+
+        checks.register(check_secret_key, checks.Tags.security, deploy=True)

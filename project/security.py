@@ -1,7 +1,8 @@
-"""Sign-in middleware that knows nothing about reviews: idle session timeout and two factors.
+"""Security plumbing that knows nothing about reviews: the session limits (idle timeout and
+absolute lifetime), two factors, no caching of signed-in pages, and the deploy check on SECRET_KEY.
 
-Both are switched by settings read from the environment (project/settings.py):
-SESSION_IDLE_TIMEOUT seconds and TWO_FACTOR_REQUIRED. docs/SECURITY.md says what they protect.
+Switched by settings read from the environment (project/settings.py): SESSION_IDLE_TIMEOUT,
+SESSION_COOKIE_AGE and TWO_FACTOR_REQUIRED. docs/SECURITY.md says what they protect.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from django.conf import settings
+from django.core import checks
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -93,3 +95,18 @@ class TwoFactorRequiredMiddleware:
 def _static_prefix() -> str:
     url = settings.STATIC_URL or "/static/"
     return url if url.startswith("/") else f"/{url}"
+
+
+def check_secret_key(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """`check --deploy`: the demo key is an error, whatever DEBUG says (with DEBUG=false the
+    settings already refuse it). Registered by accounts.apps.AccountsConfig.ready."""
+    if settings.SECRET_KEY.strip() in ("", settings.DEMO_SECRET_KEY):
+        return [
+            checks.Error(
+                "SECRET_KEY is the embedded demo key, printed in project/settings.py: anyone who reads "
+                "the source could forge sessions.",
+                hint="Set SECRET_KEY in the environment to a random value of 50 or more characters.",
+                id="project.E001",
+            )
+        ]
+    return []
