@@ -20,6 +20,7 @@ from django.core import checks
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 LAST_ACTIVITY_KEY = "_last_activity"
@@ -128,6 +129,28 @@ class TwoFactorRequiredMiddleware:
                 target = f"{target}?{urlencode({'next': request.get_full_path()})}"
             return HttpResponseRedirect(target)
         return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Every response to a signed-in user says ``Cache-Control: no-store`` (with Django's other
+    never-cache headers): case pages, exports and evidence downloads are not kept in the browser's
+    cache or a proxy's, where the next person at a shared computer could open them from history.
+
+    Static files stay cacheable: they never reach middleware (runserver serves them before it, the
+    web server in front of the service in production). Whether the user was signed in is read
+    before the view runs and again after, so the response that signs someone out (or in) is not
+    stored either.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 def _static_prefix() -> str:

@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so every response to a signed-in user, whichever middleware or
+    # view made it, leaves with Cache-Control: no-store.
+    "project.security.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: adds user.is_verified() (signed in with a second factor this session).
     "django_otp.middleware.OTPMiddleware",
