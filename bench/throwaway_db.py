@@ -7,6 +7,7 @@ names, so figures never depend on what an earlier run or the test suite left beh
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
@@ -43,6 +44,9 @@ def run_in_throwaway_database(default_url: str, run: Callable[[str], int], *, ke
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     # As in production: no query log kept in memory (it would swamp time and memory figures).
     os.environ["DEBUG"] = "false"
+    # DEBUG=false refuses the demo key (project/settings.py): a throwaway key for a throwaway database.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+    os.environ.setdefault("AUDIT_CHAIN_KEY", secrets.token_urlsafe(48))
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     try:
         return run(db_name)

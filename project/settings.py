@@ -21,8 +21,18 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite, broker folders and mail of the embedded defaults
 
 DEBUG = env.bool("DEBUG", default=True)
-# The default key is for the embedded demo only; production must set SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-demo-key-change-me-in-production-0123456789")
+# The default key is for the embedded demo only. Its "django-insecure-" prefix makes Django's own
+# `check --deploy` warn about it (security.W009); project/security.py adds an error of our own.
+DEMO_SECRET_KEY = "django-insecure-demo-key-for-make-run-only-never-use-it-in-production-0123456789"
+SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
+if not DEBUG and SECRET_KEY.strip() in ("", DEMO_SECRET_KEY):
+    # Sessions, CSRF tokens and password-reset links are signed with it: a service running on a
+    # key printed in this file could have its sessions forged by anyone who reads the source.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: with DEBUG=false the service refuses to start on the demo key. "
+        "Set SECRET_KEY in the environment to a random value of 50 or more characters, e.g. from "
+        '`python -c "import secrets; print(secrets.token_urlsafe(64))"`.'
+    )
 # The audit chain's key (docs/SECURITY.md, "Audit chain"): kept outside the database, so nobody with
 # only database access can forge the chain. The default is for the demo and the tests only;
 # production refuses to start without a key of its own.
@@ -60,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so every response to a signed-in user, whichever middleware or
+    # view made it, leaves with Cache-Control: no-store.
+    "project.security.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: adds user.is_verified() (signed in with a second factor this session).
     "django_otp.middleware.OTPMiddleware",
@@ -95,6 +108,24 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded demo, used by several people (and the Celery worker) at once: behave like
+    # PostgreSQL when two press the same button. WAL lets readers run beside the one writer; every
+    # transaction takes the write lock when it begins (IMMEDIATE), so two steps on one review run
+    # one after the other (the runner's row lock is a no-op on SQLite) and the second is refused
+    # by the runner's state check, rather than both reading, then one failing with "database is
+    # locked" when it tries to write; "timeout" is how long a writer waits for the lock (seconds).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL: keep a connection for a minute rather than open one per request (and per task),
+    # checking it still works before reusing it after a request.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Axes first: it refuses a locked-out username before any password is checked.

@@ -36,15 +36,50 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
+def manage(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def demo_env(tmp_path: Path) -> dict[str, str]:
+    """The embedded defaults as `make run` has them: no DEBUG, no SECRET_KEY in the environment."""
+    env = production_env(tmp_path)
+    del env["DEBUG"], env["SECRET_KEY"], env["ALLOWED_HOSTS"]
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("key", [None, "", "demo"], ids=["unset", "empty", "the-demo-key"])
+def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
+    env = production_env(tmp_path)
+    if key is None:
+        del env["SECRET_KEY"]
+    else:
+        env["SECRET_KEY"] = settings.DEMO_SECRET_KEY if key == "demo" else key
+    for arguments in (("check",), ("migrate", "--no-input")):
+        result = manage(env, *arguments)
+        assert result.returncode != 0, result.stdout + result.stderr
+        assert "ImproperlyConfigured: SECRET_KEY is not set: with DEBUG=false the service refuses to start" in (
+            result.stderr
+        )
+
+
+def test_check_deploy_reports_the_demo_key(tmp_path):
+    result = manage(demo_env(tmp_path), "check", "--deploy")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "(project.E001) SECRET_KEY is the embedded demo key" in result.stderr
+    # Django's own check sees it too, by the key's "django-insecure-" prefix.
+    assert "(security.W009)" in result.stderr
+
+
+def test_the_demo_still_starts_on_its_embedded_key(tmp_path):
+    result = manage(demo_env(tmp_path), "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
@@ -69,14 +104,7 @@ def test_production_settings_switch_on_cookies_tls_and_two_factors(tmp_path):
         "import json; from django.conf import settings; "
         f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=BASE_DIR,
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(production_env(tmp_path), "shell", "-c", code)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values == {

@@ -56,11 +56,47 @@ def test_the_lock_ends_after_the_cool_off(sign_in_hardened, client, coordinator)
         sign_in(client, "not-the-password")
     locked = sign_in(client, TEST_PASSWORD)
     assert "Try again in 10 minutes" in locked.content.decode()
-    # Eleven minutes later (moving the recorded failures back rather than waiting).
-    for attempt in AccessAttempt.objects.all():
-        attempt.attempt_time -= timedelta(minutes=11)
-        attempt.save(update_fields=["attempt_time"])
+    move_failures_back(11)  # eleven minutes later
     assert sign_in(client, TEST_PASSWORD).status_code == 302
+
+
+def move_failures_back(minutes: int) -> None:
+    """As if ``minutes`` went by since every recorded failure (rather than waiting)."""
+    for attempt in AccessAttempt.objects.all():
+        attempt.attempt_time -= timedelta(minutes=minutes)
+        attempt.save(update_fields=["attempt_time"])
+
+
+def test_an_attempt_while_locked_starts_the_cool_off_again(sign_in_hardened, client, coordinator):
+    # As docs/SECURITY.md says: the lock ends a cool-off after the last attempt, not the first failure.
+    sign_in_hardened.AXES_COOLOFF_TIME = timedelta(minutes=10)
+    for _ in range(sign_in_hardened.AXES_FAILURE_LIMIT):
+        sign_in(client, "not-the-password")
+    move_failures_back(9)
+    assert sign_in(client, TEST_PASSWORD).status_code == 429  # the right password, still locked
+    move_failures_back(9)  # 18 minutes after the failures, 9 after that attempt
+    assert sign_in(client, TEST_PASSWORD).status_code == 429
+    move_failures_back(11)
+    assert sign_in(client, TEST_PASSWORD).status_code == 302
+
+
+def test_a_success_from_an_address_clears_the_failures_counted_from_it(sign_in_hardened, client, coordinator, chair):
+    # As docs/SECURITY.md says (AXES_RESET_ON_SUCCESS): someone with an account of their own who
+    # signs in with it between guesses at another account, from one address, is never locked.
+    limit = sign_in_hardened.AXES_FAILURE_LIMIT
+    own = client.__class__()
+    for _ in range(3):
+        for _ in range(limit - 1):
+            assert sign_in(client, "a-guess").status_code == 200
+        response = own.post(
+            reverse("login"), {"username": "chair", "password": TEST_PASSWORD}, REMOTE_ADDR="192.0.2.10"
+        )
+        assert response.status_code == 302
+    assert sign_in(client, "a-guess").status_code == 200  # 3 x (limit - 1) + 1 guesses, not locked
+    # Guesses from another address still lock the username: no success cleared them.
+    for _ in range(limit):
+        response = sign_in(client, "a-guess", "198.51.100.7")
+    assert response.status_code == 429
 
 
 def test_other_users_on_other_addresses_are_not_locked(sign_in_hardened, client, coordinator, chair):
