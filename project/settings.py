@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the URL's arguments: a NUL in a path is a 404, in a query a 400
+    # (PostgreSQL refuses text holding one). After auth and messages, which the error pages use.
+    "project.urlsafety.NulRefusalMiddleware",
     # After authentication: adds user.is_verified() (signed in with a second factor this session).
     "django_otp.middleware.OTPMiddleware",
     # Idle timeout first, so an idle session is ended before anything else looks at it; it needs
