@@ -102,7 +102,10 @@ class GovukForm(forms.Form):
 
 
 # Said when a create form comes without its token: it cannot be told apart from a repeat.
-SUBMISSION_MISSING = "This form was sent without its one-time code, so it could not be checked for a repeat: reload the page and send it again."
+SUBMISSION_MISSING = (
+    "This form was sent without its one-time code, so it could not be checked for a repeat: "
+    "reload the page and send it again."
+)
 
 
 class SubmitOnceMixin(forms.Form):

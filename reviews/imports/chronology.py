@@ -285,7 +285,8 @@ def _first_sheet(data: bytes) -> Any:
         def read_worksheets(self) -> None:
             for sheet, rel in self.parser.find_sheets():
                 if rel.target in self.valid_files and "chartsheet" not in rel.Type:
-                    self.wb._sheets.append(UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings))
+                    first = UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    self.wb._sheets.append(first)  # type: ignore[attr-defined]  # as openpyxl does
                     return
 
     # read_only streams the sheet's XML; openpyxl parses it with defusedxml (requirements.txt),
