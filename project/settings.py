@@ -74,6 +74,9 @@ MIDDLEWARE = [
     # view made it, leaves with Cache-Control: no-store.
     "project.security.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the URL's arguments: a NUL in a path is a 404, in a query a 400
+    # (PostgreSQL refuses text holding one). After auth and messages, which the error pages use.
+    "project.urlsafety.NulRefusalMiddleware",
     # After authentication: adds user.is_verified() (signed in with a second factor this session).
     "django_otp.middleware.OTPMiddleware",
     # Idle timeout first, so an idle session is ended before anything else looks at it; it needs
@@ -168,6 +171,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 # rather than in a temporary file; put the same cap on the web server in front (request body size).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 CHRONOLOGY_IMPORT_MAX_BYTES = env.int("CHRONOLOGY_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# What a chronology file may hold once opened: a small file can declare a huge sheet (an .xlsx is a
+# zip), so the rows, the columns and the unzipped size are capped too, and reading stops at the cap.
+CHRONOLOGY_IMPORT_MAX_ROWS = env.int("CHRONOLOGY_IMPORT_MAX_ROWS", default=20_000)
+CHRONOLOGY_IMPORT_MAX_COLUMNS = env.int("CHRONOLOGY_IMPORT_MAX_COLUMNS", default=30)
+CHRONOLOGY_IMPORT_MAX_UNZIPPED_BYTES = env.int("CHRONOLOGY_IMPORT_MAX_UNZIPPED_BYTES", default=16 * 1024 * 1024)
+# The most problems listed on the page when a file is refused (the rest are counted, not listed).
+CHRONOLOGY_IMPORT_MAX_ERRORS = env.int("CHRONOLOGY_IMPORT_MAX_ERRORS", default=100)
 ACTION_EVIDENCE_MAX_BYTES = env.int("ACTION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = max(CHRONOLOGY_IMPORT_MAX_BYTES, ACTION_EVIDENCE_MAX_BYTES) + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

@@ -82,6 +82,10 @@ class GovukForm(forms.Form):
         items: list[tuple[str, str]] = []
         first_anchor = ""
         for bound in self:
+            if bound.is_hidden:
+                # Nothing to jump to: the error is the page's (a missing token), shown first.
+                items[:0] = [("#main-content", str(message)) for message in bound.errors]
+                continue
             anchor = f"#{bound.auto_id}-day" if isinstance(bound.field, GovukDateField) else f"#{bound.auto_id}"
             first_anchor = first_anchor or anchor
             items.extend((anchor, str(message)) for message in bound.errors)
@@ -97,15 +101,30 @@ class GovukForm(forms.Form):
                 self.add_error(name if name in self.fields else None, message)
 
 
+# Said when a create form comes without its token: it cannot be told apart from a repeat.
+SUBMISSION_MISSING = (
+    "This form was sent without its one-time code, so it could not be checked for a repeat: "
+    "reload the page and send it again."
+)
+
+
 class SubmitOnceMixin(forms.Form):
     """A hidden token that makes a create form's second submission point at the first one's result
     (workflows.once.submit_once) instead of creating the same thing twice. It is rendered with the
-    form's other fields (ui/includes/fields.html), or on its own as ``{{ form.submission }}``."""
+    form's other fields (ui/includes/fields.html), or on its own as ``{{ form.submission }}``.
 
-    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    Required when the form creates something: a POST without it (a script, a page saved before
+    tokens, a hand-made request) is refused rather than let past the guard. A form that edits
+    (``creating=False``) may go without it: saving the same edit twice is harmless."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": SUBMISSION_MISSING, "invalid": SUBMISSION_MISSING},
+    )
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["submission"].required = creating
         if not self.is_bound:
             self.fields["submission"].initial = uuid.uuid4()
 

@@ -117,7 +117,7 @@ class EntryForm(SubmitOnceMixin, GovukForm):
         return initial
 
 
-class ImportForm(GovukForm):
+class ImportForm(SubmitOnceMixin, GovukForm):
     file = forms.FileField(
         label="Upload the chronology file",
         help_text="A .csv or .xlsx file made from the template.",

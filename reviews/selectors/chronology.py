@@ -145,8 +145,11 @@ CHRONOLOGY_PAGE_SIZE = 200
 PRINT_PART_SIZE = 500
 
 
-def contribution_entries(contribution: AgencyContribution) -> list[ChronologyEntry]:
-    return list(contribution.entries.order_by("event_date", "event_time", "id"))
+def contribution_entries(contribution: AgencyContribution, number: str | None) -> Page[ChronologyEntry]:
+    """One page of an agency's own entries, oldest first, as the merged chronology is paged: an
+    agency may import tens of thousands, and the page lists CHRONOLOGY_PAGE_SIZE at a time."""
+    entries = contribution.entries.order_by("event_date", "event_time", "id")
+    return Paginator(entries, CHRONOLOGY_PAGE_SIZE).get_page(number)
 
 
 # --- the merged chronology ----------------------------------------------------------------------

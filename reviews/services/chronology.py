@@ -14,6 +14,7 @@ from reviews.imports.chronology import (
     COLUMNS,
     ImportRejected,
     RowError,
+    max_errors,
     parse_date,
     parse_precision,
     parse_significant,
@@ -159,7 +160,18 @@ def entries_import(*, actor: User, contribution_id: int, filename: str, data: by
                     )
                 )
         if errors:
-            raise ImportRejected(errors)
+            # The first problems are listed and the rest counted: a page of every one of 20,000
+            # bad rows helps nobody, and costs megabytes.
+            shown = max_errors()
+            raise ImportRejected(errors[:shown], more=max(len(errors) - shown, 0))
+        if (imported_on := _already_imported(contribution, entries)) is not None:
+            # A resent form, a second tab, the same file chosen again: nothing is added twice.
+            raise ImportRejected(
+                [
+                    f"This file was already imported on {imported_on:%-d %B %Y}: every row of it is "
+                    "already in the chronology, so nothing was imported again."
+                ]
+            )
         ChronologyEntry.objects.bulk_create(entries, batch_size=1000)
         _mark_started(actor, contribution)
         audit_record(
@@ -173,8 +185,49 @@ def entries_import(*, actor: User, contribution_id: int, filename: str, data: by
     return len(entries)
 
 
+# What makes two entries the same event, as an import would write it.
+_SAME_EVENT = (
+    "event_date",
+    "date_precision",
+    "event_time",
+    "source_record",
+    "what_happened",
+    "professional_role",
+    "agency_comment",
+    "significant",
+)
+
+
+def _already_imported(contribution: AgencyContribution, entries: list[ChronologyEntry]) -> date | None:
+    """The day every one of ``entries`` was last written to ``contribution``, if all already are.
+
+    Called under the contribution's lock, so an import that waited for another one to commit
+    sees that one's rows."""
+    if not entries:
+        return None
+    dates = [entry.event_date for entry in entries]
+    existing = {
+        tuple(values[:-1]): values[-1]
+        for values in ChronologyEntry.objects.filter(
+            contribution=contribution, event_date__range=(min(dates), max(dates))
+        ).values_list(*_SAME_EVENT, "created_at")
+    }
+    written = [existing.get(tuple(getattr(entry, field) for field in _SAME_EVENT)) for entry in entries]
+    if any(when is None for when in written):
+        return None
+    return timezone.localdate(max(when for when in written if when is not None))
+
+
 def _parse_row(row: dict[str, Any]) -> tuple[EntryData | None, list[tuple[str, str]]]:
-    problems: list[tuple[str, str]] = []
+    fields = {header: field for header, field, *_ in COLUMNS}
+    # PostgreSQL stores no NUL in text; a CSV holding one is refused whole before this.
+    problems: list[tuple[str, str]] = [
+        (fields[header], "holds a NUL character (a zero byte), which is not text.")
+        for header, value in row.items()
+        if isinstance(value, str) and "\x00" in value
+    ]
+    if problems:
+        return None, problems
     event_date, event_time, significant = None, None, False
     precision: str = DatePrecision.EXACT
     raw_date = row.get("Date", "")

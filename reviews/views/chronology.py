@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from reviews.forms.chronology import EntryForm, ImportForm
-from reviews.imports.chronology import COLUMNS, HEADERS, ImportRejected, max_upload_bytes
+from reviews.imports.chronology import COLUMNS, HEADERS, ImportRejected, max_rows, max_upload_bytes
 from reviews.models.chronology import ChronologyEntry
 from reviews.permissions import CASE_DETAIL, LEAD_AGENCY, ReviewAccess, contribution_for, refusal, review_for
 from reviews.selectors.chronology import MergedChronology, chronology_rows, csv_rows, merged_chronology
@@ -131,9 +131,9 @@ def _entry_form(
     if not access.contribution.is_editable:
         return locked_page(request, access)
     if request.method == "POST":
-        form = EntryForm(request.POST)
+        form = EntryForm(request.POST, creating=entry is None)
     else:
-        form = EntryForm(initial=EntryForm.initial_from(entry) if entry else None)
+        form = EntryForm(initial=EntryForm.initial_from(entry) if entry else None, creating=entry is None)
     if "add_another" in request.POST:
         then = reverse("reviews:entry_add", args=[access.review.reference, contribution_id])
     else:
@@ -204,24 +204,39 @@ def chronology_import(request: AuthenticatedHttpRequest, reference: str, contrib
     if not access.contribution.is_editable:
         return locked_page(request, access)
     form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    error_summary: list[tuple[str, str]] = []
+    # Imported once per form, as entries are added once: a resent POST or a double click is sent
+    # where the first went. Another form sending the same file is refused by the service ("already
+    # imported on ...").
+    sent = submit(
+        form,
+        lambda data: submit_once(
+            token=data["submission"],
+            user=request.user,
+            create=lambda: entries_import(
+                actor=request.user,
+                contribution_id=access.contribution.pk,
+                filename=data["file"].name,
+                data=data["file"].read(),
+            ),
+            result_url=lambda _count: contribution_url(access),
+        ),
+        refused=(ImportRejected, TransitionRefused),
+    )
+    if isinstance(sent.refusal, TransitionRefused):
+        return locked_page(request, access)
+    if sent.saved and sent.result is not None:
+        return redirect_once(
+            request,
+            *sent.result,
+            success=lambda count: f"{count} {'entry' if count == 1 else 'entries'} imported.",
+            repeated="This file had already been sent: it was imported once.",
+        )
     problems: list[str] = []
-    if form.is_bound and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            count = entries_import(
-                actor=request.user, contribution_id=access.contribution.pk, filename=upload.name, data=upload.read()
-            )
-        except ImportRejected as rejected:
-            # Every problem at once, each as "Row N, Column: reason"; the service saved nothing.
-            problems = [str(error) for error in rejected.errors]
-            error_summary = [("#id_file", problem) for problem in problems]
-        except TransitionRefused:
-            return locked_page(request, access)
-        else:
-            messages.success(request, f"{count} {'entry' if count == 1 else 'entries'} imported.")
-            return redirect(contribution_url(access))
-    error_summary = form.error_summary() + error_summary
+    problem_count = 0
+    if isinstance(sent.refusal, ImportRejected):
+        # The first problems, each as "Row N, Column: reason", and how many more; nothing was saved.
+        problems = sent.refusal.problems
+        problem_count = len(sent.refusal.errors) + sent.refusal.more
     return render(
         request,
         "reviews/chronology/import.html",
@@ -230,11 +245,14 @@ def chronology_import(request: AuthenticatedHttpRequest, reference: str, contrib
             "contribution": access.contribution,
             "form": form,
             "problems": problems,
-            "error_summary": error_summary,
+            "problem_count": problem_count,
+            "listed_all": not (isinstance(sent.refusal, ImportRejected) and sent.refusal.more),
+            "error_summary": form.error_summary() + [("#id_file", problem) for problem in problems],
             "columns": COLUMNS,
             "max_mb": max_upload_bytes() // 1_048_576,
+            "max_rows": max_rows(),
         },
-        status=400 if error_summary else 200,
+        status=400 if form.errors or problems else 200,
     )
 
 

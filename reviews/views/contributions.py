@@ -160,13 +160,16 @@ def render_contribution(
     history = due_date_history(contribution)
     open_request = next((c for c in history if c.status == DueDateChange.Status.REQUESTED), None)
     report = getattr(contribution, "report", None) if Ask.AGENCY_REPORT in contribution.asks else None
+    entries = contribution_entries(contribution, request.GET.get("page"))
     context = {
         "review": access.review,
         "access": access,
         "contribution": contribution,
         "tag_class": state_tag_class(contribution.state),
         "due_text": due_text(contribution, timezone.localdate()),
-        "entries": contribution_entries(contribution),
+        "entries": entries,
+        "previous_query": f"page={entries.previous_page_number()}" if entries.has_previous() else "",
+        "next_query": f"page={entries.next_page_number()}" if entries.has_next() else "",
         "asks_chronology": Ask.CHRONOLOGY in contribution.asks,
         "asks_report": Ask.AGENCY_REPORT in contribution.asks,
         "report": report,

@@ -168,7 +168,12 @@ def recommendation_edit(
             "due_by": recommendation.due_by,
             "success_measure": recommendation.success_measure,
         }
-    form = RecommendationForm(request.POST if request.method == "POST" else None, initial=initial, review=review)
+    form = RecommendationForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        review=review,
+        creating=recommendation is None,
+    )
     # Adding is done once per form (a second click is pointed at the first one's result); editing
     # the same recommendation twice is harmless.
     sent = submit(

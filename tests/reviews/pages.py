@@ -5,6 +5,7 @@ form carries, URLs, and the no-inline-script check. Plain functions, imported by
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,11 @@ def token_of(html: str) -> str:
     return match.group(1)
 
 
+def once() -> dict[str, str]:
+    """A fresh create-once token, as a create form's page would carry (the form refuses a POST without one)."""
+    return {"submission": str(uuid.uuid4())}
+
+
 def assert_no_inline(html: str) -> None:
     """Every script is a file and nothing is styled inline: the Content-Security-Policy allows no other."""
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S)
@@ -52,6 +58,7 @@ def open_data(partnership: Partnership, **overrides: object) -> dict[str, object
         "subject_pseudonym": "Child C",
         **date_parts("subject_date_of_birth", date(2022, 2, 3)),
         "subject_sex": "female",
+        **once(),
     }
     data.update(overrides)
     return data
@@ -73,6 +80,7 @@ def entry_form(**changes: Any) -> dict[str, Any]:
         "professional_role": "Response officer",
         "agency_comment": "First police contact with the family.",
         "significant": "on",
+        **once(),
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}

@@ -14,7 +14,7 @@ from reviews.imports.chronology import HEADERS
 from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution
 from tests.reviews.builders import add_entry
-from tests.reviews.pages import csv_file, date_parts, entry_form, url
+from tests.reviews.pages import csv_file, date_parts, entry_form, once, url
 
 # --- the entry form -----------------------------------------------------------------------------
 
@@ -151,7 +151,9 @@ def test_a_good_csv_is_imported(client, police_lead, police_contribution):
         "14/03/2025,,09:30,Custody record 2231,Arrest at the family home,Response officer,Child present,yes",
         "03/2025,,,Intelligence log 88,Neighbour reported shouting,Call handler,,no",
     )
-    response = client.post(url("chronology_import", police_contribution), {"file": upload("police.csv", data)})
+    response = client.post(
+        url("chronology_import", police_contribution), {"file": upload("police.csv", data), **once()}
+    )
     assert response.status_code == 302
     assert ChronologyEntry.objects.count() == 2
     html = client.get(response["Location"]).content.decode()
@@ -167,7 +169,7 @@ def test_a_filled_in_xlsx_template_is_imported(client, police_lead, police_contr
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = client.post(
-        url("chronology_import", police_contribution), {"file": upload("police.xlsx", buffer.getvalue())}
+        url("chronology_import", police_contribution), {"file": upload("police.xlsx", buffer.getvalue()), **once()}
     )
     assert response.status_code == 302
     assert ChronologyEntry.objects.get().source_record == "PNC"
@@ -181,7 +183,9 @@ def test_three_bad_rows_are_all_listed_and_nothing_is_saved(client, police_lead,
         "15/03/2025,,,Log 2,,Call handler,,no",
         "16/03/2025,,,Log 3,Visit,Officer,,perhaps",
     )
-    response = client.post(url("chronology_import", police_contribution), {"file": upload("police.csv", data)})
+    response = client.post(
+        url("chronology_import", police_contribution), {"file": upload("police.csv", data), **once()}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
@@ -201,7 +205,9 @@ def test_three_bad_rows_are_all_listed_and_nothing_is_saved(client, police_lead,
 def test_a_windows_1252_file_is_imported(client, police_lead, police_contribution):
     client.force_login(police_lead)
     data = csv_file("14/03/2025,,,Café log – 12,Visit to the café,Officer,,no", encoding="cp1252")
-    response = client.post(url("chronology_import", police_contribution), {"file": upload("police.csv", data)})
+    response = client.post(
+        url("chronology_import", police_contribution), {"file": upload("police.csv", data), **once()}
+    )
     assert response.status_code == 302
     assert ChronologyEntry.objects.get().source_record == "Café log – 12"
 
@@ -220,7 +226,7 @@ def test_files_of_another_kind_or_too_big_are_refused(
 ):
     settings.CHRONOLOGY_IMPORT_MAX_BYTES = 100
     client.force_login(police_lead)
-    response = client.post(url("chronology_import", police_contribution), {"file": upload(name, data)})
+    response = client.post(url("chronology_import", police_contribution), {"file": upload(name, data), **once()})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not ChronologyEntry.objects.exists()
@@ -298,3 +304,16 @@ def test_a_report_date_in_the_future_is_refused(client, gp_lead, gp_contribution
 def test_no_report_page_when_no_report_was_asked(client, police_lead, police_contribution):
     client.force_login(police_lead)
     assert client.get(url("report_edit", police_contribution)).status_code == 404
+
+
+def test_an_entry_added_without_its_token_is_refused_but_an_edit_needs_none(client, police_lead, police_contribution):
+    client.force_login(police_lead)
+    no_token = {k: v for k, v in entry_form().items() if k != "submission"}
+    response = client.post(url("entry_add", police_contribution), no_token)
+    assert response.status_code == 400
+    assert "sent without its one-time code" in response.content.decode()
+    assert not ChronologyEntry.objects.exists()
+    entry = add_entry(police_contribution, police_lead)
+    edited = client.post(url("entry_edit", police_contribution, entry.pk), {**no_token, "source_record": "Log 9"})
+    assert edited.status_code == 302
+    assert ChronologyEntry.objects.get().source_record == "Log 9"

@@ -15,7 +15,7 @@ from reviews.services.findings import findings_sign_off
 from reviews.services.review import review_advance
 from tests.factories import make_review
 from tests.reviews.builders import add_recommendation, write_findings
-from tests.reviews.pages import date_parts
+from tests.reviews.pages import date_parts, once
 
 
 def test_the_coordinator_writes_findings_and_the_form_keeps_input_on_error(client, drafting, coordinator):
@@ -44,6 +44,7 @@ def test_a_recommendation_with_a_past_date_is_refused_keeping_input(client, draf
         "owner_agency": police.pk,
         **date_parts("due_by", timezone.localdate() - timedelta(days=3)),
         "success_measure": "All trained",
+        **once(),
     }
     response = client.post(url, data)
     html = response.content.decode()

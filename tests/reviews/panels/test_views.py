@@ -13,7 +13,7 @@ from django.urls import reverse
 from reviews.models import PanelDecision, PanelInvitation, PanelMeeting, Review, ReviewState
 from reviews.services.panels import panel_attendance_record, panel_meeting_create
 from tests.factories import advance_to
-from tests.reviews.pages import assert_no_inline
+from tests.reviews.pages import assert_no_inline, once
 
 DAY = date(2026, 3, 16)
 
@@ -41,13 +41,16 @@ def attendance(meeting: PanelMeeting, **by_username: str) -> dict[str, str]:
 def test_scheduling_a_meeting_keeps_input_on_error(client, coordinator, chair, partnership):
     client.force_login(coordinator)
     url = reverse("reviews:panel_new")
-    response = client.post(url, {"partnership": partnership.pk, "title": "Rapid review panel", "chair": chair.pk})
+    response = client.post(
+        url, {"partnership": partnership.pk, "title": "Rapid review panel", "chair": chair.pk, **once()}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Enter the date of the meeting" in html and 'value="Rapid review panel"' in html
     response = client.post(
         url,
         {
+            **once(),
             "partnership": partnership.pk,
             "title": "Rapid review panel",
             "chair": chair.pk,

@@ -44,3 +44,11 @@ def test_bad_input_keeps_the_token_for_the_corrected_meeting(client, coordinator
     assert not FormSubmission.objects.exists() and not PanelMeeting.objects.exists()
     accepted = client.post(url, {**meeting_data(partnership, chair), "submission": token})
     assert accepted.status_code == 302 and PanelMeeting.objects.count() == 1
+
+
+def test_a_meeting_sent_without_its_token_is_refused(client, coordinator, chair, partnership):
+    client.force_login(coordinator)
+    response = client.post(reverse("reviews:panel_new"), meeting_data(partnership, chair))
+    assert response.status_code == 400
+    assert "sent without its one-time code" in response.content.decode()
+    assert not PanelMeeting.objects.exists()

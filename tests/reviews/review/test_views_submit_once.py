@@ -83,3 +83,17 @@ def test_two_submissions_at_the_same_moment_open_one_review(coordinator, partner
     assert all(getattr(answer, "status_code", None) == 302 for answer in answers), answers
     review = Review.objects.get()
     assert {answer["Location"] for answer in answers} == {reverse("reviews:review", args=[review.reference])}
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token"])
+def test_a_review_sent_without_a_token_is_refused(client, coordinator, partnership, token):
+    client.force_login(coordinator)
+    data = {key: value for key, value in open_data(partnership).items() if key != "submission"}
+    if token is not None:
+        data["submission"] = token
+    response = client.post(reverse(NEW), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert 'href="#main-content">This form was sent without its one-time code' in summary
+    assert not Review.objects.exists()
