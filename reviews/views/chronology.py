@@ -13,7 +13,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -26,6 +26,7 @@ from reviews.services.access_log import access_record
 from reviews.services.chronology import chronology_release, entries_import, entry_delete, entry_save
 from reviews.views.contributions import contribution_url, locked_page
 from ui.csv import csv_lines, csv_response
+from ui.pagination import Pages
 from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused
@@ -62,10 +63,10 @@ def chronology_view(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
         {
             "page": page,
             "rows": chronology_rows(chronology, page.object_list),
-            "previous_query": chronology.filters.querystring(page=page.previous_page_number())
-            if page.has_previous()
-            else "",
-            "next_query": chronology.filters.querystring(page=page.next_page_number()) if page.has_next() else "",
+            # The links to the other pages keep the filters.
+            "pages": Pages(
+                page=page, params=QueryDict(chronology.filters.querystring()), singular="entry", plural="entries"
+            ),
         }
     )
     return render(request, "reviews/chronology/merged.html", context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,7 @@ from reviews.services.contributions import (
     contribution_request,
     contribution_request_extension,
 )
+from ui.pagination import Pages
 from ui.views import form_page, offered_steps, post_step, submit
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
 from workflows.types import AnyUser, AuthenticatedHttpRequest
@@ -168,8 +169,7 @@ def render_contribution(
         "tag_class": state_tag_class(contribution.state),
         "due_text": due_text(contribution, timezone.localdate()),
         "entries": entries,
-        "previous_query": f"page={entries.previous_page_number()}" if entries.has_previous() else "",
-        "next_query": f"page={entries.next_page_number()}" if entries.has_next() else "",
+        "pages": Pages(page=entries, params=QueryDict(), singular="entry", plural="entries"),
         "asks_chronology": Ask.CHRONOLOGY in contribution.asks,
         "asks_report": Ask.AGENCY_REPORT in contribution.asks,
         "report": report,
