@@ -91,6 +91,19 @@ class GovukForm(forms.Form):
             items.extend((anchor, str(message)) for message in bound.errors)
         return [(first_anchor or "#main-content", str(message)) for message in self.non_field_errors()] + items
 
+    # Set when a text check (ui.views.submit) warned about what was typed: the page then offers the
+    # "save anyway" box (ui/includes/save_anyway.html), read back from the raw data.
+    warned = False
+
+    @property
+    def saving_anyway(self) -> bool:
+        return self.is_bound and self.data.get("save_anyway") == "on"
+
+    def add_warnings(self, warnings: list[tuple[str, str]]) -> None:
+        for name, message in warnings:
+            self.add_error(name if name in self.fields else None, message)
+        self.warned = True
+
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)

@@ -44,15 +44,35 @@ class Submission(Generic[T]):
         return 409 if self.refusal is not None else 400 if self.form.errors else 200
 
 
-def submit(form: GovukForm, save: Callable[[dict[str, Any]], T], *, refused: Refused = ()) -> Submission[T]:
+class TextCheck(Protocol):
+    """Free text looked at before it is saved (reviews' check for real names and NHS numbers): its
+    warnings stop the first save; the writer may then save anyway, which the check records."""
+
+    def warnings(self, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(field, message) for each thing to warn about in the cleaned data."""
+        ...
+
+    def saved_anyway(self, warnings: list[tuple[str, str]]) -> None: ...
+
+
+def submit(
+    form: GovukForm, save: Callable[[dict[str, Any]], T], *, refused: Refused = (), check: TextCheck | None = None
+) -> Submission[T]:
     """Validate a sent ``form`` and call ``save`` with its cleaned data. A ValidationError from
     the service goes onto the form, so what the user typed stays on the page; a ``refused``
-    exception (the step is not possible now) is kept for the page to show."""
+    exception (the step is not possible now) is kept for the page to show. With a ``check``, its
+    warnings go onto the form instead of saving, unless the writer ticked "save anyway"."""
     outcome: Submission[T] = Submission(form)
     if not (form.is_bound and form.is_valid()):
         return outcome
+    warnings = check.warnings(form.cleaned_data) if check is not None else []
+    if warnings and not form.saving_anyway:
+        form.add_warnings(warnings)
+        return outcome
     try:
         outcome.result = save(form.cleaned_data)
+        if warnings and check is not None:
+            check.saved_anyway(warnings)
     except ValidationError as error:
         form.add_service_errors(error)
     except refused as refusal:

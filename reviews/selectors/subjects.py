@@ -70,17 +70,16 @@ def _patterns(identities: Iterable[SubjectIdentity]) -> list[_Pattern]:
     return patterns
 
 
-def review_identities(review_id: int) -> list[SubjectIdentity]:
-    """The restricted identities of a review's subjects: one query."""
-    return list(SubjectIdentity.objects.filter(subject__review_id=review_id).select_related("subject"))
+def review_identities(review_ids: Iterable[int]) -> list[SubjectIdentity]:
+    """The restricted identities of the reviews' subjects: one query."""
+    return list(SubjectIdentity.objects.filter(subject__review_id__in=list(review_ids)).select_related("subject"))
 
 
-def identity_hits(
-    texts: Mapping[str, str], *, review_id: int, identities: list[SubjectIdentity] | None = None
-) -> list[IdentityHit]:
-    """Each field of ``texts`` (field name -> text about to be saved) that holds a subject's real
-    name, NHS number or address, once per field, subject and kind of identity."""
-    patterns = _patterns(review_identities(review_id) if identities is None else identities)
+def identity_hits(texts: Mapping[str, str], *, review_ids: Iterable[int]) -> list[IdentityHit]:
+    """Each field of ``texts`` (field name -> text about to be saved) that holds a real name, NHS
+    number or address of a subject of these reviews (the review written about, or every review on
+    a panel's agenda), once per field, subject and kind of identity."""
+    patterns = _patterns(review_identities(review_ids))
     hits: list[IdentityHit] = []
     for field, text in texts.items():
         if not text:

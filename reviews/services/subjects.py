@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from reviews.models import Review, Sex, Subject, SubjectIdentity
 from reviews.models.subjects import normalise_nhs_number
 from reviews.permissions import require_review_perm
+from reviews.selectors.subjects import identity_hits
 from workflows.audit import audit_record
 from workflows.types import User
 
@@ -84,3 +87,37 @@ def subject_add(*, actor: User, review_id: int, data: SubjectData) -> Subject:
         # The audit row names the pseudonym only: the trail is read more widely than identities.
         audit_record(actor=actor, verb="subject.added", target=review, pseudonym=subject.pseudonym)
     return subject
+
+
+class IdentityCheck:
+    """The free-text check of one save (ui.views.TextCheck): a subject's real name, NHS number or
+    address in any of ``fields`` is a warning naming the field and the pseudonym to use
+    (reviews.selectors.subjects.identity_hits). Saving anyway is audited, with the fields and the
+    pseudonyms only, never what was typed."""
+
+    def __init__(
+        self,
+        *,
+        actor: User,
+        target: models.Model,
+        fields: Iterable[str],
+        what: str,
+        review_ids: Iterable[int] | None = None,
+    ) -> None:
+        """``target`` is what is written on (a review, or a panel meeting: then ``review_ids`` are
+        the reviews on its agenda, whose subjects' identities are looked for)."""
+        self.actor, self.target, self.fields, self.what = actor, target, tuple(fields), what
+        self.review_ids = list(review_ids) if review_ids is not None else [target.pk]
+
+    def warnings(self, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        texts = {name: str(data.get(name) or "") for name in self.fields}
+        return [(hit.field, hit.message) for hit in identity_hits(texts, review_ids=self.review_ids)]
+
+    def saved_anyway(self, warnings: list[tuple[str, str]]) -> None:
+        audit_record(
+            actor=self.actor,
+            verb="identity.saved_anyway",
+            target=self.target,
+            what=self.what,
+            fields=sorted({name for name, _ in warnings}),
+        )

@@ -42,6 +42,7 @@ from reviews.services.actions import (
     action_create,
     action_evidence_attach,
 )
+from reviews.services.subjects import IdentityCheck
 from ui.csv import csv_response
 from ui.pagination import paginate
 from ui.views import form_page, offered_steps, post_only, post_step, redirect_once, submit
@@ -158,6 +159,9 @@ def action_add(request: AuthenticatedHttpRequest, reference: str, recommendation
             ),
             result_url=lambda action: reverse("reviews:action", args=[review.reference, action.pk]),
         ),
+        check=IdentityCheck(
+            actor=request.user, target=review, fields=("description", "owner_role", "success_measure"), what="action"
+        ),
         refused=TransitionRefused,
     )
     if sent.saved and sent.result is not None:
@@ -234,6 +238,7 @@ def action_progress(request: AuthenticatedHttpRequest, reference: str, action_id
             actor=request.user, action_id=access.action.pk, progress_on=data["progress_on"], note=data["note"]
         ),
         refused=TransitionRefused,
+        check=IdentityCheck(actor=request.user, target=access.review, fields=("note",), what="action progress"),
     )
     if isinstance(sent.refusal, TransitionRefused):
         return render_action(request, access, refusal=sent.refusal, status=409)

@@ -24,6 +24,7 @@ from reviews.permissions import CASE_DETAIL, LEAD_AGENCY, ReviewAccess, contribu
 from reviews.selectors.chronology import MergedChronology, chronology_rows, csv_rows, merged_chronology
 from reviews.services.access_log import access_record
 from reviews.services.chronology import chronology_release, entries_import, entry_delete, entry_save
+from reviews.services.subjects import IdentityCheck
 from reviews.views.contributions import contribution_url, locked_page
 from ui.csv import csv_lines, csv_response
 from ui.pagination import Pages
@@ -156,6 +157,12 @@ def _entry_form(
             result_url=lambda _saved: then,
         ),
         refused=TransitionRefused,
+        check=IdentityCheck(
+            actor=request.user,
+            target=access.review,
+            fields=("what_happened", "professional_role", "agency_comment", "source_record"),
+            what="chronology entry",
+        ),
     )
     if sent.refusal is not None:
         return locked_page(request, access)

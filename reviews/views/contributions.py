@@ -51,6 +51,7 @@ from reviews.services.contributions import (
     contribution_request,
     contribution_request_extension,
 )
+from reviews.services.subjects import IdentityCheck
 from ui.pagination import Pages
 from ui.views import form_page, offered_steps, post_step, submit
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
@@ -339,6 +340,12 @@ def report_edit(request: AuthenticatedHttpRequest, reference: str, contribution_
         form,
         lambda data: report_save_draft(actor=request.user, contribution_id=contribution.pk, sections=data),
         refused=TransitionRefused,
+        check=IdentityCheck(
+            actor=request.user,
+            target=access.review,
+            fields=[name for name, _ in REPORT_SECTIONS] + ["author_role"],
+            what="agency report",
+        ),
     )
     if sent.refusal is not None:
         return locked_page(request, access)

@@ -57,6 +57,7 @@ from reviews.services.panels import (
     panel_meeting_create,
     panel_minutes_save,
 )
+from reviews.services.subjects import IdentityCheck
 from ui.pagination import paginate
 from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
@@ -210,7 +211,15 @@ def panel_minutes_view(request: AuthenticatedHttpRequest, meeting_id: int) -> Ht
         return refused
     form = MinutesForm(request.POST)
     sent = submit(
-        form, lambda data: panel_minutes_save(actor=request.user, meeting_id=access.meeting.pk, minutes=data["minutes"])
+        form,
+        lambda data: panel_minutes_save(actor=request.user, meeting_id=access.meeting.pk, minutes=data["minutes"]),
+        check=IdentityCheck(
+            actor=request.user,
+            target=access.meeting,
+            review_ids=access.meeting.agenda.values_list("review_id", flat=True),
+            fields=("minutes",),
+            what="panel minutes",
+        ),
     )
     if sent.saved:
         messages.success(request, "The minutes have been saved.")
@@ -241,6 +250,9 @@ def panel_decision_view(request: AuthenticatedHttpRequest, meeting_id: int, refe
             other_action=data.get("other_action", ""),
         ),
         refused=TransitionRefused,
+        check=IdentityCheck(
+            actor=request.user, target=review, fields=("rationale", "other_action"), what="panel decision"
+        ),
     )
     if sent.saved and sent.result is not None:
         decision = sent.result

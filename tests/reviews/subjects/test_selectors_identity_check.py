@@ -43,7 +43,7 @@ def with_identity(review, coordinator):
     ],
 )
 def test_each_kind_of_identity_is_found_and_named_with_the_pseudonym(with_identity, text, what):
-    hits = identity_hits({"description": text}, review_id=with_identity.pk)
+    hits = identity_hits({"description": text}, review_ids=[with_identity.pk])
     assert IdentityHit(field="description", pseudonym="Child K", what=what) in hits
     assert any("use “Child K” instead" in hit.message for hit in hits)
 
@@ -59,20 +59,20 @@ def test_each_kind_of_identity_is_found_and_named_with_the_pseudonym(with_identi
     ],
 )
 def test_pseudonymised_text_passes(with_identity, text):
-    assert identity_hits({"description": text}, review_id=with_identity.pk) == []
+    assert identity_hits({"description": text}, review_ids=[with_identity.pk]) == []
 
 
 def test_another_review_s_identities_are_not_checked(with_identity, partnership, coordinator):
     from tests.factories import make_review
 
     other = make_review(coordinator=coordinator, partnership=partnership, title="Child Z (aged 5)")
-    assert identity_hits({"description": "Lily-Mae Orchard"}, review_id=other.pk) == []
+    assert identity_hits({"description": "Lily-Mae Orchard"}, review_ids=[other.pk]) == []
 
 
 def test_one_hit_per_field_subject_and_kind(with_identity):
     hits = identity_hits(
         {"summary": "Lily-Mae Orchard (Lily-Mae) at 27 Tanners Yard", "analysis": "943 476 5919"},
-        review_id=with_identity.pk,
+        review_ids=[with_identity.pk],
     )
     assert [(hit.field, hit.what) for hit in hits] == [
         ("summary", "real name"),

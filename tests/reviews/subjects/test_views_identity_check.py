@@ -1,0 +1,93 @@
+"""Real names typed into free text: the writer is warned, field by field, with the pseudonym to use;
+saving anyway is their call, and it is recorded (issue 12, item 10)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import ChronologyEntry, PanelMeeting
+from reviews.services.subjects import SubjectData, subject_add
+from tests.reviews.pages import entry_form, url
+from workflows.audit import AuditEvent
+
+NAME = "Lily-Mae Orchard"
+WARNING = "This looks like the real name of Child K: use “Child K” instead."
+
+
+@pytest.fixture
+def child_k(review, coordinator):
+    return subject_add(
+        actor=coordinator,
+        review_id=review.pk,
+        data=SubjectData(pseudonym="Child K", date_of_birth=date(2023, 5, 1), full_name=NAME, nhs_number="9434765919"),
+    )
+
+
+def test_a_real_name_in_a_chronology_entry_is_warned_about_and_saved_only_when_the_lead_says_so(
+    client, child_k, police_contribution, police_lead
+):
+    client.force_login(police_lead)
+    form = entry_form(what_happened=f"Officers spoke to {NAME} at the door.")
+
+    first = client.post(url("entry_add", police_contribution), form)
+
+    assert first.status_code == 400
+    html = unescape(first.content.decode())
+    assert WARNING in html
+    assert 'name="save_anyway"' in html
+    assert f"Officers spoke to {NAME} at the door." in html  # nothing typed is lost
+    assert not ChronologyEntry.objects.exists()
+    assert not AuditEvent.objects.filter(verb="identity.saved_anyway").exists()
+
+    second = client.post(url("entry_add", police_contribution), {**form, "save_anyway": "on"})
+
+    assert second.status_code == 302
+    assert ChronologyEntry.objects.get().what_happened == f"Officers spoke to {NAME} at the door."
+    event = AuditEvent.objects.get(verb="identity.saved_anyway")
+    assert event.actor == police_lead
+    assert event.detail == {"what": "chronology entry", "fields": ["what_happened"]}
+    assert "Orchard" not in json.dumps(event.detail) + event.object_label
+
+
+def test_pseudonymised_text_saves_at_once_and_records_nothing(client, child_k, police_contribution, police_lead):
+    client.force_login(police_lead)
+    response = client.post(
+        url("entry_add", police_contribution), entry_form(what_happened="Officers spoke to Child K.")
+    )
+    assert response.status_code == 302
+    assert ChronologyEntry.objects.count() == 1
+    assert not AuditEvent.objects.filter(verb="identity.saved_anyway").exists()
+
+
+def test_an_nhs_number_in_the_minutes_of_a_meeting_is_warned_about(
+    client, child_k, review, partnership, coordinator, chair
+):
+    from reviews.services.panels import panel_meeting_create
+
+    meeting = panel_meeting_create(
+        actor=coordinator,
+        partnership=partnership,
+        held_on=date(2026, 3, 16),
+        chair=chair,
+        members=[],
+        review_ids=[review.pk],
+    )
+    client.force_login(coordinator)
+    minutes = {"minutes": "Discussed the referral for 943 476 5919."}
+
+    first = client.post(reverse("reviews:panel_minutes", args=[meeting.pk]), minutes)
+    assert first.status_code == 400
+    assert "This looks like the NHS number of Child K: use “Child K” instead." in unescape(first.content.decode())
+    assert PanelMeeting.objects.get(pk=meeting.pk).minutes == ""
+
+    client.post(reverse("reviews:panel_minutes", args=[meeting.pk]), {**minutes, "save_anyway": "on"})
+    assert PanelMeeting.objects.get(pk=meeting.pk).minutes == minutes["minutes"]
+    assert AuditEvent.objects.get(verb="identity.saved_anyway").detail == {
+        "what": "panel minutes",
+        "fields": ["minutes"],
+    }
