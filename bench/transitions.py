@@ -10,7 +10,7 @@ step stops a clock; a rapid review's clock stops on the date it was sent to the 
 
 * service: ``reviews.services.review_advance`` (row lock, permission and conditions, transition,
   save, TransitionLog row, clocks stopped and their deadlines met, on_commit hand-off);
-* raw: the same writes in hand-written SQL: UPDATE the review's state, INSERT the TransitionLog
+* raw: the same writes in hand-written SQL: UPDATE the review's state, append the TransitionLog to its chain
   row, UPDATE the clock rows the stage stops and, when it stops one, meet those clocks' deadlines
   and cancel their reminders not yet sent (as the service does).
 
@@ -88,6 +88,8 @@ def run(args: argparse.Namespace, db_name: str) -> int:
 
     from reviews.models import Review, ReviewClock
     from reviews.services.review import review_advance
+    from workflows.chain import chain_append
+    from workflows.models import TransitionLog
 
     review_type = ContentType.objects.get_for_model(Review).pk
     clock_type = ContentType.objects.get_for_model(ReviewClock).pk
@@ -103,11 +105,21 @@ def run(args: argparse.Namespace, db_name: str) -> int:
                 [target, review_id, source],
             )
             (reference,) = cursor.fetchone()
-            cursor.execute(
-                "INSERT INTO workflows_transitionlog"
-                " (content_type_id, object_id, object_label, transition, from_state, to_state, actor_id, at, reason)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, now(), '')",
-                [review_type, review_id, reference, name, source, target, coordinator.pk],
+            # The log row goes on the audit chain (workflows/chain.py): lock the head, insert with its
+            # MAC, move the head. Three statements, as the service writes it.
+            chain_append(
+                [
+                    TransitionLog(
+                        content_type_id=review_type,
+                        object_id=review_id,
+                        object_label=reference,
+                        transition=name,
+                        from_state=source,
+                        to_state=target,
+                        actor_id=coordinator.pk,
+                        reason="",
+                    )
+                ]
             )
             cursor.execute(
                 "UPDATE reviews_reviewclock SET stopped_on = %s"
