@@ -54,8 +54,13 @@ class AgencyFactory(factory.django.DjangoModelFactory):
             self.partnerships.add(*extracted)
 
 
-def member(user: Any, partnership: Partnership, standing: str = PartnershipMember.Standing.MEMBER) -> Any:
-    PartnershipMember.objects.update_or_create(user=user, partnership=partnership, defaults={"standing": standing})
+def member(
+    user: Any, partnership: Partnership, standing: str = PartnershipMember.Standing.MEMBER, agency: Agency | None = None
+) -> Any:
+    """``user`` joins ``partnership``; working for ``agency`` makes them one it may name as its lead."""
+    PartnershipMember.objects.update_or_create(
+        user=user, partnership=partnership, defaults={"standing": standing, "agency": agency}
+    )
     return user
 
 
@@ -173,7 +178,7 @@ def settle_contributions(review: Review, coordinator: Any) -> None:
         )
         if lead_role is None:
             agency = AgencyFactory(name=f"Agency for {review.reference}", serves=[review.partnership])
-            lead = member(UserFactory(), review.partnership)
+            lead = member(UserFactory(), review.partnership, agency=agency)
         else:
             agency, lead = lead_role.agency, lead_role.user
         contribution_request(actor=coordinator, review_id=review.pk, agency=agency, lead=lead, asks=["chronology"])
