@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import factory
+from django.utils import timezone
 from django.contrib.auth import get_user_model
 
 from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind, ReviewState
@@ -121,9 +122,55 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
             settle_actions(current, actor)
         review_advance(actor=actor, review_id=review.pk, transition=name)
         current = Review.objects.get(pk=review.pk)
+        if current.state == ReviewState.PANEL:
+            hold_panel(current, actor)
         if current.state == ReviewState.FINDINGS:
             sign_off_findings(current, actor)
     return current
+
+
+# Who the default quorum needs besides the chair: the police, health and the local authority.
+_QUORUM_AGENCIES = (
+    ("Police", AgencyKind.POLICE),
+    ("Community health", AgencyKind.COMMUNITY_HEALTH),
+    ("Children's social care", AgencyKind.CHILDRENS_SOCIAL_CARE),
+)
+
+
+def hold_panel(review: Review, coordinator: Any) -> None:
+    """Hold a quorate panel meeting today with ``review`` on its agenda and minutes recorded, through
+    the services, so the review may move on to findings (unless one such meeting is on record)."""
+    from reviews.conditions.panels import panel_meeting_held
+    from reviews.models import ReviewRole, Role
+    from reviews.services.panels import (
+        panel_attendance_record,
+        panel_meeting_create,
+        panel_minutes_save,
+    )
+
+    if panel_meeting_held.explain(review) is None:
+        return
+    chair = ReviewRole.objects.filter(review=review, role=Role.CHAIR).select_related("user").first()
+    if chair is None:
+        raise ValueError(f"{review} has no chair to hold its panel")
+    members = []
+    for name, kind in _QUORUM_AGENCIES:
+        agency = review.partnership.agencies.filter(kind=kind).first() or AgencyFactory(
+            name=f"{name} of {review.partnership.code}", kind=kind, serves=[review.partnership]
+        )
+        members.append((member(UserFactory(), review.partnership, agency=agency), agency))
+    meeting = panel_meeting_create(
+        actor=coordinator,
+        partnership=review.partnership,
+        held_on=timezone.localdate(),
+        chair=chair.user,
+        members=members,
+        review_ids=[review.pk],
+    )
+    panel_attendance_record(
+        actor=coordinator, meeting_id=meeting.pk, attended={i.pk: True for i in meeting.invitations.all()}
+    )
+    panel_minutes_save(actor=coordinator, meeting_id=meeting.pk, minutes=f"{review} considered.")
 
 
 def sign_off_findings(review: Review, coordinator: Any) -> None:

@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from reviews.conditions.actions import all_actions_settled
 from reviews.conditions.contributions import all_contributions_settled
 from reviews.conditions.findings import findings_signed_off
+from reviews.conditions.panels import panel_meeting_held
 from reviews.conditions.review import (
     awareness_recorded,
     decision_recorded,
@@ -235,7 +236,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.PANEL,
         target=ReviewState.FINDINGS,
-        conditions=[has_chair],
+        conditions=[has_chair, panel_meeting_held],
         permission=is_coordinator,
         custom={"label": "Move to findings", "doing": "move the review to findings"},
     )
