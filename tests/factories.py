@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 import factory
-from django.utils import timezone
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind, ReviewState
 from reviews.services.review import review_advance, review_open
@@ -120,7 +120,9 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
             sign_off_findings(current, actor)
         if name == "close":
             settle_actions(current, actor)
-        review_advance(actor=actor, review_id=review.pk, transition=name)
+        # Closing asks for a reason (kept in the review's history).
+        reason = "Every action settled." if name == "close" else ""
+        review_advance(actor=actor, review_id=review.pk, transition=name, reason=reason)
         current = Review.objects.get(pk=review.pk)
         if current.state == ReviewState.PANEL:
             hold_panel(current, actor)
@@ -173,6 +175,15 @@ def hold_panel(review: Review, coordinator: Any) -> None:
     panel_minutes_save(actor=coordinator, meeting_id=meeting.pk, minutes=f"{review} considered.")
 
 
+def read_hash(review_id: int) -> str:
+    """The hash of the review's findings as they stand: what the chair's sign-off page carries."""
+    from reviews.models import Findings
+    from reviews.selectors.findings import content_hash, signed_content
+
+    findings = Findings.objects.select_related("review").get(review_id=review_id)
+    return content_hash(signed_content(findings))
+
+
 def sign_off_findings(review: Review, coordinator: Any) -> None:
     """Write whatever the findings lack and have the review's chair sign them off (if not already)."""
     from reviews.models import Findings, ReviewRole, Role
@@ -195,7 +206,7 @@ def sign_off_findings(review: Review, coordinator: Any) -> None:
     chair = ReviewRole.objects.filter(review=review, role=Role.CHAIR).select_related("user").first()
     if chair is None:
         raise ValueError(f"{review} has no chair to sign off its findings")
-    findings_sign_off(actor=chair.user, review_id=review.pk)
+    findings_sign_off(actor=chair.user, review_id=review.pk, read_hash=read_hash(review.pk))
 
 
 def settle_actions(review: Review, coordinator: Any) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from workflows.conditions import condition
@@ -21,9 +21,7 @@ def quorum_rule_for(partnership_id: int) -> QuorumRule:
     """The partnership's rule, or the default (chair, police, health, local authority) unsaved."""
     from reviews.models.panels import QuorumRule
 
-    return QuorumRule.objects.filter(partnership_id=partnership_id).first() or QuorumRule(
-        partnership_id=partnership_id
-    )
+    return QuorumRule.objects.filter(partnership_id=partnership_id).first() or QuorumRule(partnership_id=partnership_id)
 
 
 def quorum_missing(
@@ -69,27 +67,24 @@ def _meeting_gaps(review: Review, meeting: PanelMeeting, rule: QuorumRule) -> tu
     missing = quorum_missing(meeting, rule, meeting.invitations.all())
     if missing:
         verb = "was" if len(missing) == 1 else "were"
-        gaps.append(
-            f"The panel meeting of {when} was not quorate: {_listed(missing)} {verb} not recorded as present."
-        )
-    if not (meeting.decisions_on_review or meeting.minutes.strip()):  # type: ignore[attr-defined]
+        gaps.append(f"The panel meeting of {when} was not quorate: {_listed(missing)} {verb} not recorded as present.")
+    if not (meeting.decided or meeting.minutes.strip()):  # type: ignore[attr-defined]
         gaps.append(f"Neither a decision on {review} nor minutes are recorded for the panel meeting of {when}.")
     return len(gaps), gaps
 
 
 @condition
 def panel_meeting_held(review: Review) -> str | None:
-    """Panel → findings. Five queries whatever the number of meetings: the meetings with the review
-    on their agenda, their invitations (with agencies), their decisions on this review, and the
-    partnership's quorum rule. The reason names what the meeting that came closest still lacks."""
-    from reviews.models.panels import PanelDecision, PanelInvitation, PanelMeeting
+    """Panel → findings. Two queries whatever the number of meetings: the meetings with the review on
+    their agenda (with whether a decision on it was recorded, and the partnership's quorum rule), and
+    their invitations with agencies. The reason names what the meeting that came closest lacks."""
+    from reviews.models.panels import PanelDecision, PanelInvitation, PanelMeeting, QuorumRule
 
     meetings = list(
         PanelMeeting.objects.filter(agenda__review=review)
-        .prefetch_related(
-            Prefetch("invitations", queryset=PanelInvitation.objects.select_related("agency")),
-            Prefetch("decisions", queryset=PanelDecision.objects.filter(review=review), to_attr="decisions_on_review"),
-        )
+        .select_related("partnership__quorum_rule")
+        .annotate(decided=Exists(PanelDecision.objects.filter(meeting=OuterRef("pk"), review=review)))
+        .prefetch_related(Prefetch("invitations", queryset=PanelInvitation.objects.select_related("agency")))
         .order_by("-held_on", "-id")
     )
     if not meetings:
@@ -97,7 +92,9 @@ def panel_meeting_held(review: Review) -> str | None:
             f"{review} has not been on the agenda of a panel meeting: add it to a meeting's agenda, hold the "
             "meeting with a quorum, and record the panel's decision or the minutes."
         )
-    rule = quorum_rule_for(review.partnership_id)
+    partnership = meetings[0].partnership
+    # Without a row of its own the partnership has the default rule (chair, police, health, local authority).
+    rule = getattr(partnership, "quorum_rule", None) or QuorumRule(partnership=partnership)
     # The latest meeting that lacks the least: a later one still to be held does not hide one held.
     _, gaps = min((_meeting_gaps(review, meeting, rule) for meeting in meetings), key=lambda found: found[0])
     return " ".join(gaps) or None

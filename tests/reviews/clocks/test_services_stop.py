@@ -140,8 +140,9 @@ def test_a_clock_stopping_step_adds_three_updates(child_death, coordinator, djan
     review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
     a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
-    # The everyday six, then the clock, its deadline and the deadline's pending reminders.
-    with django_assert_max_num_queries(9):
+    # The everyday six, the panel's meetings and their attendance (the step waits for a quorate
+    # meeting), then the clock, its deadline and the deadline's pending reminders.
+    with django_assert_max_num_queries(11):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
 
@@ -150,7 +151,8 @@ def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, dj
     """Its clock stops on the date it was sent to the Panel (tests/reviews/clocks/test_services_stop_dates.py):
     the step to findings is an everyday step."""
     advance_to(review, ReviewState.PANEL, coordinator)
-    with django_assert_max_num_queries(6):
+    # The everyday six and the panel's meetings and their attendance (the step waits for a quorate one).
+    with django_assert_max_num_queries(8):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert ReviewClock.objects.get(review=review, key="rapid_review").stopped_on is None
     assert clock_deadline(review, "rapid_review").state == DeadlineState.OPEN

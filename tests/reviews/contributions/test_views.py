@@ -184,7 +184,7 @@ def test_only_the_coordinator_invites(client, scoping, request, who, gp, gp_lead
 def step(client, contribution, name: str, reason: str = "", expected: str | None = None):
     return client.post(
         url("contribution_step", contribution, name),
-        {"expected_state": expected or state_of(contribution), "reason": reason},
+        {"expected_state": expected or state_of(contribution), "reason": reason, "confirmed": "yes"},
     )
 
 
@@ -391,7 +391,29 @@ def test_the_lead_cannot_accept_and_the_coordinator_cannot_submit(
 def test_an_unknown_step_is_404_and_a_get_is_405(client, coordinator, police_contribution):
     client.force_login(coordinator)
     assert client.post(url("contribution_step", police_contribution, "delete"), {}).status_code == 404
-    assert client.get(url("contribution_step", police_contribution, "accept")).status_code == 405
+    assert client.get(url("contribution_step", police_contribution, "waive")).status_code == 405
+
+
+def test_submitting_and_accepting_first_show_a_confirmation_page(client, coordinator, police_lead, police_contribution):
+    """Issue 12: irreversible steps were one click. The button leads to a page saying what will
+    happen; only its confirmed form takes the step."""
+    add_entry(police_contribution, police_lead)
+    client.force_login(police_lead)
+    target = url("contribution_step", police_contribution, "submit")
+    for response in (client.get(target), client.post(target, {"expected_state": "in_progress"})):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Submit the contribution?" in html
+        assert "Police contribution to NSCP-RR-2026-001 will be sent to the review coordinator" in html
+        assert 'name="confirmed" value="yes"' in html and 'name="expected_state" value="in_progress"' in html
+    assert state_of(police_contribution) == "in_progress"
+    assert client.post(target, {"expected_state": "in_progress", "confirmed": "yes"}).status_code == 302
+    assert state_of(police_contribution) == "submitted"
+
+    client.force_login(coordinator)
+    html = client.get(url("contribution_step", police_contribution, "accept")).content.decode()
+    assert "will be accepted as it stands" in html
+    assert state_of(police_contribution) == "submitted"
 
 
 # --- my requests --------------------------------------------------------------------------------
