@@ -128,7 +128,11 @@ def post_step(
     (``confirm(expected_state=..., form=...)``), which says what will happen and posts the step
     again, confirmed; bad input on it comes back on it (400).
     """
-    confirming = request.method in ("GET", "POST") and request.POST.get("confirmed") != "yes"
+    # A GET, or the object page's button (which carries the state the user saw), is asked to
+    # confirm; a POST that carries no state comes from no page of ours and is refused below (400).
+    confirming = request.method == "GET" or (
+        request.method == "POST" and "expected_state" in request.POST and request.POST.get("confirmed") != "yes"
+    )
     if confirm is not None and name in steps and confirming:
         # The state the user saw on the object's page, carried on; a GET takes the state as it is now.
         return confirm(expected_state=request.POST.get("expected_state"), form=None)

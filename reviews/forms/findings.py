@@ -135,7 +135,8 @@ class SignOffForm(GovukForm):
             self.fields["content_hash"].initial = content_hash(read)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             read = json.loads(data.get("content") or "")
         except ValueError:

@@ -33,7 +33,8 @@ def partnership_members(partnership_id: int) -> QuerySet[User]:
 def agency_members(partnership_id: int, agencies: QuerySet[Agency]) -> QuerySet[User]:
     """The partnership's members who work for one of ``agencies``: the only people offered as an
     agency's lead (issue 12: the chair was once named lead for the schools)."""
-    return partnership_members(partnership_id).filter(agency_id__in=agencies.values("pk"))
+    working_for = PartnershipMember.objects.filter(partnership_id=partnership_id, agency__in=agencies)
+    return partnership_members(partnership_id).filter(pk__in=working_for.values("user_id"))
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -85,8 +86,9 @@ class RoleGrantForm(GovukForm):
         role, agency = data.get("role"), data.get("agency")
         if role == Role.AGENCY_LEAD and agency is None:
             self.add_error("agency", "Select the agency this lead answers for")
-        elif role == Role.AGENCY_LEAD and data.get("user") is not None and (error := lead_error(data["user"], agency)):
-            self.add_error("user", error)
+        elif role == Role.AGENCY_LEAD and agency is not None and data.get("user") is not None:
+            if error := lead_error(data["user"], agency):
+                self.add_error("user", error)
         elif role and role != Role.AGENCY_LEAD and agency is not None:
             self.add_error("agency", "Only an agency lead answers for an agency: choose 'Not an agency lead'")
         return data

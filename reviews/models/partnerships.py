@@ -101,8 +101,9 @@ class PartnershipMember(models.Model):
         return f"{self.user} in {self.partnership} ({self.get_standing_display()})"
 
     def clean(self) -> None:
-        if self.agency_id and not self.agency.partnerships.filter(pk=self.partnership_id).exists():
-            raise ValidationError({"agency": f"{self.agency} does not serve {self.partnership}."})
+        agency = self.agency
+        if agency is not None and not agency.partnerships.filter(pk=self.partnership_id).exists():
+            raise ValidationError({"agency": f"{agency} does not serve {self.partnership}."})
 
 
 class AgencyKind(models.TextChoices):

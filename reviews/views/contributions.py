@@ -211,13 +211,19 @@ def contribution_step(
     contribution = access.contribution
 
     def confirm(*, expected_state: str | None, form: ReasonForm | None, status: int = 200) -> HttpResponse:
-        if (not_yours := permission_refusal(contribution, name, request.user)) is not None:
-            raise PermissionDenied(not_yours)
+        # As the step itself would refuse: on the state first (409), then on the role (403), then
+        # on what it waits for (409, with the reasons), each said on the contribution's page.
         option = next((o for o in transition_options(contribution, request.user) if o.name == name), None)
-        if option is None or not option.allowed:
-            # Not this user's step, or not possible now: the contribution's page says why.
-            reasons = option.reasons if option is not None else []
-            refusal = TransitionRefused(f"You cannot {step['doing']} now.", reasons)
+        if option is None:
+            refusal = TransitionRefused(
+                f"The {contribution.agency} contribution is {contribution.get_state_display().lower()}: "
+                f"you cannot {step['doing']} from there."
+            )
+            return render_contribution(request, access, refusal=refusal, status=409)
+        if not option.permitted:
+            raise PermissionDenied(permission_refusal(contribution, name, request.user))
+        if option.reasons:
+            refusal = TransitionRefused(f"You cannot {step['doing']} yet.", option.reasons)
             return render_contribution(request, access, refusal=refusal, status=409)
         described = f"{contribution.agency} contribution to {access.review.reference}"
         return confirm_page(
