@@ -194,7 +194,7 @@ def _build(agency_count: int, entry_count: int):
         )
         agency.partnerships.add(partnership)
         lead = users.create(username=f"bench.lead{i}")
-        PartnershipMember.objects.create(partnership=partnership, user=lead)
+        PartnershipMember.objects.create(partnership=partnership, user=lead, agency=agency)  # works for it
         contributions.append(
             contribution_request(
                 actor=coordinator, review_id=review.pk, agency=agency, lead=lead, asks=[Ask.CHRONOLOGY]

@@ -262,8 +262,30 @@ def _make_reviews(count: int):
             waiver_reason="Benchmark",
         )
         ids.append(review.pk)
+    _hold_panel(partnership, chair, coordinator, ids)
     half = count // 2
     return ids[:half], ids[half:], coordinator
+
+
+def _hold_panel(partnership, chair, coordinator, review_ids) -> None:
+    """Panel → findings waits for a held, quorate meeting with the review on its agenda and minutes
+    or a decision: one meeting with every review on it (set-up data written directly)."""
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Agency, PanelAgendaItem, PanelInvitation, PanelMeeting
+
+    meeting = PanelMeeting.objects.create(
+        partnership=partnership, held_on=date(2026, 3, 20), chair=chair, minutes="Benchmark", created_by=coordinator
+    )
+    PanelInvitation.objects.create(meeting=meeting, user=chair, attended=True)
+    for kind in ("police", "community_health", "childrens_social_care"):
+        agency = Agency.objects.filter(kind=kind).first() or Agency.objects.create(name=f"Benchmark {kind}", kind=kind)
+        agency.partnerships.add(partnership)
+        member = get_user_model().objects.create(username=f"bench.panel.{kind}")
+        PanelInvitation.objects.create(meeting=meeting, user=member, agency=agency, attended=True)
+    PanelAgendaItem.objects.bulk_create(
+        [PanelAgendaItem(meeting=meeting, review_id=review_id, position=i) for i, review_id in enumerate(review_ids)]
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ class DeadlineKind(models.TextChoices):
     CONTRIBUTION_DUE = "contribution_due", "Agency contribution due"
     CLOCK_DUE = "clock_due", "Statutory clock due"
     ACTION_DUE = "action_due", "Action due"
+    FINDINGS_SIGN_OFF = "findings_sign_off", "Findings awaiting the chair's sign-off"
 
 
 class DeadlineState(models.TextChoices):

@@ -127,7 +127,9 @@ RULES: dict[str, Rule] = {
     "reviews:review": on_review(
         ON_REVIEW, "Progress and clocks for all; case detail (subjects, key dates) not for the scrutineer. Logged."
     ),
-    "reviews:review_transition": on_review(COORDINATOR, "Moving the review's stage.", post_only=True),
+    "reviews:review_transition": on_review(
+        COORDINATOR, "Moving the review's stage; converting and closing first show a confirmation page.", post_only=True
+    ),
     "reviews:review_dates": on_review(COORDINATOR, "Recording key dates."),
     "reviews:review_timeliness_export": on_review(
         ON_REVIEW, "CSV of the review's clocks (progress, not case detail). Logged."
@@ -151,7 +153,12 @@ RULES: dict[str, Rule] = {
     "reviews:chronology_release": on_review(COORDINATOR, "Releasing the merged chronology.", post_only=True),
     "reviews:findings": on_review(CASE_READERS, "Findings and recommendations."),
     "reviews:findings_edit": on_review(DRAFTERS, "Writing the findings."),
-    "reviews:findings_sign_off": on_review(("chair",), "The chair's sign-off.", post_only=True),
+    "reviews:findings_send": on_review(
+        COORDINATOR, "Sending the findings to the chair for sign-off (the chair is told).", post_only=True
+    ),
+    "reviews:findings_sign_off": on_review(
+        ("chair",), "The chair's sign-off: a page showing what will be signed, then the confirmed POST.", post_only=True
+    ),
     "reviews:findings_reopen": on_review(("chair",), "The chair reopens signed findings.", post_only=True),
     "reviews:findings_version": on_review(CASE_READERS, "A signed version of the findings."),
     "reviews:recommendation_add": on_review(DRAFTERS, "Adding a recommendation."),
@@ -166,7 +173,9 @@ RULES: dict[str, Rule] = {
         ("coordinator", "agency_lead"), "The agency's chronology entries and report. Logged."
     ),
     "reviews:contribution_step": of_agency(
-        ("coordinator", "agency_lead"), "Submit / accept / return / waive.", post_only=True
+        ("coordinator", "agency_lead"),
+        "Submit / accept / return / waive; submitting and accepting first show a confirmation page.",
+        post_only=True,
     ),
     "reviews:contribution_due_date": of_agency(COORDINATOR, "Moving the due date.", denied=LEAD),
     "reviews:contribution_extension": of_agency(LEAD, "Asking for an extension.", denied=COORDINATOR),

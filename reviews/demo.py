@@ -98,16 +98,17 @@ class UserSeed:
     role: str  # as printed in the logins table
     standing: str = Standing.MEMBER
     superuser: bool = False
+    agency: str | None = None  # the agency key they work for: only its members may lead it
 
 
 USERS = [
     UserSeed("coordinator", "Priya", "Ashdown", "Review coordinator (business unit)", Standing.COORDINATOR),
     UserSeed("chair", "Margaret", "Thistlewood", "Chair / independent reviewer"),
     UserSeed("panel", "Daniel", "Okonjo-Reeve", "Panel member"),
-    UserSeed("police.lead", "Tom", "Harrowgate", "Agency lead: Northbridge Police"),
-    UserSeed("gp.lead", "Aisha", "Kendrick", "Agency lead: Northbridge GP Federation"),
-    UserSeed("health.lead", "Ruth", "Calloway", "Agency lead: Northbridge Community Health"),
-    UserSeed("nursery.lead", "Jade", "Whitlock", "Agency lead: Little Acorns Nursery"),
+    UserSeed("police.lead", "Tom", "Harrowgate", "Agency lead: Northbridge Police", agency="police"),
+    UserSeed("gp.lead", "Aisha", "Kendrick", "Agency lead: Northbridge GP Federation", agency="gp"),
+    UserSeed("health.lead", "Ruth", "Calloway", "Agency lead: Northbridge Community Health", agency="community"),
+    UserSeed("nursery.lead", "Jade", "Whitlock", "Agency lead: Little Acorns Nursery", agency="nursery"),
     UserSeed("scrutineer", "Graham", "Fellowes", "Read-only scrutineer"),
     UserSeed("admin", "Sam", "Brightmore", "Partnership administrator (Django admin)", Standing.ADMINISTRATOR, True),
 ]
@@ -358,7 +359,7 @@ def seed_demo(*, today: date | None = None) -> SeedResult:
     with transaction.atomic():
         partnership = _partnership()
         agencies = _agencies(partnership)
-        users = _users(partnership)
+        users = _users(partnership, agencies)
         result = SeedResult(partnership=partnership, users=users, reviews={})
         for seed in review_seeds(today):
             _review(seed, partnership=partnership, agencies=agencies, users=users, result=result)
@@ -386,7 +387,7 @@ def _agencies(partnership: Partnership) -> dict[str, Agency]:
     return agencies
 
 
-def _users(partnership: Partnership) -> dict[str, User]:
+def _users(partnership: Partnership, agencies: dict[str, Agency]) -> dict[str, User]:
     user_model = get_user_model()
     users = {}
     for seed in USERS:
@@ -405,7 +406,9 @@ def _users(partnership: Partnership) -> dict[str, User]:
         user.is_superuser = seed.superuser
         user.save()
         PartnershipMember.objects.update_or_create(
-            partnership=partnership, user=user, defaults={"standing": seed.standing}
+            partnership=partnership,
+            user=user,
+            defaults={"standing": seed.standing, "agency": agencies[seed.agency] if seed.agency else None},
         )
         users[seed.username] = user
     return users

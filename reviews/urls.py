@@ -78,6 +78,7 @@ chronology_urls = [
 findings_urls = [
     path("", findings.findings_view, name="findings"),
     path("edit/", findings.findings_edit, name="findings_edit"),
+    path("send/", findings.findings_send_view, name="findings_send"),
     path("sign-off/", findings.findings_sign_off_view, name="findings_sign_off"),
     path("reopen/", findings.findings_reopen_view, name="findings_reopen"),
     path("versions/<int:version>/", findings.findings_version, name="findings_version"),

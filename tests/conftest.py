@@ -133,13 +133,13 @@ def panel_member(partnership):
 
 
 @pytest.fixture
-def police_lead(partnership):
-    return member(UserFactory(username="police.lead"), partnership)
+def police_lead(partnership, police):
+    return member(UserFactory(username="police.lead"), partnership, agency=police)
 
 
 @pytest.fixture
-def gp_lead(partnership):
-    return member(UserFactory(username="gp.lead"), partnership)
+def gp_lead(partnership, gp):
+    return member(UserFactory(username="gp.lead"), partnership, agency=gp)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from reviews.models import Agency, AgencyKind, Partnership, PartnershipMember, Review, ReviewKind, ReviewState
 from reviews.services.review import review_advance, review_open
@@ -54,8 +55,13 @@ class AgencyFactory(factory.django.DjangoModelFactory):
             self.partnerships.add(*extracted)
 
 
-def member(user: Any, partnership: Partnership, standing: str = PartnershipMember.Standing.MEMBER) -> Any:
-    PartnershipMember.objects.update_or_create(user=user, partnership=partnership, defaults={"standing": standing})
+def member(
+    user: Any, partnership: Partnership, standing: str = PartnershipMember.Standing.MEMBER, agency: Agency | None = None
+) -> Any:
+    """``user`` joins ``partnership``; working for ``agency`` makes them one it may name as its lead."""
+    PartnershipMember.objects.update_or_create(
+        user=user, partnership=partnership, defaults={"standing": standing, "agency": agency}
+    )
     return user
 
 
@@ -114,11 +120,68 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
             sign_off_findings(current, actor)
         if name == "close":
             settle_actions(current, actor)
-        review_advance(actor=actor, review_id=review.pk, transition=name)
+        # Closing asks for a reason (kept in the review's history).
+        reason = "Every action settled." if name == "close" else ""
+        review_advance(actor=actor, review_id=review.pk, transition=name, reason=reason)
         current = Review.objects.get(pk=review.pk)
+        if current.state == ReviewState.PANEL:
+            hold_panel(current, actor)
         if current.state == ReviewState.FINDINGS:
             sign_off_findings(current, actor)
     return current
+
+
+# Who the default quorum needs besides the chair: the police, health and the local authority.
+_QUORUM_AGENCIES = (
+    ("Police", AgencyKind.POLICE),
+    ("Community health", AgencyKind.COMMUNITY_HEALTH),
+    ("Children's social care", AgencyKind.CHILDRENS_SOCIAL_CARE),
+)
+
+
+def hold_panel(review: Review, coordinator: Any) -> None:
+    """Hold a quorate panel meeting today with ``review`` on its agenda and minutes recorded, through
+    the services, so the review may move on to findings (unless one such meeting is on record)."""
+    from reviews.conditions.panels import panel_meeting_held
+    from reviews.models import ReviewRole, Role
+    from reviews.services.panels import (
+        panel_attendance_record,
+        panel_meeting_create,
+        panel_minutes_save,
+    )
+
+    if panel_meeting_held.explain(review) is None:
+        return
+    chair = ReviewRole.objects.filter(review=review, role=Role.CHAIR).select_related("user").first()
+    if chair is None:
+        raise ValueError(f"{review} has no chair to hold its panel")
+    members = []
+    for name, kind in _QUORUM_AGENCIES:
+        agency = review.partnership.agencies.filter(kind=kind).first() or AgencyFactory(
+            name=f"{name} of {review.partnership.code}", kind=kind, serves=[review.partnership]
+        )
+        members.append((member(UserFactory(), review.partnership, agency=agency), agency))
+    meeting = panel_meeting_create(
+        actor=coordinator,
+        partnership=review.partnership,
+        held_on=timezone.localdate(),
+        chair=chair.user,
+        members=members,
+        review_ids=[review.pk],
+    )
+    panel_attendance_record(
+        actor=coordinator, meeting_id=meeting.pk, attended={i.pk: True for i in meeting.invitations.all()}
+    )
+    panel_minutes_save(actor=coordinator, meeting_id=meeting.pk, minutes=f"{review} considered.")
+
+
+def read_hash(review_id: int) -> str:
+    """The hash of the review's findings as they stand: what the chair's sign-off page carries."""
+    from reviews.models import Findings
+    from reviews.selectors.findings import content_hash, signed_content
+
+    findings = Findings.objects.select_related("review").get(review_id=review_id)
+    return content_hash(signed_content(findings))
 
 
 def sign_off_findings(review: Review, coordinator: Any) -> None:
@@ -143,7 +206,7 @@ def sign_off_findings(review: Review, coordinator: Any) -> None:
     chair = ReviewRole.objects.filter(review=review, role=Role.CHAIR).select_related("user").first()
     if chair is None:
         raise ValueError(f"{review} has no chair to sign off its findings")
-    findings_sign_off(actor=chair.user, review_id=review.pk)
+    findings_sign_off(actor=chair.user, review_id=review.pk, read_hash=read_hash(review.pk))
 
 
 def settle_actions(review: Review, coordinator: Any) -> None:
@@ -173,7 +236,7 @@ def settle_contributions(review: Review, coordinator: Any) -> None:
         )
         if lead_role is None:
             agency = AgencyFactory(name=f"Agency for {review.reference}", serves=[review.partnership])
-            lead = member(UserFactory(), review.partnership)
+            lead = member(UserFactory(), review.partnership, agency=agency)
         else:
             agency, lead = lead_role.agency, lead_role.user
         contribution_request(actor=coordinator, review_id=review.pk, agency=agency, lead=lead, asks=["chronology"])

@@ -133,6 +133,7 @@ def post_step(
     page: Callable[..., HttpResponse],
     refused: type[Exception],
     page_now: Callable[..., HttpResponse] | None = None,
+    confirm: Callable[..., HttpResponse] | None = None,
 ) -> HttpResponse:
     """One step posted from a page that offers several (a review's stage, a contribution's submit
     or accept, an action's complete or verify).
@@ -141,7 +142,20 @@ def post_step(
     left is refused as a whole, never applied (400); bad input comes back on the page with the
     step's form (``page(failed=name, form=...)``, 400); the service's refusal is shown with the
     object as it is now (``page_now``, 409); else ``done`` with what the service returned.
+
+    ``confirm``: the step cannot be undone, so it is never taken in one click. A GET, or a POST
+    without ``confirmed=yes`` (the button on the object's page), gets the confirmation page
+    (``confirm(expected_state=..., form=...)``), which says what will happen and posts the step
+    again, confirmed; bad input on it comes back on it (400).
     """
+    # A GET, or the object page's button (which carries the state the user saw), is asked to
+    # confirm; a POST that carries no state comes from no page of ours and is refused below (400).
+    confirming = request.method == "GET" or (
+        request.method == "POST" and "expected_state" in request.POST and request.POST.get("confirmed") != "yes"
+    )
+    if confirm is not None and name in steps and confirming:
+        # The state the user saw on the object's page, carried on; a GET takes the state as it is now.
+        return confirm(expected_state=request.POST.get("expected_state"), form=None)
     if (refusal := post_only(request)) is not None:
         return refusal
     if name not in steps:
@@ -150,6 +164,8 @@ def post_step(
     if not bound.is_valid():
         if "expected_state" in bound.errors:
             return page(refusal=refused(STALE), status=400)
+        if confirm is not None:
+            return confirm(expected_state=request.POST.get("expected_state"), form=bound, status=400)
         return page(failed=name, form=bound, status=400)
     try:
         result = take(bound.cleaned_data)
@@ -159,6 +175,40 @@ def post_step(
     except refused as refused_now:
         return (page_now or page)(refusal=refused_now, status=409)
     return done(result)
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    heading: str,
+    what_happens: Iterable[str],
+    action: str,
+    cancel_url: str,
+    expected_state: str,
+    form: GovukForm,
+    confirm_label: str,
+    caption: str = "",
+    warning: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """The confirmation page of a step that cannot be undone (``post_step``'s ``confirm``)."""
+    return render(
+        request,
+        "ui/confirm.html",
+        {
+            "heading": heading,
+            "what_happens": list(what_happens),
+            "action": action,
+            "cancel_url": cancel_url,
+            "expected_state": expected_state,
+            "form": form,
+            "confirm_label": confirm_label,
+            "caption": caption,
+            "warning": warning,
+            "error_summary": form.error_summary() if form.is_bound else [],
+        },
+        status=status,
+    )
 
 
 def form_page(

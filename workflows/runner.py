@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -76,6 +77,12 @@ def _transition_from(instance: models.Model, name: str, field_name: str) -> Tran
     if not isinstance(meta, FSMMeta):
         raise ValueError(f"{type(instance).__name__}.{name} is not a transition")
     return meta.get_transition(getattr(instance, field_name))
+
+
+@cache
+def transition_settings(model: type[models.Model], field_name: str = "state") -> dict[str, dict[str, Any]]:
+    """Every transition of ``model`` by name, with its ``custom`` settings (label, needs_reason...)."""
+    return {t.name: t.custom for t in _fsm_field(model, field_name).get_all_transitions(model)}
 
 
 def transition_options(instance: models.Model, user: AnyUser, *, field_name: str = "state") -> list[TransitionOption]:
@@ -186,6 +193,19 @@ def run_transition(
             after(instance, log)
         transaction.on_commit(lambda: transitioned.send(sender=type(instance), instance=instance, log=log))
     return instance
+
+
+def permission_refusal(instance: models.Model, name: str, user: AnyUser, *, field_name: str = "state") -> str | None:
+    """Why the step ``name``'s permission refuses ``user``, whatever state the object is in, in the
+    runner's words; None when it lets them (a page that offers the step, e.g. its confirmation
+    page, refuses as the step itself would)."""
+    model = type(instance)
+    meta_transition = next(
+        (t for t in _fsm_field(model, field_name).get_all_transitions(model) if t.name == name), None
+    )
+    if meta_transition is None or meta_transition.has_perm(instance, user):
+        return None
+    return _refusal(instance, meta_transition)
 
 
 def _refusal(instance: models.Model, meta_transition: Transition) -> str:

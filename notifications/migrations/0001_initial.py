@@ -7,123 +7,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderPolicy',
+            name="ReminderPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('contribution_due', 'Agency contribution due'), ('clock_due', 'Statutory clock due'), ('action_due', 'Action due')], max_length=40, unique=True)),
-                ('offsets', models.JSONField(default=list, help_text='Working days relative to the due date, e.g. [-5, -1, 0, 1]: 5 and 1 working days before, on the due day, 1 working day overdue.')),
-                ('repeat_every_working_days', models.PositiveSmallIntegerField(default=5, help_text='After the last offset, remind again every this many working days (0: never).')),
-                ('escalate_from_working_days_overdue', models.PositiveSmallIntegerField(blank=True, default=3, help_text="From this many working days overdue the coordinator and the agency's senior manager are reminded as well. Empty: never escalate.", null=True)),
-                ('active', models.BooleanField(default=True, help_text='Switch reminders for this kind off altogether.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contribution_due", "Agency contribution due"),
+                            ("clock_due", "Statutory clock due"),
+                            ("action_due", "Action due"),
+                        ],
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "offsets",
+                    models.JSONField(
+                        default=list,
+                        help_text="Working days relative to the due date, e.g. [-5, -1, 0, 1]: 5 and 1 working days before, on the due day, 1 working day overdue.",
+                    ),
+                ),
+                (
+                    "repeat_every_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="After the last offset, remind again every this many working days (0: never).",
+                    ),
+                ),
+                (
+                    "escalate_from_working_days_overdue",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=3,
+                        help_text="From this many working days overdue the coordinator and the agency's senior manager are reminded as well. Empty: never escalate.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(default=True, help_text="Switch reminders for this kind off altogether."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'reminder policies',
-                'ordering': ['kind'],
+                "verbose_name_plural": "reminder policies",
+                "ordering": ["kind"],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('kind', models.CharField(choices=[('contribution_due', 'Agency contribution due'), ('clock_due', 'Statutory clock due'), ('action_due', 'Action due')], max_length=40)),
-                ('due_date', models.DateField()),
-                ('state', models.CharField(choices=[('open', 'Open'), ('met', 'Met'), ('waived', 'Waived'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('owner_label', models.CharField(help_text="Who must meet it, e.g. 'Police'.", max_length=200)),
-                ('scope', models.CharField(blank=True, help_text='What it belongs to (a review reference): who coordinates it sees failures.', max_length=64)),
-                ('context', models.JSONField(default=dict, help_text='reference, what (is due), link (a path): never a name or NHS number.')),
-                ('escalation_email', models.EmailField(blank=True, help_text="E.g. the agency's named senior manager.", max_length=254)),
-                ('escalation_name', models.CharField(blank=True, max_length=200)),
-                ('next_step', models.SmallIntegerField(blank=True, null=True)),
-                ('next_reminder_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('escalation_recipients', models.ManyToManyField(blank=True, related_name='deadlines_escalated', to=settings.AUTH_USER_MODEL)),
-                ('recipients', models.ManyToManyField(blank=True, related_name='deadlines_to_meet', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contribution_due", "Agency contribution due"),
+                            ("clock_due", "Statutory clock due"),
+                            ("action_due", "Action due"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("met", "Met"), ("waived", "Waived"), ("cancelled", "Cancelled")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("owner_label", models.CharField(help_text="Who must meet it, e.g. 'Police'.", max_length=200)),
+                (
+                    "scope",
+                    models.CharField(
+                        blank=True,
+                        help_text="What it belongs to (a review reference): who coordinates it sees failures.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "context",
+                    models.JSONField(
+                        default=dict, help_text="reference, what (is due), link (a path): never a name or NHS number."
+                    ),
+                ),
+                (
+                    "escalation_email",
+                    models.EmailField(blank=True, help_text="E.g. the agency's named senior manager.", max_length=254),
+                ),
+                ("escalation_name", models.CharField(blank=True, max_length=200)),
+                ("next_step", models.SmallIntegerField(blank=True, null=True)),
+                ("next_reminder_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "escalation_recipients",
+                    models.ManyToManyField(blank=True, related_name="deadlines_escalated", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "recipients",
+                    models.ManyToManyField(blank=True, related_name="deadlines_to_meet", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.CharField(max_length=255, unique=True)),
-                ('kind', models.CharField(choices=[('reminder', 'Reminder'), ('deadline_set', 'Due date set'), ('digest', 'Daily digest')], max_length=20)),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('in_app', 'In the app')], max_length=10)),
-                ('email', models.CharField(blank=True, help_text='The address when the row was written.', max_length=254)),
-                ('scope', models.CharField(blank=True, max_length=64)),
-                ('step', models.SmallIntegerField(blank=True, null=True)),
-                ('escalation', models.BooleanField(default=False)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('context', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('ready', 'Ready to send'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('held', 'Held for the daily digest'), ('cancelled', 'Cancelled')], default='ready', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('available_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Not attempted before this (back-off).')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('deadline', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='notifications.deadline')),
-                ('digest', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='folded', to='notifications.notification')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("idempotency_key", models.CharField(max_length=255, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reminder", "Reminder"),
+                            ("deadline_set", "Due date set"),
+                            ("digest", "Daily digest"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("channel", models.CharField(choices=[("email", "E-mail"), ("in_app", "In the app")], max_length=10)),
+                (
+                    "email",
+                    models.CharField(blank=True, help_text="The address when the row was written.", max_length=254),
+                ),
+                ("scope", models.CharField(blank=True, max_length=64)),
+                ("step", models.SmallIntegerField(blank=True, null=True)),
+                ("escalation", models.BooleanField(default=False)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("context", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ready", "Ready to send"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("held", "Held for the daily digest"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="ready",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "available_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="Not attempted before this (back-off)."
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notifications",
+                        to="notifications.deadline",
+                    ),
+                ),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="folded",
+                        to="notifications.notification",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('daily_digest', models.BooleanField(default=False, help_text="Fold each day's reminder e-mails into one message.")),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "daily_digest",
+                    models.BooleanField(default=False, help_text="Fold each day's reminder e-mails into one message."),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('state', 'open')), fields=['next_reminder_on', 'id'], name='deadline_open_next_reminder'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("state", "open")),
+                fields=["next_reminder_on", "id"],
+                name="deadline_open_next_reminder",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['scope'], name='deadline_scope'),
+            model_name="deadline",
+            index=models.Index(fields=["scope"], name="deadline_scope"),
         ),
         migrations.AddConstraint(
-            model_name='deadline',
-            constraint=models.UniqueConstraint(fields=('content_type', 'object_id', 'kind'), name='deadline_unique_target_kind'),
+            model_name="deadline",
+            constraint=models.UniqueConstraint(
+                fields=("content_type", "object_id", "kind"), name="deadline_unique_target_kind"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('status__in', ['ready', 'sending'])), fields=['status', 'available_at'], name='notification_pending'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("status__in", ["ready", "sending"])),
+                fields=["status", "available_at"],
+                name="notification_pending",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('channel', 'in_app')), fields=['recipient', 'created_at'], name='notification_inbox'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("channel", "in_app")), fields=["recipient", "created_at"], name="notification_inbox"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('status', 'failed')), fields=['scope'], name='notification_failed_scope'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("status", "failed")), fields=["scope"], name="notification_failed_scope"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('status', 'held')), fields=['recipient'], name='notification_held'),
+            model_name="notification",
+            index=models.Index(condition=models.Q(("status", "held")), fields=["recipient"], name="notification_held"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('digest__isnull', False)), fields=['digest'], name='notification_digest'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("digest__isnull", False)), fields=["digest"], name="notification_digest"
+            ),
         ),
     ]

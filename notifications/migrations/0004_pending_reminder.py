@@ -5,18 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_create_periodic_tasks'),
+        ("notifications", "0003_create_periodic_tasks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PendingReminder',
+            name="PendingReminder",
             fields=[
-                ('deadline', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='pending_reminder', serialize=False, to='notifications.deadline')),
-                ('swept_on', models.DateField(help_text='The working day the sweep ran for: the expansion sends as of it.')),
-                ('claimed_at', models.DateTimeField(help_text='When the sweep claimed it (the requeue task looks for old claims).')),
+                (
+                    "deadline",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="pending_reminder",
+                        serialize=False,
+                        to="notifications.deadline",
+                    ),
+                ),
+                (
+                    "swept_on",
+                    models.DateField(help_text="The working day the sweep ran for: the expansion sends as of it."),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(
+                        help_text="When the sweep claimed it (the requeue task looks for old claims)."
+                    ),
+                ),
             ],
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0004_pending_reminder'),
+        ("notifications", "0004_pending_reminder"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deadline',
-            name='calendar',
-            field=models.CharField(blank=True, help_text="Whose working days count (a partnership's code): no reminder goes out on its closure days.", max_length=64),
+            model_name="deadline",
+            name="calendar",
+            field=models.CharField(
+                blank=True,
+                help_text="Whose working days count (a partnership's code): no reminder goes out on its closure days.",
+                max_length=64,
+            ),
         ),
     ]

@@ -108,9 +108,9 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 @admin.register(PartnershipMember)
 class PartnershipMemberAdmin(admin.ModelAdmin):
-    list_display = ["user", "partnership", "standing"]
-    list_filter = ["partnership", "standing"]
-    list_select_related = ["user", "partnership"]
+    list_display = ["user", "partnership", "standing", "agency"]
+    list_filter = ["partnership", "standing", "agency"]
+    list_select_related = ["user", "partnership", "agency"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user"]
 

@@ -23,7 +23,7 @@ from reviews.models import (
     Review,
     ReviewState,
 )
-from reviews.services.review import KEY_DATE_FIELDS, review_advance, review_convert_to_cspr
+from reviews.services.review import KEY_DATE_FIELDS, review_advance
 from ui.admin import ReadOnlyAdminMixin
 from workflows.runner import TransitionRefused
 from workflows.types import User
@@ -54,12 +54,8 @@ def _transition_action(
         # values_list: the changelist queryset joins the partnership for display; only these are needed.
         for pk, reference, state in queryset.order_by("reference").values_list("pk", "reference", "state"):
             try:
-                if name == "convert_to_cspr":
-                    cspr = review_convert_to_cspr(actor=actor, review_id=pk)
-                    done = f"converted into the local CSPR {cspr.reference}."
-                else:
-                    moved = review_advance(actor=actor, review_id=pk, transition=name)
-                    done = f"moved from {_state_label(state)} to {moved.get_state_display()}."
+                moved = review_advance(actor=actor, review_id=pk, transition=name)
+                done = f"moved from {_state_label(state)} to {moved.get_state_display()}."
             except (TransitionRefused, PermissionDenied, ValidationError) as error:
                 modeladmin.message_user(request, f"{reference}: {_error_text(error)}", messages.ERROR)
             else:
@@ -70,8 +66,8 @@ def _transition_action(
 
 
 def review_transition_actions() -> list[Callable[..., None]]:
-    """One action per lifecycle step, except those that need a reason (withdraw needs a rationale,
-    which an action cannot ask for: it stays on the review page)."""
+    """One action per lifecycle step, except those that need a reason, which an action cannot ask
+    for: withdrawing, converting and closing stay on the review page, behind its confirmation page."""
     actions: dict[str, Callable[..., None]] = {}
     for meta in Review._meta.get_field("state").get_all_transitions(Review):
         if meta.name in actions or meta.custom.get("needs_reason"):

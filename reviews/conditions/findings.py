@@ -51,3 +51,13 @@ def findings_signed_off(review: Review) -> str | None:
     if not findings.is_signed_off:
         return "The chair has not signed off the findings yet."
     return None
+
+
+@condition
+def has_a_chair(findings: Findings) -> str | None:
+    """Sending for sign-off tells the chair: there must be one."""
+    from reviews.models import ReviewRole, Role
+
+    if not ReviewRole.objects.filter(review_id=findings.review_id, role=Role.CHAIR).exists():
+        return "Assign a chair to the review first: the findings are sent to the chair for sign-off."
+    return None

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 
-from reviews.forms.roles import UserChoiceField, partnership_members
+from reviews.forms.roles import UserChoiceField, agency_members, lead_error
 from reviews.models import Agency, Review
 from reviews.models.contributions import REPORT_SECTIONS, AgencyReport, Ask, ContributionState
 from reviews.selectors.contributions import invitable_agencies
@@ -36,7 +36,7 @@ class InviteAgencyForm(GovukForm):
         help_text="The named person who answers for the agency on this review.",
         error_messages={
             "required": "Select the agency lead",
-            "invalid_choice": "Select a member of this partnership",
+            "invalid_choice": "Select a member of an agency that can be asked",
         },
     )
     asks = forms.MultipleChoiceField(
@@ -57,12 +57,22 @@ class InviteAgencyForm(GovukForm):
 
     def __init__(self, *args: Any, review: Review, default_due: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(AgencyChoiceField, self.fields["agency"]).queryset = invitable_agencies(review)
-        cast(UserChoiceField, self.fields["lead"]).queryset = partnership_members(review.partnership_id)
+        agencies = invitable_agencies(review)
+        cast(AgencyChoiceField, self.fields["agency"]).queryset = agencies
+        # Only people who work for an agency that may be asked; each labelled with its agency.
+        cast(UserChoiceField, self.fields["lead"]).queryset = agency_members(review.partnership_id, agencies)
         self.fields["due_date"].initial = default_due
         self.fields[
             "due_date"
         ].help_text = f"The usual due date for this review is {default_due:%-d %B %Y}. For example, 27 3 2026"
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        agency, lead = data.get("agency"), data.get("lead")
+        if agency is not None and lead is not None and (error := lead_error(lead, agency)):
+            self.add_error("lead", error)
+        return data
 
 
 class ReasonForm(StepForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from django import forms
@@ -10,6 +11,7 @@ from reviews.forms.actions import _agencies
 from reviews.forms.contributions import AgencyChoiceField
 from reviews.models import Agency, Review
 from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
+from reviews.selectors.findings import canonical_json, content_hash
 from reviews.services.findings import FindingsData, RecommendationData
 from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin, text_area
 
@@ -32,6 +34,10 @@ class FindingsForm(GovukForm):
         help_text="Tagged for the annual report. Select all that apply.",
         error_messages={"invalid_choice": "Select themes from the partnership's list"},
     )
+
+    # The draft the form was filled in from (reviews.selectors.findings.draft_hash): a save over a
+    # version someone else saved meanwhile is refused, not silently overwriting it (issue 12).
+    based_on = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: Any, themes: list[str], analysis: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,3 +119,29 @@ class ReasonOnlyForm(GovukForm):
         max_length=5000,
         help_text="Recorded with the findings' history; the chair will sign off a new version.",
     )
+
+
+class SignOffForm(GovukForm):
+    """What the chair read on the sign-off page: its hash, and the content itself, so a refusal can
+    say what changed since. The content must hash to the hash, or the page was not one we sent."""
+
+    content_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    content = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
+
+    def __init__(self, *args: Any, read: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if read is not None:
+            self.fields["content"].initial = canonical_json(read).decode("utf-8")
+            self.fields["content_hash"].initial = content_hash(read)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        try:
+            read = json.loads(data.get("content") or "")
+        except ValueError:
+            read = None
+        if not isinstance(read, dict) or content_hash(read) != data.get("content_hash"):
+            raise forms.ValidationError("The sign-off page was incomplete: open it again and read the findings.")
+        data["read"] = read
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
@@ -128,12 +129,17 @@ class TransitionForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args: Any, needs_reason: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, step: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        """``step``: the transition's ``custom`` settings: whether it needs a reason, and the words
+        its reason box and its error use (withdrawal's "not proceeding" unless it says otherwise)."""
         super().__init__(*args, **kwargs)
-        self.needs_reason = needs_reason
+        step = step or {}
+        self.needs_reason = bool(step.get("needs_reason"))
+        self.reason_required = step.get("reason_required", "Give the reason for not proceeding")
+        self.fields["reason"].label = step.get("reason_label", self.fields["reason"].label)
 
     def clean_reason(self) -> str:
         reason: str = self.cleaned_data.get("reason", "").strip()
         if self.needs_reason and not reason:
-            raise ValidationError("Give the reason for not proceeding", code="required")
+            raise ValidationError(self.reason_required, code="required")
         return reason

@@ -6,27 +6,50 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from reviews.models import Agency, Review, Role
+from reviews.models import Agency, PartnershipMember, Review, Role
 from reviews.selectors.roles import person_name
 from ui.forms import GovukForm
 from workflows.types import User
 
 
 def partnership_members(partnership_id: int) -> QuerySet[User]:
-    """The active members of a partnership, by name: the people a role or a request may name."""
+    """The active members of a partnership, by name: the people a role or a request may name. Each
+    carries the agency it works for (``agency_id``, ``agency_name``; None for the business unit, an
+    independent chair), read in the same query, so a list can show it and a form check it."""
+    membership = PartnershipMember.objects.filter(user=OuterRef("pk"), partnership_id=partnership_id)
     return (
         get_user_model()
         .objects.filter(memberships__partnership_id=partnership_id, is_active=True)
+        .annotate(
+            agency_id=Subquery(membership.values("agency_id")[:1]),
+            agency_name=Subquery(membership.values("agency__name")[:1]),
+        )
         .order_by("last_name", "first_name", "username")
     )
+
+
+def agency_members(partnership_id: int, agencies: QuerySet[Agency]) -> QuerySet[User]:
+    """The partnership's members who work for one of ``agencies``: the only people offered as an
+    agency's lead (issue 12: the chair was once named lead for the schools)."""
+    working_for = PartnershipMember.objects.filter(partnership_id=partnership_id, agency__in=agencies)
+    return partnership_members(partnership_id).filter(pk__in=working_for.values("user_id"))
 
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         name = person_name(obj)
-        return name if name == obj.get_username() else f"{name} ({obj.get_username()})"
+        label = name if name == obj.get_username() else f"{name} ({obj.get_username()})"
+        agency = getattr(obj, "agency_name", None)
+        return f"{label}, {agency}" if agency else label
+
+
+def lead_error(user: User, agency: Agency) -> str | None:
+    """Why ``user`` (from ``partnership_members``) may not lead ``agency``, or None."""
+    if getattr(user, "agency_id", None) == agency.pk:
+        return None
+    return f"{person_name(user)} does not work for {agency}: select a member of {agency} as its lead"
 
 
 class RoleGrantForm(GovukForm):
@@ -63,6 +86,9 @@ class RoleGrantForm(GovukForm):
         role, agency = data.get("role"), data.get("agency")
         if role == Role.AGENCY_LEAD and agency is None:
             self.add_error("agency", "Select the agency this lead answers for")
+        elif role == Role.AGENCY_LEAD and agency is not None and data.get("user") is not None:
+            if error := lead_error(data["user"], agency):
+                self.add_error("user", error)
         elif role and role != Role.AGENCY_LEAD and agency is not None:
             self.add_error("agency", "Only an agency lead answers for an agency: choose 'Not an agency lead'")
         return data

@@ -125,7 +125,14 @@ class AgencyContribution(FSMModelMixin, models.Model):
         target=ContributionState.SUBMITTED,
         conditions=[has_required_content],
         permission=is_agency_lead,
-        custom={"label": "Submit", "doing": "submit the contribution"},
+        custom={
+            "label": "Submit",
+            "doing": "submit the contribution",
+            "confirm": [
+                "The {contribution} will be sent to the review coordinator: you cannot change it unless "
+                "they return it to you."
+            ],
+        },
     )
     def submit(self) -> None:
         self.submitted_at = timezone.now()
@@ -148,7 +155,14 @@ class AgencyContribution(FSMModelMixin, models.Model):
         source=ContributionState.SUBMITTED,
         target=ContributionState.ACCEPTED,
         permission=is_coordinator,
-        custom={"label": "Accept", "doing": "accept the contribution"},
+        custom={
+            "label": "Accept",
+            "doing": "accept the contribution",
+            "confirm": [
+                "The {contribution} will be accepted as it stands: it can no longer be returned to the agency "
+                "for changes, and it counts towards the panel."
+            ],
+        },
     )
     def accept(self) -> None:
         pass

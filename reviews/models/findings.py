@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from reviews.conditions.findings import findings_complete, review_at_findings
+from reviews.conditions.findings import findings_complete, has_a_chair, review_at_findings
 from reviews.models.roles import review_role_permission
 from workflows.conditions import Permission
 from workflows.models import Chained
@@ -87,15 +87,23 @@ ANALYSIS_DOMAINS: list[tuple[str, str]] = [
 
 class FindingsState(models.TextChoices):
     DRAFT = "draft", "Draft"
+    # Sent to the chair, who is told and has a to-do (issue 12); still editable, but the sign-off
+    # carries the hash of what the chair read, so a change after they read it is never signed.
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting the chair's sign-off"
     SIGNED_OFF = "signed_off", "Signed off"
+
+
+# Drafts the coordinator (or the independent reviewer) may still change.
+DRAFT_STATES = (FindingsState.DRAFT, FindingsState.AWAITING_SIGN_OFF)
 
 
 def _review_of(findings: Findings) -> Review:
     return findings.review
 
 
-# The chair signs off and reopens the findings.
+# The chair signs off and reopens the findings; the coordinator sends them for sign-off.
 is_chair: Permission[Findings] = review_role_permission("chair_review", _review_of)
+is_review_coordinator: Permission[Findings] = review_role_permission("coordinate_review", _review_of)
 
 
 class Findings(FSMModelMixin, models.Model):
@@ -148,6 +156,18 @@ class Findings(FSMModelMixin, models.Model):
     @transition(
         field=state,
         source=FindingsState.DRAFT,
+        target=FindingsState.AWAITING_SIGN_OFF,
+        conditions=[review_at_findings, findings_complete, has_a_chair],
+        permission=is_review_coordinator,
+        custom={"label": "Send for sign-off", "doing": "send the findings to the chair for sign-off"},
+    )
+    def send_for_sign_off(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        # From a draft too: an independent reviewer who drafted the findings signs them off at once.
+        source=DRAFT_STATES,
         target=FindingsState.SIGNED_OFF,
         conditions=[review_at_findings, findings_complete],
         permission=is_chair,

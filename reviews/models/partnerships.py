@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -82,12 +83,27 @@ class PartnershipMember(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     standing = models.CharField(max_length=20, choices=Standing.choices, default=Standing.MEMBER)
+    # Only someone who works for an agency may lead its contribution to a review (issue 12):
+    # empty for the business unit, independent chairs and reviewers.
+    agency = models.ForeignKey(
+        "reviews.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The agency this member works for; only its members may lead its contributions.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["partnership", "user"], name="partnershipmember_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.partnership} ({self.get_standing_display()})"
+
+    def clean(self) -> None:
+        agency = self.agency
+        if agency is not None and not agency.partnerships.filter(pk=self.partnership_id).exists():
+            raise ValidationError({"agency": f"{agency} does not serve {self.partnership}."})
 
 
 class AgencyKind(models.TextChoices):

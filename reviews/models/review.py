@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from reviews.conditions.actions import all_actions_settled
 from reviews.conditions.contributions import all_contributions_settled
 from reviews.conditions.findings import findings_signed_off
+from reviews.conditions.panels import panel_meeting_held
 from reviews.conditions.review import (
     awareness_recorded,
     decision_recorded,
@@ -253,7 +254,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.PANEL,
         target=ReviewState.FINDINGS,
-        conditions=[has_chair],
+        conditions=[has_chair, panel_meeting_held],
         permission=is_coordinator,
         custom={"label": "Move to findings", "doing": "move the review to findings"},
     )
@@ -277,10 +278,22 @@ class Review(FSMModelMixin, models.Model):
         target=ReviewState.CLOSED,
         conditions=[all_actions_settled],
         permission=is_coordinator,
-        custom={"label": "Close the review"},
+        custom={
+            "label": "Close the review",
+            "doing": "close the review",
+            "needs_reason": True,
+            "reason_label": "Why is the review being closed?",
+            "reason_required": "Give the reason for closing the review",
+            # Said on the confirmation page (issue 12: irreversible steps were one click).
+            "confirm": [
+                "{review} will be closed: nothing more can be recorded on it, and no one is reminded of "
+                "anything on it again.",
+                "Your reason is kept in the review's history.",
+            ],
+        },
     )
-    def close(self) -> None:
-        pass
+    def close(self, reason: str) -> None:
+        """``reason``: kept in the review's history (the step's log), nowhere else."""
 
     @transition(
         field=state,
@@ -304,7 +317,17 @@ class Review(FSMModelMixin, models.Model):
             "kinds": [ReviewKind.RAPID],
             "service": "convert",
             "refusals": [only_a_rapid_review],
+            "needs_reason": True,
+            "reason_label": "Why is it being converted?",
+            "reason_required": "Give the reason for converting the rapid review, for example the partners' decision",
+            "confirm": [
+                "{review} will be closed, and a local child safeguarding practice review opened from it, at "
+                "scoping, with its subjects, roles and key dates.",
+                "Your reason is kept in the history of both reviews.",
+            ],
+            # How its row reads in a review's history, instead of "Scoping → Closed".
+            "history": "Converted into a local CSPR",
         },
     )
-    def convert_to_cspr(self) -> None:
-        pass
+    def convert_to_cspr(self, reason: str) -> None:
+        """``reason``: kept in the history (the step's log) of the rapid review and of the CSPR."""

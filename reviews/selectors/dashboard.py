@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 
-from reviews.models import Partnership, Review, ReviewClock, ReviewState
+from notifications.models import Deadline, DeadlineKind, DeadlineState
+from reviews.models import Findings, Partnership, Review, ReviewClock, ReviewState, Role
+from reviews.models.findings import FindingsState
 from reviews.permissions import reviews_for_user
 from reviews.selectors.clocks import ClockRow, clock_rows
 from ui.pagination import Pages, paginate
@@ -41,10 +44,19 @@ class StageGroup:
 
 
 @dataclass(frozen=True)
+class SignOffToDo:
+    """Findings sent to this user, as a review's chair, for sign-off (issue 12)."""
+
+    review: Review
+    due_date: date | None
+
+
+@dataclass(frozen=True)
 class Dashboard:
     groups: list[StageGroup]
     pages: Pages[Review]
     show: str
+    to_sign_off: list[SignOffToDo] = field(default_factory=list)
     # The counters count the clocks still counting on every review of the user, not only those on
     # this page: the same states as the badges.
     running: int = 0
@@ -59,7 +71,8 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
     stage in lifecycle order, with their clocks read; and the clock counters over all their reviews.
 
     Constant queries whatever the number of reviews: the counts, the partnerships (for the
-    counters' working days), the page's reviews, their clocks and closure days.
+    counters' working days), the page's reviews, their clocks and closure days, and the findings
+    awaiting the user's sign-off.
     """
     today = today or timezone.localdate()
     params = params if params is not None else QueryDict()
@@ -85,6 +98,7 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
         groups=groups,
         pages=pages,
         show=show,
+        to_sign_off=sign_off_to_do(user),
         open_reviews=counts["open"],
         all_reviews=counts["all"],
         **clocks,
@@ -112,3 +126,28 @@ def _clock_counts(reviews: QuerySet[Review], today: date) -> dict[str, int]:
         due_soon=Count("id", filter=not_late & soon),
         running=Count("id", filter=not_late & ~soon),
     )
+
+
+def sign_off_to_do(user: AnyUser) -> list[SignOffToDo]:
+    """The findings sent to ``user`` for sign-off on the reviews they chair, with the date they are
+    asked for (their deadline's), oldest first. One query."""
+    if not (user and user.is_authenticated):
+        return []
+    asked_by = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Findings),
+        object_id=OuterRef("pk"),
+        kind=DeadlineKind.FINDINGS_SIGN_OFF,
+        state=DeadlineState.OPEN,
+    ).values("due_date")[:1]
+    awaiting = (
+        Findings.objects.filter(
+            state=FindingsState.AWAITING_SIGN_OFF,
+            review__roles__user=user,
+            review__roles__role=Role.CHAIR,
+            review__state=ReviewState.FINDINGS,
+        )
+        .select_related("review")
+        .annotate(due_date=Subquery(asked_by))
+        .order_by("due_date", "review__reference")
+    )
+    return [SignOffToDo(review=findings.review, due_date=findings.due_date) for findings in awaiting]

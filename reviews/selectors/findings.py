@@ -99,6 +99,52 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
+def draft_content(findings: Findings) -> dict[str, Any]:
+    """What the findings form edits: the version it carries, so a save over someone else's is refused."""
+    content: dict[str, Any] = {"findings": findings.findings, "learning": findings.learning, "themes": findings.themes}
+    if findings.needs_analysis:
+        content.update({name: getattr(findings, name) for name, _ in ANALYSIS_DOMAINS})
+        content.update(category_of_death=findings.category_of_death, modifiable_factors=findings.modifiable_factors)
+    return content
+
+
+def draft_hash(findings: Findings) -> str:
+    return content_hash(draft_content(findings))
+
+
+# The sections of the signed content, as a change to each is told to the chair.
+_SECTIONS = {"findings": "The findings", "learning": "The learning", "themes": "The themes"}
+_RECOMMENDATION_PARTS = {
+    "what": "what is to change",
+    "owner_agency": "the owner",
+    "due_by": "by when",
+    "success_measure": "how success is measured",
+}
+
+
+def content_changes(read: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What changed between the content the chair read and the content now, one line a section."""
+    changes = [f"{label} changed." for key, label in _SECTIONS.items() if read.get(key) != now.get(key)]
+    labels = dict(ANALYSIS_DOMAINS) | {
+        "category_of_death": "The category of death",
+        "modifiable_factors": "Modifiable factors",
+    }
+    read_analysis, now_analysis = read.get("cdr_analysis") or {}, now.get("cdr_analysis") or {}
+    changes += [f"{label} changed." for key, label in labels.items() if read_analysis.get(key) != now_analysis.get(key)]
+    before = {r["number"]: r for r in read.get("recommendations", [])}
+    after = {r["number"]: r for r in now.get("recommendations", [])}
+    for number in sorted(set(before) | set(after)):
+        if number not in before:
+            changes.append(f"Recommendation R{number} was added: {after[number]['what']}")
+        elif number not in after:
+            changes.append(f"Recommendation R{number} was removed: {before[number]['what']}")
+        else:
+            parts = [label for key, label in _RECOMMENDATION_PARTS.items() if before[number][key] != after[number][key]]
+            if parts:
+                changes.append(f"Recommendation R{number}: {', '.join(parts)} changed.")
+    return changes
+
+
 def signed_version_verifies(version: SignedFindings) -> bool:
     """The stored content of a signed version still hashes to the hash recorded at sign-off."""
     return content_hash(version.content) == version.content_hash

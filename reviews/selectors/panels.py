@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from reviews.models import PanelMeeting, Partnership, Review, Role
+# The quorum is a condition's (panel → findings waits for a quorate meeting); pages read it here.
+from reviews.conditions.panels import quorum_missing as quorum_missing
+from reviews.conditions.panels import quorum_reason as quorum_reason
+from reviews.models import PanelMeeting, Review, Role
 from reviews.models.contributions import AgencyReport, ContributionState
-from reviews.models.panels import QUORUM_GROUP_KINDS, PanelInvitation, QuorumGroup, QuorumRule
+from reviews.models.panels import PanelInvitation
 from workflows.types import User
 
 
@@ -44,33 +47,3 @@ def submitted_reports(review: Review) -> list[AgencyReport]:
         .select_related("contribution__agency")
         .order_by("contribution__agency__name")
     )
-
-
-# --- quorum ---------------------------------------------------------------------------------------
-
-
-def quorum_rule_for(partnership: Partnership) -> QuorumRule:
-    """The partnership's rule, or the default (chair, police, health, local authority) unsaved."""
-    return QuorumRule.objects.filter(partnership=partnership).first() or QuorumRule(partnership=partnership)
-
-
-def quorum_missing(meeting: PanelMeeting) -> list[str]:
-    """What the meeting lacks for a quorum, in words; empty when quorate."""
-    rule = quorum_rule_for(meeting.partnership)
-    present = [i for i in meeting.invitations.select_related("agency") if i.attended]
-    missing = []
-    if rule.chair_required and not any(i.user_id == meeting.chair_id for i in present):
-        missing.append("the chair")
-    kinds_present = {i.agency.kind for i in present if i.agency is not None}
-    for group in rule.required_groups:
-        if not kinds_present & set(QUORUM_GROUP_KINDS.get(group, ())):
-            missing.append(QuorumGroup(group).label if group in QuorumGroup.values else group)
-    return missing
-
-
-def quorum_reason(meeting: PanelMeeting) -> str | None:
-    missing = quorum_missing(meeting)
-    if not missing:
-        return None
-    names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    return f"The meeting was not quorate: {names} {'was' if len(missing) == 1 else 'were'} not recorded as present."

@@ -12,7 +12,7 @@ from reviews.models import Review, ReviewKind, ReviewState
 from reviews.permissions import reviews_for_user
 from workflows.clocks import ClockStatus
 from workflows.models import TransitionLog
-from workflows.runner import TransitionOption, transition_options
+from workflows.runner import TransitionOption, transition_options, transition_settings
 from workflows.types import AnyUser, User
 
 # --- labels -------------------------------------------------------------------------------------
@@ -97,6 +97,9 @@ class HistoryRow:
     to_label: str
     actor_name: str
     on_earlier_review: bool
+    # A step that reads as what it did rather than as a move between stages ("Converted into a local
+    # CSPR: NSCP-CSPR-2026-001", not "Scoping → Closed").
+    change: str = ""
 
 
 def _state_label(value: str) -> str:
@@ -110,12 +113,22 @@ def _person(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else "(system)"
 
 
-def review_history(review: Review) -> list[HistoryRow]:
-    """Every stage change of the review and of the rapid review it was converted from, oldest first."""
+def _change(log: TransitionLog, into: str) -> str:
+    said = transition_settings(Review).get(log.transition, {}).get("history", "")
+    if said and log.transition == "convert_to_cspr" and into:
+        return f"{said}: {into} (from {_state_label(log.from_state).lower()})"
+    return f"{said} (from {_state_label(log.from_state).lower()})" if said else ""
+
+
+def review_history(review: Review, converted_into: Review | None = None) -> list[HistoryRow]:
+    """Every stage change of the review and of the rapid review it was converted from, oldest first.
+    ``converted_into``: the CSPR this rapid review became, when the reader may see it (its reference
+    then completes the conversion's row)."""
     ids = [review.pk] + ([review.converted_from_id] if review.converted_from_id else [])
     logs = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Review), object_id__in=ids
     ).select_related("actor")
+    into = converted_into.reference if converted_into is not None else ""
     return [
         HistoryRow(
             log=log,
@@ -123,6 +136,8 @@ def review_history(review: Review) -> list[HistoryRow]:
             to_label=_state_label(log.to_state),
             actor_name=_person(log.actor),
             on_earlier_review=log.object_id != review.pk,
+            # On the CSPR's page its own conversion row is the earlier review's, into this one.
+            change=_change(log, into if log.object_id == review.pk else review.reference),
         )
         for log in logs.order_by("at", "id")
     ]

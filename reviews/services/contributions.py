@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Agency, Review, ReviewRole, ReviewState, Role
+from reviews.models import Agency, PartnershipMember, Review, ReviewRole, ReviewState, Role
 from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
 from reviews.permissions import require_agency_lead, require_review_perm
 from reviews.selectors.contributions import default_due_date
 from reviews.services.deadlines import contribution_deadline_sync
-from reviews.services.roles import role_assign
+from reviews.services.roles import lead_refusal, role_assign
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
@@ -61,6 +61,15 @@ def contribution_request(
             errors["due_date_reason"] = (
                 f"The usual due date is {default:%d %B %Y}: give a reason for choosing {due_date:%d %B %Y}."
             )
+        # Checked before anything is written: a lead who does not work for the agency is never given
+        # the role, nor told of a request (the deadline below announces it by e-mail).
+        if (
+            "agency" not in errors
+            and not PartnershipMember.objects.filter(
+                user=lead, partnership_id=review.partnership_id, agency=agency
+            ).exists()
+        ):
+            errors["lead"] = lead_refusal(lead, agency)
         if errors:
             raise ValidationError(errors)
         existing_role = ReviewRole.objects.filter(review=review, user=lead, role=Role.AGENCY_LEAD).first()

@@ -28,6 +28,8 @@ from notifications.services import deadline_sync, deadlines_cancel_scope, deadli
 from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role
 from reviews.models.actions import ACTIVE_ACTION_STATES, DONE_ACTION_STATES, Action
 from reviews.models.contributions import EDITABLE_STATES
+from reviews.models.findings import Findings
+from workflows.calendar import add_working_days
 from workflows.types import User
 
 # Submitted counts as met: reminders stop when the agency submits (issue 4), and start again if the
@@ -210,6 +212,50 @@ def action_deadline_spec(action: Action, coordinators: list[User] | None = None)
 def action_deadline_sync(action: Action) -> None:
     """Call inside the service's transaction after the action changed (made, stepped)."""
     deadline_sync(target=action, spec=action_deadline_spec(action))
+
+
+# How long the chair is given to read and sign off findings sent to them [practice]; the reminders
+# follow the policy of the FINDINGS_SIGN_OFF kind (the admin's reminder policies).
+SIGN_OFF_WORKING_DAYS = 10
+
+
+def findings_sign_off_deadline_spec(findings: Findings, *, due_date: date) -> DeadlineSpec:
+    """The chair is asked to sign off: told at once in the app and by e-mail (announced), then
+    reminded; the coordinators are told if it runs late."""
+    review = findings.review
+    return DeadlineSpec(
+        kind=DeadlineKind.FINDINGS_SIGN_OFF,
+        due_date=due_date,
+        state=DeadlineState.OPEN if review.is_open else DeadlineState.CANCELLED,
+        owner_label="Chair",
+        scope=review.reference,
+        calendar=partnership_calendar(review.partnership_id),
+        context={
+            "reference": review.reference,
+            "what": "Findings to sign off",
+            "owner": "Chair",
+            "link": reverse("reviews:findings_sign_off", args=[review.reference]),
+        },
+        recipients=list(User.objects.filter(review_roles__review=review, review_roles__role=Role.CHAIR).distinct()),
+        escalation_recipients=_coordinators(review),
+        announce=True,
+    )
+
+
+def findings_sign_off_deadline_sync(findings: Findings, *, today: date) -> None:
+    """The findings were sent for sign-off: the chair's deadline opens (or moves, when sent again)."""
+    due = add_working_days(today, SIGN_OFF_WORKING_DAYS, findings.review.partnership)
+    deadline_sync(target=findings, spec=findings_sign_off_deadline_spec(findings, due_date=due), today=today)
+
+
+def findings_sign_off_deadline_met(findings: Findings) -> None:
+    """Signed off: the chair's deadline is met and reminders not yet sent are cancelled."""
+    deadlines_settle(
+        content_type=ContentType.objects.get_for_model(Findings),
+        object_ids=[findings.pk],
+        kind=DeadlineKind.FINDINGS_SIGN_OFF,
+        state=DeadlineState.MET,
+    )
 
 
 def partnership_calendar(partnership_id: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +26,16 @@ from reviews.models.findings import (
     Theme,
 )
 from reviews.permissions import CHAIR, FINDINGS_DRAFTERS, require_partnership_coordinator, require_review_perm
-from reviews.selectors.findings import content_hash, frozen_message, partnership_themes, signed_content
+from reviews.selectors.findings import (
+    content_changes,
+    content_hash,
+    draft_hash,
+    frozen_message,
+    partnership_themes,
+    signed_content,
+)
+from reviews.selectors.roles import person_name
+from reviews.services.deadlines import findings_sign_off_deadline_met, findings_sign_off_deadline_sync
 from workflows.audit import audit_record
 from workflows.chain import chain_append
 from workflows.models import TransitionLog
@@ -88,11 +98,28 @@ class FindingsData:
     modifiable_factors: str = ""
 
 
-def findings_save(*, actor: User, review_id: int, data: FindingsData) -> Findings:
-    """Save the draft findings (and, for a child death review, the CDR analysis)."""
+class FindingsChanged(TransitionRefused):
+    """Someone changed the findings since the user read them: nothing was saved or signed."""
+
+
+def findings_save(*, actor: User, review_id: int, data: FindingsData, based_on: str | None = None) -> Findings:
+    """Save the draft findings (and, for a child death review, the CDR analysis).
+
+    ``based_on``: the draft the form was filled in from (``draft_hash``; the form's page always sends
+    it, and a caller without one, such as a test or the demo, saves as before).
+    If someone saved the findings since, this save is refused rather than overwriting theirs.
+    """
     with transaction.atomic():
         findings = _locked_findings(actor, review_id, doing="write its findings")
         review = findings.review
+        if based_on and based_on != draft_hash(findings):
+            by = person_name(findings.updated_by) if findings.updated_by else "Someone"
+            when = f" at {timezone.localtime(findings.updated_at):%H:%M}" if findings.updated_at else ""
+            raise FindingsChanged(
+                f"{by} saved the findings{when}, after you opened this page. Your changes were not saved, so "
+                "as not to overwrite theirs: their version is shown below with what you wrote still in the form. "
+                "Save again to replace their version with yours."
+            )
         errors: dict[str, str] = {}
         themes = list(data.themes or [])
         allowed = partnership_themes(review.partnership)
@@ -203,8 +230,15 @@ def _findings_queryset() -> QuerySet[Findings]:
     return Findings.objects.select_related("review__partnership")
 
 
-def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
-    """The chair signs off: who, when, and the SHA-256 of the canonical JSON, kept as a new version."""
+def findings_sign_off(
+    *, actor: User, review_id: int, read_hash: str, read_content: dict[str, Any] | None = None
+) -> SignedFindings:
+    """The chair signs off: who, when, and the SHA-256 of the canonical JSON, kept as a new version.
+
+    ``read_hash``: the hash of the content the chair read on the sign-off page (``read_content``,
+    when the page sent it back). If the findings changed since, nothing is signed: the refusal lists
+    what changed, so the chair signs only what they saw (issue 12).
+    """
     created: dict[str, SignedFindings] = {}
     with transaction.atomic():
         review = Review.objects.get(pk=review_id)
@@ -216,6 +250,12 @@ def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
             raise TransitionRefused("There are no findings to sign off yet.")
         findings.review = review
         content = signed_content(findings)
+        if content_hash(content) != read_hash:
+            raise FindingsChanged(
+                "The findings changed after you opened the sign-off page: nothing was signed. Read them "
+                "again below, then sign off if you agree.",
+                content_changes(read_content, content) if read_content is not None else [],
+            )
 
         def after(locked: Findings, log: TransitionLog) -> None:
             assert locked.signed_at is not None  # set by the sign_off transition
@@ -231,6 +271,7 @@ def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
                     )
                 ]
             )
+            findings_sign_off_deadline_met(locked)
             audit_record(
                 actor=actor,
                 verb="findings.signed_off",
@@ -248,6 +289,22 @@ def findings_sign_off(*, actor: User, review_id: int) -> SignedFindings:
             after=after,
         )
     return created["version"]
+
+
+def findings_send_for_sign_off(*, actor: User, review_id: int) -> Findings:
+    """The coordinator sends the findings to the chair, who is told in the app and by e-mail and
+    has them on their to-do list until they sign off (issue 12: the chair was never told)."""
+    findings_id = Findings.objects.filter(review_id=review_id).values_list("pk", flat=True).first()
+    if findings_id is None:
+        raise TransitionRefused("There are no findings to send yet: write them first.")
+
+    def after(locked: Findings, log: TransitionLog) -> None:
+        findings_sign_off_deadline_sync(locked, today=timezone.localdate())
+        audit_record(actor=actor, verb="findings.sent_for_sign_off", target=locked.review)
+
+    return run_transition(
+        queryset=_findings_queryset(), pk=findings_id, name="send_for_sign_off", actor=actor, after=after
+    )
 
 
 def findings_reopen(*, actor: User, review_id: int, reason: str) -> Findings:

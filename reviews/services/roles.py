@@ -9,8 +9,17 @@ from guardian.shortcuts import assign_perm, remove_perm
 from reviews.models import Agency, PartnershipMember, Review, ReviewRole, Role
 from reviews.models.roles import ROLE_PERMISSIONS
 from reviews.permissions import require_review_perm
+from reviews.selectors.roles import person_name
 from workflows.audit import audit_record
 from workflows.types import User
+
+
+def lead_refusal(user: User, agency: Agency) -> str:
+    """Why ``user`` may not lead ``agency``'s contribution: only its own members may (issue 12)."""
+    return (
+        f"{person_name(user)} does not work for {agency}: only a member of {agency} can be its agency lead. "
+        "A partnership administrator records which agency a member works for."
+    )
 
 
 def role_assign(*, review: Review, user: User, role: str, agency: Agency | None = None) -> ReviewRole:
@@ -18,13 +27,16 @@ def role_assign(*, review: Review, user: User, role: str, agency: Agency | None 
     errors: dict[str, str] = {}
     if role not in Role.values:
         errors["role"] = f"{role!r} is not a role on a review."
-    if not PartnershipMember.objects.filter(user=user, partnership_id=review.partnership_id).exists():
+    membership = PartnershipMember.objects.filter(user=user, partnership_id=review.partnership_id).first()
+    if membership is None:
         errors["user"] = f"{user} is not a member of {review.partnership}."
     if role == Role.AGENCY_LEAD:
         if agency is None:
             errors["agency"] = "An agency lead answers for one agency: choose it."
         elif not agency.partnerships.filter(pk=review.partnership_id).exists():
             errors["agency"] = f"{agency} does not serve {review.partnership}."
+        elif membership is not None and membership.agency_id != agency.pk:
+            errors["user"] = lead_refusal(user, agency)
     elif agency is not None:
         errors["agency"] = "Only an agency lead is tied to an agency."
     if ReviewRole.objects.filter(review=review, user=user, role=role).exists():

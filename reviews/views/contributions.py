@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,8 +54,14 @@ from reviews.services.contributions import (
 )
 from reviews.services.subjects import IdentityCheck
 from ui.pagination import Pages
-from ui.views import form_page, offered_steps, post_step, submit
-from workflows.runner import TransitionOption, TransitionRefused, transition_options
+from ui.views import confirm_page, form_page, offered_steps, post_step, submit
+from workflows.runner import (
+    TransitionOption,
+    TransitionRefused,
+    permission_refusal,
+    transition_options,
+    transition_settings,
+)
 from workflows.types import AnyUser, AuthenticatedHttpRequest
 
 # The steps offered on a contribution page: the agency lead's, then the coordinator's.
@@ -204,6 +211,38 @@ def contribution_step(
         messages.success(request, f"The {moved.agency} contribution is now {moved.get_state_display().lower()}.")
         return redirect(contribution_url(access))
 
+    step = transition_settings(AgencyContribution).get(name, {})
+    contribution = access.contribution
+
+    def confirm(*, expected_state: str | None, form: ReasonForm | None, status: int = 200) -> HttpResponse:
+        # As the step itself would refuse: on the state first (409), then on the role (403), then
+        # on what it waits for (409, with the reasons), each said on the contribution's page.
+        option = next((o for o in transition_options(contribution, request.user) if o.name == name), None)
+        if option is None:
+            refusal = TransitionRefused(
+                f"The {contribution.agency} contribution is {contribution.get_state_display().lower()}: "
+                f"you cannot {step['doing']} from there."
+            )
+            return render_contribution(request, access, refusal=refusal, status=409)
+        if not option.permitted:
+            raise PermissionDenied(permission_refusal(contribution, name, request.user))
+        if option.reasons:
+            refusal = TransitionRefused(f"You cannot {step['doing']} yet.", option.reasons)
+            return render_contribution(request, access, refusal=refusal, status=409)
+        described = f"{contribution.agency} contribution to {access.review.reference}"
+        return confirm_page(
+            request,
+            heading=f"{step['doing'][:1].upper()}{step['doing'][1:]}?",
+            caption=f"{access.review.reference}: {contribution.agency}",
+            what_happens=[sentence.format(contribution=described) for sentence in step["confirm"]],
+            action=reverse("reviews:contribution_step", args=[access.review.reference, contribution.pk, name]),
+            cancel_url=contribution_url(access),
+            expected_state=expected_state or contribution.state,
+            form=form or ReasonForm(step=name),
+            confirm_label=f"{option.label} the contribution",
+            status=status,
+        )
+
     return post_step(
         request,
         name,
@@ -223,6 +262,7 @@ def contribution_step(
             request, contribution_for(request.user, reference, contribution_id), **shown
         ),
         refused=TransitionRefused,
+        confirm=confirm if "confirm" in step else None,
     )
 
 

@@ -13,23 +13,27 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from reviews.forms.findings import FindingsForm, ReasonOnlyForm, RecommendationForm
-from reviews.models import Recommendation, ReviewKind, ReviewState, SignedFindings
+from reviews.forms.findings import FindingsForm, ReasonOnlyForm, RecommendationForm, SignOffForm
+from reviews.models import Findings, Recommendation, ReviewKind, ReviewState, SignedFindings
 from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
-from reviews.permissions import CASE_DETAIL, CHAIR, FINDINGS_DRAFTERS, ReviewAccess, review_for
+from reviews.permissions import CASE_DETAIL, CHAIR, COORDINATE, FINDINGS_DRAFTERS, ReviewAccess, review_for
 from reviews.selectors.findings import (
     chair_items,
+    draft_hash,
     findings_for,
     findings_match_signed,
     frozen_message,
     partnership_themes,
     recommendations_for,
+    signed_content,
     signed_version_verifies,
     signed_versions,
 )
 from reviews.services.findings import (
+    FindingsChanged,
     findings_reopen,
     findings_save,
+    findings_send_for_sign_off,
     findings_sign_off,
     recommendation_delete,
     recommendation_save,
@@ -87,6 +91,7 @@ def _findings_page(
         "can_coordinate": access.is_coordinator,
         "is_chair": access.holds(CHAIR),
         "sign_off": options.get("sign_off"),
+        "send": options.get("send_for_sign_off") if access.is_coordinator else None,
         "reopen": options.get("reopen"),
         "reopen_form": reopen_form or ReasonOnlyForm(),
         "refusal": refusal,
@@ -118,6 +123,8 @@ def findings_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
             "category_of_death": findings.category_of_death or "",
             "modifiable_factors": findings.modifiable_factors,
         }
+    # The version this form is filled in from; none written yet is the empty draft the service starts.
+    initial["based_on"] = draft_hash(findings if findings is not None else Findings(review=review))
     form = FindingsForm(
         request.POST if request.method == "POST" else None, initial=initial, themes=themes, analysis=analysis
     )
@@ -131,13 +138,24 @@ def findings_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
     if refusal is None:
         sent = submit(
             form,
-            lambda _data: findings_save(actor=request.user, review_id=review.pk, data=form.findings_data()),
+            lambda data: findings_save(
+                actor=request.user, review_id=review.pk, data=form.findings_data(), based_on=data["based_on"]
+            ),
             refused=TransitionRefused,
         )
         if sent.saved:
             messages.success(request, "The findings have been saved.")
             return redirect("reviews:findings", reference=review.reference)
         refusal = sent.refusal if isinstance(sent.refusal, TransitionRefused) else None
+    theirs = None
+    if isinstance(refusal, FindingsChanged):
+        # Someone saved meanwhile: their version is shown, what this user wrote stays in the form, and
+        # the form now carries their version, so saving again replaces it knowingly.
+        theirs = findings_for(review)
+        assert theirs is not None  # the save that won wrote it
+        data = request.POST.copy()
+        data["based_on"] = draft_hash(theirs)
+        form = FindingsForm(data, initial=initial, themes=themes, analysis=analysis)
     status = 409 if (refusal and form.is_bound) else 400 if form.errors else 200
     return render(
         request,
@@ -146,6 +164,7 @@ def findings_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
             "review": review,
             "form": form,
             "refusal": refusal,
+            "theirs": theirs,
             "error_summary": form.error_summary(),
         },
         status=status,
@@ -220,18 +239,72 @@ def recommendation_delete_view(
     return redirect("reviews:findings", reference=review.reference)
 
 
+def _sign_off_page(
+    request: AuthenticatedHttpRequest,
+    access: ReviewAccess,
+    *,
+    form: SignOffForm | None = None,
+    refusal: TransitionRefused | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """What the chair is about to sign, exactly (the signed content), with its hash in the form."""
+    review = access.review
+    findings = findings_for(review)
+    if findings is None:
+        return _findings_page(request, access, refusal=TransitionRefused("There are no findings to sign off yet."))
+    content = signed_content(findings)
+    option = {o.name: o for o in transition_options(findings, request.user)}.get("sign_off")
+    context = {
+        "review": review,
+        "content": content,
+        "next_version": findings.version + 1,
+        "reasons": option.reasons if option is not None else [frozen_message(findings)],
+        # After a refusal the page shows the content as it is now, to be read again.
+        "form": SignOffForm(read=content) if refusal is not None or form is None else form,
+        "refusal": refusal,
+        "error_summary": form.error_summary() if form is not None and refusal is None else [],
+    }
+    return render(request, "reviews/findings/sign_off.html", context, status=status)
+
+
 @login_required
 def findings_sign_off_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    # The sign-off is the chair's: the service refuses anyone else (403), after the 405 to a GET.
+    """A confirmation page showing what will be signed; the POST signs exactly that, or nothing."""
     access = _readable(request, reference)
+    access.require(CHAIR, "sign off the findings")
+    review = access.review
+    if request.method != "POST":
+        return _sign_off_page(request, access)
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        return _sign_off_page(request, access, form=form, status=400)
+    try:
+        version = findings_sign_off(
+            actor=request.user,
+            review_id=review.pk,
+            read_hash=form.cleaned_data["content_hash"],
+            read_content=form.cleaned_data["read"],
+        )
+    except FindingsChanged as changed:
+        return _sign_off_page(request, access, refusal=changed, status=409)
+    except TransitionRefused as refusal:
+        return _findings_page(request, access, refusal=refusal, status=409)
+    messages.success(request, f"You signed off version {version.version} of the findings.")
+    return redirect("reviews:findings", reference=review.reference)
+
+
+@login_required
+def findings_send_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The coordinator sends the findings to the chair for sign-off (the chair is told)."""
+    access = review_for(request.user, reference, COORDINATE, "send the findings for sign-off")
     review = access.review
     if (refused := post_only(request)) is not None:
         return refused
     try:
-        version = findings_sign_off(actor=request.user, review_id=review.pk)
+        findings_send_for_sign_off(actor=request.user, review_id=review.pk)
     except TransitionRefused as refusal:
         return _findings_page(request, access, refusal=refusal, status=409)
-    messages.success(request, f"You signed off version {version.version} of the findings.")
+    messages.success(request, "The findings have been sent to the chair, who has been told, for sign-off.")
     return redirect("reviews:findings", reference=review.reference)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -28,9 +27,9 @@ from reviews.selectors.roles import review_roles
 from reviews.services.access_log import access_record
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open, review_record_key_dates
 from reviews.services.subjects import SubjectData
-from ui.views import form_page, post_step, redirect_once, submit
+from ui.views import confirm_page, form_page, post_step, redirect_once, submit
 from workflows.once import submit_once
-from workflows.runner import TransitionRefused
+from workflows.runner import TransitionRefused, transition_options, transition_settings
 from workflows.types import AuthenticatedHttpRequest
 
 
@@ -77,11 +76,9 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return form_page(request, "reviews/review_new.html", sent, {})
 
 
-@cache
 def _transitions() -> dict[str, dict[str, Any]]:
     """Every transition of a review by name, with its ``custom`` settings (label, needs_reason...)."""
-    state = Review._meta.get_field("state")
-    return {t.name: t.custom for t in state.get_all_transitions(Review)}
+    return transition_settings(Review)
 
 
 def _render_review(
@@ -95,6 +92,7 @@ def _render_review(
 ) -> HttpResponse:
     review = access.review
     clocks = clock_rows(review, timezone.localdate())
+    converted_into = converted_into_for_user(request.user, review)
     context: dict[str, Any] = {
         "review": review,
         "case_detail": access.case_detail,
@@ -103,9 +101,9 @@ def _render_review(
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
         "notices": notice_rows(review, clocks),
-        "history": review_history(review),
+        "history": review_history(review, converted_into),
         "choices": review_transition_choices(review, request.user),
-        "converted_into": converted_into_for_user(request.user, review),
+        "converted_into": converted_into,
         "refusal": refusal,
         "failed": failed,
         "form": form,
@@ -161,17 +159,42 @@ def review_transition(request: AuthenticatedHttpRequest, reference: str, name: s
         messages.success(request, text)
         return redirect("reviews:review", reference=moved.reference)
 
+    step = _transitions().get(name, {})
+
+    def confirm(*, expected_state: str | None, form: TransitionForm | None, status: int = 200) -> HttpResponse:
+        option = next((o for o in review_transition_choices(review, request.user).allowed if o.name == name), None)
+        if option is None:
+            # Not possible now (blocked, or not from this stage): the review page says why.
+            reasons = next((o.reasons for o in transition_options(review, request.user) if o.name == name), [])
+            return _render_review(
+                request, access, refusal=TransitionRefused(f"{review} cannot {step['doing']} now.", reasons), status=409
+            )
+        return confirm_page(
+            request,
+            heading=f"{option.label}?",
+            caption=f"{review.reference}: {review.title}",
+            what_happens=[sentence.format(review=review.reference) for sentence in step["confirm"]],
+            action=reverse("reviews:review_transition", args=[review.reference, name]),
+            cancel_url=reverse("reviews:review", args=[review.reference]),
+            expected_state=expected_state or review.state,
+            form=form or TransitionForm(step=step),
+            confirm_label=option.label,
+            warning=True,
+            status=status,
+        )
+
     return post_step(
         request,
         name,
         steps=_transitions(),
-        form=lambda data: TransitionForm(data, needs_reason=bool(_transitions()[name].get("needs_reason"))),
+        form=lambda data: TransitionForm(data, step=step),
         take=take,
         done=done,
         page=lambda **shown: _render_review(request, access, **shown),
         # The stage as it is now (someone else may have moved it), with why nothing happened.
         page_now=lambda **shown: _render_review(request, review_for(request.user, reference), **shown),
         refused=TransitionRefused,
+        confirm=confirm if "confirm" in step else None,
     )
 
 

@@ -24,6 +24,7 @@ from reviews.services.findings import (
     findings_sign_off,
     recommendation_save,
 )
+from tests.factories import read_hash
 from workflows.types import User
 
 
@@ -77,7 +78,7 @@ def add_recommendation(review: Review, actor: User, agency: Agency, **changes: A
 def signed_with_recommendation(review: Review, coordinator: User, chair: User, agency: Agency) -> Recommendation:
     write_findings(review, coordinator)
     recommendation = add_recommendation(review, coordinator, agency)
-    findings_sign_off(actor=chair, review_id=review.pk)
+    findings_sign_off(actor=chair, review_id=review.pk, read_hash=read_hash(review.pk))
     return recommendation
 
 

@@ -28,7 +28,7 @@ from reviews.services.contributions import contribution_request, contribution_re
 from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
-from tests.factories import UserFactory, advance_to, member
+from tests.factories import UserFactory, advance_to, member, read_hash
 from tests.reviews.builders import add_action, add_entry, add_recommendation, submit, write_findings
 
 # The restricted identity: must appear on the coordinator's identity page and nowhere else.
@@ -117,7 +117,7 @@ def build_world(
     }
     from reviews.services.findings import findings_sign_off
 
-    findings_sign_off(actor=chair, review_id=review.pk)
+    findings_sign_off(actor=chair, review_id=review.pk, read_hash=read_hash(review.pk))
     actions = {key: add_action(rec, coordinator) for key, rec in recommendations.items()}
     evidence = {
         key: action_evidence_attach(

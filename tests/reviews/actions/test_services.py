@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from notifications.models import Deadline, DeadlineKind, DeadlineState, Notification
-from reviews.models import Action, ActionState, ActionUpdate, Rag, ReviewState, Role
+from reviews.models import Action, ActionState, ActionUpdate, PartnershipMember, Rag, ReviewState, Role
 from reviews.services.actions import action_add_update, action_advance
 from reviews.services.findings import findings_sign_off
 from reviews.services.review import review_advance
 from reviews.services.roles import review_role_grant
+from tests.factories import read_hash
 from tests.reviews.builders import add_action, add_recommendation, signed_with_recommendation, soon, write_findings
 from workflows.calendar import add_working_days
 from workflows.models import AuditEvent, TransitionLog
@@ -201,6 +202,8 @@ def test_the_owning_agency_s_lead_may_not_verify_even_as_a_coordinator(completed
     review_id = completed.review_id
     coordinator = completed.created_by
     review_role_grant(actor=coordinator, review_id=review_id, user=second_coordinator, role=Role.COORDINATOR)
+    # A coordinator who also works for the police (only its members may lead it).
+    PartnershipMember.objects.filter(user=second_coordinator).update(agency=police)
     review_role_grant(
         actor=coordinator, review_id=review_id, user=second_coordinator, role=Role.AGENCY_LEAD, agency=police
     )
@@ -291,18 +294,18 @@ def test_rag_is_derived_from_the_due_date_and_progress(due, state, rag):
 def test_closing_is_blocked_by_an_open_action_and_names_it(action, coordinator, police_lead):
     review = action.review
     with pytest.raises(TransitionRefused) as refused:
-        review_advance(actor=coordinator, review_id=review.pk, transition="close")
+        review_advance(actor=coordinator, review_id=review.pk, transition="close", reason="Every action settled.")
     assert refused.value.reasons == ["1 action is not yet verified or closed: R1.1 (Police, open)."]
 
     action_advance(actor=police_lead, action_id=action.pk, transition="complete", evidence="Done")
     with pytest.raises(TransitionRefused) as refused:
-        review_advance(actor=coordinator, review_id=review.pk, transition="close")
+        review_advance(actor=coordinator, review_id=review.pk, transition="close", reason="Every action settled.")
     assert refused.value.reasons == [
         "1 action is not yet verified or closed: R1.1 (Police, completed (awaiting verification))."
     ]
 
     action_advance(actor=coordinator, action_id=action.pk, transition="verify")
-    closed = review_advance(actor=coordinator, review_id=review.pk, transition="close")
+    closed = review_advance(actor=coordinator, review_id=review.pk, transition="close", reason="Every action settled.")
     assert closed.state == ReviewState.CLOSED
 
 
@@ -310,12 +313,12 @@ def test_closing_waits_for_every_recommendation_to_have_an_action(drafting, coor
     write_findings(drafting, coordinator)
     first = add_recommendation(drafting, coordinator, police)
     add_recommendation(drafting, coordinator, gp, what="GP alerts")
-    findings_sign_off(actor=chair, review_id=drafting.pk)
+    findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
     action = add_action(first, coordinator)
     action_advance(actor=coordinator, action_id=action.pk, transition="close_not_implemented", reason="Superseded")
     with pytest.raises(TransitionRefused) as refused:
-        review_advance(actor=coordinator, review_id=drafting.pk, transition="close")
+        review_advance(actor=coordinator, review_id=drafting.pk, transition="close", reason="Every action settled.")
     assert refused.value.reasons == ["Recommendations with no action yet: R2."]
 
 
@@ -325,7 +328,9 @@ def test_closing_the_review_cancels_the_deadlines_of_its_actions(tracking, coord
     action_advance(actor=police_lead, action_id=action.pk, transition="complete", evidence="Done")
     action_advance(actor=coordinator, action_id=action.pk, transition="verify")
     action_advance(actor=coordinator, action_id=second.pk, transition="close_not_implemented", reason="Superseded")
-    review_advance(actor=coordinator, review_id=tracking.findings.review_id, transition="close")
+    review_advance(
+        actor=coordinator, review_id=tracking.findings.review_id, transition="close", reason="Every action settled."
+    )
     assert not Deadline.objects.filter(kind=DeadlineKind.ACTION_DUE, state=DeadlineState.OPEN).exists()
 
 

@@ -107,6 +107,8 @@ def test_police_lead_imports_fixes_submits_and_coordinator_accepts(browser_page,
     page.screenshot(path=str(artifacts_dir / "chronology-imported.png"), full_page=True)
 
     page.click("#step-submit button")
+    page.wait_for_selector("h1:has-text('Submit the contribution?')")  # the confirmation page
+    page.click("#confirm-button")
     page.wait_for_selector("text=contribution is now submitted")
     assert page.locator("#state").inner_text().strip() == "Submitted"
     assert page.locator("#read-only").count() == 1
@@ -119,6 +121,8 @@ def test_police_lead_imports_fixes_submits_and_coordinator_accepts(browser_page,
     page.click("#contributions-link")
     page.click(f"#contribution-{contribution.pk} a")
     page.click("#step-accept button")
+    page.wait_for_selector("h1:has-text('Accept the contribution?')")
+    page.click("#confirm-button")
     page.wait_for_selector("text=contribution is now accepted")
     page.goto(f"/reviews/{reference}/")
     page.click("#chronology-link")

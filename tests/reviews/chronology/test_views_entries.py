@@ -277,7 +277,9 @@ def test_submitting_needs_every_report_section(client, gp_lead, gp_contribution)
     client.post(url("report_edit", gp_contribution), FULL_REPORT)
     html = client.get(url("contribution", gp_contribution)).content.decode()
     assert "Submit: not possible yet" not in html
-    response = client.post(url("contribution_step", gp_contribution, "submit"), {"expected_state": "in_progress"})
+    response = client.post(
+        url("contribution_step", gp_contribution, "submit"), {"expected_state": "in_progress", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert AgencyContribution.objects.get(pk=gp_contribution.pk).state == "submitted"
     # Submitted: the report is shown, read-only, and its form sends the lead back.

@@ -141,8 +141,10 @@ def test_a_clock_stopping_step_adds_three_updates(child_death, coordinator, djan
     review = child_death
     advance_to(review, ReviewState.PANEL, coordinator)
     a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
-    # The everyday eight, then the clock, its deadline and the deadline's pending reminders.
-    with django_assert_max_num_queries(11):
+    # The everyday eight (the log row on the audit chain is three), the panel's meetings and their
+    # attendance (the step waits for a quorate meeting), then the clock, its deadline and the
+    # deadline's pending reminders.
+    with django_assert_max_num_queries(13):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
 
@@ -151,7 +153,8 @@ def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, dj
     """Its clock stops on the date it was sent to the Panel (tests/reviews/clocks/test_services_stop_dates.py):
     the step to findings is an everyday step."""
     advance_to(review, ReviewState.PANEL, coordinator)
-    with django_assert_max_num_queries(8):
+    # The everyday eight and the panel's meetings and their attendance (the step waits for a quorate one).
+    with django_assert_max_num_queries(10):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert ReviewClock.objects.get(review=review, key="rapid_review").stopped_on is None
     assert clock_deadline(review, "rapid_review").state == DeadlineState.OPEN

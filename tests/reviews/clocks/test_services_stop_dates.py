@@ -75,7 +75,7 @@ def test_converting_stops_no_clock_the_date_sent_to_the_panel_does(review, coord
     record(review, coordinator, decision_on=date(2026, 3, 20))
     today.set(date(2026, 3, 23))
 
-    review_convert_to_cspr(actor=coordinator, review_id=review.pk)
+    review_convert_to_cspr(actor=coordinator, review_id=review.pk, reason="The partners decided on a local review.")
 
     assert Review.objects.get(pk=review.pk).state == ReviewState.CLOSED
     assert clock(review, "rapid_review").stopped_on is None
@@ -129,7 +129,7 @@ def test_closing_a_review_leaves_its_running_clock_chased_and_nothing_else(revie
     contribution_request(actor=coordinator, review_id=review.pk, agency=police, lead=police_lead, asks=["chronology"])
     record(review, coordinator, decision_on=date(2026, 3, 20))
 
-    review_convert_to_cspr(actor=coordinator, review_id=review.pk)
+    review_convert_to_cspr(actor=coordinator, review_id=review.pk, reason="The partners decided on a local review.")
 
     still_open = Deadline.objects.filter(scope=review.reference, state=DeadlineState.OPEN)
     assert list(still_open.values_list("kind", flat=True)) == [DeadlineKind.CLOCK_DUE]

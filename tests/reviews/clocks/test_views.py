@@ -109,7 +109,7 @@ def test_converting_says_the_clock_waits_for_the_date_sent_to_the_panel(client, 
 
     response = client.post(
         reverse("reviews:review_transition", args=[review.reference, "convert_to_cspr"]),
-        {"expected_state": ReviewState.SCOPING},
+        {"expected_state": ReviewState.SCOPING, "confirmed": "yes", "reason": "The partners decided on a CSPR."},
         follow=True,
     )
 

@@ -354,3 +354,27 @@ def test_agency_lead_means_that_agency_on_that_review_only(police_contribution, 
     assert not is_agency_lead(gp_lead, review_id=review_id, agency_id=police.pk)
     assert not is_agency_lead(AnonymousUser(), review_id=review_id, agency_id=police.pk)
     assert not is_agency_lead(None, review_id=review_id, agency_id=police.pk)
+
+
+def test_the_chair_is_not_accepted_as_a_schools_lead_nor_told_of_the_request(scoping, coordinator, chair, partnership):
+    """Issue 12: the chair was accepted as the schools' lead and e-mailed the request."""
+    from notifications.models import Notification
+    from reviews.models import AgencyKind, ReviewRole, Role
+    from workflows.models import AuditEvent
+
+    schools = AgencyFactory(
+        name="Northbridge Schools", short_name="Schools", kind=AgencyKind.EDUCATION, serves=[partnership]
+    )
+    audits = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        contribution_request(actor=coordinator, review_id=scoping.pk, agency=schools, lead=chair, asks=[Ask.CHRONOLOGY])
+    assert error.value.message_dict == {
+        "lead": [
+            f"{chair.get_full_name()} does not work for Schools: only a member of Schools can be its agency lead. "
+            "A partnership administrator records which agency a member works for."
+        ]
+    }
+    assert not C.objects.filter(agency=schools).exists()
+    assert not ReviewRole.objects.filter(user=chair, role=Role.AGENCY_LEAD).exists()
+    assert not Notification.objects.filter(recipient=chair).exists()
+    assert AuditEvent.objects.count() == audits

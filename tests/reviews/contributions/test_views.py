@@ -81,6 +81,30 @@ def test_the_invite_form_offers_only_agencies_not_yet_asked_and_partnership_memb
     assert f'name="due_date-day" type="text" inputmode="numeric" value="{due.day}"' in html
 
 
+def test_the_invite_form_offers_as_lead_only_members_of_an_agency_that_can_be_asked(
+    client, coordinator, scoping, chair, gp, gp_lead, police_lead
+):
+    """Issue 12: every user was offered. The chair works for no agency, so is not on the list, and a
+    lead posted for another agency than their own is refused with the reason, nothing written."""
+    client.force_login(coordinator)
+    html = client.get(invite_url(scoping)).content.decode()
+    leads = html.split('id="id_lead"')[1].split("</select>")[0]
+    assert f'value="{chair.pk}"' not in leads
+    assert f'value="{coordinator.pk}"' not in leads
+    assert f"{gp_lead.get_full_name()} (gp.lead), Northbridge GP Federation" in leads
+
+    data = {"agency": gp.pk, "lead": police_lead.pk, "asks": [Ask.CHRONOLOGY]}
+    response = client.post(invite_url(scoping), data | date_parts("due_date", default_due_date(scoping)))
+    assert response.status_code == 400
+    assert "does not work for GP: select a member of GP as its lead" in response.content.decode()
+    response = client.post(
+        invite_url(scoping), {**data, "lead": chair.pk} | date_parts("due_date", default_due_date(scoping))
+    )
+    assert response.status_code == 400
+    assert "Select a member of an agency that can be asked" in response.content.decode()
+    assert not C.objects.exists()
+
+
 def test_the_coordinator_invites_an_agency(client, coordinator, scoping, gp, gp_lead):
     client.force_login(coordinator)
     due = default_due_date(scoping)
@@ -160,7 +184,7 @@ def test_only_the_coordinator_invites(client, scoping, request, who, gp, gp_lead
 def step(client, contribution, name: str, reason: str = "", expected: str | None = None):
     return client.post(
         url("contribution_step", contribution, name),
-        {"expected_state": expected or state_of(contribution), "reason": reason},
+        {"expected_state": expected or state_of(contribution), "reason": reason, "confirmed": "yes"},
     )
 
 
@@ -367,7 +391,29 @@ def test_the_lead_cannot_accept_and_the_coordinator_cannot_submit(
 def test_an_unknown_step_is_404_and_a_get_is_405(client, coordinator, police_contribution):
     client.force_login(coordinator)
     assert client.post(url("contribution_step", police_contribution, "delete"), {}).status_code == 404
-    assert client.get(url("contribution_step", police_contribution, "accept")).status_code == 405
+    assert client.get(url("contribution_step", police_contribution, "waive")).status_code == 405
+
+
+def test_submitting_and_accepting_first_show_a_confirmation_page(client, coordinator, police_lead, police_contribution):
+    """Issue 12: irreversible steps were one click. The button leads to a page saying what will
+    happen; only its confirmed form takes the step."""
+    add_entry(police_contribution, police_lead)
+    client.force_login(police_lead)
+    target = url("contribution_step", police_contribution, "submit")
+    for response in (client.get(target), client.post(target, {"expected_state": "in_progress"})):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Submit the contribution?" in html
+        assert "Police contribution to NSCP-RR-2026-001 will be sent to the review coordinator" in html
+        assert 'name="confirmed" value="yes"' in html and 'name="expected_state" value="in_progress"' in html
+    assert state_of(police_contribution) == "in_progress"
+    assert client.post(target, {"expected_state": "in_progress", "confirmed": "yes"}).status_code == 302
+    assert state_of(police_contribution) == "submitted"
+
+    client.force_login(coordinator)
+    html = client.get(url("contribution_step", police_contribution, "accept")).content.decode()
+    assert "will be accepted as it stands" in html
+    assert state_of(police_contribution) == "submitted"
 
 
 # --- my requests --------------------------------------------------------------------------------
@@ -413,7 +459,7 @@ def _requests_for(lead, count: int, *, coordinator, partnership, police) -> None
 
 def test_my_requests_costs_the_same_queries_for_2_and_20_requests(client, coordinator, partnership, police):
     ClosureDay.objects.create(partnership=partnership, date=timezone.localdate() + timedelta(days=3), reason="Closed")
-    lead = member(UserFactory(username="busy.lead"), partnership)
+    lead = member(UserFactory(username="busy.lead"), partnership, agency=police)
     client.force_login(lead)
     counts = {}
     for total, more in ((2, 2), (20, 18)):
@@ -431,7 +477,7 @@ def test_my_requests_costs_the_same_queries_for_2_and_20_requests(client, coordi
 
 
 def test_the_lead_role_on_one_review_does_not_list_another_agency(client, coordinator, partnership, police, gp):
-    lead = member(UserFactory(username="dual.lead"), partnership)
+    lead = member(UserFactory(username="dual.lead"), partnership, agency=police)
     review = make_review(
         coordinator=coordinator,
         partnership=partnership,
@@ -439,7 +485,7 @@ def test_the_lead_role_on_one_review_does_not_list_another_agency(client, coordi
         roles=[(lead, Role.AGENCY_LEAD, police)],
     )
     advance_to(review, ReviewState.SCOPING, coordinator)
-    other_lead = member(UserFactory(username="gp.other"), partnership)
+    other_lead = member(UserFactory(username="gp.other"), partnership, agency=gp)
     contribution_request(actor=coordinator, review_id=review.pk, agency=gp, lead=other_lead, asks=[Ask.CHRONOLOGY])
     client.force_login(lead)
     assert "Northbridge GP Federation" not in client.get(reverse("reviews:my_requests")).content.decode()

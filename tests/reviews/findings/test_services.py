@@ -32,7 +32,7 @@ from reviews.services.findings import (
 )
 from reviews.services.review import review_advance
 from reviews.services.roles import review_role_grant
-from tests.factories import AgencyFactory, advance_to, make_review
+from tests.factories import AgencyFactory, advance_to, make_review, read_hash
 from tests.reviews.builders import add_recommendation, write_findings
 from workflows.models import AuditEvent, TransitionLog
 from workflows.runner import TransitionRefused, run_transition
@@ -153,7 +153,7 @@ def test_only_the_chair_may_sign_off(drafting, coordinator, police, who, request
     add_recommendation(drafting, coordinator, police)
     before = state_snapshot(drafting)
     with pytest.raises(PermissionDenied) as refused:
-        findings_sign_off(actor=request.getfixturevalue(who), review_id=drafting.pk)
+        findings_sign_off(actor=request.getfixturevalue(who), review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     assert str(refused.value) == f"You need the chair's role on {drafting.reference} to sign off the findings."
     assert state_snapshot(drafting) == before
     assert not TransitionLog.objects.filter(transition="sign_off").exists()
@@ -182,7 +182,7 @@ def test_sign_off_records_who_when_and_the_hash_of_the_content(drafting, coordin
     add_recommendation(drafting, coordinator, police)
     before = timezone.now()
 
-    version = findings_sign_off(actor=chair, review_id=drafting.pk)
+    version = findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
 
     findings = findings_of(drafting)
     assert findings.state == FindingsState.SIGNED_OFF
@@ -223,7 +223,7 @@ def test_the_hash_changes_when_the_content_changes(drafting, coordinator, police
 
 def test_a_tampered_snapshot_no_longer_verifies(drafting, coordinator, chair):
     write_findings(drafting, coordinator)
-    version = findings_sign_off(actor=chair, review_id=drafting.pk)
+    version = findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     version.content["learning"] = "Something the chair never signed."
     assert not signed_version_verifies(version)
 
@@ -231,7 +231,7 @@ def test_a_tampered_snapshot_no_longer_verifies(drafting, coordinator, chair):
 def test_sign_off_waits_for_the_findings_and_the_learning(drafting, coordinator, chair):
     write_findings(drafting, coordinator, learning="")
     with pytest.raises(TransitionRefused) as refused:
-        findings_sign_off(actor=chair, review_id=drafting.pk)
+        findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     assert refused.value.reasons == ["Before sign-off, write the learning."]
     assert findings_of(drafting).state == FindingsState.DRAFT
 
@@ -243,7 +243,7 @@ def test_sign_off_waits_for_the_findings_and_the_learning(drafting, coordinator,
 def signed(drafting, coordinator, chair, police):
     write_findings(drafting, coordinator)
     recommendation = add_recommendation(drafting, coordinator, police)
-    findings_sign_off(actor=chair, review_id=drafting.pk)
+    findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     return drafting, recommendation
 
 
@@ -304,7 +304,7 @@ def test_reopen_is_logged_and_the_next_sign_off_is_a_new_version(signed, coordin
     assert findings_of(review).reopen_reason == "The GP's evidence arrived late."
 
     write_findings(review, coordinator, learning="Learning rewritten with the GP's evidence.")
-    second = findings_sign_off(actor=chair, review_id=review.pk)
+    second = findings_sign_off(actor=chair, review_id=review.pk, read_hash=read_hash(review.pk))
 
     assert second.version == 2
     assert second.content_hash != first.content_hash
@@ -360,7 +360,7 @@ def test_action_tracking_waits_for_signed_findings(drafting, coordinator, chair)
         review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
     assert refused.value.reasons == ["The chair has not signed off the findings yet."]
 
-    findings_sign_off(actor=chair, review_id=drafting.pk)
+    findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     moved = review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
     assert moved.state == ReviewState.ACTION_TRACKING
 
@@ -384,7 +384,7 @@ def cdr_drafting(partnership, coordinator, chair, police, police_lead):
 def test_a_child_death_review_is_signed_off_with_its_analysis(cdr_drafting, coordinator, chair):
     write_findings(cdr_drafting, coordinator)
     with pytest.raises(TransitionRefused) as refused:
-        findings_sign_off(actor=chair, review_id=cdr_drafting.pk)
+        findings_sign_off(actor=chair, review_id=cdr_drafting.pk, read_hash=read_hash(cdr_drafting.pk))
     assert refused.value.reasons == [
         "Before sign-off, write the category of death, whether there were modifiable factors."
     ]
@@ -399,7 +399,7 @@ def test_a_child_death_review_is_signed_off_with_its_analysis(cdr_drafting, coor
         category_of_death=10,
         modifiable_factors="yes",
     )
-    version = findings_sign_off(actor=chair, review_id=cdr_drafting.pk)
+    version = findings_sign_off(actor=chair, review_id=cdr_drafting.pk, read_hash=read_hash(cdr_drafting.pk))
     assert version.content["cdr_analysis"] == {
         "factors_child": "Born at 31 weeks.",
         "factors_family": "Parental substance misuse.",
@@ -423,10 +423,16 @@ def test_the_analysis_takes_only_the_listed_answers(cdr_drafting, coordinator, c
 def test_other_kinds_carry_no_analysis(drafting, coordinator, chair):
     write_findings(drafting, coordinator, category_of_death=1)
     assert findings_of(drafting).category_of_death is None
-    assert "cdr_analysis" not in findings_sign_off(actor=chair, review_id=drafting.pk).content
+    assert (
+        "cdr_analysis"
+        not in findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk)).content
+    )
 
 
 def test_a_second_chair_may_sign_off(drafting, coordinator, panel_member):
     review_role_grant(actor=coordinator, review_id=drafting.pk, user=panel_member, role=Role.CHAIR)
     write_findings(drafting, coordinator)
-    assert findings_sign_off(actor=panel_member, review_id=drafting.pk).signed_by == panel_member
+    assert (
+        findings_sign_off(actor=panel_member, review_id=drafting.pk, read_hash=read_hash(drafting.pk)).signed_by
+        == panel_member
+    )

@@ -11,9 +11,8 @@ from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
 
-from reviews.models import PartnershipMember, Review, ReviewClock, ReviewKind, ReviewState
-from reviews.services.review import review_advance, review_record_key_dates
-from tests.factories import CHILD_A, UserFactory, make_review, member
+from reviews.models import Review, ReviewClock, ReviewState
+from tests.factories import CHILD_A, UserFactory, make_review
 from workflows.models import AuditEvent, TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +56,15 @@ def test_review_page_shows_state_and_reference_but_cannot_edit_them(admin_client
     assert 'name="_save"' not in page
 
 
-def test_withdraw_is_not_an_action_because_it_needs_a_rationale(admin_user, rf: RequestFactory):
+def test_steps_that_need_a_reason_are_not_actions(admin_user, rf: RequestFactory):
+    """Withdrawing, converting and closing ask for a reason (issue 12: never one click): they stay on
+    the review page, behind its confirmation page."""
     request = rf.get(CHANGELIST)
     request.user = admin_user
     actions = admin.site._registry[Review].get_actions(request)
     assert "advance_start_scoping" in actions
-    assert "advance_convert_to_cspr" in actions
-    assert "advance_withdraw" not in actions
+    for name in ("withdraw", "convert_to_cspr", "close"):
+        assert f"advance_{name}" not in actions
     assert "delete_selected" not in actions
 
 
@@ -96,7 +97,7 @@ def test_action_refused_by_a_condition_leaves_the_state_and_says_why(admin_clien
 
 
 def test_action_from_the_wrong_state_is_refused(admin_client, review):
-    response = run_action(admin_client, "advance_close", review)
+    response = run_action(admin_client, "advance_start_action_tracking", review)
     review.refresh_from_db()
     assert review.state == ReviewState.NOTIFICATION
     [(level, text)] = shown_messages(response)
@@ -123,35 +124,6 @@ def test_each_selected_review_is_reported_on_its_own(admin_client, review, coord
     assert (review.state, undated.state) == (ReviewState.SCOPING, ReviewState.NOTIFICATION)
     levels = {text.split(":")[0]: level for level, text in shown_messages(response)}
     assert levels == {review.reference: "success", undated.reference: "error"}
-
-
-def test_convert_action_opens_the_cspr_through_its_service(admin_client, admin_user, coordinator, partnership, review):
-    # The actor becomes the new CSPR's coordinator, so must belong to the partnership.
-    member(admin_user, partnership, PartnershipMember.Standing.ADMINISTRATOR)
-    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
-    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"decision_on": date(2026, 3, 20)})
-
-    response = run_action(admin_client, "advance_convert_to_cspr", review)
-
-    cspr = Review.objects.get(converted_from=review)
-    assert cspr.kind == ReviewKind.CSPR
-    assert cspr.roles.filter(user=admin_user, role="coordinator").exists()
-    assert ("success", f"{review.reference}: converted into the local CSPR {cspr.reference}.") in shown_messages(
-        response
-    )
-
-
-def test_convert_by_an_admin_outside_the_partnership_is_refused_with_the_reason(admin_client, coordinator, review):
-    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
-    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"decision_on": date(2026, 3, 20)})
-
-    response = run_action(admin_client, "advance_convert_to_cspr", review)
-
-    review.refresh_from_db()
-    assert review.state == ReviewState.SCOPING  # nothing half-written: the rapid review stays open
-    assert not Review.objects.filter(converted_from=review).exists()
-    [(level, text)] = shown_messages(response)
-    assert level == "error" and "admin is not a member of Northbridge Safeguarding Children Partnership" in text
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,9 @@ def test_history_spans_the_rapid_review_a_cspr_was_converted_from(review, coordi
 def test_transition_choices_drop_steps_for_other_kinds(review, coordinator, scrutineer):
     review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
     review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"decision_on": date(2026, 3, 20)})
-    cspr = review_convert_to_cspr(actor=coordinator, review_id=review.pk)
+    cspr = review_convert_to_cspr(
+        actor=coordinator, review_id=review.pk, reason="The partners decided on a local review."
+    )
     names = {o.name for o in review_transition_choices(cspr, coordinator).allowed}
     assert "convert_to_cspr" not in names
     assert "request_submissions" in names

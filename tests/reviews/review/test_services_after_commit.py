@@ -43,7 +43,7 @@ def test_no_signal_when_the_surrounding_transaction_rolls_back(
 
 def test_no_signal_for_a_refused_step(review, coordinator, received, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(TransitionRefused):
-        review_advance(actor=coordinator, review_id=review.pk, transition="close")
+        review_advance(actor=coordinator, review_id=review.pk, transition="close", reason="Every action settled.")
     assert callbacks == []
     assert received == []
 
@@ -56,7 +56,7 @@ def test_conversion_signals_the_rapid_review_s_closure_once_after_commit(
     received.clear()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        review_convert_to_cspr(actor=coordinator, review_id=review.pk)
+        review_convert_to_cspr(actor=coordinator, review_id=review.pk, reason="The partners decided on a local review.")
         assert received == []
 
     assert len(callbacks) == 1

@@ -65,7 +65,9 @@ def test_converting_closes_the_rapid_review_and_opens_a_cspr_at_scoping(rapid, c
 
 
 def test_the_cspr_takes_over_subjects_identities_and_roles(rapid, coordinator, chair, police_lead, police, scrutineer):
-    cspr = review_convert_to_cspr(actor=coordinator, review_id=rapid.pk)
+    cspr = review_convert_to_cspr(
+        actor=coordinator, review_id=rapid.pk, reason="The partners decided on a local review."
+    )
 
     subjects = list(Subject.objects.filter(review=cspr).values_list("pseudonym", "date_of_birth"))
     assert subjects == [("Child A", date(2024, 1, 5)), ("Child B", date(2021, 6, 1))]
@@ -101,13 +103,15 @@ def test_conversion_is_written_to_the_audit_trail_of_both_reviews(rapid, coordin
 
 
 def test_the_cspr_runs_its_six_month_clock_from_the_decision(rapid, coordinator):
-    cspr = review_convert_to_cspr(actor=coordinator, review_id=rapid.pk)
+    cspr = review_convert_to_cspr(
+        actor=coordinator, review_id=rapid.pk, reason="The partners decided on a local review."
+    )
     clock = cspr.clocks.get(key="cspr_completion")
     assert (clock.start_event, clock.start_date, clock.due_date) == ("decision_on", DECISION, date(2026, 9, 20))
 
 
 def test_a_second_conversion_in_the_year_takes_the_next_number(rapid, coordinator, partnership):
-    review_convert_to_cspr(actor=coordinator, review_id=rapid.pk)
+    review_convert_to_cspr(actor=coordinator, review_id=rapid.pk, reason="The partners decided on a local review.")
     other = make_review(
         coordinator=coordinator,
         partnership=partnership,
@@ -118,7 +122,12 @@ def test_a_second_conversion_in_the_year_takes_the_next_number(rapid, coordinato
         },
     )
     advance_to(other, ReviewState.SCOPING, coordinator)
-    assert review_convert_to_cspr(actor=coordinator, review_id=other.pk).reference == f"NSCP-CSPR-{YEAR}-002"
+    assert (
+        review_convert_to_cspr(
+            actor=coordinator, review_id=other.pk, reason="The partners decided on a local review."
+        ).reference
+        == f"NSCP-CSPR-{YEAR}-002"
+    )
 
 
 def counts() -> tuple[int, ...]:
@@ -142,7 +151,7 @@ def test_only_a_rapid_review_can_be_converted(partnership, coordinator):
     before = counts()
 
     with pytest.raises(TransitionRefused) as refused:
-        review_convert_to_cspr(actor=coordinator, review_id=cdr.pk)
+        review_convert_to_cspr(actor=coordinator, review_id=cdr.pk, reason="The partners decided on a local review.")
 
     assert str(refused.value) == f"Only a rapid review can be converted; {cdr.reference} is a Child death review."
     assert Review.objects.get(pk=cdr.pk).state == ReviewState.SCOPING
@@ -154,7 +163,7 @@ def test_converting_without_the_decision_date_gives_the_reason(review, coordinat
     before = counts()
 
     with pytest.raises(TransitionRefused) as refused:
-        review_convert_to_cspr(actor=coordinator, review_id=review.pk)
+        review_convert_to_cspr(actor=coordinator, review_id=review.pk, reason="The partners decided on a local review.")
 
     assert refused.value.reasons == ["Record the date of the partners' decision to initiate a local review."]
     assert Review.objects.get(pk=review.pk).state == ReviewState.PANEL
@@ -165,7 +174,7 @@ def test_only_the_review_s_coordinator_may_convert(rapid, chair, outsider):
     before = counts()
     for user in (chair, outsider):
         with pytest.raises(PermissionDenied):
-            review_convert_to_cspr(actor=user, review_id=rapid.pk)
+            review_convert_to_cspr(actor=user, review_id=rapid.pk, reason="The partners decided on a local review.")
     assert counts() == before
     assert not Review.objects.filter(kind=ReviewKind.CSPR).exists()
 
@@ -175,7 +184,9 @@ def test_a_role_the_actor_holds_besides_coordinator_is_still_copied(rapid, coord
     from reviews.services.roles import review_role_grant
 
     review_role_grant(actor=coordinator, review_id=rapid.pk, user=coordinator, role=Role.PANEL_MEMBER)
-    cspr = review_convert_to_cspr(actor=coordinator, review_id=rapid.pk)
+    cspr = review_convert_to_cspr(
+        actor=coordinator, review_id=rapid.pk, reason="The partners decided on a local review."
+    )
     assert set(ReviewRole.objects.filter(review=cspr, user=coordinator).values_list("role", flat=True)) == {
         Role.COORDINATOR,
         Role.PANEL_MEMBER,

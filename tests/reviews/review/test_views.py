@@ -223,7 +223,19 @@ def test_converting_a_rapid_review_opens_the_cspr_with_the_whole_history(client,
     client.force_login(coordinator)
     assert "Convert into a local CSPR" in page(client, review)
 
-    response = client.post(transition_url(review, "convert_to_cspr"), {"expected_state": "scoping"})
+    # The button leads to a confirmation page that says what will happen and asks why (issue 12).
+    confirm = client.post(transition_url(review, "convert_to_cspr"), {"expected_state": "scoping"})
+    assert confirm.status_code == 200
+    assert "Convert into a local CSPR?" in confirm.content.decode()
+    assert "will be closed, and a local child safeguarding practice review opened from it" in confirm.content.decode()
+    assert not Review.objects.filter(converted_from=review).exists()
+    data = {"expected_state": "scoping", "confirmed": "yes"}
+    response = client.post(transition_url(review, "convert_to_cspr"), data)
+    assert response.status_code == 400
+    assert "Give the reason for converting the rapid review" in response.content.decode()
+    assert not Review.objects.filter(converted_from=review).exists()
+
+    response = client.post(transition_url(review, "convert_to_cspr"), {**data, "reason": "Panel decided: CSPR."})
     cspr = Review.objects.get(converted_from=review)
     assert cspr.kind == ReviewKind.CSPR
     assert response.status_code == 302
@@ -232,7 +244,10 @@ def test_converting_a_rapid_review_opens_the_cspr_with_the_whole_history(client,
     html = page(client, cspr)
     assert f"was converted into {cspr.reference}" in html
     assert "Notification → Scoping" in html  # taken on the rapid review
-    assert "Scoping → Closed" in html
+    # The conversion reads as one, with its reason (it read "Scoping → Closed –").
+    assert f"Converted into a local CSPR: {cspr.reference} (from scoping)" in html
+    assert "Scoping → Closed" not in html
+    assert "Panel decided: CSPR." in html
     assert f"on {review.reference}" in html
     assert review.reference in html  # "Converted from"
     rapid_html = page(client, review)

@@ -20,7 +20,7 @@ def grant(review, actor, user, role, agency=None):
 
 
 def test_an_agency_lead_is_granted_with_the_agency_and_its_permissions(review, coordinator, partnership, police):
-    lead = member(UserFactory(username="police.lead2"), partnership)
+    lead = member(UserFactory(username="police.lead2"), partnership, agency=police)
     role = grant(review, coordinator, lead, Role.AGENCY_LEAD, police)
 
     assert role.agency == police
@@ -123,3 +123,18 @@ def test_the_last_coordinator_cannot_be_removed(review, coordinator):
     assert error.value.message_dict == {"role": ["A review always needs a coordinator: add another one first."]}
     assert counts() == before
     assert coordinator.has_perm("reviews.coordinate_review", review)
+
+
+def test_a_lead_who_does_not_work_for_the_agency_is_refused(review, coordinator, chair, panel_member, police):
+    """Issue 12: the chair, or anyone else who does not work for the agency, is never made its lead."""
+    before = counts()
+    for user in (chair, panel_member):
+        with pytest.raises(ValidationError) as error:
+            grant(review, coordinator, user, Role.AGENCY_LEAD, police)
+        assert error.value.message_dict == {
+            "user": [
+                f"{user.get_full_name()} does not work for Police: only a member of Police can be its agency lead. "
+                "A partnership administrator records which agency a member works for."
+            ]
+        }
+    assert counts() == before

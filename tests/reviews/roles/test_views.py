@@ -10,7 +10,7 @@ from tests.factories import UserFactory, member
 
 
 def test_granting_an_agency_lead_needs_the_agency(client, review, coordinator, partnership, police):
-    newcomer = member(UserFactory(username="health.visitor"), partnership)
+    newcomer = member(UserFactory(username="health.visitor"), partnership, agency=police)
     client.force_login(coordinator)
     url = reverse("reviews:review_roles", args=[review.reference])
     response = client.post(url, {"user": newcomer.pk, "role": Role.AGENCY_LEAD, "agency": ""})
@@ -48,3 +48,22 @@ def test_others_with_a_role_can_read_the_roles_but_not_grant(client, review, pol
     html = client.get(reverse("reviews:review_roles", args=[review.reference])).content.decode()
     assert "Northbridge Police" in html or "Police" in html
     assert "Give someone a role" not in html
+
+
+def test_only_a_member_of_the_agency_can_be_made_its_lead(client, review, coordinator, chair, police):
+    """Issue 12: the chair was accepted as an agency's lead. The page says why, and grants nothing."""
+    client.force_login(coordinator)
+    url = reverse("reviews:review_roles", args=[review.reference])
+    response = client.post(url, {"user": chair.pk, "role": Role.AGENCY_LEAD, "agency": police.pk})
+    assert response.status_code == 400
+    assert "does not work for Police: select a member of Police as its lead" in response.content.decode()
+    assert not ReviewRole.objects.filter(user=chair, role=Role.AGENCY_LEAD).exists()
+
+
+def test_the_person_list_shows_which_agency_each_member_works_for(client, review, coordinator, police_lead):
+    client.force_login(coordinator)
+    html = client.get(reverse("reviews:review_roles", args=[review.reference])).content.decode()
+    assert (
+        f'<option value="{police_lead.pk}">{police_lead.get_full_name()} (police.lead), Northbridge Police</option>'
+        in html
+    )
