@@ -7,6 +7,7 @@ import pytest
 
 from reviews.models import SignedFindings
 from reviews.services.findings import findings_reopen, findings_sign_off
+from tests.factories import read_hash
 from tests.reviews.builders import write_findings
 from tests.tampering import tamper, verify_audit
 
@@ -18,10 +19,10 @@ SIGNED = "reviews_signedfindings"
 @pytest.fixture
 def two_versions(drafting, coordinator, chair) -> list[SignedFindings]:
     write_findings(drafting, coordinator)
-    findings_sign_off(actor=chair, review_id=drafting.pk)
+    findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     findings_reopen(actor=chair, review_id=drafting.pk, reason="A late report from the GP.")
     write_findings(drafting, coordinator, learning="With the GP's report.")
-    findings_sign_off(actor=chair, review_id=drafting.pk)
+    findings_sign_off(actor=chair, review_id=drafting.pk, read_hash=read_hash(drafting.pk))
     return list(SignedFindings.objects.order_by("id"))
 
 
