@@ -38,6 +38,7 @@ from reviews.services.findings import (
     recommendation_delete,
     recommendation_save,
 )
+from reviews.services.subjects import IdentityCheck
 from ui.views import form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options
@@ -142,6 +143,12 @@ def findings_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
                 actor=request.user, review_id=review.pk, data=form.findings_data(), based_on=data["based_on"]
             ),
             refused=TransitionRefused,
+            check=IdentityCheck(
+                actor=request.user,
+                target=review,
+                fields=["findings", "learning", *(name for name, _ in ANALYSIS_DOMAINS)],
+                what="findings",
+            ),
         )
         if sent.saved:
             messages.success(request, "The findings have been saved.")
@@ -207,6 +214,9 @@ def recommendation_edit(
                 recommendation_id=recommendation.pk if recommendation else None,
             ),
             result_url=lambda _saved: reverse("reviews:findings", args=[review.reference]),
+        ),
+        check=IdentityCheck(
+            actor=request.user, target=review, fields=("what", "success_measure"), what="recommendation"
         ),
         refused=TransitionRefused,
     )

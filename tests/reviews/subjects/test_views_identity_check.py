@@ -91,3 +91,28 @@ def test_an_nhs_number_in_the_minutes_of_a_meeting_is_warned_about(
         "what": "panel minutes",
         "fields": ["minutes"],
     }
+
+
+def test_a_real_name_in_the_findings_is_warned_about_and_nothing_is_saved_until_the_writer_says_so(
+    client, drafting, coordinator
+):
+    import re
+
+    from reviews.models import Findings
+
+    subject_add(actor=coordinator, review_id=drafting.pk, data=SubjectData(pseudonym="Child K", full_name=NAME))
+    url_ = reverse("reviews:findings_edit", args=[drafting.reference])
+    client.force_login(coordinator)
+    based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', client.get(url_).content.decode())[1]
+    data = {"findings": "Agencies did not share what they knew.", "learning": f"{NAME}'s voice was not heard."}
+
+    first = client.post(url_, {**data, "based_on": based_on})
+
+    assert first.status_code == 400
+    html = unescape(first.content.decode())
+    assert WARNING in html and 'name="save_anyway"' in html
+    assert not Findings.objects.filter(review=drafting, learning__contains="voice").exists()
+
+    second = client.post(url_, {**data, "based_on": based_on, "save_anyway": "on"})
+    assert second.status_code == 302
+    assert AuditEvent.objects.get(verb="identity.saved_anyway").detail == {"what": "findings", "fields": ["learning"]}
