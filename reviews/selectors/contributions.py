@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When, prefetch_related_objects
+from django.http import QueryDict
 from django.utils import timezone
 
 from reviews.models import Agency, Review, ReviewKind, ReviewRole, Role
-from reviews.models.contributions import AgencyContribution, ContributionState, DueDateChange
+from reviews.models.contributions import EDITABLE_STATES, AgencyContribution, ContributionState, DueDateChange
+from ui.pagination import Pages, paginate
 from workflows.calendar import add_working_days, working_days_between
 from workflows.types import AnyUser
 
@@ -120,14 +122,22 @@ def contribution_rows(review: Review, *, agency_ids: frozenset[int] | None = Non
     return [_row(c, today) for c in contributions]
 
 
-def my_requests(user: AnyUser) -> list[ContributionRow]:
-    """Every contribution the user leads, across all their reviews, soonest due first.
+@dataclass(frozen=True)
+class MyRequests:
+    pages: Pages[AgencyContribution]
+    rows: list[ContributionRow]
 
-    Three queries however many: the contributions with their review, partnership and agency;
-    the partnerships' closure days; the open extension requests.
+
+def my_requests(user: AnyUser, params: QueryDict | None = None) -> MyRequests:
+    """The contributions the user leads, across all their reviews, a page at a time: work still to
+    do first (soonest due first), then what is with the coordinator or finished.
+
+    Four queries however many: the count, the page's contributions with their review, partnership
+    and agency, the partnerships' closure days, the open extension requests.
     """
+    params = params if params is not None else QueryDict()
     if not (user and user.is_authenticated):
-        return []
+        return MyRequests(pages=paginate([], params, singular="request", plural="requests"), rows=[])
     today = timezone.localdate()
     leads = ReviewRole.objects.filter(
         review_id=OuterRef("review_id"), agency_id=OuterRef("agency_id"), user=user, role=Role.AGENCY_LEAD
@@ -135,12 +145,13 @@ def my_requests(user: AnyUser) -> list[ContributionRow]:
     contributions = (
         AgencyContribution.objects.filter(Exists(leads))
         .select_related("agency", "review__partnership")
-        .prefetch_related("review__partnership__closure_days", _open_requests_prefetch())
-        .order_by("due_date", "review__reference", "id")
+        .annotate(later=Case(When(state__in=EDITABLE_STATES, then=Value(0)), default=Value(1)))
+        .order_by("later", "due_date", "review__reference", "id")
     )
-    rows = [_row(c, today) for c in contributions]
-    # Work still to do first; then what is with the coordinator or finished.
-    return sorted(rows, key=lambda r: not r.contribution.is_editable)
+    pages = paginate(contributions, params, singular="request", plural="requests")
+    page = pages.rows
+    prefetch_related_objects(page, "review__partnership__closure_days", _open_requests_prefetch())
+    return MyRequests(pages=pages, rows=[_row(c, today) for c in page])
 
 
 def due_date_history(contribution: AgencyContribution) -> list[DueDateChange]:

@@ -8,12 +8,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Q, Value, When, prefetch_related_objects
+from django.http import QueryDict
 from django.utils import timezone
 
 from reviews.models import Findings, Partnership, Recommendation, Review, ReviewRole, ReviewState, Role, SignedFindings
 from reviews.models.actions import Action
-from reviews.models.findings import ANALYSIS_DOMAINS, DEFAULT_THEMES, Theme
+from reviews.models.findings import ANALYSIS_DOMAINS, DEFAULT_THEMES, FindingsState, Theme
+from ui.pagination import Pages, paginate
 from workflows.types import AnyUser
 
 
@@ -174,25 +176,49 @@ class ChairItem:
         )
 
 
-def chair_items(user: AnyUser) -> list[ChairItem]:
-    """Every review the user chairs, with its findings and signed versions. Three queries."""
+# ChairItem.awaits_sign_off, as a filter: at findings, with findings written and not signed off.
+AWAITS_SIGN_OFF = (
+    Q(state=ReviewState.FINDINGS)
+    & Q(findings__isnull=False)
+    & ~Q(findings__state=FindingsState.SIGNED_OFF)
+    & ~Q(findings__findings="")
+)
+
+
+@dataclass(frozen=True)
+class ChairPage:
+    awaiting: list[Review]
+    pages: Pages[Review]
+    items: list[ChairItem]
+
+
+def chair_items(user: AnyUser, params: QueryDict | None = None) -> ChairPage:
+    """The reviews the user chairs, those awaiting their sign-off first, a page at a time, each with
+    its findings and signed versions; and every review awaiting their sign-off, for the list at the
+    top. Five queries however many reviews: the awaiting ones, the count, the page, its findings'
+    signed versions (the findings come with the page)."""
+    params = params if params is not None else QueryDict()
     if not (user and user.is_authenticated):
-        return []
-    chaired = ReviewRole.objects.filter(user=user, role=Role.CHAIR).values("review_id")
-    reviews = list(
-        Review.objects.filter(pk__in=chaired)
-        .select_related("findings")
-        .prefetch_related(
-            Prefetch(
-                "findings__signed_versions",
-                queryset=SignedFindings.objects.select_related("signed_by").order_by("-version"),
-            )
-        )
-        .order_by("reference")
+        return ChairPage(awaiting=[], pages=paginate([], params, singular="review", plural="reviews"), items=[])
+    chaired = Review.objects.filter(pk__in=ReviewRole.objects.filter(user=user, role=Role.CHAIR).values("review_id"))
+    awaiting = list(chaired.filter(AWAITS_SIGN_OFF).order_by("reference"))
+    ordered = (
+        chaired.select_related("findings")
+        .annotate(later=Case(When(AWAITS_SIGN_OFF, then=Value(0)), default=Value(1)))
+        .order_by("later", "reference")
+    )
+    pages = paginate(ordered, params, singular="review", plural="reviews")
+    reviews = pages.rows
+    prefetch_related_objects(
+        reviews,
+        Prefetch(
+            "findings__signed_versions",
+            queryset=SignedFindings.objects.select_related("signed_by").order_by("-version"),
+        ),
     )
     items = []
     for review in reviews:
         findings = getattr(review, "findings", None)
         versions = list(findings.signed_versions.all()) if findings is not None else []
         items.append(ChairItem(review=review, findings=findings, versions=versions))
-    return sorted(items, key=lambda item: not item.awaits_sign_off)
+    return ChairPage(awaiting=awaiting, pages=pages, items=items)

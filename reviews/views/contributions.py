@@ -357,7 +357,8 @@ def contribution_decide_extension_view(
 
 @login_required
 def my_requests_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "reviews/contributions/my_requests.html", {"rows": my_requests(request.user)})
+    mine = my_requests(request.user, request.GET)
+    return render(request, "reviews/contributions/my_requests.html", {"rows": mine.rows, "pages": mine.pages})
 
 
 # --- the agency report --------------------------------------------------------------------------

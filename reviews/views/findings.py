@@ -354,9 +354,9 @@ def findings_version(request: AuthenticatedHttpRequest, reference: str, version:
 
 @login_required
 def chair_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    items = chair_items(request.user)
+    page = chair_items(request.user, request.GET)
     return render(
         request,
         "reviews/findings/chair.html",
-        {"awaiting": [i for i in items if i.awaits_sign_off], "items": items},
+        {"awaiting": page.awaiting, "items": page.items, "pages": page.pages},
     )
