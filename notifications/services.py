@@ -397,12 +397,6 @@ class Acknowledged:
     """A batch's e-mails the mail server has accepted, marked SENT in chunks of MARK_SENT_EVERY;
     ``flush`` marks the rest (the batch calls it however it ends)."""
 
-    # Written out rather than built by the ORM: it runs for every chunk of every batch.
-    SQL = (
-        f"UPDATE {Notification._meta.db_table} SET status = %s, sent_at = %s, last_error = '' "  # noqa: S608 -- table name from _meta
-        "WHERE id = ANY(%s) AND status = %s AND claimed_at = %s"
-    )
-
     def __init__(self, claimed_at: datetime) -> None:
         # Every row of the batch was claimed at this instant; a row the requeue task gave to another
         # worker since has that worker's claim time (or is READY), so it is not marked here.
@@ -417,8 +411,9 @@ class Acknowledged:
     def flush(self) -> None:
         if not self.ids:
             return
-        with transaction.get_connection().cursor() as cursor:
-            cursor.execute(self.SQL, [Status.SENT, timezone.now(), self.ids, Status.SENDING, self.claimed_at])
+        Notification.objects.filter(pk__in=self.ids, status=Status.SENDING, claimed_at=self.claimed_at).update(
+            status=Status.SENT, sent_at=timezone.now(), last_error=""
+        )
         self.ids = []
 
 
