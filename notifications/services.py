@@ -388,7 +388,7 @@ def _deliver_claimed(
 
 # A batch marks the e-mails the server has accepted SENT this many at a time: a worker lost mid-batch
 # leaves at most this many accepted e-mails SENDING (besides the one in flight), which the requeue
-# task sends again with the same Message-ID. One UPDATE per e-mail cost PostgreSQL ten times the CPU
+# task sends again with the same Message-ID. One UPDATE per e-mail cost PostgreSQL three times the CPU
 # of one per ten (docs/BENCHMARKS.md).
 MARK_SENT_EVERY = 10
 
