@@ -5,15 +5,17 @@ is set. Errors are sorted into permanent (a 5xx refusal: retrying cannot help) a
 from __future__ import annotations
 
 import hashlib
+import json
 import smtplib
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 
 from notifications import conf
+from notifications.mime import ReminderEmail
 from notifications.policies import step_label
 
 if TYPE_CHECKING:
@@ -67,6 +69,30 @@ def render(row: Notification, *, items: list[Notification] | None = None) -> tup
     return subject[:200], text, html
 
 
+Rendered = tuple[str, str, str]
+
+
+def content_key(row: Notification) -> tuple[Any, ...] | None:
+    """Everything a reminder's or an announcement's subject and body are made of (no e-mail names
+    its recipient): rows with equal keys read the same, so a batch renders them once. None for a
+    digest, whose body is its folded rows."""
+    if row.kind == "digest":
+        return None
+    return (row.kind, row.step, row.escalation, row.due_date, json.dumps(row.context, sort_keys=True, default=str))
+
+
+def render_once(
+    row: Notification, rendered: dict[tuple[Any, ...], Rendered], *, items: list[Notification] | None = None
+) -> Rendered:
+    """``render``, reusing what ``rendered`` (one batch's) holds for a row that reads the same."""
+    key = content_key(row)
+    if key is None:
+        return render(row, items=items)
+    if key not in rendered:
+        rendered[key] = render(row)
+    return rendered[key]
+
+
 def message_id(row: Notification) -> str:
     # Deterministic, so a receiving system can drop a copy sent twice after a lost worker.
     digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:32]
@@ -75,17 +101,22 @@ def message_id(row: Notification) -> str:
 
 
 def send_notification(
-    row: Notification, *, items: list[Notification] | None = None, connection: BaseEmailBackend | None = None
+    row: Notification,
+    *,
+    items: list[Notification] | None = None,
+    connection: BaseEmailBackend | None = None,
+    rendered: dict[tuple[Any, ...], Rendered] | None = None,
 ) -> None:
     """Send one row. ``connection``: an SMTP connection a batch keeps open for all its rows;
-    without it, one connection is opened for this message alone."""
+    without it, one connection is opened for this message alone. ``rendered``: a batch's rendered
+    e-mails by ``content_key``, shared by its rows."""
     if not row.email:
         raise DeliveryError("No e-mail address to send to.", permanent=True)
-    subject, text, html = render(row, items=items)
+    subject, text, html = render(row, items=items) if rendered is None else render_once(row, rendered, items=items)
     if conf.notify_api_key():
         _send_with_notify(row, subject, text)
         return
-    message = EmailMultiAlternatives(
+    message = ReminderEmail(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,

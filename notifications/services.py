@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications import conf
-from notifications.delivery import DeliveryError, send_notification
+from notifications.delivery import DeliveryError, Rendered, send_notification
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
 from notifications.policies import DEFAULT_SCHEDULE, NO_CLOSURES, Schedule, schedules_by_kind
 from notifications.registry import DeadlineSpec, closure_days
@@ -341,52 +341,80 @@ def _deliver_claimed(
     now: datetime,
     *,
     connection: BaseEmailBackend | None = None,
-    sent: list[Notification] | None = None,
+    rendered: dict[tuple[Any, ...], Rendered] | None = None,
+    acknowledged: Acknowledged | None = None,
 ) -> DeliveryOutcome:
-    """Send a row this worker has claimed and record the outcome. With ``sent``, a sent row is
-    appended there for the caller to mark in bulk instead of being marked here."""
-    mine = _mine(row)
+    """Send a row this worker has claimed and record the outcome. ``connection``, ``rendered`` and
+    ``acknowledged``: a batch's open SMTP connection, its e-mails rendered so far, and its sent rows
+    still to be marked SENT (a digest, rare, is marked at once with the reminders folded into it)."""
     if (
         row.kind == Kind.REMINDER
         and row.deadline is not None
         and (row.deadline.state != DeadlineState.OPEN or row.deadline.due_date != row.due_date)
     ):
-        mine.update(status=Status.CANCELLED, last_error=f"Not sent: the deadline was {_cancel_reason(row.deadline)}.")
+        _mine(row).update(
+            status=Status.CANCELLED, last_error=f"Not sent: the deadline was {_cancel_reason(row.deadline)}."
+        )
         return DeliveryOutcome(Status.CANCELLED)
     items: list[Notification] = []
     if row.kind == Kind.DIGEST:
         items = list(row.folded.exclude(status=Status.CANCELLED).order_by("due_date", "id"))
         if not items:
-            mine.update(status=Status.CANCELLED, last_error="Not sent: every reminder in it was cancelled.")
+            _mine(row).update(status=Status.CANCELLED, last_error="Not sent: every reminder in it was cancelled.")
             return DeliveryOutcome(Status.CANCELLED)
     try:
-        send_notification(row, items=items, connection=connection)
+        send_notification(row, items=items, connection=connection, rendered=rendered)
     except DeliveryError as error:
         message = str(error)[:2000]
         if error.permanent or row.attempts >= conf.max_attempts():
             if not error.permanent:
                 message = f"Gave up after {row.attempts} attempts: {message}"
-            mine.update(status=Status.FAILED, last_error=message)
+            _mine(row).update(status=Status.FAILED, last_error=message)
             Notification.objects.filter(digest=row).update(status=Status.FAILED, last_error=message)
             logger.warning("Notification %s failed: %s", row.pk, message)
             return DeliveryOutcome(Status.FAILED, error=message)
         delay = conf.retry_delay(row.attempts)
-        mine.update(status=Status.READY, last_error=message, available_at=now + timedelta(seconds=delay))
+        _mine(row).update(status=Status.READY, last_error=message, available_at=now + timedelta(seconds=delay))
         return DeliveryOutcome(Status.READY, retry_in=delay, error=message)
-    if sent is not None and not items:
-        sent.append(row)
+    if acknowledged is not None and not items:
+        acknowledged.add(row)
         return DeliveryOutcome(Status.SENT)
     sent_at = timezone.now()
-    mine.update(status=Status.SENT, sent_at=sent_at, last_error="")
+    _mine(row).update(status=Status.SENT, sent_at=sent_at, last_error="")
     if items:
         Notification.objects.filter(id__in=[item.pk for item in items]).update(status=Status.SENT, sent_at=sent_at)
     return DeliveryOutcome(Status.SENT)
 
 
-# Sent rows of a batch are marked SENT this many at a time: one UPDATE for many rows, and a worker
-# lost mid-batch leaves at most this many sent rows SENDING (the requeue task would send them again,
-# with the same Message-ID, which a receiving system can use to drop the copy).
-MARK_SENT_EVERY = 100
+# A batch marks the e-mails the server has accepted SENT this many at a time: a worker lost mid-batch
+# leaves at most this many accepted e-mails SENDING (besides the one in flight), which the requeue
+# task sends again with the same Message-ID. One UPDATE per e-mail cost PostgreSQL three times the CPU
+# of one per ten (docs/BENCHMARKS.md).
+MARK_SENT_EVERY = 10
+
+
+class Acknowledged:
+    """A batch's e-mails the mail server has accepted, marked SENT in chunks of MARK_SENT_EVERY;
+    ``flush`` marks the rest (the batch calls it however it ends)."""
+
+    def __init__(self, claimed_at: datetime) -> None:
+        # Every row of the batch was claimed at this instant; a row the requeue task gave to another
+        # worker since has that worker's claim time (or is READY), so it is not marked here.
+        self.claimed_at = claimed_at
+        self.ids: list[int] = []
+
+    def add(self, row: Notification) -> None:
+        self.ids.append(row.pk)
+        if len(self.ids) >= MARK_SENT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.ids:
+            return
+        Notification.objects.filter(pk__in=self.ids, status=Status.SENDING, claimed_at=self.claimed_at).update(
+            status=Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        self.ids = []
 
 
 @dataclass
@@ -405,8 +433,9 @@ def notifications_deliver_batch(*, notification_ids: Sequence[int]) -> BatchOutc
     The batch claims its rows in one transaction (locked, then set SENDING conditionally on READY),
     so a row published in two batches, or also to a single-row task, is sent by one of them only;
     rows another worker holds are skipped. Each row is then sent and recorded as notification_deliver
-    does (cancelled, failed, or READY again with its back-off, which the caller publishes as a
-    retry), except that sent rows are marked in bulk, MARK_SENT_EVERY at a time.
+    does: SENT once the server has accepted it (MARK_SENT_EVERY at a time), or cancelled, failed, or
+    READY again with its back-off (which the caller publishes as a retry). Rows that read the same
+    are rendered once.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -423,11 +452,12 @@ def notifications_deliver_batch(*, notification_ids: Sequence[int]) -> BatchOutc
         pk__in=ids, status=Status.SENDING, claimed_at=now
     )
     connection = None if conf.notify_api_key() else get_connection(fail_silently=False)
+    rendered: dict[tuple[Any, ...], Rendered] = {}
+    acknowledged = Acknowledged(now)
     _open(connection)
-    sent: list[Notification] = []
     try:
         for row in rows.order_by("id"):
-            result = _deliver_claimed(row, now, connection=connection, sent=sent)
+            result = _deliver_claimed(row, now, connection=connection, rendered=rendered, acknowledged=acknowledged)
             if result.status == Status.SENT:
                 outcome.sent += 1
             elif result.status == Status.CANCELLED:
@@ -438,10 +468,8 @@ def notifications_deliver_batch(*, notification_ids: Sequence[int]) -> BatchOutc
                 outcome.retry.append((row.pk, result.retry_in))
                 # The connection may be what failed: start the next message on a fresh one.
                 _reopen(connection)
-            if len(sent) >= MARK_SENT_EVERY:
-                _mark_sent(sent)
     finally:
-        _mark_sent(sent)
+        acknowledged.flush()
         if connection is not None:
             connection.close()
     return outcome
@@ -462,21 +490,6 @@ def _reopen(connection: BaseEmailBackend | None) -> None:
     if connection is not None:
         connection.close()
         _open(connection)
-
-
-def _mark_sent(sent: list[Notification]) -> None:
-    """Mark sent rows SENT, each only while this worker's claim (status and attempt) still stands."""
-    if not sent:
-        return
-    sent_at = timezone.now()
-    by_attempt: dict[int, list[int]] = {}
-    for row in sent:
-        by_attempt.setdefault(row.attempts, []).append(row.pk)
-    for attempts, ids in by_attempt.items():
-        Notification.objects.filter(pk__in=ids, status=Status.SENDING, attempts=attempts).update(
-            status=Status.SENT, sent_at=sent_at, last_error=""
-        )
-    sent.clear()
 
 
 @dataclass
