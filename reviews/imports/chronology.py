@@ -87,9 +87,12 @@ class ImportRejected(Exception):
     """The whole file is refused; ``errors`` lists the problems found (at most
     ``max_errors()`` of them) and ``more`` counts those found but not listed."""
 
-    def __init__(self, errors: list[RowError] | list[str], *, more: int = 0) -> None:
+    def __init__(self, errors: list[RowError] | list[str], *, more: int = 0, identities: bool = False) -> None:
         self.errors = errors
         self.more = more
+        # The problems are subjects' identities in the text (reviews/selectors/subjects.py): the
+        # writer may import anyway, unlike any other problem.
+        self.identities = identities
         super().__init__("; ".join(str(e) for e in errors[:5]))
 
     @property

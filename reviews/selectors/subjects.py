@@ -75,17 +75,27 @@ def review_identities(review_ids: Iterable[int]) -> list[SubjectIdentity]:
     return list(SubjectIdentity.objects.filter(subject__review_id__in=list(review_ids)).select_related("subject"))
 
 
+class IdentityMatcher:
+    """The identities of some reviews' subjects, read and compiled once, to check many texts (an
+    import's rows) without a query or a compilation each."""
+
+    def __init__(self, review_ids: Iterable[int]) -> None:
+        self.patterns = _patterns(review_identities(review_ids))
+
+    def hits(self, texts: Mapping[str, str]) -> list[IdentityHit]:
+        found: list[IdentityHit] = []
+        for field, text in texts.items():
+            if not text:
+                continue
+            for pattern in self.patterns:
+                hit = IdentityHit(field=field, pseudonym=pattern.pseudonym, what=pattern.what)
+                if hit not in found and pattern.regex.search(text):
+                    found.append(hit)
+        return found
+
+
 def identity_hits(texts: Mapping[str, str], *, review_ids: Iterable[int]) -> list[IdentityHit]:
     """Each field of ``texts`` (field name -> text about to be saved) that holds a real name, NHS
     number or address of a subject of these reviews (the review written about, or every review on
     a panel's agenda), once per field, subject and kind of identity."""
-    patterns = _patterns(review_identities(review_ids))
-    hits: list[IdentityHit] = []
-    for field, text in texts.items():
-        if not text:
-            continue
-        for pattern in patterns:
-            hit = IdentityHit(field=field, pseudonym=pattern.pseudonym, what=pattern.what)
-            if hit not in hits and pattern.regex.search(text):
-                hits.append(hit)
-    return hits
+    return IdentityMatcher(review_ids).hits(texts)

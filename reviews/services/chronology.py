@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -25,6 +26,7 @@ from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, AgencyReport, ContributionState
 from reviews.permissions import require_agency_lead, require_review_perm
+from reviews.selectors.subjects import IdentityMatcher
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused, run_transition
 from workflows.types import User
@@ -135,8 +137,10 @@ def entry_delete(*, actor: User, contribution_id: int, entry_id: int) -> None:
         ChronologyEntry.objects.filter(pk=entry_id, contribution=contribution).delete()
 
 
-def entries_import(*, actor: User, contribution_id: int, filename: str, data: bytes) -> int:
-    """Import every row or none. Raises ImportRejected listing every bad row, column and reason."""
+def entries_import(*, actor: User, contribution_id: int, filename: str, data: bytes, save_anyway: bool = False) -> int:
+    """Import every row or none. Raises ImportRejected listing every bad row, column and reason;
+    and, unless ``save_anyway``, every row whose text holds a subject's real name, NHS number or
+    address (importing anyway is audited)."""
     # Refuse a user who may not import before reading their file, then read and parse it outside
     # the transaction: the contribution row is locked only for the checks and the writes.
     _editable_contribution(actor, contribution_id, lock=False)
@@ -172,8 +176,20 @@ def entries_import(*, actor: User, contribution_id: int, filename: str, data: by
                     "already in the chronology, so nothing was imported again."
                 ]
             )
+        flagged = _identity_warnings(contribution.review_id, rows_of=zip(parsed_rows, entries, strict=False))
+        if flagged and not save_anyway:
+            shown = max_errors()
+            raise ImportRejected(flagged[:shown], more=max(len(flagged) - shown, 0), identities=True)
         ChronologyEntry.objects.bulk_create(entries, batch_size=1000)
         _mark_started(actor, contribution)
+        if flagged:
+            audit_record(
+                actor=actor,
+                verb="identity.saved_anyway",
+                target=contribution.review,
+                what="chronology import",
+                fields=sorted({error.column for error in flagged}),
+            )
         audit_record(
             actor=actor,
             verb="chronology.imported",
@@ -183,6 +199,24 @@ def entries_import(*, actor: User, contribution_id: int, filename: str, data: by
             file=filename[:100],
         )
     return len(entries)
+
+
+# The free text of an entry, checked for subjects' identities (reviews/selectors/subjects.py).
+ENTRY_TEXT_FIELDS = ("what_happened", "professional_role", "agency_comment", "source_record")
+
+
+def _identity_warnings(review_id: int, *, rows_of: Iterable[tuple[tuple[Any, ...], ChronologyEntry]]) -> list[RowError]:
+    """Each row and column of the import whose text holds a subject's identity, with the pseudonym
+    to use. The identities are read and compiled once for the whole file."""
+    matcher = IdentityMatcher([review_id])
+    if not matcher.patterns:
+        return []
+    headers = {field: header for header, field, *_ in COLUMNS}
+    found: list[RowError] = []
+    for (number, *_rest), entry in rows_of:
+        texts = {field: getattr(entry, field) or "" for field in ENTRY_TEXT_FIELDS}
+        found.extend(RowError(number, headers.get(hit.field, hit.field), hit.message) for hit in matcher.hits(texts))
+    return found
 
 
 # What makes two entries the same event, as an import would write it.

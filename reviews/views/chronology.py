@@ -225,6 +225,7 @@ def chronology_import(request: AuthenticatedHttpRequest, reference: str, contrib
                 contribution_id=access.contribution.pk,
                 filename=data["file"].name,
                 data=data["file"].read(),
+                save_anyway=form.saving_anyway,
             ),
             result_url=lambda _count: contribution_url(access),
         ),
@@ -245,6 +246,8 @@ def chronology_import(request: AuthenticatedHttpRequest, reference: str, contrib
         # The first problems, each as "Row N, Column: reason", and how many more; nothing was saved.
         problems = sent.refusal.problems
         problem_count = len(sent.refusal.errors) + sent.refusal.more
+        # Only identities in the text may be imported anyway (choosing the file again).
+        form.warned = sent.refusal.identities
     return render(
         request,
         "reviews/chronology/import.html",

@@ -116,3 +116,37 @@ def test_a_real_name_in_the_findings_is_warned_about_and_nothing_is_saved_until_
     second = client.post(url_, {**data, "based_on": based_on, "save_anyway": "on"})
     assert second.status_code == 302
     assert AuditEvent.objects.get(verb="identity.saved_anyway").detail == {"what": "findings", "fields": ["learning"]}
+
+
+def test_an_import_with_a_real_name_in_a_row_is_refused_until_imported_anyway(
+    client, child_k, police_contribution, police_lead
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.reviews.pages import csv_file, once
+
+    data = csv_file(
+        "14/03/2025,,09:30,Custody record 2231,Arrest at the family home,Response officer,Child present,yes",
+        f"15/03/2025,,,Custody record 2232,{NAME} was interviewed,Detective,,no",
+    )
+    client.force_login(police_lead)
+    form = once()
+
+    first = client.post(
+        url("chronology_import", police_contribution), {"file": SimpleUploadedFile("p.csv", data), **form}
+    )
+
+    assert first.status_code == 400
+    html = unescape(first.content.decode())
+    assert f"Row 3, What happened: {WARNING}" in html
+    assert 'name="save_anyway"' in html
+    assert not ChronologyEntry.objects.exists()
+
+    second = client.post(
+        url("chronology_import", police_contribution),
+        {"file": SimpleUploadedFile("p.csv", data), **form, "save_anyway": "on"},
+    )
+    assert second.status_code == 302
+    assert ChronologyEntry.objects.count() == 2
+    event = AuditEvent.objects.get(verb="identity.saved_anyway")
+    assert event.detail == {"what": "chronology import", "fields": ["What happened"]}
