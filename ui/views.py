@@ -134,6 +134,7 @@ def post_step(
     refused: type[Exception],
     page_now: Callable[..., HttpResponse] | None = None,
     confirm: Callable[..., HttpResponse] | None = None,
+    check: TextCheck | None = None,
 ) -> HttpResponse:
     """One step posted from a page that offers several (a review's stage, a contribution's submit
     or accept, an action's complete or verify).
@@ -142,6 +143,8 @@ def post_step(
     left is refused as a whole, never applied (400); bad input comes back on the page with the
     step's form (``page(failed=name, form=...)``, 400); the service's refusal is shown with the
     object as it is now (``page_now``, 409); else ``done`` with what the service returned.
+
+    ``check``: the step's free text is checked before it is taken, as ``submit`` checks a form's.
 
     ``confirm``: the step cannot be undone, so it is never taken in one click. A GET, or a POST
     without ``confirmed=yes`` (the button on the object's page), gets the confirmation page
@@ -167,8 +170,15 @@ def post_step(
         if confirm is not None:
             return confirm(expected_state=request.POST.get("expected_state"), form=bound, status=400)
         return page(failed=name, form=bound, status=400)
+    # A text check's warnings come back on the step's form, as bad input does (ui.views.submit).
+    warnings = check.warnings(bound.cleaned_data) if check is not None else []
+    if warnings and not bound.saving_anyway:
+        bound.add_warnings(warnings)
+        return page(failed=name, form=bound, status=400)
     try:
         result = take(bound.cleaned_data)
+        if warnings and check is not None:
+            check.saved_anyway(warnings)
     except ValidationError as error:
         bound.add_service_errors(error)
         return page(failed=name, form=bound, status=400)

@@ -299,6 +299,9 @@ def action_step(request: AuthenticatedHttpRequest, reference: str, action_id: in
         page=lambda **shown: render_action(request, access, **shown),
         page_now=lambda **shown: render_action(request, action_for(request.user, reference, action_id), **shown),
         refused=TransitionRefused,
+        check=IdentityCheck(
+            actor=request.user, target=access.review, fields=("evidence", "reason"), what="action step"
+        ),
     )
 
 

@@ -150,3 +150,33 @@ def test_an_import_with_a_real_name_in_a_row_is_refused_until_imported_anyway(
     assert ChronologyEntry.objects.count() == 2
     event = AuditEvent.objects.get(verb="identity.saved_anyway")
     assert event.detail == {"what": "chronology import", "fields": ["What happened"]}
+
+
+def test_an_nhs_number_in_an_action_s_evidence_is_warned_about_on_the_step(
+    client, drafting, coordinator, chair, police, police_lead
+):
+    from reviews.models import Action, ActionState
+    from reviews.services.review import review_advance
+    from tests.reviews.builders import add_action, signed_with_recommendation
+
+    subject_add(
+        actor=coordinator, review_id=drafting.pk, data=SubjectData(pseudonym="Child K", nhs_number="9434765919")
+    )
+    recommendation = signed_with_recommendation(drafting, coordinator, chair, police)
+    review_advance(actor=coordinator, review_id=drafting.pk, transition="start_action_tracking")
+    action = add_action(recommendation, coordinator)
+    step = reverse("reviews:action_step", args=[drafting.reference, action.pk, "complete"])
+    client.force_login(police_lead)
+    evidence = {"expected_state": "open", "evidence": "Case file 943 476 5919 audited"}
+
+    first = client.post(step, evidence)
+    assert first.status_code == 400
+    assert "This looks like the NHS number of Child K" in unescape(first.content.decode())
+    assert Action.objects.get(pk=action.pk).state == ActionState.OPEN
+
+    assert client.post(step, {**evidence, "save_anyway": "on"}).status_code == 302
+    assert Action.objects.get(pk=action.pk).state == ActionState.COMPLETED
+    assert AuditEvent.objects.get(verb="identity.saved_anyway").detail == {
+        "what": "action step",
+        "fields": ["evidence"],
+    }
