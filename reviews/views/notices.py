@@ -13,6 +13,7 @@ from reviews.models.notices import NOTICE_SPECS
 from reviews.permissions import CASE_DETAIL, COORDINATE, review_for
 from reviews.services.access_log import access_record
 from reviews.services.notices import notice_record
+from reviews.services.subjects import IdentityCheck
 from ui.views import form_page, submit
 from workflows.types import AuthenticatedHttpRequest
 
@@ -37,6 +38,12 @@ def notice_view(request: AuthenticatedHttpRequest, reference: str, kind: str) ->
     sent = submit(
         form,
         lambda data: notice_record(actor=request.user, review_id=review.pk, kind=spec.kind, data=form.notice_data()),
+        check=IdentityCheck(
+            actor=request.user,
+            target=review,
+            fields=("what_happened", "agencies_involved", "immediate_actions", "note"),
+            what="notice",
+        ),
     )
     if sent.saved:
         messages.success(request, f"{spec.label} recorded.")

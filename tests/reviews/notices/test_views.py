@@ -170,3 +170,19 @@ def test_a_date_recorded_before_notices_were_kept_is_offered_with_the_form(clien
     client.force_login(coordinator)
     html = client.get(url(unnotified, "serious_incident")).content.decode()
     assert "The date 4 March 2026 is already recorded as a key date" in html
+
+
+def test_a_real_name_in_the_notification_is_warned_about_before_it_is_recorded(client, unnotified, coordinator):
+    from reviews.services.subjects import SubjectData, subject_add
+
+    subject_add(
+        actor=coordinator, review_id=unnotified.pk, data=SubjectData(pseudonym="Child K", full_name="Ava Tillbrook")
+    )
+    client.force_login(coordinator)
+    form = {**SI_FORM, "what_happened": "Ava Tillbrook was admitted to hospital."}
+    first = client.post(url(unnotified, "serious_incident"), form)
+    assert first.status_code == 400
+    assert "use “Child K” instead" in first.content.decode()
+    assert not Notice.objects.exists()
+    assert client.post(url(unnotified, "serious_incident"), {**form, "save_anyway": "on"}).status_code == 302
+    assert Notice.objects.count() == 1
