@@ -174,6 +174,8 @@ def post_step(
     warnings = check.warnings(bound.cleaned_data) if check is not None else []
     if warnings and not bound.saving_anyway:
         bound.add_warnings(warnings)
+        if confirm is not None:
+            return confirm(expected_state=request.POST.get("expected_state"), form=bound, status=400)
         return page(failed=name, form=bound, status=400)
     try:
         result = take(bound.cleaned_data)

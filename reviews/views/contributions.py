@@ -263,6 +263,7 @@ def contribution_step(
         ),
         refused=TransitionRefused,
         confirm=confirm if "confirm" in step else None,
+        check=IdentityCheck(actor=request.user, target=access.review, fields=("reason",), what="contribution step"),
     )
 
 

@@ -26,7 +26,7 @@ from reviews.selectors.review import (
 from reviews.selectors.roles import review_roles
 from reviews.services.access_log import access_record
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open, review_record_key_dates
-from reviews.services.subjects import SubjectData
+from reviews.services.subjects import IdentityCheck, SubjectData
 from ui.views import confirm_page, form_page, post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionRefused, transition_options, transition_settings
@@ -195,6 +195,7 @@ def review_transition(request: AuthenticatedHttpRequest, reference: str, name: s
         page_now=lambda **shown: _render_review(request, review_for(request.user, reference), **shown),
         refused=TransitionRefused,
         confirm=confirm if "confirm" in step else None,
+        check=IdentityCheck(actor=request.user, target=review, fields=("reason",), what="stage change"),
     )
 
 

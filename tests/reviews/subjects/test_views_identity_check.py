@@ -180,3 +180,18 @@ def test_an_nhs_number_in_an_action_s_evidence_is_warned_about_on_the_step(
         "what": "action step",
         "fields": ["evidence"],
     }
+
+
+def test_a_real_name_in_a_withdrawal_reason_is_warned_about(client, child_k, review, coordinator):
+    from reviews.models import Review, ReviewState
+
+    url_ = reverse("reviews:review_transition", args=[review.reference, "withdraw"])
+    client.force_login(coordinator)
+    data = {"expected_state": review.state, "reason": f"{NAME}'s family moved abroad.", "confirmed": "yes"}
+    first = client.post(url_, data)
+    assert first.status_code == 400
+    assert WARNING in unescape(first.content.decode())
+    assert Review.objects.get(pk=review.pk).state == ReviewState.NOTIFICATION
+    client.post(url_, {**data, "save_anyway": "on"})
+    assert Review.objects.get(pk=review.pk).state == ReviewState.WITHDRAWN
+    assert AuditEvent.objects.get(verb="identity.saved_anyway").detail == {"what": "stage change", "fields": ["reason"]}
