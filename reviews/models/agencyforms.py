@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 # The kinds of question a form may hold, each with how its answer is stored in JSON.
 FIELD_TYPES = ("text", "textarea", "date", "yes_no", "choice", "multi_choice", "number")
@@ -91,11 +91,18 @@ def _where(path: Any) -> str:
     return where or "the definition"
 
 
+def _said(error: ValidationError) -> str:
+    # The one rule whose jsonschema message would print the whole question back: say it plainly.
+    if error.validator == "not":
+        return "only a choice or multi_choice question has choices"
+    return error.message
+
+
 def definition_errors(definition: Any) -> list[str]:
     """Every way ``definition`` breaks its schema, each saying where, then the rule JSON Schema
     cannot say: a question's name is used once in the whole form (answers are keyed by it)."""
     errors = [
-        f"{_where(error.absolute_path)}: {error.message}"
+        f"{_where(error.absolute_path)}: {_said(error)}"
         for error in sorted(_DEFINITION_VALIDATOR.iter_errors(definition), key=lambda e: list(map(str, e.path)))
     ]
     if errors:
