@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
@@ -24,6 +25,7 @@ YES_NO_CHOICES = [
     {"value": "unknown", "label": "Not known"},
 ]
 KEY_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
+KEY_MESSAGE = "Use lower-case letters, digits and underscores, starting with a letter."
 
 _CHOICE = {
     "type": "object",
@@ -185,7 +187,11 @@ def missing_message(field: dict[str, Any]) -> str:
 class AgencyFormDefinition(models.Model):
     """One version of a form: append-only (a change is saved as the next version)."""
 
-    key = models.CharField(max_length=63, help_text="The form's name in code, e.g. sudi_supplementary.")
+    key = models.CharField(
+        max_length=63,
+        validators=[RegexValidator(KEY_PATTERN, KEY_MESSAGE)],
+        help_text="The form's name in code, e.g. sudi_supplementary.",
+    )
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200, help_text="Copied from the definition's title.")
     definition = models.JSONField(help_text="Sections and questions (see docs/DOMAIN.md, Agency forms).")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from reviews.models.agencyforms import (
+    KEY_MESSAGE,
     KEY_PATTERN,
     AgencyFormAnswers,
     AgencyFormDefinition,
@@ -32,7 +33,7 @@ def agency_form_publish(*, actor: User | None, key: str, definition: Any) -> Age
     Refused, with every problem named, unless it is valid against its own schema."""
     errors: dict[str, list[str]] = {}
     if not re.match(KEY_PATTERN, key or ""):
-        errors["key"] = ["Use lower-case letters, digits and underscores, starting with a letter."]
+        errors["key"] = [KEY_MESSAGE]
     problems = definition_errors(definition)
     if problems:
         errors["definition"] = problems

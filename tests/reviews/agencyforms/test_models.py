@@ -76,7 +76,10 @@ def test_the_shipped_forms_cover_the_national_forms_asked_for():
         (changed(title=None), "the definition: 'title' is a required property"),
         (changed(sections=[]), "sections: [] should be non-empty"),
         (changed(sections__0__fields__1__name="role"), "sections[0].fields[1].name: 'role' is already used"),
-        (changed(sections__0__fields__0__required="yes"), "sections[0].fields[0].required: 'yes' is not of type 'boolean'"),
+        (
+            changed(sections__0__fields__0__required="yes"),
+            "sections[0].fields[0].required: 'yes' is not of type 'boolean'",
+        ),
         ("not an object", "the definition: 'not an object' is not of type 'object'"),
     ],
 )

@@ -126,7 +126,9 @@ def test_saving_to_submit_names_every_required_question_missing_and_changes_noth
             complete=True,
         )
     assert refused.value.message_dict == {
-        "summary_of_involvement": ["Enter an answer to ‘Summary of your agency's involvement with the child and family’"],
+        "summary_of_involvement": [
+            "Enter an answer to ‘Summary of your agency's involvement with the child and family’"
+        ],
         "immediate_safeguarding": [
             "Enter an answer to ‘Immediate safeguarding action taken (for this child and any others)’"
         ],
