@@ -8,7 +8,13 @@ from typing import Any
 
 from django import forms
 
-from reviews.models.agencyforms import AgencyFormAnswers, AgencyFormDefinition, field_choices, iter_fields
+from reviews.models.agencyforms import (
+    AgencyFormAnswers,
+    AgencyFormDefinition,
+    definition_errors,
+    field_choices,
+    iter_fields,
+)
 from ui.forms import GovukDateField, GovukForm
 
 CHOICE_TYPES = ("yes_no", "choice")
@@ -78,8 +84,6 @@ class AgencyFormDefinitionAdminForm(forms.ModelForm):
         fields = ("key", "definition")
 
     def clean_definition(self) -> Any:
-        from reviews.models.agencyforms import definition_errors
-
         definition = self.cleaned_data["definition"]
         problems = definition_errors(definition)
         if problems:

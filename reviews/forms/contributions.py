@@ -76,7 +76,8 @@ class InviteAgencyForm(GovukForm):
         cast(AgencyChoiceField, self.fields["agency"]).queryset = agencies
         # Only people who work for an agency that may be asked; each labelled with its agency.
         cast(UserChoiceField, self.fields["lead"]).queryset = agency_members(review.partnership_id, agencies)
-        self.fields["agency_forms"].choices = [(key, form.title) for key, form in current_definitions().items()]
+        offered = [(key, form.title) for key, form in current_definitions().items()]
+        cast(forms.MultipleChoiceField, self.fields["agency_forms"]).choices = offered
         self.fields["due_date"].initial = default_due
         self.fields[
             "due_date"

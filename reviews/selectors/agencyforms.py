@@ -38,9 +38,9 @@ def display_answer(field: dict[str, Any], value: Any) -> str:
         return ""
     labels = {choice["value"]: choice["label"] for choice in field_choices(field)}
     if field["type"] == "multi_choice":
-        return ", ".join(labels.get(v, v) for v in value)
+        return ", ".join(labels.get(v, str(v)) for v in value)
     if field["type"] in ("choice", "yes_no"):
-        return labels.get(value, value)
+        return labels.get(value, str(value))
     if field["type"] == "date":
         try:
             return f"{date.fromisoformat(value):%-d %B %Y}"

@@ -1,9 +1,10 @@
 """The fixture world of the access tests: one review with every kind of object that has a URL.
 
 The rapid review of the ``review`` fixture, taken through the real services to action tracking:
-police and GP contributions with chronology entries (the GP's with an agency report and both with
-an extension request and the rapid review agency summary answered), submitted and accepted; a panel meeting with the review on its agenda
-(the chair and the panel member invited, the agency leads not); findings signed off in version 1
+police and GP contributions with chronology entries (the GP's with an agency report, both with an
+extension request and the rapid review agency summary answered), submitted and accepted; a panel
+meeting with the review on its agenda (the chair and the panel member invited, the agency leads
+not); findings signed off in version 1
 with a police and a GP recommendation, each with an action; a second subject with a restricted
 identity; and the deadline notifications the contribution requests wrote. The ``world`` fixture
 (tests/reviews/conftest.py) builds it.
