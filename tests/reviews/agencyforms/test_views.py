@@ -258,3 +258,12 @@ def test_only_the_coordinator_compares_the_agencies(client, request, police_aske
 def test_comparing_a_form_nobody_was_asked_for_is_not_found(client, police_asked, coordinator):
     client.force_login(coordinator)
     assert client.get(compare_url(police_asked, "cardiac_supplementary")).status_code == 404
+
+
+def test_the_forms_asked_are_listed_with_the_contribution(client, police_asked, gp_asked, police_lead, coordinator):
+    client.force_login(coordinator)
+    html = unescape(client.get(reverse("reviews:contributions", args=[police_asked.review.reference])).content.decode())
+    assert html.count("Rapid review agency summary") == 2
+    client.force_login(police_lead)
+    html = unescape(client.get(reverse("reviews:my_requests")).content.decode())
+    assert "Rapid review agency summary" in html
