@@ -22,10 +22,14 @@ from reviews.permissions import COORDINATE, LEAD_AGENCY, contribution_for, revie
 from reviews.selectors.agencyforms import forms_asked_on, side_by_side
 from reviews.services.access_log import access_record
 from reviews.services.agencyforms import agency_form_save
+from reviews.services.subjects import IdentityCheck
 from reviews.views.contributions import contribution_url, locked_page
 from ui.views import form_page, submit
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
+
+# The questions whose answers are typed freely (the identity check reads them).
+FREE_TEXT = ("text", "textarea")
 
 # The two buttons of the form page.
 SAVE_DRAFT, SAVE_AND_SUBMIT = "draft", "submit"
@@ -58,6 +62,13 @@ def agency_form_edit(
             complete=intent == SAVE_AND_SUBMIT,
         ),
         refused=TransitionRefused,
+        # Free text may carry a subject's real details: warned about, field by field, before saving.
+        check=IdentityCheck(
+            actor=request.user,
+            target=access.review,
+            fields=[f["name"] for f in answer_set.form.fields() if f["type"] in FREE_TEXT],
+            what=f"agency form ({answer_set.form.title})",
+        ),
     )
     if sent.refusal is not None:
         return locked_page(request, access)

@@ -17,6 +17,7 @@ from reviews.models.contributions import AgencyContribution, ContributionState
 from reviews.selectors.agencyforms import current_definitions
 from reviews.selectors.contributions import default_due_date
 from reviews.services.agencyforms import agency_form_publish
+from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import UserFactory, member
 from tests.reviews.agencyforms.conftest import FORM
 from tests.reviews.builders import answer_form, submit
@@ -267,3 +268,32 @@ def test_the_forms_asked_are_listed_with_the_contribution(client, police_asked, 
     client.force_login(police_lead)
     html = unescape(client.get(reverse("reviews:my_requests")).content.decode())
     assert "Rapid review agency summary" in html
+
+
+NAME = "Lily-Mae Orchard"
+
+
+def test_a_real_name_in_an_answer_is_warned_about_and_saved_only_when_the_lead_says_so(
+    client, police_asked, police_lead, coordinator
+):
+    subject_add(
+        actor=coordinator,
+        review_id=police_asked.review_id,
+        data=SubjectData(pseudonym="Child K", date_of_birth=date(2023, 5, 1), full_name=NAME, nhs_number="9434765919"),
+    )
+    client.force_login(police_lead)
+    data = {"q-summary_of_involvement": f"Officers spoke to {NAME}.", "intent": "draft"}
+    first = client.post(form_url(police_asked), data)
+    html = unescape(first.content.decode())
+    assert first.status_code == 400
+    assert "This looks like the real name of Child K: use “Child K” instead." in html
+    assert '<a href="#id_q-summary_of_involvement">' in html
+    assert police_asked.form_answers.get().answers == {}
+    second = client.post(form_url(police_asked), {**data, "save_anyway": "on"})
+    assert second.status_code == 302
+    assert police_asked.form_answers.get().answers == {"summary_of_involvement": f"Officers spoke to {NAME}."}
+    event = AuditEvent.objects.get(verb="identity.saved_anyway")
+    assert event.detail == {
+        "what": "agency form (Rapid review agency summary)",
+        "fields": ["summary_of_involvement"],
+    }
