@@ -145,6 +145,9 @@ RULES: dict[str, Rule] = {
         ON_REVIEW, "Progress of the contributions; an agency lead sees only their own agency's row."
     ),
     "reviews:contribution_invite": on_review(COORDINATOR, "Asking an agency for a contribution."),
+    "reviews:agency_form_compare": on_review(
+        COORDINATOR, "Every agency's submitted answers to one agency form, side by side. Logged."
+    ),
     "reviews:chronology": on_review(
         CASE_READERS, "Merged chronology; an agency lead sees their own until it is released. Logged."
     ),
@@ -187,6 +190,9 @@ RULES: dict[str, Rule] = {
     "reviews:import_template_csv": of_agency(("coordinator", "agency_lead"), "Empty import template (no case data)."),
     "reviews:import_template_xlsx": of_agency(("coordinator", "agency_lead"), "Empty import template (no case data)."),
     "reviews:report_edit": of_agency(LEAD, "Writing the agency report. Logged.", denied=COORDINATOR),
+    "reviews:agency_form_edit": of_agency(
+        LEAD, "Answering an agency form asked of the contribution. Logged.", denied=COORDINATOR
+    ),
     # --- one agency's action ---
     "reviews:action": of_agency(("coordinator", "agency_lead"), "One action and its progress."),
     "reviews:action_progress": of_agency(("coordinator", "agency_lead"), "Recording progress.", post_only=True),

@@ -37,6 +37,7 @@ from reviews.models import (
     Role,
     Sex,
 )
+from reviews.services.agencyforms import agency_forms_load_defaults
 from reviews.services.notices import NoticeData, notice_record
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open
 from reviews.services.roles import review_role_grant
@@ -357,6 +358,8 @@ def seed_demo(*, today: date | None = None) -> SeedResult:
     """Create (or complete) the demo. One transaction: a failure leaves nothing half-seeded."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        # The shipped agency forms, so a coordinator can ask for them (kept if already stored).
+        agency_forms_load_defaults()
         partnership = _partnership()
         agencies = _agencies(partnership)
         users = _users(partnership, agencies)

@@ -13,6 +13,7 @@ from django.urls import include, path
 from reviews.views import (
     access_log,
     actions,
+    agencyforms,
     chronology,
     contributions,
     dashboard,
@@ -59,6 +60,7 @@ contribution_urls = [
         name="contribution_decide_extension",
     ),
     path("<int:contribution_id>/report/", contributions.report_edit, name="report_edit"),
+    path("<int:contribution_id>/forms/<slug:form_key>/", agencyforms.agency_form_edit, name="agency_form_edit"),
     # An agency's own chronology, inside its contribution.
     path("<int:contribution_id>/entries/add/", chronology.entry_add, name="entry_add"),
     path("<int:contribution_id>/entries/<int:entry_id>/", chronology.entry_edit, name="entry_edit"),
@@ -66,6 +68,10 @@ contribution_urls = [
     path("<int:contribution_id>/import/", chronology.chronology_import, name="chronology_import"),
     path("<int:contribution_id>/import/template.csv", chronology.import_template_csv, name="import_template_csv"),
     path("<int:contribution_id>/import/template.xlsx", chronology.import_template_xlsx, name="import_template_xlsx"),
+]
+
+agency_form_urls = [
+    path("<slug:form_key>/", agencyforms.agency_form_compare, name="agency_form_compare"),
 ]
 
 chronology_urls = [
@@ -125,6 +131,7 @@ urlpatterns = [
     path("reviews/<str:reference>/roles/", include(role_urls)),
     path("reviews/<str:reference>/access-log/", include(access_log_urls)),
     path("reviews/<str:reference>/contributions/", include(contribution_urls)),
+    path("reviews/<str:reference>/agency-forms/", include(agency_form_urls)),
     path("reviews/<str:reference>/chronology/", include(chronology_urls)),
     path("reviews/<str:reference>/findings/", include(findings_urls)),
     path("reviews/<str:reference>/actions/", include(action_urls)),

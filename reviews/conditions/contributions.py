@@ -25,6 +25,10 @@ def has_required_content(contribution: AgencyContribution) -> str | None:
         gaps = report.missing_sections() if report else ["every section"]
         if gaps:
             missing.append(f"complete the agency report ({', '.join(gaps)})")
+    for answer_set in contribution.form_answers.select_related("form"):
+        gaps = answer_set.missing()
+        if gaps:
+            missing.append(f"answer every required question of the {answer_set.form.title} ({len(gaps)} unanswered)")
     if missing:
         return "Before submitting, " + "; ".join(missing) + "."
     return None

@@ -11,8 +11,12 @@ from django.contrib.auth import get_user_model
 from reviews.forms.roles import UserChoiceField, agency_members, lead_error
 from reviews.models import Agency, Review
 from reviews.models.contributions import REPORT_SECTIONS, AgencyReport, Ask, ContributionState
+from reviews.selectors.agencyforms import current_definitions
 from reviews.selectors.contributions import invitable_agencies
 from ui.forms import GovukDateField, GovukForm, StepForm, text_area
+
+# Asks that were placeholders for forms now defined as data (reviews.models.agencyforms).
+FORM_ASKS = (Ask.CDR_REPORTING_FORM, Ask.RAPID_REVIEW_SUMMARY)
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -21,6 +25,8 @@ class AgencyChoiceField(forms.ModelChoiceField):
 
 
 class InviteAgencyForm(GovukForm):
+    service_field_map = {"forms": "agency_forms"}
+
     agency = AgencyChoiceField(
         queryset=None,
         empty_label="Select an agency",
@@ -41,10 +47,19 @@ class InviteAgencyForm(GovukForm):
     )
     asks = forms.MultipleChoiceField(
         label="What is asked of the agency",
-        choices=Ask.choices,
+        # The CDR reporting form and the rapid review summary are structured agency forms now.
+        choices=[(value, label) for value, label in Ask.choices if value not in FORM_ASKS],
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply.",
-        error_messages={"required": "Select at least one thing to ask for"},
+        required=False,
+    )
+    agency_forms = forms.MultipleChoiceField(
+        label="Agency forms to complete",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Structured forms the agency answers question by question. Select all that apply.",
+        required=False,
+        error_messages={"invalid_choice": "Select forms from the list"},
     )
     due_date = GovukDateField(label="Due date", error_name="the due date")
     due_date_reason = forms.CharField(
@@ -61,6 +76,8 @@ class InviteAgencyForm(GovukForm):
         cast(AgencyChoiceField, self.fields["agency"]).queryset = agencies
         # Only people who work for an agency that may be asked; each labelled with its agency.
         cast(UserChoiceField, self.fields["lead"]).queryset = agency_members(review.partnership_id, agencies)
+        offered = [(key, form.title) for key, form in current_definitions().items()]
+        cast(forms.MultipleChoiceField, self.fields["agency_forms"]).choices = offered
         self.fields["due_date"].initial = default_due
         self.fields[
             "due_date"
@@ -69,6 +86,8 @@ class InviteAgencyForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if not data.get("asks") and not data.get("agency_forms") and "asks" not in self.errors:
+            self.add_error("asks", "Select at least one thing to ask for, or a form")
         agency, lead = data.get("agency"), data.get("lead")
         if agency is not None and lead is not None and (error := lead_error(lead, agency)):
             self.add_error("lead", error)

@@ -104,7 +104,13 @@ class AgencyContribution(FSMModelMixin, models.Model):
         return self.state in EDITABLE_STATES
 
     def ask_labels(self) -> list[str]:
-        return [Ask(ask).label for ask in self.asks if ask in Ask.values]
+        """What is asked, in words: the asks, then the agency forms by title (reviews.models.agencyforms)."""
+        forms = (
+            self.form_answers.all()  # prefetched with their forms by the list pages
+            if "form_answers" in getattr(self, "_prefetched_objects_cache", {})
+            else self.form_answers.select_related("form")
+        )
+        return [Ask(ask).label for ask in self.asks if ask in Ask.values] + [a.form.title for a in forms]
 
     # --- transitions (instance only; reviews.services.contributions saves, logs and notifies) ---
     # (workflows.runner saves the fields a transition set; one that needs a reason is given it.)

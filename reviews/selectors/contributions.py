@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from reviews.models import Agency, Review, ReviewKind, ReviewRole, Role
+from reviews.models.agencyforms import AgencyFormAnswers
 from reviews.models.contributions import EDITABLE_STATES, AgencyContribution, ContributionState, DueDateChange
 from ui.pagination import Pages, paginate
 from workflows.calendar import add_working_days, working_days_between
@@ -80,6 +81,11 @@ def _open_requests_prefetch() -> Prefetch:
     )
 
 
+def _forms_prefetch() -> Prefetch:
+    # The agency forms asked, for the "Asked for" column (AgencyContribution.ask_labels).
+    return Prefetch("form_answers", queryset=AgencyFormAnswers.objects.select_related("form").order_by("form__title"))
+
+
 # --- asking ------------------------------------------------------------------------------------
 
 # Default time given to an agency, in working days from the start shown (docs/DOMAIN.md "Rapid
@@ -114,7 +120,7 @@ def contribution_rows(review: Review, *, agency_ids: frozenset[int] | None = Non
     contributions = (
         AgencyContribution.objects.filter(review=review)
         .select_related("agency", "lead", "review__partnership")
-        .prefetch_related("review__partnership__closure_days", _open_requests_prefetch())
+        .prefetch_related("review__partnership__closure_days", _open_requests_prefetch(), _forms_prefetch())
         .order_by("agency__name")
     )
     if agency_ids is not None:
@@ -132,8 +138,8 @@ def my_requests(user: AnyUser, params: QueryDict | None = None) -> MyRequests:
     """The contributions the user leads, across all their reviews, a page at a time: work still to
     do first (soonest due first), then what is with the coordinator or finished.
 
-    Four queries however many: the count, the page's contributions with their review, partnership
-    and agency, the partnerships' closure days, the open extension requests.
+    Five queries however many: the count, the page's contributions with their review, partnership
+    and agency, the partnerships' closure days, the open extension requests, the agency forms asked.
     """
     params = params if params is not None else QueryDict()
     if not (user and user.is_authenticated):
@@ -150,7 +156,7 @@ def my_requests(user: AnyUser, params: QueryDict | None = None) -> MyRequests:
     )
     pages = paginate(contributions, params, singular="request", plural="requests")
     page = pages.rows
-    prefetch_related_objects(page, "review__partnership__closure_days", _open_requests_prefetch())
+    prefetch_related_objects(page, "review__partnership__closure_days", _open_requests_prefetch(), _forms_prefetch())
     return MyRequests(pages=pages, rows=[_row(c, today) for c in page])
 
 

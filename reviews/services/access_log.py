@@ -33,6 +33,8 @@ WHAT: dict[str, str] = {
     "chronology_export": "Merged chronology exported (CSV)",
     "contribution": "Agency contribution",
     "agency_report": "Agency report (editing)",
+    "agency_form": "Agency form (answering)",
+    "agency_form_compare": "Agency forms compared side by side",
     "panel_papers": "Panel papers",
     "actions_export": "Action tracker exported (CSV)",
     "timeliness_export": "Timeliness record exported (CSV)",

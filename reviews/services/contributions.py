@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from reviews.models import Agency, PartnershipMember, Review, ReviewRole, Review
 from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
 from reviews.permissions import require_agency_lead, require_review_perm
 from reviews.selectors.contributions import default_due_date
+from reviews.services.agencyforms import agency_forms_ask
 from reviews.services.deadlines import contribution_deadline_sync
 from reviews.services.roles import lead_refusal, role_assign
 from workflows.audit import audit_record
@@ -32,8 +34,10 @@ def contribution_request(
     asks: list[str],
     due_date: date | None = None,
     due_date_reason: str = "",
+    forms: Sequence[str] = (),
 ) -> AgencyContribution:
-    """The coordinator invites one agency. The named lead gets the agency-lead role if needed."""
+    """The coordinator invites one agency. The named lead gets the agency-lead role if needed.
+    ``forms`` names the structured agency forms asked for (reviews.models.agencyforms), by key."""
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, "coordinate_review", review, "ask agencies for contributions")
@@ -48,7 +52,7 @@ def contribution_request(
         elif AgencyContribution.objects.filter(review=review, agency=agency).exists():
             errors["agency"] = f"{agency} has already been asked on this review."
         unknown = [a for a in asks if a not in Ask.values]
-        if not asks:
+        if not asks and not forms:
             errors["asks"] = "Choose at least one thing to ask for."
         elif unknown:
             errors["asks"] = f"Not something that can be asked for: {', '.join(unknown)}."
@@ -80,6 +84,7 @@ def contribution_request(
         contribution = AgencyContribution.objects.create(
             review=review, agency=agency, lead=lead, asks=list(asks), due_date=due_date
         )
+        agency_forms_ask(contribution, forms)
         contribution_deadline_sync(contribution)
         audit_record(
             actor=actor,
@@ -87,6 +92,7 @@ def contribution_request(
             target=review,
             agency=str(agency),
             asks=list(asks),
+            forms=list(forms),
             due_date=due_date.isoformat(),
             due_date_reason=due_date_reason.strip(),
         )

@@ -33,6 +33,7 @@ from reviews.permissions import (
     lead_agency_ids,
     review_for,
 )
+from reviews.selectors.agencyforms import contribution_forms
 from reviews.selectors.chronology import contribution_entries
 from reviews.selectors.contributions import (
     contribution_rows,
@@ -120,6 +121,7 @@ def contribution_invite(request: AuthenticatedHttpRequest, reference: str) -> Ht
             asks=data["asks"],
             due_date=data["due_date"],
             due_date_reason=data["due_date_reason"],
+            forms=data["agency_forms"],
         ),
         refused=TransitionRefused,
     )
@@ -181,6 +183,7 @@ def render_contribution(
         "asks_chronology": Ask.CHRONOLOGY in contribution.asks,
         "asks_report": Ask.AGENCY_REPORT in contribution.asks,
         "report": report,
+        "agency_forms": contribution_forms(contribution),
         "report_sections": [(label, getattr(report, name)) for name, label in REPORT_SECTIONS] if report else [],
         "history": history,
         "open_request": open_request,

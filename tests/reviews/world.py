@@ -1,9 +1,10 @@
 """The fixture world of the access tests: one review with every kind of object that has a URL.
 
 The rapid review of the ``review`` fixture, taken through the real services to action tracking:
-police and GP contributions with chronology entries (the GP's with an agency report and both with
-an extension request), submitted and accepted; a panel meeting with the review on its agenda
-(the chair and the panel member invited, the agency leads not); findings signed off in version 1
+police and GP contributions with chronology entries (the GP's with an agency report, both with an
+extension request and the rapid review agency summary answered), submitted and accepted; a panel
+meeting with the review on its agenda (the chair and the panel member invited, the agency leads
+not); findings signed off in version 1
 with a police and a GP recommendation, each with an action; a second subject with a restricted
 identity; and the deadline notifications the contribution requests wrote. The ``world`` fixture
 (tests/reviews/conftest.py) builds it.
@@ -23,13 +24,14 @@ from reviews.models import PartnershipMember, Review, ReviewState, Subject
 from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
 from reviews.services.actions import action_evidence_attach
+from reviews.services.agencyforms import agency_forms_load_defaults
 from reviews.services.chronology import report_save_draft
 from reviews.services.contributions import contribution_request, contribution_request_extension
 from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import UserFactory, advance_to, member, read_hash
-from tests.reviews.builders import add_action, add_entry, add_recommendation, submit, write_findings
+from tests.reviews.builders import add_action, add_entry, add_recommendation, answer_form, submit, write_findings
 
 # The restricted identity: must appear on the coordinator's identity page and nowhere else.
 FULL_NAME = "Jolene Quarrington-Fairweather"
@@ -38,6 +40,9 @@ ADDRESS_LINE = "14 Larkspur Close"
 ADDRESS = f"{ADDRESS_LINE}\nNorthbridge NB3 7QT"
 # How each could be written on a page: the NHS number also in its spaced form.
 IDENTITY_STRINGS = (FULL_NAME, NHS_NUMBER, "401 023 2137", ADDRESS_LINE, "NB3 7QT")
+
+# The agency form both agencies answered (tests/reviews/agencyforms).
+FORM_KEY = "rapid_review_summary"
 
 REPORT = {
     "records_secured_on": date(2026, 3, 10),
@@ -79,6 +84,7 @@ def build_world(
         ),
     )
     advance_to(review, ReviewState.SCOPING, coordinator)
+    agency_forms_load_defaults()
     contributions: dict[str, AgencyContribution] = {}
     entries: dict[str, ChronologyEntry] = {}
     changes: dict[str, DueDateChange] = {}
@@ -89,8 +95,10 @@ def build_world(
             agency=agency,
             lead=lead,
             asks=[Ask.CHRONOLOGY, Ask.AGENCY_REPORT],
+            forms=[FORM_KEY],
         )
         entries[key] = add_entry(contribution, lead, source_record=f"{key} record 1")
+        answer_form(contribution, lead, FORM_KEY)
         report_save_draft(actor=lead, contribution_id=contribution.pk, sections=REPORT)
         changes[key] = contribution_request_extension(
             actor=lead,
@@ -160,6 +168,7 @@ def build_world(
             "notification_id": notification.pk,
             # A notice the rapid review owes and has not recorded: the form, the coordinator's.
             "kind": "panel_reply",
+            "form_key": FORM_KEY,
         }
 
     return World(
