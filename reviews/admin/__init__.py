@@ -6,6 +6,7 @@ reviews.services, and the review transitions are offered as admin actions that c
 
 from reviews.admin import (  # noqa: F401
     actions,
+    child_death,
     chronology,
     clocks,
     contributions,

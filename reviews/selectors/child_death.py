@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reviews.models import ChildDeath, JointAgencyResponseItem, Review, ReviewKind, Subject
-from reviews.models.child_death import JAR_DATE_FIELDS, JarItem
+from reviews.models.child_death import JarItem
 from reviews.models.clocks import JAR_HOME_VISIT, JAR_INFORMATION_MEETING
 from reviews.selectors.clocks import ClockRow
 
@@ -46,10 +46,6 @@ def child_death_summary(review: Review, clocks: list[ClockRow]) -> ChildDeathSum
         by_key = {row.clock.key: row for row in clocks}
         jar = [JarRow(item, recorded.get(item), by_key.get(JAR_CLOCKS[item])) for item in JarItem]
     return ChildDeathSummary(review=review, record=record, jar=jar)
-
-
-def jar_date(review: Review, item: str) -> date | None:
-    return getattr(review, JAR_DATE_FIELDS[item])
 
 
 # --- the CDOP's papers ----------------------------------------------------------------------------

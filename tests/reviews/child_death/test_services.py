@@ -18,8 +18,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from reviews.models import ChildDeath, ChildDeathStage, ClockSetting, ClosureDay, JointAgencyResponseItem, Review
-from reviews.models import ReviewClock
+from reviews.models import (
+    ChildDeath,
+    ChildDeathStage,
+    ClockSetting,
+    ClosureDay,
+    JointAgencyResponseItem,
+    Review,
+    ReviewClock,
+)
 from reviews.models.child_death import Ethnicity, JarItem, PlaceOfDeath
 from reviews.selectors.clocks import clock_reading
 from reviews.selectors.review import review_history
