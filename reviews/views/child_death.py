@@ -20,6 +20,7 @@ from reviews.services.child_death import (
     child_death_dataset_record,
     jar_item_record,
 )
+from reviews.services.subjects import IdentityCheck
 from ui.views import form_page, submit
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
@@ -69,6 +70,10 @@ def child_death_jar_item(request: AuthenticatedHttpRequest, reference: str, item
         form,
         lambda data: jar_item_record(actor=request.user, review_id=review.pk, item=item, data=form.item_data()),
         refused=TransitionRefused,
+        # Shown on the CDOP's anonymised papers: a real name here would reach the panel.
+        check=IdentityCheck(
+            actor=request.user, target=review, fields=("done_by", "note"), what="joint agency response"
+        ),
     )
     if sent.saved:
         messages.success(request, f"{label} recorded.")
@@ -90,6 +95,7 @@ def child_death_meeting(request: AuthenticatedHttpRequest, reference: str) -> Ht
         form,
         lambda data: cdr_meeting_record(actor=request.user, review_id=review.pk, data=form.meeting_data()),
         refused=TransitionRefused,
+        check=IdentityCheck(actor=request.user, target=review, fields=("notes",), what="child death review meeting"),
     )
     if sent.saved:
         messages.success(request, "Child death review meeting recorded.")
@@ -116,6 +122,7 @@ def child_death_cdop(request: AuthenticatedHttpRequest, reference: str) -> HttpR
         form,
         lambda data: cdop_review_record(actor=request.user, review_id=review.pk, data=form.cdop_data()),
         refused=TransitionRefused,
+        check=IdentityCheck(actor=request.user, target=review, fields=("notes",), what="CDOP review"),
     )
     if sent.saved:
         messages.success(request, "The CDOP's review recorded.")

@@ -141,3 +141,20 @@ def test_the_jar_step_page_does_not_exist_for_an_expected_death(client, cdr, coo
     child_death_dataset_record(actor=coordinator, review_id=cdr.pk, data=replace(DATASET, unexpected=False))
     client.force_login(coordinator)
     assert client.get(reverse("reviews:child_death_jar_item", args=[cdr.reference, "home_visit"])).status_code == 404
+
+
+def test_a_real_name_in_the_meeting_notes_is_caught_before_it_reaches_the_cdops_papers(client, cdr, coordinator):
+    client.force_login(coordinator)
+    form = {
+        **date_parts("post_mortem_received_on", date(2026, 4, 20)),
+        **date_parts("notice_given_on", date(2026, 4, 1)),
+        **date_parts("held_on", date(2026, 5, 5)),
+        "notes": f"{FULL_NAME} was seen by the GP twice.",
+    }
+    response = client.post(url("child_death_meeting", cdr), form)
+    assert response.status_code == 400
+    assert "Child D" in response.content.decode() and 'id="save-anyway"' in response.content.decode()
+    assert Review.objects.get(pk=cdr.pk).cdr_meeting_on is None
+
+    client.post(url("child_death_meeting", cdr), {**form, "notes": "Child D was seen by the GP twice."})
+    assert Review.objects.get(pk=cdr.pk).cdr_meeting_on == date(2026, 5, 5)
