@@ -42,7 +42,9 @@ def child_death_summary(review: Review, clocks: list[ClockRow]) -> ChildDeathSum
     record = ChildDeath.objects.filter(review=review).first()
     jar: list[JarRow] = []
     if review.death_unexpected:
-        recorded = {row.item: row for row in JointAgencyResponseItem.objects.filter(review=review)}
+        recorded = {
+            row.item: row for row in JointAgencyResponseItem.objects.filter(review=review).select_related("recorded_by")
+        }
         by_key = {row.clock.key: row for row in clocks}
         jar = [JarRow(item, recorded.get(item), by_key.get(JAR_CLOCKS[item])) for item in JarItem]
     return ChildDeathSummary(review=review, record=record, jar=jar)

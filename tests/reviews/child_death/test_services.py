@@ -28,6 +28,7 @@ from reviews.models import (
     ReviewClock,
 )
 from reviews.models.child_death import Ethnicity, JarItem, PlaceOfDeath
+from reviews.models.notices import NoticeKind
 from reviews.selectors.clocks import clock_reading
 from reviews.selectors.review import review_history
 from reviews.services.child_death import (
@@ -40,6 +41,7 @@ from reviews.services.child_death import (
     child_death_dataset_record,
     jar_item_record,
 )
+from reviews.services.notices import NoticeData, notice_record
 from workflows.audit import AuditEvent
 from workflows.clocks import ClockStatus
 from workflows.runner import TransitionRefused
@@ -285,3 +287,16 @@ def test_the_cdop_reviews_after_the_meeting_only(cdr, coordinator):
         "The CDOP's review cannot be before the child death review meeting (5 May 2026)."
     ]
     assert Review.objects.get(pk=cdr.pk).cdop_reviewed_on is None
+
+
+def test_a_looked_after_childs_death_brings_its_notice_which_then_keeps_the_child_looked_after(cdr, coordinator):
+    child_death_dataset_record(actor=coordinator, review_id=cdr.pk, data=replace(DATASET, looked_after=True))
+    # 5 working days from becoming aware on Fri 6 March 2026: Fri 13 March.
+    assert clock(cdr, "lac_death_notice").due_date == date(2026, 3, 13)
+    notice_record(
+        actor=coordinator, review_id=cdr.pk, kind=NoticeKind.LAC_DEATH, data=NoticeData(sent_on=date(2026, 3, 10))
+    )
+    with pytest.raises(ValidationError) as refused:
+        child_death_dataset_record(actor=coordinator, review_id=cdr.pk, data=DATASET)
+    assert "looked_after" in refused.value.message_dict
+    assert Review.objects.get(pk=cdr.pk).child_looked_after

@@ -158,3 +158,39 @@ def test_a_real_name_in_the_meeting_notes_is_caught_before_it_reaches_the_cdops_
 
     client.post(url("child_death_meeting", cdr), {**form, "notes": "Child D was seen by the GP twice."})
     assert Review.objects.get(pk=cdr.pk).cdr_meeting_on == date(2026, 5, 5)
+
+
+def test_the_cdop_page_and_the_review_page_read_in_constant_queries(client, cdr, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.services.subjects import SubjectData, subject_add
+
+    child_death_dataset_record(actor=coordinator, review_id=cdr.pk, data=DATASET)
+    client.force_login(coordinator)
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for name in ("child_death_cdop", "review"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(name, cdr)).status_code == 200
+            found.append(len(queries))
+        return found[0], found[1]
+
+    counts()  # warms the content type cache (the history reads them)
+    before = counts()
+    jar_item_record(
+        actor=coordinator,
+        review_id=cdr.pk,
+        item="home_visit",
+        data=JarItemData(done_on=date(2026, 3, 7), done_at=None, done_by="Police"),
+    )
+    jar_item_record(
+        actor=coordinator,
+        review_id=cdr.pk,
+        item="information_meeting",
+        data=JarItemData(done_on=date(2026, 3, 9), done_at=None, done_by="Police, CSC"),
+    )
+    for letter in "FG":
+        subject_add(actor=coordinator, review_id=cdr.pk, data=SubjectData(pseudonym=f"Sibling {letter}"))
+    assert counts() == before
