@@ -31,4 +31,5 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "meeting_id": 999_999,
         "notification_id": notification.pk if notification else 999_999,
         "kind": "panel_reply",  # a notice the rapid review owes
+        "item": "home_visit",  # a step of a child death review's joint agency response
     }
