@@ -137,6 +137,15 @@ RULES: dict[str, Rule] = {
     "reviews:review_notice": on_review(
         COORDINATOR, "Recording an onward notice; once recorded, those with case detail read it (logged)."
     ),
+    # A child death review's own pages (404 on any other kind of review).
+    "reviews:child_death_dataset": on_review(COORDINATOR, "Recording the CDR notification dataset."),
+    "reviews:child_death_jar_item": on_review(
+        COORDINATOR, "Recording a step of the joint agency response to an unexpected death."
+    ),
+    "reviews:child_death_meeting": on_review(COORDINATOR, "Recording the child death review meeting."),
+    "reviews:child_death_cdop": on_review(
+        INVITED, "The CDOP's anonymised papers (no identity); the coordinator records its review. Logged."
+    ),
     "reviews:subject_add": on_review(COORDINATOR, "Adding a subject (with identity)."),
     "reviews:subject_identity": on_review(COORDINATOR, "Real name, NHS number, address. Logged."),
     "reviews:review_roles": on_review(ON_REVIEW, "Who holds which role; granting is the coordinator's."),

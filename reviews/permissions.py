@@ -106,6 +106,8 @@ LEAD_AGENCY = "lead_agency_submission"
 # scrutineer sees progress and timeliness only (docs/DOMAIN.md "Who uses it").
 CASE_DETAIL = frozenset({COORDINATE, CHAIR, "sit_on_panel", LEAD_AGENCY})
 # Roles that see every agency's row of a review's contributions.
+# The CDOP's anonymised papers: the coordinator, the panel's chair and its members (never an identity).
+CDOP_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel"})
 REVIEW_WIDE_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", "scrutinise_review"})
 # Findings and recommendations are drafted by the coordinator or the independent reviewer (the chair).
 FINDINGS_DRAFTERS = (COORDINATE, CHAIR)

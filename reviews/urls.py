@@ -14,6 +14,7 @@ from reviews.views import (
     access_log,
     actions,
     agencyforms,
+    child_death,
     chronology,
     contributions,
     dashboard,
@@ -32,6 +33,13 @@ review_urls = [
     path("dates/", review.review_key_dates, name="review_dates"),
     path("timeliness.csv", timeliness.review_timeliness_export, name="review_timeliness_export"),
     path("notices/<slug:kind>/", notices.notice_view, name="review_notice"),
+]
+
+child_death_urls = [
+    path("", child_death.child_death_dataset, name="child_death_dataset"),
+    path("joint-agency-response/<slug:item>/", child_death.child_death_jar_item, name="child_death_jar_item"),
+    path("meeting/", child_death.child_death_meeting, name="child_death_meeting"),
+    path("cdop/", child_death.child_death_cdop, name="child_death_cdop"),
 ]
 
 subject_urls = [
@@ -128,6 +136,7 @@ urlpatterns = [
     path("reviews/new/", review.review_new, name="review_new"),
     path("reviews/<str:reference>/", include(review_urls)),
     path("reviews/<str:reference>/subjects/", include(subject_urls)),
+    path("reviews/<str:reference>/child-death/", include(child_death_urls)),
     path("reviews/<str:reference>/roles/", include(role_urls)),
     path("reviews/<str:reference>/access-log/", include(access_log_urls)),
     path("reviews/<str:reference>/contributions/", include(contribution_urls)),

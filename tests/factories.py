@@ -200,7 +200,12 @@ def sign_off_findings(review: Review, coordinator: Any) -> None:
                 findings="Agencies did not share what they knew.",
                 learning="Share information at the first concern.",
                 category_of_death=5,
+                category_rationale="Acute asthma: no earlier category applies.",
                 modifiable_factors="no",
+                factors_child_relevance=1,
+                factors_family_relevance=1,
+                factors_physical_relevance=0,
+                factors_services_relevance=2,
             ),
         )
     chair = ReviewRole.objects.filter(review=review, role=Role.CHAIR).select_related("user").first()

@@ -7,6 +7,7 @@ reviews.services, and the review transitions are offered as admin actions that c
 from reviews.admin import (  # noqa: F401
     actions,
     agencyforms,
+    child_death,
     chronology,
     clocks,
     contributions,

@@ -31,8 +31,15 @@ def findings_complete(findings: Findings) -> str | None:
     if not findings.learning.strip():
         missing.append("the learning")
     if findings.needs_analysis:
+        from reviews.models.findings import ANALYSIS_DOMAINS, relevance_field
+
+        unrated = [label for name, label in ANALYSIS_DOMAINS if getattr(findings, relevance_field(name)) is None]
+        if unrated:
+            missing.append("the level of relevance of: " + "; ".join(label.lower() for label in unrated))
         if findings.category_of_death is None:
             missing.append("the category of death")
+        elif not findings.category_rationale.strip():
+            missing.append("why the category of death was chosen")
         if not findings.modifiable_factors:
             missing.append("whether there were modifiable factors")
     if missing:

@@ -10,7 +10,7 @@ from django import forms
 from reviews.forms.actions import _agencies
 from reviews.forms.contributions import AgencyChoiceField
 from reviews.models import Agency, Review
-from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors
+from reviews.models.findings import ANALYSIS_DOMAINS, CategoryOfDeath, ModifiableFactors, Relevance, relevance_field
 from reviews.selectors.findings import canonical_json, content_hash
 from reviews.services.findings import FindingsData, RecommendationData
 from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin, text_area
@@ -44,9 +44,20 @@ class FindingsForm(GovukForm):
         cast(forms.MultipleChoiceField, self.fields["themes"]).choices = [(t, t) for t in themes]
         self.analysis = analysis
         if analysis:
+            # A CDR's learning is the analysis form's learning points.
+            self.fields["learning"].label = "Learning points"
             for name, label in ANALYSIS_DOMAINS:
                 self.fields[name] = forms.CharField(
                     label=label, required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+                )
+                self.fields[relevance_field(name)] = forms.TypedChoiceField(
+                    label=f"{label}: level of relevance",
+                    choices=Relevance.choices,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
+                    help_text="Needed before sign-off.",
                 )
             self.fields["category_of_death"] = forms.TypedChoiceField(
                 label="Category of death",
@@ -56,6 +67,13 @@ class FindingsForm(GovukForm):
                 required=False,
                 widget=forms.RadioSelect,
             )
+            self.fields["category_rationale"] = forms.CharField(
+                label="Why this category",
+                help_text="Why it is the first of the ten that applies. Needed before sign-off.",
+                required=False,
+                max_length=20_000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
             self.fields["modifiable_factors"] = forms.ChoiceField(
                 label="Were there modifiable factors?",
                 choices=ModifiableFactors.choices,
@@ -64,8 +82,10 @@ class FindingsForm(GovukForm):
             )
 
     def analysis_fields(self) -> list[forms.BoundField]:
-        names = [name for name, _ in ANALYSIS_DOMAINS]
-        return [self[name] for name in names] if self.analysis else []
+        """Each domain's factors, then its level of relevance."""
+        if not self.analysis:
+            return []
+        return [self[field] for name, _ in ANALYSIS_DOMAINS for field in (name, relevance_field(name))]
 
     def findings_data(self) -> FindingsData:
         data = self.cleaned_data
@@ -77,7 +97,9 @@ class FindingsForm(GovukForm):
         if self.analysis:
             for name, _ in ANALYSIS_DOMAINS:
                 values[name] = data[name]
+                values[relevance_field(name)] = data[relevance_field(name)]
             values["category_of_death"] = data["category_of_death"] or None
+            values["category_rationale"] = data["category_rationale"]
             values["modifiable_factors"] = data["modifiable_factors"]
         return FindingsData(**values)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reviews.models.actions import Action, ActionEvidenceFile, ActionState, ActionUpdate, Rag
 from reviews.models.agencyforms import AgencyFormAnswers, AgencyFormDefinition
+from reviews.models.child_death import ChildDeath, ChildDeathStage, JointAgencyResponseItem
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.clocks import ClockSetting, ReviewClock
 from reviews.models.contributions import AgencyContribution, AgencyReport, Ask, ContributionState, DueDateChange
@@ -34,6 +35,9 @@ from reviews.models.subjects import Sex, Subject, SubjectIdentity
 __all__ = [
     "AgencyFormAnswers",
     "AgencyFormDefinition",
+    "ChildDeath",
+    "ChildDeathStage",
+    "JointAgencyResponseItem",
     "Action",
     "Notice",
     "NoticeKind",

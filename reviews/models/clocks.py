@@ -182,7 +182,8 @@ CDR_REVIEW_MEETING = ClockSpec(
     unit=MONTHS,
     basis=Basis.PRACTICE,
     source="Common practice: about 3 months from the death",
-    stop_state=ReviewState.FINDINGS,
+    # The meeting's recorded date (reviews/models/child_death.py), not a change of stage.
+    stop_event="cdr_meeting_on",
     ends_if_withdrawn=True,
 )
 
@@ -195,8 +196,36 @@ CDOP_REVIEW = ClockSpec(
     unit=MONTHS,
     basis=Basis.PRACTICE,
     source="Common practice: the panel within 3 to 6 months",
-    stop_state=ReviewState.ACTION_TRACKING,
+    stop_event="cdop_reviewed_on",
     ends_if_withdrawn=True,
+)
+
+
+# The joint agency response to an unexpected child death (reviews/models/child_death.py): both are
+# practice, so a partnership may change their durations (ClockSetting), like the other practice clocks.
+JAR_HOME_VISIT = ClockSpec(
+    key="jar_home_visit",
+    label="Joint home visit (joint agency response)",
+    start_events=("incident_on",),
+    duration=24,
+    unit=HOURS,
+    basis=Basis.PRACTICE,
+    source="Child death review statutory guidance (practice): a joint home visit within 24 hours of the death",
+    stop_event="jar_home_visit_on",
+    only_if="death_unexpected",
+)
+
+
+JAR_INFORMATION_MEETING = ClockSpec(
+    key="jar_information_meeting",
+    label="Initial information-sharing and planning meeting (joint agency response)",
+    start_events=("incident_on",),
+    duration=3,
+    unit=WD,
+    basis=Basis.PRACTICE,
+    source="Common practice: within 3 working days of the death (a partnership default)",
+    stop_event="jar_meeting_on",
+    only_if="death_unexpected",
 )
 
 
@@ -311,7 +340,14 @@ HOME_OFFICE_DECISION = ClockSpec(
 
 
 CLOCKS_BY_KIND: dict[str, tuple[ClockSpec, ...]] = {
-    ReviewKind.CHILD_DEATH: (CDR_NOTIFICATION, CDR_REVIEW_MEETING, CDOP_REVIEW, LAC_DEATH_NOTICE),
+    ReviewKind.CHILD_DEATH: (
+        CDR_NOTIFICATION,
+        JAR_HOME_VISIT,
+        JAR_INFORMATION_MEETING,
+        CDR_REVIEW_MEETING,
+        CDOP_REVIEW,
+        LAC_DEATH_NOTICE,
+    ),
     ReviewKind.RAPID: (SERIOUS_INCIDENT_NOTIFICATION, RAPID_REVIEW, PANEL_REPLY),
     ReviewKind.CSPR: (CSPR_COMPLETION, ADVANCE_COPY),
     ReviewKind.SCR: (SERIOUS_INCIDENT_NOTIFICATION, SCR_COMPLETION),
@@ -344,6 +380,10 @@ STOP_DATES: dict[str, frozenset[str]] = {
         "lac_death_notified_on",
         "advance_copy_sent_on",
         "home_office_told_on",
+        "jar_home_visit_on",
+        "jar_meeting_on",
+        "cdr_meeting_on",
+        "cdop_reviewed_on",
     )
 }
 

@@ -85,6 +85,19 @@ ANALYSIS_DOMAINS: list[tuple[str, str]] = [
 ]
 
 
+class Relevance(models.IntegerChoices):
+    """How much a domain's factors bear on the death: the national analysis form's levels [statute]."""
+
+    NOT_AVAILABLE = 0, "0. Information not available"
+    NONE_OR_UNLIKELY = 1, "1. No factors identified, or factors identified that are unlikely to have contributed"
+    MAY_HAVE_CONTRIBUTED = 2, "2. Factors identified that may have contributed to vulnerability, ill health or death"
+
+
+def relevance_field(domain: str) -> str:
+    """The column holding a domain's level of relevance: ``factors_child`` → ``factors_child_relevance``."""
+    return f"{domain}_relevance"
+
+
 class FindingsState(models.TextChoices):
     DRAFT = "draft", "Draft"
     # Sent to the chair, who is told and has a to-do (issue 12); still editable, but the sign-off
@@ -120,7 +133,12 @@ class Findings(FSMModelMixin, models.Model):
     factors_family = models.TextField(blank=True)
     factors_physical = models.TextField(blank=True)
     factors_services = models.TextField(blank=True)
+    factors_child_relevance = models.PositiveSmallIntegerField(choices=Relevance.choices, null=True, blank=True)
+    factors_family_relevance = models.PositiveSmallIntegerField(choices=Relevance.choices, null=True, blank=True)
+    factors_physical_relevance = models.PositiveSmallIntegerField(choices=Relevance.choices, null=True, blank=True)
+    factors_services_relevance = models.PositiveSmallIntegerField(choices=Relevance.choices, null=True, blank=True)
     category_of_death = models.PositiveSmallIntegerField(choices=CategoryOfDeath.choices, null=True, blank=True)
+    category_rationale = models.TextField(blank=True, help_text="Why this category: the first of the ten that applies.")
     modifiable_factors = models.CharField(max_length=20, choices=ModifiableFactors.choices, blank=True)
 
     # The latest sign-off; every signed version is also a SignedFindings row.

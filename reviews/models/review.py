@@ -145,6 +145,14 @@ class Review(FSMModelMixin, models.Model):
         default=False,
         help_text="A looked-after child's death is also notified to Ofsted and the Secretary of State.",
     )
+    # A child death review (reviews/models/child_death.py). Unexpected (True) starts the joint agency
+    # response and its clocks; None until the notification dataset is recorded.
+    death_unexpected = models.BooleanField("the death was unexpected", null=True, blank=True)
+    # Stop dates recorded on the child death pages, never on the key dates form.
+    jar_home_visit_on = models.DateField("date of the joint home visit", null=True, blank=True)
+    jar_meeting_on = models.DateField("date of the initial information-sharing meeting", null=True, blank=True)
+    cdr_meeting_on = models.DateField("date of the child death review meeting", null=True, blank=True)
+    cdop_reviewed_on = models.DateField("date the CDOP reviewed the death", null=True, blank=True)
 
     converted_from = models.OneToOneField(
         "self",

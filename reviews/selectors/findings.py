@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reviews.models import Findings, Partnership, Recommendation, Review, ReviewRole, ReviewState, Role, SignedFindings
 from reviews.models.actions import Action
-from reviews.models.findings import ANALYSIS_DOMAINS, DEFAULT_THEMES, FindingsState, Theme
+from reviews.models.findings import ANALYSIS_DOMAINS, DEFAULT_THEMES, FindingsState, Theme, relevance_field
 from ui.pagination import Pages, paginate
 from workflows.types import AnyUser
 
@@ -88,8 +88,19 @@ def signed_content(findings: Findings) -> dict[str, Any]:
             **{name: getattr(findings, name) for name, _ in ANALYSIS_DOMAINS},
             "category_of_death": findings.category_of_death,
             "modifiable_factors": findings.modifiable_factors,
+            **_completed_analysis(findings),
         }
     return content
+
+
+def _completed_analysis(findings: Findings) -> dict[str, Any]:
+    """The parts of the CDR analysis added in issue 13 (levels of relevance, the category's rationale),
+    only once written: findings signed before they existed still hash to what their chair signed."""
+    parts: dict[str, Any] = {
+        relevance_field(name): getattr(findings, relevance_field(name)) for name, _ in ANALYSIS_DOMAINS
+    }
+    parts["category_rationale"] = findings.category_rationale
+    return {key: value for key, value in parts.items() if value not in (None, "")}
 
 
 def canonical_json(content: dict[str, Any]) -> bytes:
@@ -107,6 +118,7 @@ def draft_content(findings: Findings) -> dict[str, Any]:
     if findings.needs_analysis:
         content.update({name: getattr(findings, name) for name, _ in ANALYSIS_DOMAINS})
         content.update(category_of_death=findings.category_of_death, modifiable_factors=findings.modifiable_factors)
+        content.update(_completed_analysis(findings))
     return content
 
 
@@ -127,10 +139,15 @@ _RECOMMENDATION_PARTS = {
 def content_changes(read: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """What changed between the content the chair read and the content now, one line a section."""
     changes = [f"{label} changed." for key, label in _SECTIONS.items() if read.get(key) != now.get(key)]
-    labels = dict(ANALYSIS_DOMAINS) | {
-        "category_of_death": "The category of death",
-        "modifiable_factors": "Modifiable factors",
-    }
+    labels = (
+        dict(ANALYSIS_DOMAINS)
+        | {relevance_field(name): f"{label}: level of relevance" for name, label in ANALYSIS_DOMAINS}
+        | {
+            "category_of_death": "The category of death",
+            "category_rationale": "Why the category of death was chosen",
+            "modifiable_factors": "Modifiable factors",
+        }
+    )
     read_analysis, now_analysis = read.get("cdr_analysis") or {}, now.get("cdr_analysis") or {}
     changes += [f"{label} changed." for key, label in labels.items() if read_analysis.get(key) != now_analysis.get(key)]
     before = {r["number"]: r for r in read.get("recommendations", [])}

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
-from reviews.models import Review, ReviewKind, ReviewState
+from reviews.models import ChildDeath, Review, ReviewKind, ReviewState
 from reviews.permissions import reviews_for_user
 from workflows.clocks import ClockStatus
 from workflows.models import TransitionLog
@@ -114,6 +115,10 @@ def _person(user: User | None) -> str:
 
 
 def _change(log: TransitionLog, into: str) -> str:
+    if log.content_type_id == ContentType.objects.get_for_model(ChildDeath).pk:
+        # A child death review's recorded steps (the meeting, the CDOP's review) are steps of its
+        # ChildDeath row: they read as what happened, not as a change of the review's stage.
+        return str(transition_settings(ChildDeath).get(log.transition, {}).get("history", log.transition))
     said = transition_settings(Review).get(log.transition, {}).get("history", "")
     if said and log.transition == "convert_to_cspr" and into:
         return f"{said}: {into} (from {_state_label(log.from_state).lower()})"
@@ -125,9 +130,14 @@ def review_history(review: Review, converted_into: Review | None = None) -> list
     ``converted_into``: the CSPR this rapid review became, when the reader may see it (its reference
     then completes the conversion's row)."""
     ids = [review.pk] + ([review.converted_from_id] if review.converted_from_id else [])
-    logs = TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(Review), object_id__in=ids
-    ).select_related("actor")
+    steps_of_review = Q(content_type=ContentType.objects.get_for_model(Review), object_id__in=ids)
+    if review.kind == ReviewKind.CHILD_DEATH:
+        steps_of_review |= Q(
+            content_type=ContentType.objects.get_for_model(ChildDeath),
+            object_id__in=ChildDeath.objects.filter(review_id=review.pk).values("pk"),
+        )
+    logs = TransitionLog.objects.filter(steps_of_review).select_related("actor")
+    review_type = ContentType.objects.get_for_model(Review).pk
     into = converted_into.reference if converted_into is not None else ""
     return [
         HistoryRow(
@@ -135,7 +145,7 @@ def review_history(review: Review, converted_into: Review | None = None) -> list
             from_label=_state_label(log.from_state),
             to_label=_state_label(log.to_state),
             actor_name=_person(log.actor),
-            on_earlier_review=log.object_id != review.pk,
+            on_earlier_review=log.content_type_id == review_type and log.object_id != review.pk,
             # On the CSPR's page its own conversion row is the earlier review's, into this one.
             change=_change(log, into if log.object_id == review.pk else review.reference),
         )

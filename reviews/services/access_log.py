@@ -39,6 +39,7 @@ WHAT: dict[str, str] = {
     "actions_export": "Action tracker exported (CSV)",
     "timeliness_export": "Timeliness record exported (CSV)",
     "notice": "Onward notice",
+    "cdop_papers": "CDOP papers (anonymised)",
     "evidence_file": "Action evidence file downloaded",
 }
 

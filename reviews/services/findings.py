@@ -22,8 +22,10 @@ from reviews.models.findings import (
     Findings,
     ModifiableFactors,
     Recommendation,
+    Relevance,
     SignedFindings,
     Theme,
+    relevance_field,
 )
 from reviews.permissions import CHAIR, FINDINGS_DRAFTERS, require_partnership_coordinator, require_review_perm
 from reviews.selectors.findings import (
@@ -96,6 +98,12 @@ class FindingsData:
     factors_services: str = ""
     category_of_death: int | None = None
     modifiable_factors: str = ""
+    # The CDR analysis: each domain's level of relevance, and why the category of death was chosen.
+    factors_child_relevance: int | None = None
+    factors_family_relevance: int | None = None
+    factors_physical_relevance: int | None = None
+    factors_services_relevance: int | None = None
+    category_rationale: str = ""
 
 
 class FindingsChanged(TransitionRefused):
@@ -130,6 +138,10 @@ def findings_save(*, actor: User, review_id: int, data: FindingsData, based_on: 
             errors["category_of_death"] = "Choose one of the ten categories of death."
         if data.modifiable_factors and data.modifiable_factors not in ModifiableFactors.values:
             errors["modifiable_factors"] = "Choose yes, no or insufficient information."
+        for name, label in ANALYSIS_DOMAINS:
+            level = getattr(data, relevance_field(name))
+            if level is not None and level not in Relevance.values:
+                errors[relevance_field(name)] = f"Choose a level of relevance for the {label[:1].lower()}{label[1:]}."
         if errors:
             raise ValidationError(errors)
         findings.findings = data.findings.strip()
@@ -139,9 +151,12 @@ def findings_save(*, actor: User, review_id: int, data: FindingsData, based_on: 
         if findings.needs_analysis:
             for name, _ in ANALYSIS_DOMAINS:
                 setattr(findings, name, (getattr(data, name) or "").strip())
+                setattr(findings, relevance_field(name), getattr(data, relevance_field(name)))
             findings.category_of_death = data.category_of_death
+            findings.category_rationale = data.category_rationale.strip()
             findings.modifiable_factors = data.modifiable_factors
-            fields += [name for name, _ in ANALYSIS_DOMAINS] + ["category_of_death", "modifiable_factors"]
+            fields += [name for name, _ in ANALYSIS_DOMAINS] + [relevance_field(name) for name, _ in ANALYSIS_DOMAINS]
+            fields += ["category_of_death", "category_rationale", "modifiable_factors"]
         findings.updated_by = actor
         findings.save(update_fields=fields)
         audit_record(actor=actor, verb="findings.saved", target=review)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
 from reviews.models import Review
-from reviews.permissions import COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
+from reviews.permissions import CDOP_READERS, COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
+from reviews.selectors.child_death import child_death_summary
 from reviews.selectors.clocks import clock_rows, stop_date_prompts
 from reviews.selectors.notices import notice_rows
 from reviews.selectors.review import (
@@ -114,6 +115,9 @@ def _render_review(
         context["subjects"] = list(review.subjects.all())
         context["key_dates"] = [(key_date_label(review, f), getattr(review, f)) for f in key_date_fields(review.kind)]
         context["roles"] = review_roles(review)
+        # A child death review's dataset, joint agency response, meeting and CDOP review.
+        context["child_death"] = child_death_summary(review, clocks)
+        context["reads_cdop_papers"] = access.holds(CDOP_READERS)
     return render(request, "reviews/review_detail.html", context, status=status)
 
 

@@ -64,6 +64,8 @@ class World:
     users: dict[str, Any]
     own: dict[str, Any]  # URL parameters naming the police (the agency lead's own agency) objects
     other: dict[str, Any] = field(default_factory=dict)  # the same parameters naming the GP's
+    # A child death review with the same roles, for the pages only a CDR has (reviews/views/child_death.py).
+    cdr: Review | None = None
 
     def params(self, role: str) -> dict[str, Any]:
         return self.other if role == "agency_lead_other" else self.own
@@ -169,15 +171,68 @@ def build_world(
             # A notice the rapid review owes and has not recorded: the form, the coordinator's.
             "kind": "panel_reply",
             "form_key": FORM_KEY,
+            # A step of the child death review's joint agency response (its death is unexpected).
+            "item": "home_visit",
         }
 
     return World(
+        cdr=_child_death_review(
+            partnership, coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, police, gp
+        ),
         review=Review.objects.get(pk=review.pk),
         identity_subject=identity_subject,
         users=users,
         own=params("police"),
         other=params("gp"),
     )
+
+
+def _child_death_review(partnership, coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, police, gp):
+    """A CDR with every role the rapid review has, its unexpected death recorded, and the same restricted
+    identity for its subject: the CDOP's page must never show it."""
+    from reviews.models import ReviewKind, Role
+    from reviews.services.child_death import DatasetData, child_death_dataset_record
+    from tests.factories import make_review
+
+    cdr = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.CHILD_DEATH,
+        title="Child E (aged 3 months)",
+        key_dates={"incident_on": date(2026, 3, 6), "became_aware_on": date(2026, 3, 6)},
+        subject=SubjectData(
+            pseudonym="Child E",
+            date_of_birth=date(2025, 12, 1),
+            full_name=FULL_NAME,
+            nhs_number=NHS_NUMBER,
+            address=ADDRESS,
+        ),
+        roles=[
+            (chair, Role.CHAIR, None),
+            (panel_member, Role.PANEL_MEMBER, None),
+            (police_lead, Role.AGENCY_LEAD, police),
+            (gp_lead, Role.AGENCY_LEAD, gp),
+            (scrutineer, Role.SCRUTINEER, None),
+        ],
+    )
+    child_death_dataset_record(
+        actor=coordinator,
+        review_id=cdr.pk,
+        data=DatasetData(
+            died_on=date(2026, 3, 6),
+            became_aware_on=date(2026, 3, 6),
+            became_aware_at=None,
+            unexpected=True,
+            place_of_death="home",
+            ethnicity="not_known",
+            looked_after=False,
+            disability="not_known",
+            home_local_authority="Northbridge City Council",
+            notifier_name="Dr N. Example",
+            notifier_role="Emergency department consultant",
+        ),
+    )
+    return cdr
 
 
 # The step named in a step URL: one the URL's own checks accept, so only permission decides.
@@ -213,4 +268,6 @@ def served_urls() -> list[tuple[str, tuple[str, ...]]]:
 
 def url_kwargs(world: World, role: str, name: str, params: tuple[str, ...]) -> dict[str, Any]:
     values = world.params(role)
+    if name.startswith("reviews:child_death") and world.cdr is not None:
+        values = {**values, "reference": world.cdr.reference}
     return {p: (STEP_NAMES[name] if p == "name" else values[p]) for p in params}

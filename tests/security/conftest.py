@@ -32,4 +32,5 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "notification_id": notification.pk if notification else 999_999,
         "kind": "panel_reply",  # a notice the rapid review owes
         "form_key": "rapid_review_summary",  # an agency form (none asked: the middleware answers first)
+        "item": "home_visit",  # a step of a child death review's joint agency response
     }

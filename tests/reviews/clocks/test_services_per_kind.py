@@ -246,29 +246,36 @@ def test_every_kind_has_clocks_and_every_clock_names_real_key_dates():
             assert spec_by_key(spec.key) is spec
 
 
-def test_a_clock_stops_when_its_stage_is_reached_and_keeps_its_stop_date(child_death, coordinator):
-    review = child_death
+def test_a_clock_stops_when_its_stage_is_reached_and_keeps_its_stop_date(scr, coordinator):
+    review = scr
     today = timezone.localdate()
-    advance_to(review, ReviewState.PANEL, coordinator)
-    assert clock(review, "cdr_review_meeting").stopped_on is None
-
     advance_to(review, ReviewState.FINDINGS, coordinator)
-    assert clock(review, "cdr_review_meeting").stopped_on == today
+    assert clock(review, "scr_completion").stopped_on is None
 
-    # Backdate the stop as if findings had been reached on 20 May; later steps must not move it.
-    ReviewClock.objects.filter(review=review, key="cdr_review_meeting").update(stopped_on=date(2026, 5, 20))
+    advance_to(review, ReviewState.ACTION_TRACKING, coordinator)
+    assert clock(review, "scr_completion").stopped_on == today
+
+    # Backdate the stop as if action tracking had been reached on 20 May; later steps must not move it.
+    ReviewClock.objects.filter(review=review, key="scr_completion").update(stopped_on=date(2026, 5, 20))
     advance_to(review, ReviewState.CLOSED, coordinator)
-    row = clock(review, "cdr_review_meeting")
+    row = clock(review, "scr_completion")
     assert row.stopped_on == date(2026, 5, 20)
     assert not row.abandoned
     assert status(row, today) == ClockStatus.MET
 
 
-def test_reaching_the_stage_after_the_due_date_meets_the_clock_late(child_death, coordinator):
-    advance_to(child_death, ReviewState.FINDINGS, coordinator)
-    row = clock(child_death, "cdr_review_meeting")
-    assert row.due_date == date(2026, 6, 7)
+def test_reaching_the_stage_after_the_due_date_meets_the_clock_late(scr, coordinator):
+    advance_to(scr, ReviewState.ACTION_TRACKING, coordinator)
+    row = clock(scr, "scr_completion")
+    assert row.due_date == date(2026, 9, 7)
     assert status(row, timezone.localdate()) == ClockStatus.MET_LATE
+
+
+def test_the_cdr_meeting_and_cdop_clocks_no_longer_stop_on_a_stage(child_death, coordinator):
+    """They stop on the recorded dates of the meeting and the CDOP's review (tests/reviews/child_death)."""
+    advance_to(child_death, ReviewState.ACTION_TRACKING, coordinator)
+    for key in ("cdr_review_meeting", "cdop_review"):
+        assert clock(child_death, key).stopped_on is None
 
 
 def test_withdrawal_ends_the_clocks_that_end_with_the_review_without_a_verdict(partnership, coordinator):

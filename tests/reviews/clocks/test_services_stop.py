@@ -69,20 +69,20 @@ def everything_about_the_clocks(review: Review) -> dict[str, Any]:
     return {"clocks": clocks, "deadlines": deadlines, "pending": pending}
 
 
-def test_reaching_findings_meets_the_clock_deadline_and_cancels_its_pending_reminders(child_death, coordinator):
-    review = child_death
-    advance_to(review, ReviewState.PANEL, coordinator)
-    deadline = clock_deadline(review, "cdr_review_meeting")
-    # Due 7 June 2026 and still running: it is being chased.
+def test_reaching_action_tracking_meets_the_clock_deadline_and_cancels_its_pending_reminders(scr, coordinator):
+    review = scr
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    deadline = clock_deadline(review, "scr_completion")
+    # Due 7 September 2026 and still running: it is being chased.
     assert deadline.state == DeadlineState.OPEN
     assert deadline.next_reminder_on is not None
     ready = a_reminder(deadline, Status.READY)
     held = a_reminder(deadline, Status.HELD)
     sent = a_reminder(deadline, Status.SENT, Notification.Channel.IN_APP)
 
-    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
 
-    assert ReviewClock.objects.get(review=review, key="cdr_review_meeting").stopped_on == timezone.localdate()
+    assert ReviewClock.objects.get(review=review, key="scr_completion").stopped_on == timezone.localdate()
     deadline.refresh_from_db()
     assert (deadline.state, deadline.next_step, deadline.next_reminder_on) == (DeadlineState.MET, None, None)
     for row in (ready, held):
@@ -92,11 +92,11 @@ def test_reaching_findings_meets_the_clock_deadline_and_cancels_its_pending_remi
     assert (sent.status, sent.last_error) == (Status.SENT, "")
 
 
-def test_the_quick_stop_leaves_nothing_for_the_full_refresh_to_do(child_death, coordinator):
-    review = child_death
-    advance_to(review, ReviewState.PANEL, coordinator)
-    a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
-    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+def test_the_quick_stop_leaves_nothing_for_the_full_refresh_to_do(scr, coordinator):
+    review = scr
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    a_reminder(clock_deadline(review, "scr_completion"), Status.READY)
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
     after_the_step = everything_about_the_clocks(review)
 
     review_clocks_refresh(review=Review.objects.select_related("partnership").get(pk=review.pk))
@@ -104,14 +104,14 @@ def test_the_quick_stop_leaves_nothing_for_the_full_refresh_to_do(child_death, c
     assert everything_about_the_clocks(review) == after_the_step
 
 
-def test_a_deadline_already_met_is_left_alone(child_death, coordinator):
-    review = child_death
-    advance_to(review, ReviewState.PANEL, coordinator)
-    deadline = clock_deadline(review, "cdr_review_meeting")
+def test_a_deadline_already_met_is_left_alone(scr, coordinator):
+    review = scr
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    deadline = clock_deadline(review, "scr_completion")
     Deadline.objects.filter(pk=deadline.pk).update(state=DeadlineState.MET, next_step=None, next_reminder_on=None)
     before = Deadline.objects.get(pk=deadline.pk).updated_at
 
-    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
 
     assert Deadline.objects.get(pk=deadline.pk).updated_at == before
 
@@ -137,16 +137,15 @@ def test_an_everyday_step_reads_its_permission_and_conditions_in_one_query(
     assert Review.objects.get(pk=review.pk).state == ReviewState.SCOPING
 
 
-def test_a_clock_stopping_step_adds_three_updates(child_death, coordinator, django_assert_max_num_queries):
-    review = child_death
-    advance_to(review, ReviewState.PANEL, coordinator)
-    a_reminder(clock_deadline(review, "cdr_review_meeting"), Status.READY)
-    # The everyday eight (the log row on the audit chain is three), the panel's meetings and their
-    # attendance (the step waits for a quorate meeting), then the clock, its deadline and the
-    # deadline's pending reminders.
-    with django_assert_max_num_queries(13):
-        review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
-    assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
+def test_a_clock_stopping_step_adds_three_updates(scr, coordinator, django_assert_max_num_queries):
+    review = scr
+    advance_to(review, ReviewState.FINDINGS, coordinator)
+    a_reminder(clock_deadline(review, "scr_completion"), Status.READY)
+    # The everyday eight (the log row on the audit chain is three), the findings' sign-off (the step
+    # waits for it), then the clock, its deadline and the deadline's pending reminders.
+    with django_assert_max_num_queries(12):
+        review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
+    assert clock_deadline(review, "scr_completion").state == DeadlineState.MET
 
 
 def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, django_assert_max_num_queries):
@@ -160,11 +159,10 @@ def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, dj
     assert clock_deadline(review, "rapid_review").state == DeadlineState.OPEN
 
 
-def test_closing_still_takes_the_full_refresh(child_death, coordinator):
-    review = child_death
+def test_closing_still_takes_the_full_refresh(scr, coordinator):
+    review = scr
     advance_to(review, ReviewState.CLOSED, coordinator)
-    assert clock_deadline(review, "cdr_review_meeting").state == DeadlineState.MET
-    assert clock_deadline(review, "cdop_review").state == DeadlineState.MET
+    assert clock_deadline(review, "scr_completion").state == DeadlineState.MET
     assert not Deadline.objects.filter(scope=review.reference, state=DeadlineState.OPEN).exists()
 
 

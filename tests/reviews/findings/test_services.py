@@ -381,33 +381,64 @@ def cdr_drafting(partnership, coordinator, chair, police, police_lead):
     return review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
 
 
+ANALYSIS = {
+    "factors_child": "Born at 31 weeks.",
+    "factors_family": "Parental substance misuse.",
+    "factors_physical": "Unsafe sleeping arrangement.",
+    "factors_services": "Health visitor contacts missed.",
+    "factors_child_relevance": 1,
+    "factors_family_relevance": 2,
+    "factors_physical_relevance": 2,
+    "factors_services_relevance": 0,
+    "category_of_death": 10,
+    "category_rationale": "No cause found at post-mortem; categories 1 to 9 do not apply.",
+    "modifiable_factors": "yes",
+}
+
+
 def test_a_child_death_review_is_signed_off_with_its_analysis(cdr_drafting, coordinator, chair):
-    write_findings(cdr_drafting, coordinator)
+    write_findings(cdr_drafting, coordinator, category_of_death=10)
     with pytest.raises(TransitionRefused) as refused:
         findings_sign_off(actor=chair, review_id=cdr_drafting.pk, read_hash=read_hash(cdr_drafting.pk))
     assert refused.value.reasons == [
-        "Before sign-off, write the category of death, whether there were modifiable factors."
+        "Before sign-off, write the level of relevance of: factors intrinsic to the child; factors in the family "
+        "and social environment; factors in the physical environment; factors in service provision, why the "
+        "category of death was chosen, whether there were modifiable factors."
     ]
 
-    write_findings(
-        cdr_drafting,
-        coordinator,
-        factors_child="Born at 31 weeks.",
-        factors_family="Parental substance misuse.",
-        factors_physical="Unsafe sleeping arrangement.",
-        factors_services="Health visitor contacts missed.",
-        category_of_death=10,
-        modifiable_factors="yes",
-    )
+    write_findings(cdr_drafting, coordinator, **ANALYSIS)
     version = findings_sign_off(actor=chair, review_id=cdr_drafting.pk, read_hash=read_hash(cdr_drafting.pk))
-    assert version.content["cdr_analysis"] == {
-        "factors_child": "Born at 31 weeks.",
-        "factors_family": "Parental substance misuse.",
-        "factors_physical": "Unsafe sleeping arrangement.",
-        "factors_services": "Health visitor contacts missed.",
-        "category_of_death": 10,
-        "modifiable_factors": "yes",
-    }
+    assert version.content["cdr_analysis"] == ANALYSIS
+    assert version.content["learning"] == "Escalate concerns about a non-mobile baby's bruising at once."
+
+
+def test_the_analysis_is_frozen_once_the_chair_signs_it_off(cdr_drafting, coordinator, chair):
+    write_findings(cdr_drafting, coordinator, **ANALYSIS)
+    version = findings_sign_off(actor=chair, review_id=cdr_drafting.pk, read_hash=read_hash(cdr_drafting.pk))
+
+    with pytest.raises(TransitionRefused, match="can no longer be changed"):
+        write_findings(cdr_drafting, coordinator, **{**ANALYSIS, "factors_family_relevance": 1})
+    findings = findings_of(cdr_drafting)
+    assert (findings.factors_family_relevance, findings.category_rationale) == (2, ANALYSIS["category_rationale"])
+    assert findings_match_signed(findings)
+    assert signed_version_verifies(version)
+    # Changed behind the services' back, the live analysis no longer matches what the chair signed.
+    Findings.objects.filter(pk=findings.pk).update(category_rationale="Something else.")
+    assert not findings_match_signed(findings_of(cdr_drafting))
+
+
+def test_findings_signed_before_the_analysis_was_completed_still_match_their_hash(cdr_drafting, coordinator, chair):
+    """Levels of relevance and the rationale joined the signed content in issue 13: empty, they are left
+    out of it, so a CDR signed before then still hashes to what its chair signed."""
+    write_findings(cdr_drafting, coordinator, **ANALYSIS)
+    findings = findings_of(cdr_drafting)
+    legacy = {**ANALYSIS}
+    for key in [k for k in legacy if k.endswith("_relevance")] + ["category_rationale"]:
+        del legacy[key]
+    Findings.objects.filter(pk=findings.pk).update(
+        category_rationale="", **{k: None for k in ANALYSIS if k.endswith("_relevance")}
+    )
+    assert signed_content(findings_of(cdr_drafting))["cdr_analysis"] == legacy
 
 
 @pytest.mark.parametrize(
