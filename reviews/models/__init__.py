@@ -17,6 +17,7 @@ from reviews.models.findings import (
     SignedFindings,
     Theme,
 )
+from reviews.models.national_export import NationalExport
 from reviews.models.notices import Notice, NoticeKind
 from reviews.models.panels import (
     DecisionOutcome,
@@ -39,6 +40,7 @@ __all__ = [
     "ChildDeathStage",
     "JointAgencyResponseItem",
     "Action",
+    "NationalExport",
     "Notice",
     "NoticeKind",
     "ActionEvidenceFile",
