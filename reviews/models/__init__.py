@@ -15,6 +15,15 @@ from reviews.models.findings import (
     SignedFindings,
     Theme,
 )
+from reviews.models.intake import (
+    DeathExpectation,
+    Ethnicity,
+    IntakeContact,
+    IntakeItem,
+    IntakeStatus,
+    NotifierAccount,
+    PostcodeArea,
+)
 from reviews.models.notices import Notice, NoticeKind
 from reviews.models.panels import (
     DecisionOutcome,
@@ -31,6 +40,13 @@ from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, Review
 from reviews.models.subjects import Sex, Subject, SubjectIdentity
 
 __all__ = [
+    "DeathExpectation",
+    "Ethnicity",
+    "IntakeContact",
+    "IntakeItem",
+    "IntakeStatus",
+    "NotifierAccount",
+    "PostcodeArea",
     "Action",
     "Notice",
     "NoticeKind",

@@ -29,6 +29,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
         AUDIT_CHAIN_KEY=secrets.token_urlsafe(48),
+        INTAKE_MATCH_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="reviews.example.org",
         DATABASE_URL=database_url,
         VAR_DIR=str(tmp_path),
