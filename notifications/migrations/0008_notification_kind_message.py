@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0007_deadline_kind_findings_sign_off'),
+        ("notifications", "0007_deadline_kind_findings_sign_off"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('reminder', 'Reminder'), ('deadline_set', 'Due date set'), ('digest', 'Daily digest'), ('message', 'Message')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reminder", "Reminder"),
+                    ("deadline_set", "Due date set"),
+                    ("digest", "Daily digest"),
+                    ("message", "Message"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -6,97 +6,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0015_findings_awaiting_sign_off'),
+        ("reviews", "0015_findings_awaiting_sign_off"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntakeContact',
+            name="IntakeContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(help_text="The CDOP business unit's shared mailbox, not a person's.", max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('partnership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='intake_contact', to='reviews.partnership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "email",
+                    models.EmailField(
+                        help_text="The CDOP business unit's shared mailbox, not a person's.", max_length=254
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "partnership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="intake_contact",
+                        to="reviews.partnership",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='IntakeItem',
+            name="IntakeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('status', models.CharField(choices=[('new', 'New'), ('linked', 'Further notification of the same death'), ('opened', 'Child death review opened')], default='new', max_length=10)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('child_name', models.CharField(max_length=200)),
-                ('date_of_birth', models.DateField()),
-                ('nhs_number', models.CharField(blank=True, max_length=10, validators=[reviews.models.subjects.validate_nhs_number])),
-                ('nhs_number_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('indeterminate', 'Indeterminate'), ('not_known', 'Not known')], max_length=20)),
-                ('ethnicity', models.CharField(choices=[('asian_bangladeshi', 'Asian or Asian British: Bangladeshi'), ('asian_chinese', 'Asian or Asian British: Chinese'), ('asian_indian', 'Asian or Asian British: Indian'), ('asian_pakistani', 'Asian or Asian British: Pakistani'), ('asian_other', 'Asian or Asian British: any other Asian background'), ('black_african', 'Black, Black British, Caribbean or African: African'), ('black_caribbean', 'Black, Black British, Caribbean or African: Caribbean'), ('black_other', 'Black, Black British, Caribbean or African: any other Black background'), ('mixed_white_asian', 'Mixed or multiple ethnic groups: White and Asian'), ('mixed_white_black_african', 'Mixed or multiple ethnic groups: White and Black African'), ('mixed_white_black_caribbean', 'Mixed or multiple ethnic groups: White and Black Caribbean'), ('mixed_other', 'Mixed or multiple ethnic groups: any other Mixed or multiple background'), ('white_british', 'White: English, Welsh, Scottish, Northern Irish or British'), ('white_irish', 'White: Irish'), ('white_gypsy', 'White: Gypsy or Irish Traveller'), ('white_roma', 'White: Roma'), ('white_other', 'White: any other White background'), ('other_arab', 'Other ethnic group: Arab'), ('other_any', 'Other ethnic group: any other ethnic group'), ('not_known', 'Not known')], max_length=40)),
-                ('address', models.TextField()),
-                ('postcode', models.CharField(max_length=8)),
-                ('died_at', models.DateTimeField()),
-                ('place_of_death', models.CharField(max_length=200)),
-                ('expectation', models.CharField(choices=[('expected', 'Expected'), ('unexpected', 'Unexpected'), ('not_known', 'Not known')], max_length=12)),
-                ('notifier_name', models.CharField(max_length=200)),
-                ('notifier_role', models.CharField(max_length=200)),
-                ('notifier_organisation', models.CharField(max_length=200)),
-                ('notifier_email', models.EmailField(max_length=254)),
-                ('notifier_phone', models.CharField(max_length=40)),
-                ('became_aware_at', models.DateTimeField(help_text='When the notifier became aware of the death.')),
-                ('account', models.TextField()),
-                ('linked_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='further_notifications', to='reviews.intakeitem')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intake_items', to='reviews.partnership')),
-                ('review', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='intake_items', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("linked", "Further notification of the same death"),
+                            ("opened", "Child death review opened"),
+                        ],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("child_name", models.CharField(max_length=200)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True, max_length=10, validators=[reviews.models.subjects.validate_nhs_number]
+                    ),
+                ),
+                ("nhs_number_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("indeterminate", "Indeterminate"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("asian_bangladeshi", "Asian or Asian British: Bangladeshi"),
+                            ("asian_chinese", "Asian or Asian British: Chinese"),
+                            ("asian_indian", "Asian or Asian British: Indian"),
+                            ("asian_pakistani", "Asian or Asian British: Pakistani"),
+                            ("asian_other", "Asian or Asian British: any other Asian background"),
+                            ("black_african", "Black, Black British, Caribbean or African: African"),
+                            ("black_caribbean", "Black, Black British, Caribbean or African: Caribbean"),
+                            ("black_other", "Black, Black British, Caribbean or African: any other Black background"),
+                            ("mixed_white_asian", "Mixed or multiple ethnic groups: White and Asian"),
+                            ("mixed_white_black_african", "Mixed or multiple ethnic groups: White and Black African"),
+                            (
+                                "mixed_white_black_caribbean",
+                                "Mixed or multiple ethnic groups: White and Black Caribbean",
+                            ),
+                            ("mixed_other", "Mixed or multiple ethnic groups: any other Mixed or multiple background"),
+                            ("white_british", "White: English, Welsh, Scottish, Northern Irish or British"),
+                            ("white_irish", "White: Irish"),
+                            ("white_gypsy", "White: Gypsy or Irish Traveller"),
+                            ("white_roma", "White: Roma"),
+                            ("white_other", "White: any other White background"),
+                            ("other_arab", "Other ethnic group: Arab"),
+                            ("other_any", "Other ethnic group: any other ethnic group"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("address", models.TextField()),
+                ("postcode", models.CharField(max_length=8)),
+                ("died_at", models.DateTimeField()),
+                ("place_of_death", models.CharField(max_length=200)),
+                (
+                    "expectation",
+                    models.CharField(
+                        choices=[("expected", "Expected"), ("unexpected", "Unexpected"), ("not_known", "Not known")],
+                        max_length=12,
+                    ),
+                ),
+                ("notifier_name", models.CharField(max_length=200)),
+                ("notifier_role", models.CharField(max_length=200)),
+                ("notifier_organisation", models.CharField(max_length=200)),
+                ("notifier_email", models.EmailField(max_length=254)),
+                ("notifier_phone", models.CharField(max_length=40)),
+                ("became_aware_at", models.DateTimeField(help_text="When the notifier became aware of the death.")),
+                ("account", models.TextField()),
+                (
+                    "linked_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="further_notifications",
+                        to="reviews.intakeitem",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intake_items",
+                        to="reviews.partnership",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intake_items",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='NotifierAccount',
+            name="NotifierAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notifier', models.CharField(help_text='Name, role and organisation.', max_length=620)),
-                ('received_at', models.DateTimeField()),
-                ('text', models.TextField()),
-                ('intake_item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='kept_account', to='reviews.intakeitem')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifier_accounts', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("notifier", models.CharField(help_text="Name, role and organisation.", max_length=620)),
+                ("received_at", models.DateTimeField()),
+                ("text", models.TextField()),
+                (
+                    "intake_item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kept_account",
+                        to="reviews.intakeitem",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifier_accounts",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_at', 'id'],
+                "ordering": ["received_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PostcodeArea',
+            name="PostcodeArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(help_text='A postcode area (letters only, e.g. NB) or district (outward code, e.g. NB3).', max_length=4, unique=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='postcode_areas', to='reviews.partnership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "prefix",
+                    models.CharField(
+                        help_text="A postcode area (letters only, e.g. NB) or district (outward code, e.g. NB3).",
+                        max_length=4,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="postcode_areas",
+                        to="reviews.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['prefix'],
+                "ordering": ["prefix"],
             },
         ),
         migrations.AddIndex(
-            model_name='intakeitem',
-            index=models.Index(fields=['partnership', 'status'], name='intake_partnership_status'),
+            model_name="intakeitem",
+            index=models.Index(fields=["partnership", "status"], name="intake_partnership_status"),
         ),
         migrations.AddIndex(
-            model_name='intakeitem',
-            index=models.Index(fields=['nhs_number_hash'], name='intake_nhs_number_hash'),
+            model_name="intakeitem",
+            index=models.Index(fields=["nhs_number_hash"], name="intake_nhs_number_hash"),
         ),
         migrations.AddIndex(
-            model_name='intakeitem',
-            index=models.Index(fields=['notifier_email', 'received_at'], name='intake_notifier_received'),
+            model_name="intakeitem",
+            index=models.Index(fields=["notifier_email", "received_at"], name="intake_notifier_received"),
         ),
         migrations.AddConstraint(
-            model_name='intakeitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'linked'), _negated=True), ('linked_to__isnull', False), _connector='OR'), name='intake_linked_has_target'),
+            model_name="intakeitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "linked"), _negated=True), ("linked_to__isnull", False), _connector="OR"
+                ),
+                name="intake_linked_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intakeitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'opened'), _negated=True), ('review__isnull', False), _connector='OR'), name='intake_opened_has_review'),
+            model_name="intakeitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "opened"), _negated=True), ("review__isnull", False), _connector="OR"
+                ),
+                name="intake_opened_has_review",
+            ),
         ),
     ]

@@ -29,7 +29,7 @@ from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import UserFactory, advance_to, member, read_hash
-from tests.reviews.builders import add_action, add_entry, add_recommendation, submit, write_findings
+from tests.reviews.builders import add_action, add_entry, add_recommendation, notify_death, submit, write_findings
 
 # The restricted identity: must appear on the coordinator's identity page and nowhere else.
 FULL_NAME = "Jolene Quarrington-Fairweather"
@@ -142,6 +142,9 @@ def build_world(
         "partnership_member": member(UserFactory(username="no.role"), partnership),
         "outsider": outsider,
     }
+    # A notification of a child's death in the partnership's intake queue (another child's).
+    intake_item = notify_death(partnership)
+    users["anonymous"] = None  # not signed in
     notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"
 
@@ -160,6 +163,7 @@ def build_world(
             "notification_id": notification.pk,
             # A notice the rapid review owes and has not recorded: the form, the coordinator's.
             "kind": "panel_reply",
+            "intake_reference": intake_item.reference,
         }
 
     return World(
