@@ -100,7 +100,7 @@ class IntakeForm(GovukForm):
     account = forms.CharField(
         label="What happened",
         max_length=ACCOUNT_MAX,
-        help_text=f"A short account: what you know of the circumstances of the death. At most {ACCOUNT_MAX} characters.",
+        help_text=f"A short account: what you know of how the child died. At most {ACCOUNT_MAX} characters.",
         error_messages={
             "required": "Give a short account of what happened",
             "max_length": f"The account must be {ACCOUNT_MAX} characters or fewer",

@@ -34,7 +34,7 @@ def _sent(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "reviews/intake/sent.html", {"reference": reference})
 
 
-@ratelimit(key="ip", rate=_rate, method="POST", block=False)
+@ratelimit(key="ip", rate=_rate, method="POST", block=False)  # type: ignore[untyped-decorator]
 def notify(request: HttpRequest) -> HttpResponse:
     """Tell us about a child's death: anyone, no sign-in; CSRF-checked like every POST."""
     if request.method == "POST":
@@ -119,5 +119,5 @@ def intake_open_view(request: AuthenticatedHttpRequest, intake_reference: str) -
         messages.success(request, f"{sent.result.reference} opened for {sent.result.title}.")
         return redirect("reviews:review", reference=sent.result.reference)
     for message in form.non_field_errors():
-        messages.error(request, message)
+        messages.error(request, str(message))
     return _item_page(request, item, status=400)
