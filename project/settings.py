@@ -137,7 +137,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # embedded demo (one process) keeps them in memory.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": CACHE_URL}}
+elif not DEBUG:
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to a Redis URL (redis://host:6379/1) (DEBUG is off): the public notification form's "
+        "rate limit must be counted in a cache every web process shares."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # django-ratelimit warns that an in-memory cache is not shared between processes: true, and

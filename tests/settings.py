@@ -16,7 +16,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflows.fsm_app"]
 if CELERY_BROKER_URL.startswith("redis://"):  # noqa: F405
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CELERY_BROKER_URL,  # noqa: F405
             "KEY_PREFIX": f"tests-{uuid.uuid4().hex[:12]}",
         }

@@ -38,6 +38,15 @@ ADDRESS_LINE = "14 Larkspur Close"
 ADDRESS = f"{ADDRESS_LINE}\nNorthbridge NB3 7QT"
 # How each could be written on a page: the NHS number also in its spaced form.
 IDENTITY_STRINGS = (FULL_NAME, NHS_NUMBER, "401 023 2137", ADDRESS_LINE, "NB3 7QT")
+# The child of the notification in the intake queue: shown on that notification's page, to the
+# partnership's coordinators, and nowhere else.
+INTAKE_CHILD = {
+    "child_name": "Tobias Wrenfield-Achterberg",
+    "nhs_number": "4505577104",
+    "address": "27 Quillon Mews",
+    "postcode": "NB6 2RW",
+}
+INTAKE_STRINGS = (INTAKE_CHILD["child_name"], "4505577104", "450 557 7104", INTAKE_CHILD["address"], "NB6 2RW")
 
 REPORT = {
     "records_secured_on": date(2026, 3, 10),
@@ -143,7 +152,7 @@ def build_world(
         "outsider": outsider,
     }
     # A notification of a child's death in the partnership's intake queue (another child's).
-    intake_item = notify_death(partnership)
+    intake_item = notify_death(partnership, **INTAKE_CHILD)
     users["anonymous"] = None  # not signed in
     notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"

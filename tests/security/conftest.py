@@ -9,6 +9,7 @@ import pytest
 from notifications.models import Notification
 from reviews.models import ReviewState
 from tests.factories import advance_to
+from tests.reviews.builders import notify_death
 
 
 @pytest.fixture
@@ -31,4 +32,6 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "meeting_id": 999_999,
         "notification_id": notification.pk if notification else 999_999,
         "kind": "panel_reply",  # a notice the rapid review owes
+        # A notification in the partnership's intake queue, which the coordinator may open.
+        "intake_reference": notify_death(review.partnership).reference,
     }

@@ -25,9 +25,7 @@ def fill_date(page, name: str, value) -> None:
     page.fill(f"#id_{name}-year", str(value.year))
 
 
-def test_a_professional_notifies_a_death_and_the_coordinator_opens_a_review(
-    browser_page, broken_assets, artifacts_dir
-):
+def test_a_professional_notifies_a_death_and_the_coordinator_opens_a_review(browser_page, broken_assets, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
     page = browser_page
     died = timezone.localtime() - timedelta(hours=20)
