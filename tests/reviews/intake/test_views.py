@@ -203,3 +203,22 @@ def test_link_then_open_through_the_pages(client, areas, coordinator):
     # A second press: nothing more.
     assert client.post(f"/intake/{item.reference}/open/", {"expected_status": "new"}).status_code == 400
     assert Review.objects.count() == 1
+
+
+def test_the_rate_limit_counts_in_the_shared_redis_cache_when_the_run_has_one(settings):
+    from django.core.cache import caches
+
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        assert type(caches["default"]).__module__ == "django_redis.cache"
+
+
+@pytest.mark.parametrize("rows", [3, 12])
+def test_the_queue_costs_the_same_queries_however_many_rows(
+    client, areas, coordinator, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        notify_death(notifier_email=f"n{n}@example.org", child_name=f"Child Number {n}")
+    client.force_login(coordinator)
+    with django_assert_num_queries(6):
+        response = client.get("/intake/")
+    assert response.content.decode().count("/intake/CDN-") == rows
