@@ -63,11 +63,14 @@ class PostcodeArea(models.Model):
         if not re.fullmatch(r"[A-Z]{1,2}([0-9][A-Z0-9]?)?", self.prefix):
             raise ValidationError({"prefix": "Enter a postcode area (e.g. NB) or district (e.g. NB3)."})
 
-    def covers(self, postcode: str) -> bool:
-        outward = outward_code(postcode)
-        if self.prefix.isalpha():  # an area: the outward code's letters are exactly the prefix
-            return re.match(r"[A-Z]+", outward)[0] == self.prefix if outward else False  # type: ignore[index]
-        return outward == self.prefix
+
+def postcode_prefixes(postcode: str) -> list[str]:
+    """The prefixes that would cover ``postcode``, longest first: its district, then its area
+    ('NB3 7QT' -> ['NB3', 'NB']); none for something that is not a postcode."""
+    outward = outward_code(postcode)
+    if not outward:
+        return []
+    return [outward, re.sub(r"[0-9].*$", "", outward)]  # the area: the letters before the first digit
 
 
 class IntakeContact(models.Model):

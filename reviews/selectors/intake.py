@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from reviews.models import IntakeContact, IntakeItem, IntakeStatus, Partnership, SubjectIdentity
-from reviews.models.intake import PostcodeArea
+from reviews.models.intake import PostcodeArea, postcode_prefixes
 
 STRONG = "Strong: the same NHS number"
 LIKELY = "Likely: the same name, date of birth and sex"
@@ -42,10 +42,11 @@ class ElsewhereMatch:
 
 def partnership_for_postcode(postcode: str) -> Partnership | None:
     """The partnership whose longest postcode prefix covers ``postcode`` (a district before its area)."""
-    areas = [area for area in PostcodeArea.objects.select_related("partnership") if area.covers(postcode)]
-    if not areas:
-        return None
-    return max(areas, key=lambda area: len(area.prefix)).partnership
+    prefixes = postcode_prefixes(postcode)
+    areas = {
+        area.prefix: area for area in PostcodeArea.objects.filter(prefix__in=prefixes).select_related("partnership")
+    }
+    return next((areas[prefix].partnership for prefix in prefixes if prefix in areas), None)
 
 
 def intake_queue(partnerships: Iterable[Partnership]) -> QuerySet[IntakeItem]:
