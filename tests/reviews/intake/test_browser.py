@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import IntakeItem, Review, ReviewKind, SubjectIdentity
@@ -79,6 +80,11 @@ def test_a_professional_notifies_a_death_and_the_coordinator_opens_a_review(brow
     page.fill("#id_password", settings.DEMO_PASSWORD)
     page.click("button:has-text('Sign in')")
     page.wait_for_url("**/intake/")
+    # The queue is in the coordinator's navigation, and the notification in their inbox.
+    page.click(f".govuk-service-navigation a[href='{reverse('notifications:inbox')}']")
+    page.click(f"a:has-text('{reference}: A child')")
+    page.wait_for_url(f"**/intake/{reference}/")
+    page.click(".govuk-service-navigation a:has-text('Death notifications')")
     page.click(f"a:has-text('{reference}')")
     assert "Poppy Ashcombe-Lindqvist" in page.locator("main").inner_text()
     page.click("button:has-text('Open a child death review')")
