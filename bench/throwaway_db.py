@@ -47,6 +47,9 @@ def run_in_throwaway_database(default_url: str, run: Callable[[str], int], *, ke
     # DEBUG=false refuses the demo key (project/settings.py): a throwaway key for a throwaway database.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
     os.environ.setdefault("AUDIT_CHAIN_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("INTAKE_MATCH_KEY", secrets.token_urlsafe(48))
+    # DEBUG=false wants a shared cache named (only the public notification form's rate limit uses it).
+    os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     try:
         return run(db_name)

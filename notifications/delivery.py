@@ -56,7 +56,11 @@ def render(row: Notification, *, items: list[Notification] | None = None) -> tup
         item = _item(row)
         context = {"item": item, "site_url": conf.site_url()}
         due = f"{row.due_date:%d %B %Y}" if row.due_date else ""
-        if row.kind == "deadline_set":
+        if row.kind == "message":
+            subject = f"{item['reference']}: {item['what']}"
+            template = "message"
+            context["body"] = (row.context or {}).get("body", "")
+        elif row.kind == "deadline_set":
             verb = "due date moved to" if item["moved"] else "due by"
             subject = f"{item['reference']}: {item['what']} {verb} {due}"
             template = "deadline_set"

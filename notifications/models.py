@@ -174,6 +174,8 @@ class Notification(models.Model):
         REMINDER = "reminder", "Reminder"
         DEADLINE_SET = "deadline_set", "Due date set"
         DIGEST = "digest", "Daily digest"
+        # A one-off message with no deadline ("a notification of a child's death is in the queue").
+        MESSAGE = "message", "Message"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"

@@ -286,6 +286,40 @@ def _announce(deadline: Deadline, users: Sequence[User], *, moved: bool) -> None
     outbox_write(rows)
 
 
+def message_send(
+    *, users: Sequence[User], key: str, scope: str, reference: str, what: str, body: str, link: str
+) -> None:
+    """Tell ``users`` something once (in the inbox, and by e-mail to those with an address), in the
+    current transaction. ``key`` makes it once: a second call with the same key adds nothing.
+    The words go into e-mails: nothing in them may identify a child."""
+    now = timezone.now()
+    context = {"reference": reference, "what": what, "body": body, "link": link}
+    rows = []
+    for user in users:
+        common = {"kind": Kind.MESSAGE, "recipient": user, "scope": scope, "context": context, "created_at": now}
+        rows.append(
+            Notification(
+                idempotency_key=f"message:{key}:in_app:user:{user.pk}",
+                channel=Channel.IN_APP,
+                status=Status.SENT,
+                sent_at=now,
+                **common,
+            )
+        )
+        if user.email:
+            rows.append(
+                Notification(
+                    idempotency_key=f"message:{key}:email:user:{user.pk}",
+                    channel=Channel.EMAIL,
+                    email=user.email,
+                    status=Status.READY,
+                    available_at=now,
+                    **common,
+                )
+            )
+    outbox_write(rows)
+
+
 def outbox_write(rows: Sequence[Notification]) -> list[int]:
     """Insert rows, skipping any whose idempotency key exists; enqueue the new e-mails after commit."""
     if not rows:

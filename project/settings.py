@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_ratelimit",
     "ui",
     "accounts",
     "workflows",
@@ -130,6 +131,23 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds the public notification form's rate-limit counts (django-ratelimit). They must be
+# shared by every web process, so production sets CACHE_URL to Redis (redis://host:6379/1); the
+# embedded demo (one process) keeps them in memory.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": CACHE_URL}}
+elif not DEBUG:
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to a Redis URL (redis://host:6379/1) (DEBUG is off): the public notification form's "
+        "rate limit must be counted in a cache every web process shares."
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit warns that an in-memory cache is not shared between processes: true, and
+    # accepted for the single-process demo only (production sets CACHE_URL).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Axes first: it refuses a locked-out username before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -221,6 +239,19 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 # GOV.UK Notify instead of SMTP when a key is set: one e-mail template with ((subject)) and ((body)).
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+
+# The public "Tell us about a child's death" form (/notify/, issue 13; docs/DOMAIN.md "Intake").
+# Posts per address (django-ratelimit's "N/s|m|h|d"); what a post may weigh; how long a repeat of the
+# same notification by the same notifier counts as the same one; and the key of the keyed hash
+# (HMAC-SHA256) of NHS numbers that partnerships compare without showing each other anything.
+INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
+INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=32 * 1024)
+INTAKE_DUPLICATE_MINUTES = env.int("INTAKE_DUPLICATE_MINUTES", default=15)
+INTAKE_MATCH_KEY = env.str("INTAKE_MATCH_KEY", default="insecure-demo-intake-match-key-0123456789" if DEBUG else "")
+if not DEBUG and len(INTAKE_MATCH_KEY) < 32:
+    raise ImproperlyConfigured("Set INTAKE_MATCH_KEY to a secret of at least 32 characters (DEBUG is off).")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = True
 
 # --- Sign-in (issue 6, docs/SECURITY.md) -------------------------------------------------------
 # Lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins lock out for the cool-off period, even

@@ -24,6 +24,7 @@ class Outcome(StrEnum):
     OK = "200"  # the page (or, for a POST-only endpoint, the request is taken up)
     DENIED = "403"  # holds a role on the review, but not one that opens this page
     HIDDEN = "404"  # must not learn the object exists
+    SIGN_IN = "302"  # not signed in: sent to sign in, shown nothing
 
 
 # The roles of the matrix, in the order of the table. The agency lead appears twice: on objects of
@@ -38,7 +39,9 @@ ROLES: dict[str, str] = {
     "partnership_admin": "Partnership administrator (no role on the review)",
     "partnership_member": "Partnership member (no role on the review)",
     "outsider": "User of another partnership",
+    "anonymous": "Visitor not signed in",
 }
+SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
 ON_REVIEW = ("coordinator", "chair", "panel_member", "agency_lead", "scrutineer")
 NO_ROLE = ("partnership_admin", "partnership_member", "outsider")
 
@@ -53,6 +56,10 @@ class Rule:
     # is tested against it.
     agency_scoped: bool = False
 
+    def __post_init__(self) -> None:
+        # Every page but the public ones sends a visitor who is not signed in to sign in.
+        self.outcomes.setdefault("anonymous", Outcome.SIGN_IN)
+
     def outcome(self, role: str) -> Outcome:
         return self.outcomes[role]
 
@@ -62,7 +69,19 @@ OK, DENIED, HIDDEN = Outcome.OK, Outcome.DENIED, Outcome.HIDDEN
 
 def everyone(note: str, *, post_only: bool = False) -> Rule:
     """A page every signed-in user reaches: it shows only what is theirs."""
-    return Rule(dict.fromkeys(ROLES, OK), note, post_only=post_only)
+    return Rule(dict.fromkeys(SIGNED_IN, OK), note, post_only=post_only)
+
+
+def public(note: str) -> Rule:
+    """A page for anyone, signed in or not: it shows nothing back (the notification form)."""
+    return Rule(dict.fromkeys(ROLES, OK), note)
+
+
+def of_intake_item(note: str, *, post_only: bool = False) -> Rule:
+    """A notification in a partnership's intake queue: it exists for that partnership's
+    coordinators only (the outsider coordinates another partnership)."""
+    outcomes = {role: OK if role == "coordinator" else HIDDEN for role in SIGNED_IN}
+    return Rule(outcomes, note, post_only=post_only)
 
 
 def on_review(ok: tuple[str, ...], note: str, *, hidden: tuple[str, ...] = (), post_only: bool = False) -> Rule:
@@ -79,20 +98,20 @@ def on_review(ok: tuple[str, ...], note: str, *, hidden: tuple[str, ...] = (), p
 def of_agency(ok: tuple[str, ...], note: str, *, denied: tuple[str, ...] = (), post_only: bool = False) -> Rule:
     """A page of one agency's object on a review: ``ok`` get it, ``denied`` a 403, everyone else
     (the other agency's lead included) a 404."""
-    outcomes = {role: OK if role in ok else DENIED if role in denied else HIDDEN for role in ROLES}
+    outcomes = {role: OK if role in ok else DENIED if role in denied else HIDDEN for role in SIGNED_IN}
     return Rule(outcomes, note, post_only=post_only, agency_scoped=True)
 
 
 def of_meeting(ok: tuple[str, ...], note: str, *, denied: tuple[str, ...] = (), post_only: bool = False) -> Rule:
     """A panel meeting's page: it exists for the partnership's coordinators and its invitees only
     (the chair and the panel member are invited in the test world; the agency lead is not)."""
-    outcomes = {role: OK if role in ok else DENIED if role in denied else HIDDEN for role in ROLES}
+    outcomes = {role: OK if role in ok else DENIED if role in denied else HIDDEN for role in SIGNED_IN}
     return Rule(outcomes, note, post_only=post_only)
 
 
 def partnership_coordinators(note: str) -> Rule:
     """A page for anyone who coordinates some partnership (the outsider coordinates their own)."""
-    outcomes = {role: OK if role in ("coordinator", "outsider") else DENIED for role in ROLES}
+    outcomes = {role: OK if role in ("coordinator", "outsider") else DENIED for role in SIGNED_IN}
     return Rule(outcomes, note)
 
 
@@ -104,7 +123,7 @@ LEAD = ("agency_lead",)
 
 RULES: dict[str, Rule] = {
     # --- sign-in (project/urls.py) ---
-    "login": everyone("Sign-in page."),
+    "login": public("Sign-in page."),
     "logout": everyone("Signs the user out.", post_only=True),
     # Two-factor sign-in (accounts/): the user's own second factor only.
     "accounts:two_factor": everyone("The code step of signing in (the user's own devices)."),
@@ -231,10 +250,18 @@ RULES: dict[str, Rule] = {
     ),
     "reviews:panel_decision": of_meeting(COORDINATOR, "Recording a decision.", denied=("chair", "panel_member")),
     "reviews:panel_papers": of_meeting(INVITED, "Merged chronology and agency reports for attendees. Logged."),
+    # --- intake (docs/DOMAIN.md "Intake") ---
+    "reviews:notify": public(
+        "Tell us about a child's death: no sign-in; rate-limited, honeypot, size cap, CSRF; shows nothing back."
+    ),
+    "reviews:intake_queue": partnership_coordinators("The intake queues of the partnerships the user coordinates."),
+    "reviews:intake_item": of_intake_item("One notification: the child's identity and its matches."),
+    "reviews:intake_link": of_intake_item("Linking it to the first notification of the same death.", post_only=True),
+    "reviews:intake_open": of_intake_item("Opening a child death review from it.", post_only=True),
     # --- notifications: one's own only ---
     "notifications:inbox": everyone("The user's own notifications."),
     "notifications:mark_read": Rule(
-        {role: OK if role in ("agency_lead", "agency_lead_other") else HIDDEN for role in ROLES},
+        {role: OK if role in ("agency_lead", "agency_lead_other") else HIDDEN for role in SIGNED_IN},
         "Only its recipient (here the police lead) marks a notification read; to anyone else it is not "
         "found and nothing changes.",
         post_only=True,
@@ -254,7 +281,8 @@ def markdown() -> str:
         "",
         "200: the page (for a POST-only endpoint: the request is taken up). 403: the user holds a role",
         "on the review but not one that opens this page. 404: the user must not learn the object",
-        "exists. Every URL the project serves has a rule, and `tests/reviews/access/test_views_matrix.py`",
+        "exists. 302: a visitor who is not signed in is sent to sign in. Every URL the project serves",
+        "has a rule, and `tests/reviews/access/test_views_matrix.py`",
         "requests each one as each role and checks the outcome.",
         "",
         "Columns: " + "; ".join(f"**{i}** {label}" for i, label in enumerate(ROLES.values(), start=1)) + ".",

@@ -26,10 +26,12 @@ from reviews.models import (
     Agency,
     AgencyKind,
     ClosureDay,
+    IntakeContact,
     Notice,
     NoticeKind,
     Partnership,
     PartnershipMember,
+    PostcodeArea,
     Review,
     ReviewKind,
     ReviewRole,
@@ -376,6 +378,11 @@ def _partnership() -> Partnership:
     # Closures first: they move the due dates of the clocks the reviews below start.
     for day, reason in CLOSURE_DAYS:
         ClosureDay.objects.get_or_create(partnership=partnership, date=day, defaults={"reason": reason})
+    # The public notification form (/notify/) routes Northbridge (NB) postcodes here.
+    PostcodeArea.objects.get_or_create(prefix="NB", defaults={"partnership": partnership})
+    IntakeContact.objects.get_or_create(
+        partnership=partnership, defaults={"email": "cdop@northbridge.example.org", "phone": "01632 960 000"}
+    )
     return partnership
 
 

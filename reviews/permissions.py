@@ -26,6 +26,7 @@ from reviews.models import (
     Action,
     Agency,
     AgencyContribution,
+    IntakeItem,
     PanelMeeting,
     Partnership,
     PartnershipMember,
@@ -229,6 +230,15 @@ def partnerships_for(user: AnyUser, doing: str) -> list[Partnership]:
     if not partnerships:
         raise PermissionDenied(f"You need to be a review coordinator of a partnership to {doing}.")
     return partnerships
+
+
+def intake_item_for(user: AnyUser, reference: str) -> IntakeItem:
+    """A notification in an intake queue: it exists only for the coordinators of the partnership it
+    was routed to (404 to everyone else, as for a reference that does not exist)."""
+    item = IntakeItem.objects.select_related("partnership", "review", "linked_to").filter(reference=reference).first()
+    if item is None or not is_partnership_coordinator(user, item.partnership_id):
+        raise Http404("No such notification.")
+    return item
 
 
 # --- one review -----------------------------------------------------------------------------------

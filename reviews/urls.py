@@ -19,6 +19,7 @@ from reviews.views import (
     contributions,
     dashboard,
     findings,
+    intake,
     notices,
     panels,
     review,
@@ -129,6 +130,13 @@ panel_urls = [
     path("<int:meeting_id>/papers/<str:reference>/", panels.panel_papers, name="panel_papers"),
 ]
 
+intake_urls = [
+    path("", intake.intake_queue_view, name="intake_queue"),
+    path("<str:intake_reference>/", intake.intake_item_view, name="intake_item"),
+    path("<str:intake_reference>/link/", intake.intake_link_view, name="intake_link"),
+    path("<str:intake_reference>/open/", intake.intake_open_view, name="intake_open"),
+]
+
 app_name = "reviews"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -151,4 +159,7 @@ urlpatterns = [
     path("timeliness.csv", timeliness.timeliness_export, name="timeliness_export"),
     path("my-actions/", actions.my_actions_view, name="my_actions"),
     path("panels/", include(panel_urls)),
+    # The public front door: no sign-in (docs/DOMAIN.md "Intake").
+    path("notify/", intake.notify, name="notify"),
+    path("intake/", include(intake_urls)),
 ]

@@ -4,7 +4,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 from project.settings import *  # noqa: F403 -- the project's settings, every one of them unchanged
 from project.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflows.fsm_app"]
+
+# The rate-limit counts of the public notification form (django-ratelimit) in the real Redis when
+# the run has one, as in production, under a prefix of this run's own so runs never share counts.
+if CELERY_BROKER_URL.startswith("redis://"):  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,  # noqa: F405
+            "KEY_PREFIX": f"tests-{uuid.uuid4().hex[:12]}",
+        }
+    }
+# Only the rate-limit test (tests/reviews/intake) holds the form to the production limit.
+INTAKE_RATE_LIMIT = "1000/m"

@@ -12,6 +12,7 @@ from reviews.admin import (  # noqa: F401
     clocks,
     contributions,
     findings,
+    intake,
     panels,
     partnerships,
     review,

@@ -17,6 +17,15 @@ from reviews.models.findings import (
     SignedFindings,
     Theme,
 )
+from reviews.models.intake import (
+    DeathExpectation,
+    Ethnicity,
+    IntakeContact,
+    IntakeItem,
+    IntakeStatus,
+    NotifierAccount,
+    PostcodeArea,
+)
 from reviews.models.national_export import NationalExport
 from reviews.models.notices import Notice, NoticeKind
 from reviews.models.panels import (
@@ -39,6 +48,13 @@ __all__ = [
     "ChildDeath",
     "ChildDeathStage",
     "JointAgencyResponseItem",
+    "DeathExpectation",
+    "Ethnicity",
+    "IntakeContact",
+    "IntakeItem",
+    "IntakeStatus",
+    "NotifierAccount",
+    "PostcodeArea",
     "Action",
     "NationalExport",
     "Notice",

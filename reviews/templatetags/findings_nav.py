@@ -50,6 +50,8 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
             "panels": panels,
             # Opening a review is for a partnership's review coordinators (reviews.permissions).
             "open_review": open_review,
+            # So is the intake queue of notifications of children's deaths (reviews/views/intake.py).
+            "intake": open_review,
         }
         request._findings_nav = cached
     return cached

@@ -126,3 +126,37 @@ def add_action(recommendation: Recommendation, actor: User, **changes: Any) -> A
     }
     values.update(changes)
     return action_create(actor=actor, recommendation_id=recommendation.pk, data=ActionData(**values))
+
+
+# --- intake: notifications of a child's death through the public form ------------------------------
+
+
+def notify_death(partnership: Any = None, **changes: Any) -> Any:
+    """A notification through the intake service, as the public form sends it (IntakeData); routed
+    by the postcode unless ``partnership`` is given. Returns the intake item."""
+    from reviews.services.intake import IntakeData, intake_submit
+
+    now = timezone.now()
+    values: dict[str, Any] = {
+        "child_name": "Poppy Ashcombe-Lindqvist",
+        "date_of_birth": date(2023, 5, 17),
+        "nhs_number": "9434765919",
+        "sex": "female",
+        "ethnicity": "white_british",
+        "address": "3 Orchard Row\nNorthbridge",
+        "postcode": "NB3 7QT",
+        "died_at": now - timedelta(hours=6),
+        "place_of_death": "Northbridge General Hospital",
+        "expectation": "unexpected",
+        "notifier_name": "Dr Amara Okafor",
+        "notifier_role": "Paediatric registrar",
+        "notifier_organisation": "Northbridge General Hospital",
+        "notifier_email": "amara.okafor@nbgh.example.nhs.uk",
+        "notifier_phone": "01632 960 123",
+        "became_aware_at": now - timedelta(hours=5),
+        "account": "Brought in by ambulance after a cardiac arrest at home; resuscitation was unsuccessful.",
+        "partnership": partnership,
+    }
+    values.update(changes)
+    item, _new = intake_submit(data=IntakeData(**values))
+    return item

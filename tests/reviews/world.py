@@ -31,7 +31,15 @@ from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import UserFactory, advance_to, member, read_hash
-from tests.reviews.builders import add_action, add_entry, add_recommendation, answer_form, submit, write_findings
+from tests.reviews.builders import (
+    add_action,
+    add_entry,
+    add_recommendation,
+    answer_form,
+    notify_death,
+    submit,
+    write_findings,
+)
 
 # The restricted identity: must appear on the coordinator's identity page and nowhere else.
 FULL_NAME = "Jolene Quarrington-Fairweather"
@@ -40,6 +48,15 @@ ADDRESS_LINE = "14 Larkspur Close"
 ADDRESS = f"{ADDRESS_LINE}\nNorthbridge NB3 7QT"
 # How each could be written on a page: the NHS number also in its spaced form.
 IDENTITY_STRINGS = (FULL_NAME, NHS_NUMBER, "401 023 2137", ADDRESS_LINE, "NB3 7QT")
+# The child of the notification in the intake queue: shown on that notification's page, to the
+# partnership's coordinators, and nowhere else.
+INTAKE_CHILD = {
+    "child_name": "Tobias Wrenfield-Achterberg",
+    "nhs_number": "4505577104",
+    "address": "27 Quillon Mews",
+    "postcode": "NB6 2RW",
+}
+INTAKE_STRINGS = (INTAKE_CHILD["child_name"], "4505577104", "450 557 7104", INTAKE_CHILD["address"], "NB6 2RW")
 
 # The agency form both agencies answered (tests/reviews/agencyforms).
 FORM_KEY = "rapid_review_summary"
@@ -152,6 +169,9 @@ def build_world(
         "partnership_member": member(UserFactory(username="no.role"), partnership),
         "outsider": outsider,
     }
+    # A notification of a child's death in the partnership's intake queue (another child's).
+    intake_item = notify_death(partnership, **INTAKE_CHILD)
+    users["anonymous"] = None  # not signed in
     notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"
 
@@ -173,6 +193,7 @@ def build_world(
             "form_key": FORM_KEY,
             # A step of the child death review's joint agency response (its death is unexpected).
             "item": "home_visit",
+            "intake_reference": intake_item.reference,
         }
 
     return World(

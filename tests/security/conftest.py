@@ -9,6 +9,7 @@ import pytest
 from notifications.models import Notification
 from reviews.models import ReviewState
 from tests.factories import advance_to
+from tests.reviews.builders import notify_death
 
 
 @pytest.fixture
@@ -33,4 +34,6 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "kind": "panel_reply",  # a notice the rapid review owes
         "form_key": "rapid_review_summary",  # an agency form (none asked: the middleware answers first)
         "item": "home_visit",  # a step of a child death review's joint agency response
+        # A notification in the partnership's intake queue, which the coordinator may open.
+        "intake_reference": notify_death(review.partnership).reference,
     }
