@@ -264,25 +264,7 @@ def _announce(deadline: Deadline, users: Sequence[User], *, moved: bool) -> None
             "created_at": now,
             "available_at": now,
         }
-        rows.append(
-            Notification(
-                idempotency_key=f"{base}:in_app:user:{user.pk}",
-                channel=Channel.IN_APP,
-                status=Status.SENT,
-                sent_at=now,
-                **common,
-            )
-        )
-        if user.email:
-            rows.append(
-                Notification(
-                    idempotency_key=f"{base}:email:user:{user.pk}",
-                    channel=Channel.EMAIL,
-                    email=user.email,
-                    status=Status.READY,
-                    **common,
-                )
-            )
+        rows.extend(_inbox_and_email(user, base, common))
     outbox_write(rows)
 
 
@@ -297,27 +279,33 @@ def message_send(
     rows = []
     for user in users:
         common = {"kind": Kind.MESSAGE, "recipient": user, "scope": scope, "context": context, "created_at": now}
+        rows.extend(_inbox_and_email(user, f"message:{key}", common))
+    outbox_write(rows)
+
+
+def _inbox_and_email(user: User, key: str, common: dict[str, Any]) -> list[Notification]:
+    """One message for ``user``: in the inbox (already delivered), and by e-mail if they have an
+    address (ready to send). ``key`` plus the channel and user makes each row once."""
+    rows = [
+        Notification(
+            idempotency_key=f"{key}:in_app:user:{user.pk}",
+            channel=Channel.IN_APP,
+            status=Status.SENT,
+            sent_at=common["created_at"],
+            **common,
+        )
+    ]
+    if user.email:
         rows.append(
             Notification(
-                idempotency_key=f"message:{key}:in_app:user:{user.pk}",
-                channel=Channel.IN_APP,
-                status=Status.SENT,
-                sent_at=now,
-                **common,
+                idempotency_key=f"{key}:email:user:{user.pk}",
+                channel=Channel.EMAIL,
+                email=user.email,
+                status=Status.READY,
+                **{"available_at": common["created_at"], **common},
             )
         )
-        if user.email:
-            rows.append(
-                Notification(
-                    idempotency_key=f"message:{key}:email:user:{user.pk}",
-                    channel=Channel.EMAIL,
-                    email=user.email,
-                    status=Status.READY,
-                    available_at=now,
-                    **common,
-                )
-            )
-    outbox_write(rows)
+    return rows
 
 
 def outbox_write(rows: Sequence[Notification]) -> list[int]:
