@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0019_intake'),
+        ("reviews", "0019_intake"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='intakeitem',
-            name='ethnicity',
-            field=models.CharField(choices=[('asian_bangladeshi', 'Asian, Asian British or Asian Welsh: Bangladeshi'), ('asian_chinese', 'Asian, Asian British or Asian Welsh: Chinese'), ('asian_indian', 'Asian, Asian British or Asian Welsh: Indian'), ('asian_pakistani', 'Asian, Asian British or Asian Welsh: Pakistani'), ('asian_other', 'Asian, Asian British or Asian Welsh: any other Asian background'), ('black_african', 'Black, Black British, Black Welsh, Caribbean or African: African'), ('black_caribbean', 'Black, Black British, Black Welsh, Caribbean or African: Caribbean'), ('black_other', 'Black, Black British, Black Welsh, Caribbean or African: any other Black background'), ('mixed_white_asian', 'Mixed or multiple ethnic groups: White and Asian'), ('mixed_white_black_african', 'Mixed or multiple ethnic groups: White and Black African'), ('mixed_white_black_caribbean', 'Mixed or multiple ethnic groups: White and Black Caribbean'), ('mixed_other', 'Mixed or multiple ethnic groups: any other mixed or multiple background'), ('white_british', 'White: English, Welsh, Scottish, Northern Irish or British'), ('white_irish', 'White: Irish'), ('white_gypsy', 'White: Gypsy or Irish Traveller'), ('white_roma', 'White: Roma'), ('white_other', 'White: any other White background'), ('other_arab', 'Other ethnic group: Arab'), ('other_any', 'Other ethnic group: any other ethnic group'), ('not_known', 'Not known')], max_length=40),
+            model_name="intakeitem",
+            name="ethnicity",
+            field=models.CharField(
+                choices=[
+                    ("asian_bangladeshi", "Asian, Asian British or Asian Welsh: Bangladeshi"),
+                    ("asian_chinese", "Asian, Asian British or Asian Welsh: Chinese"),
+                    ("asian_indian", "Asian, Asian British or Asian Welsh: Indian"),
+                    ("asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani"),
+                    ("asian_other", "Asian, Asian British or Asian Welsh: any other Asian background"),
+                    ("black_african", "Black, Black British, Black Welsh, Caribbean or African: African"),
+                    ("black_caribbean", "Black, Black British, Black Welsh, Caribbean or African: Caribbean"),
+                    (
+                        "black_other",
+                        "Black, Black British, Black Welsh, Caribbean or African: any other Black background",
+                    ),
+                    ("mixed_white_asian", "Mixed or multiple ethnic groups: White and Asian"),
+                    ("mixed_white_black_african", "Mixed or multiple ethnic groups: White and Black African"),
+                    ("mixed_white_black_caribbean", "Mixed or multiple ethnic groups: White and Black Caribbean"),
+                    ("mixed_other", "Mixed or multiple ethnic groups: any other mixed or multiple background"),
+                    ("white_british", "White: English, Welsh, Scottish, Northern Irish or British"),
+                    ("white_irish", "White: Irish"),
+                    ("white_gypsy", "White: Gypsy or Irish Traveller"),
+                    ("white_roma", "White: Roma"),
+                    ("white_other", "White: any other White background"),
+                    ("other_arab", "Other ethnic group: Arab"),
+                    ("other_any", "Other ethnic group: any other ethnic group"),
+                    ("not_known", "Not known"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

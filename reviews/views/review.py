@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
-from reviews.models import Review
+from reviews.models import Review, ReviewKind
 from reviews.permissions import CDOP_READERS, COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
 from reviews.selectors.child_death import child_death_summary
 from reviews.selectors.clocks import clock_rows, stop_date_prompts
@@ -115,6 +115,9 @@ def _render_review(
         context["subjects"] = list(review.subjects.all())
         context["key_dates"] = [(key_date_label(review, f), getattr(review, f)) for f in key_date_fields(review.kind)]
         context["roles"] = review_roles(review)
+    if review.kind == ReviewKind.CHILD_DEATH and access.holds(VIEW_IDENTITY):
+        # The notifiers' own words may name the child: only those who may see identities read them.
+        context["notifier_accounts"] = list(review.notifier_accounts.order_by("received_at", "id"))
         # A child death review's dataset, joint agency response, meeting and CDOP review.
         context["child_death"] = child_death_summary(review, clocks)
         context["reads_cdop_papers"] = access.holds(CDOP_READERS)

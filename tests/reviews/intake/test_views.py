@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reviews.models import IntakeItem, IntakeStatus, Review
 from tests.reviews.builders import notify_death
@@ -222,3 +224,22 @@ def test_the_queue_costs_the_same_queries_however_many_rows(
     with django_assert_num_queries(6):
         response = client.get("/intake/")
     assert response.content.decode().count("/intake/CDN-") == rows
+
+
+def test_the_notifiers_accounts_are_on_the_review_page_for_its_coordinators_only(client, areas, coordinator, chair):
+    from reviews.models import Role
+    from reviews.services.intake import intake_open_review
+    from reviews.services.roles import review_role_grant
+
+    item = notify_death()
+    review = intake_open_review(actor=coordinator, item_id=item.pk)
+    review_role_grant(actor=coordinator, review_id=review.pk, user=chair, role=Role.CHAIR, agency=None)
+    page = reverse("reviews:review", args=[review.reference])
+
+    client.force_login(coordinator)
+    html = client.get(page).content.decode()
+    assert 'id="notifier-accounts"' in html and escape(item.account) in html
+
+    client.force_login(chair)
+    html = client.get(page).content.decode()
+    assert 'id="notifier-accounts"' not in html and escape(item.account) not in html
