@@ -9,16 +9,13 @@ the keyed hash of the NHS number, and then only that it exists and whom to conta
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from reviews.models.ethnicity import Ethnicity
-from reviews.models.subjects import Sex, validate_nhs_number
+from reviews.models.subjects import Sex, nhs_number_hash, validate_nhs_number
 
 # A UK postcode, written with or without its space: outward code (area, district) + inward code.
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
@@ -32,14 +29,6 @@ def normalise_postcode(value: str) -> str:
 
 def outward_code(postcode: str) -> str:
     return normalise_postcode(postcode).split(" ")[0]
-
-
-def nhs_number_hash(nhs_number: str) -> str:
-    """The keyed hash partnerships compare NHS numbers by without exchanging them: HMAC-SHA256 with
-    INTAKE_MATCH_KEY, which never leaves the settings. '' for no number."""
-    if not nhs_number:
-        return ""
-    return hmac.new(settings.INTAKE_MATCH_KEY.encode(), nhs_number.encode(), hashlib.sha256).hexdigest()
 
 
 class PostcodeArea(models.Model):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from nhs_number import is_valid as nhs_number_is_valid
@@ -49,6 +52,14 @@ class Subject(models.Model):
             )
 
 
+def nhs_number_hash(nhs_number: str) -> str:
+    """The keyed hash partnerships compare NHS numbers by without exchanging them: HMAC-SHA256 with
+    INTAKE_MATCH_KEY, which never leaves the settings. '' for no number."""
+    if not nhs_number:
+        return ""
+    return hmac.new(settings.INTAKE_MATCH_KEY.encode(), nhs_number.encode(), hashlib.sha256).hexdigest()
+
+
 def normalise_nhs_number(value: str) -> str:
     # People write NHS numbers as "943 476 5919" or "943-476-5919"; only the digits are stored.
     return value.replace(" ", "").replace("-", "")
@@ -69,14 +80,21 @@ class SubjectIdentity(models.Model):
     full_name = models.CharField(max_length=200, blank=True)
     nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
     address = models.TextField(blank=True)
+    # Another partnership notified of the same child's death finds this review by the keyed hash
+    # alone (reviews/services/intake.py): the number itself never leaves the partnership.
+    nhs_number_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "subject identities"
-        indexes = [models.Index(fields=["nhs_number"], name="identity_nhs_number")]
+        indexes = [
+            models.Index(fields=["nhs_number"], name="identity_nhs_number"),
+            models.Index(fields=["nhs_number_hash"], name="identity_nhs_number_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"Identity of {self.subject}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.nhs_number = normalise_nhs_number(self.nhs_number)
+        self.nhs_number_hash = nhs_number_hash(self.nhs_number)
         super().save(*args, **kwargs)

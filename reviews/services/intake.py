@@ -139,8 +139,13 @@ def _tell_elsewhere(item: IntakeItem) -> None:
     whom to contact; neither learns anything else (no name, no reference of the other's)."""
     if not item.nhs_number_hash:
         return
+    # Their own notifications, and the subjects of their reviews (a death notified after the other
+    # partnership opened its review), compared by the keyed hash alone.
     others = (
-        Partnership.objects.filter(intake_items__nhs_number_hash=item.nhs_number_hash)
+        Partnership.objects.filter(
+            Q(intake_items__nhs_number_hash=item.nhs_number_hash)
+            | Q(reviews__subjects__identity__nhs_number_hash=item.nhs_number_hash)
+        )
         .exclude(pk=item.partnership_id)
         .select_related("intake_contact")
         .distinct()

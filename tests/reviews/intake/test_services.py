@@ -147,3 +147,34 @@ def test_both_partnerships_are_told_of_the_other_and_whom_to_contact(areas, coor
         text = str(row.context)
         assert "Poppy" not in text and "9434765919" not in text and here.reference not in told_there.context["body"]
     assert here.reference not in str(told_there.context)
+
+
+def test_a_review_another_partnership_already_opened_for_the_child_is_found_by_the_hash_alone(
+    areas, coordinator, outsider, other_partnership
+):
+    """The child died away from home and Southmere opened its review before Northbridge heard."""
+    from reviews.services.subjects import SubjectData
+    from tests.factories import make_review
+
+    theirs = make_review(
+        coordinator=outsider,
+        partnership=other_partnership,
+        kind=ReviewKind.CHILD_DEATH,
+        title="Child S",
+        subject=SubjectData(pseudonym="Child S", full_name="Poppy Ashcombe-Lindqvist", nhs_number="943 476 5919"),
+    )
+    identity = SubjectIdentity.objects.get(subject__review=theirs)
+    assert identity.nhs_number_hash and identity.nhs_number_hash != identity.nhs_number
+
+    here = notify_death()
+
+    told_here = Notification.objects.get(
+        recipient=coordinator, channel="in_app", context__what="Another partnership has a notification for this child"
+    )
+    assert "cdop@southmere.example.org" in told_here.context["body"]
+    told_there = Notification.objects.get(
+        recipient=outsider, channel="in_app", context__what="Another partnership has a notification for this child"
+    )
+    assert "cdop@northbridge.example.org" in told_there.context["body"]
+    shown = str(told_here.context) + str(told_there.context)
+    assert theirs.reference not in shown and here.reference not in str(told_there.context) and "9434765919" not in shown
