@@ -8,8 +8,9 @@ from typing import Any
 
 from django import forms
 
+from reviews.forms.subjects import ethnicity_field
 from reviews.models import ChildDeath, Review
-from reviews.models.child_death import Disability, Ethnicity, PlaceOfDeath
+from reviews.models.child_death import Disability, PlaceOfDeath
 from reviews.services.child_death import CdopReviewData, DatasetData, JarItemData, MeetingData
 from ui.forms import GovukDateField, GovukForm, text_area
 
@@ -48,12 +49,7 @@ class DatasetForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where the child died"},
     )
-    ethnicity = forms.ChoiceField(
-        label="Ethnicity",
-        help_text="The ONS 2021 census categories.",
-        choices=[("", "Select the child's ethnicity"), *Ethnicity.choices],
-        error_messages={"required": "Choose the child's ethnicity, or not known"},
-    )
+    ethnicity = ethnicity_field()
     looked_after = forms.ChoiceField(
         label="Was the child looked after by a local authority?",
         help_text="A looked-after child's death is also notified to Ofsted and the Secretary of State.",

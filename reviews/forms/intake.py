@@ -9,8 +9,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from reviews.forms.subjects import _nhs_number_field
-from reviews.models import DeathExpectation, Ethnicity, Partnership, Sex
+from reviews.forms.subjects import _nhs_number_field, ethnicity_field
+from reviews.models import DeathExpectation, Partnership, Sex
 from ui.forms import GovukDateField, GovukForm
 
 # Every text field is capped, and the account too: with INTAKE_MAX_BYTES on the whole request, a
@@ -53,12 +53,7 @@ class IntakeForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the child's sex"},
     )
-    ethnicity = forms.ChoiceField(
-        label="Ethnicity",
-        help_text="As the ONS 2021 census groups it",
-        choices=[("", "Select the child's ethnicity"), *Ethnicity.choices],
-        error_messages={"required": "Select the child's ethnicity, or Not known"},
-    )
+    ethnicity = ethnicity_field()
     address = forms.CharField(
         label="Home address",
         max_length=500,

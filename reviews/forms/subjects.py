@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from reviews.models import Sex
+from reviews.models.ethnicity import Ethnicity
 from reviews.models.subjects import validate_nhs_number
 from ui.forms import GovukDateField, GovukForm
 
@@ -12,6 +13,17 @@ from ui.forms import GovukDateField, GovukForm
 def _sex_field() -> forms.ChoiceField:
     return forms.ChoiceField(
         label="Sex", choices=Sex.choices, initial=Sex.NOT_KNOWN, required=False, widget=forms.RadioSelect
+    )
+
+
+def ethnicity_field() -> forms.ChoiceField:
+    """The child's ethnicity in the ONS 2021 groups: the same field on the public notification
+    form and the child death review's dataset, so one carries over to the other unchanged."""
+    return forms.ChoiceField(
+        label="Ethnicity",
+        help_text="The ONS 2021 census groups.",
+        choices=[("", "Select the child's ethnicity"), *Ethnicity.choices],
+        error_messages={"required": "Choose the child's ethnicity, or not known"},
     )
 
 

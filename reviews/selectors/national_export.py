@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 
 from reviews.models import AgencyContribution, NationalExport, Partnership, Review, ReviewKind
 from reviews.models.contributions import ContributionState
@@ -133,13 +133,12 @@ def record_hash(record: dict[str, Any]) -> str:
 
 
 def last_exports(review_ids: list[int]) -> dict[int, NationalExport]:
-    """Each review's latest export, if any: one query."""
-    latest: dict[int, NationalExport] = {}
-    for export in NationalExport.objects.filter(review_id__in=review_ids).order_by("review_id", "-exported_at", "-id"):
-        latest.setdefault(export.review_id, export)
-    return latest
-
-
-def reexport_due(review: Review, latest: NationalExport | None) -> bool:
-    """Exported before, and its record reads differently now."""
-    return latest is not None and latest.record_hash != record_hash(export_record(review))
+    """Each review's latest export, if any: two queries however many times each was exported (the
+    latest is the highest id: rows are only ever added, stamped by the database clock)."""
+    latest_ids = (
+        NationalExport.objects.filter(review_id__in=review_ids)
+        .values("review_id")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    return {export.review_id: export for export in NationalExport.objects.filter(pk__in=list(latest_ids))}
