@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reviews.models import ChildDeath, JointAgencyResponseItem, Notice, NoticeKind, Review, ReviewKind
+from reviews.models import ChildDeath, JointAgencyResponseItem, Review, ReviewKind
 from reviews.models.child_death import JAR_DATE_FIELDS, Disability, Ethnicity, JarItem, PlaceOfDeath
 from reviews.permissions import COORDINATE, require_review_perm
 from reviews.services.clocks import review_clocks_refresh
-from reviews.services.review import key_date_errors
+from reviews.services.review import key_date_errors, notice_flag_errors
 from workflows.audit import audit_record
 from workflows.clocks import add_months
 from workflows.models import TransitionLog
@@ -97,11 +97,8 @@ def _dataset_errors(review: Review, data: DatasetData) -> dict[str, str]:
     ):
         if not value.strip():
             errors[field] = message
-    if not data.looked_after and Notice.objects.filter(review=review, kind=NoticeKind.LAC_DEATH).exists():
-        errors["looked_after"] = (
-            "The notice of this looked-after child's death to Ofsted and the Secretary of State is recorded: "
-            "the child stays recorded as looked after."
-        )
+    if flag_error := notice_flag_errors(review, {"child_looked_after": data.looked_after}):
+        errors["looked_after"] = flag_error["child_looked_after"]
     if not data.unexpected and review.jar_items.exists():
         errors["unexpected"] = (
             "The joint agency response to this unexpected death is already recorded: the death stays unexpected."

@@ -151,6 +151,7 @@ def review_record_key_dates(*, actor: User, review_id: int, key_dates: dict[str,
         errors = key_date_errors(review)
         changed = {f: v for f, v in key_dates.items() if before[f] != v}
         errors.update(_recorded_with_a_notice(review, changed))
+        errors.update(notice_flag_errors(review, {f: v for f, v in changed.items() if f in KEY_FLAGS}))
         if errors:
             raise ValidationError(errors)
         if not changed:
@@ -176,6 +177,24 @@ def _recorded_with_a_notice(review: Review, changed: dict[str, date | bool | Non
         field: f"This date was recorded with the {spec.in_a_sentence}, and stays as recorded there."
         for field, spec in owners.items()
         if any(notice.kind == spec.kind for notice in recorded)
+    }
+
+
+def notice_flag_errors(review: Review, flags: dict[str, object]) -> dict[str, str]:
+    """A recorded notice keeps the fact that made it owed: a looked-after child's death notified to
+    Ofsted stays a looked-after child's death. ``flags`` are the review's flags as they would be
+    saved (``child_looked_after``); the error is keyed by the flag."""
+    owed_by = {spec.clock.only_if: spec for spec in NOTICES if spec.clock.only_if in flags}
+    cleared = {flag: spec for flag, spec in owed_by.items() if flag and not flags[flag]}
+    if not cleared:
+        return {}
+    recorded = set(
+        Notice.objects.filter(review=review, kind__in=[s.kind for s in cleared.values()]).values_list("kind", flat=True)
+    )
+    return {
+        flag: f"The {spec.in_a_sentence} is recorded, so this stays as it is."
+        for flag, spec in cleared.items()
+        if spec.kind in recorded
     }
 
 

@@ -385,3 +385,22 @@ def test_a_notice_not_yet_recorded_is_chased_by_the_reminder_engine_until_it_is(
     count = Notification.objects.filter(deadline=deadline, kind="reminder").count()
     reminders_sweep_and_expand(today=date(2027, 1, 5))
     assert Notification.objects.filter(deadline=deadline, kind="reminder").count() == count
+
+
+def test_the_key_dates_page_cannot_untick_looked_after_once_its_notice_is_recorded(partnership, coordinator, today):
+    """The notice of a looked-after child's death is recorded: unticking the box would drop its clock
+    and leave the notice owed by nobody. The dataset page already refused it; the key dates page did not."""
+    cdr = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.CHILD_DEATH,
+        key_dates={"became_aware_on": date(2026, 12, 23), "incident_on": date(2026, 12, 22)},
+    )
+    review_record_key_dates(actor=coordinator, review_id=cdr.pk, key_dates={"child_looked_after": True})
+    record(cdr, coordinator, NoticeKind.LAC_DEATH, date(2027, 1, 7))
+
+    with pytest.raises(ValidationError) as refused:
+        review_record_key_dates(actor=coordinator, review_id=cdr.pk, key_dates={"child_looked_after": False})
+    assert "is recorded, so this stays as it is" in refused.value.message_dict["child_looked_after"][0]
+    assert Review.objects.get(pk=cdr.pk).child_looked_after
+    assert ReviewClock.objects.filter(review=cdr, key="lac_death_notice").exists()
