@@ -52,8 +52,11 @@ def test_a_professional_notifies_a_death_and_the_coordinator_opens_a_review(brow
     page.fill("#id_notifier_organisation", "Northbridge General Hospital")
     page.fill("#id_notifier_email", "amara.okafor@nbgh.example.nhs.uk")
     page.fill("#id_notifier_phone", "01632 960 123")
-    fill_date(page, "became_aware_on", died)
-    page.fill("#id_became_aware_time", (died + timedelta(minutes=30)).strftime("%H:%M"))
+    # Aware half an hour after the death, its date and time from the same moment (between 19:30 and
+    # 20:00 the half hour crosses midnight: the death's date with the later time was before the death).
+    aware = died + timedelta(minutes=30)
+    fill_date(page, "became_aware_on", aware)
+    page.fill("#id_became_aware_time", aware.strftime("%H:%M"))
     page.fill("#id_account", "Brought in by ambulance after a cardiac arrest at home.")
     page.click("button:has-text('Send the notification')")
 
@@ -95,5 +98,5 @@ def test_a_professional_notifies_a_death_and_the_coordinator_opens_a_review(brow
     assert "Poppy" not in page.locator("main").inner_text()  # the review page uses the pseudonym
     identity = SubjectIdentity.objects.get(subject__review=review)
     assert identity.nhs_number == "9434765919"
-    assert review.became_aware_on == died.date()
+    assert review.became_aware_on == aware.date()
     assert broken_assets == []
