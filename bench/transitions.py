@@ -5,8 +5,8 @@
 Creates a throwaway database next to the one DATABASE_URL names (``<name>_<pid>``), migrates it,
 opens child death reviews through the services, then moves them along the spine (notification →
 scoping → agency submissions → panel → findings) in two ways, one transaction
-per transition each (a child death review's meeting clock stops on reaching findings, so the last
-step stops a clock; a rapid review's clock stops on the date it was sent to the Panel, on no step):
+per transition each (since issue 13 no clock of a child death review stops on a stage: its meeting's
+clock stops on the meeting's recorded date, which the set-up writes, as the panel's meeting):
 
 * service: ``reviews.services.review_advance`` (row lock, permission and conditions, transition,
   save, TransitionLog row, clocks stopped and their deadlines met, on_commit hand-off);
@@ -224,7 +224,7 @@ def run(args: argparse.Namespace, db_name: str) -> int:
 def _make_reviews(count: int):
     from django.contrib.auth import get_user_model
 
-    from reviews.models import Agency, AgencyContribution, Partnership, PartnershipMember, ReviewKind, Role
+    from reviews.models import Agency, AgencyContribution, Partnership, PartnershipMember, Review, ReviewKind, Role
     from reviews.services.review import review_open
     from reviews.services.roles import review_role_grant
     from reviews.services.subjects import SubjectData
@@ -263,6 +263,9 @@ def _make_reviews(count: int):
         )
         ids.append(review.pk)
     _hold_panel(partnership, chair, coordinator, ids)
+    # A child death review's panel stage is its child death review meeting (set-up data written
+    # directly, as the panel's meeting is: the meeting's own step is not what is timed).
+    Review.objects.filter(pk__in=ids).update(cdr_meeting_on=date(2026, 5, 5))
     half = count // 2
     return ids[:half], ids[half:], coordinator
 

@@ -13,7 +13,7 @@ user + role) and only adds what is missing, so running it twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import cast
 
 from django.conf import settings
@@ -25,8 +25,10 @@ from nhs_number import calculate_checksum
 from reviews.models import (
     Agency,
     AgencyKind,
+    ChildDeath,
     ClosureDay,
     IntakeContact,
+    JointAgencyResponseItem,
     Notice,
     NoticeKind,
     Partnership,
@@ -39,7 +41,9 @@ from reviews.models import (
     Role,
     Sex,
 )
+from reviews.models.child_death import Disability, Ethnicity, JarItem, PlaceOfDeath
 from reviews.services.agencyforms import agency_forms_load_defaults
+from reviews.services.child_death import DatasetData, JarItemData, child_death_dataset_record, jar_item_record
 from reviews.services.notices import NoticeData, notice_record
 from reviews.services.review import review_advance, review_convert_to_cspr, review_open
 from reviews.services.roles import review_role_grant
@@ -157,12 +161,17 @@ class ReviewSeed:
     # Onward notices recorded on it (kind -> what was sent), each once.
     notices: dict[str, NoticeData] = field(default_factory=dict)
     cspr_steps: list[str] = field(default_factory=list)
+    # A child death review's notification dataset and its joint agency response's steps, each once.
+    child_death: DatasetData | None = None
+    jar: dict[str, JarItemData] = field(default_factory=dict)
 
 
 def review_seeds(today: date) -> list[ReviewSeed]:
     """The demo reviews, dated relative to ``today`` so their clocks show every status.
 
-    (a) CDR at agency submissions: 48-hour notification met; review meeting (3 months) overdue; CDOP running.
+    (a) CDR at agency submissions: an unexpected death at home, its notification dataset recorded;
+        48-hour notification met; the joint home visit done the same day (met), the information-
+        sharing meeting still to record (overdue); review meeting (3 months) overdue; CDOP running.
     (b) Rapid review decided and sent to the national Panel in time, converted into a CSPR months
         later: its 15 working days met (they stop on the date it was sent, not on the conversion);
         the CSPR at agency submissions, its 6 months running.
@@ -209,6 +218,27 @@ def review_seeds(today: date) -> list[ReviewSeed]:
             # Not to panel: that step waits for every agency's contribution, which the demo leaves
             # for a visitor to submit.
             steps=["start_scoping", "request_submissions"],
+            child_death=DatasetData(
+                died_on=cdr_death,
+                became_aware_on=cdr_death,
+                became_aware_at=time(7, 40),
+                unexpected=True,
+                place_of_death=PlaceOfDeath.HOME,
+                ethnicity=Ethnicity.WHITE_BRITISH,
+                looked_after=False,
+                disability=Disability.NO,
+                home_local_authority="Northbridge City Council",
+                notifier_name="Dr Imogen Vale",
+                notifier_role="Consultant paediatrician, Northbridge General Hospital",
+            ),
+            jar={
+                JarItem.HOME_VISIT: JarItemData(
+                    done_on=cdr_death,
+                    done_at=time(15, 0),
+                    done_by="DS Hale, police; Dr Vale, paediatrician",
+                    note="The sleeping arrangements were seen and photographed.",
+                )
+            },
         ),
         ReviewSeed(
             key="rapid_converted",
@@ -446,6 +476,7 @@ def _review(
         result.created_reviews.append(review.reference)
     _ensure_subjects_and_roles(review, seed, agencies=agencies, users=users)
     _ensure_notices(review, seed, actor=actor)
+    _ensure_child_death(review, seed, actor=actor)
     review = _advance(review, seed.steps, actor=actor, result=result)
     result.reviews[seed.key] = review
 
@@ -471,6 +502,18 @@ def _ensure_notices(review: Review, seed: ReviewSeed, *, actor: User) -> None:
     for kind, data in seed.notices.items():
         if kind not in recorded:
             notice_record(actor=actor, review_id=review.pk, kind=kind, data=data)
+
+
+def _ensure_child_death(review: Review, seed: ReviewSeed, *, actor: User) -> None:
+    if (
+        seed.child_death is not None
+        and not ChildDeath.objects.filter(review=review, dataset_recorded_at__isnull=False).exists()
+    ):
+        child_death_dataset_record(actor=actor, review_id=review.pk, data=seed.child_death)
+    recorded = set(JointAgencyResponseItem.objects.filter(review=review).values_list("item", flat=True))
+    for item, data in seed.jar.items():
+        if item not in recorded:
+            jar_item_record(actor=actor, review_id=review.pk, item=item, data=data)
 
 
 def _ensure_subjects_and_roles(

@@ -3,7 +3,7 @@ roles and their object permissions) holds exactly as in production."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import factory
@@ -104,7 +104,9 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
     ``sign_off_findings``), so every step out of findings is possible, just as contributions are
     settled on the way to the panel; tests of drafting move a review to the panel and take
     ``draft_findings`` themselves. Action tracking → closed closes any action still outstanding
-    as not implemented.
+    as not implemented. A child death review's panel stage is its child death review meeting, recorded
+    on arrival as a panel is held for the other kinds, and its CDOP review is recorded on arrival at
+    findings with the analysis signed off (reviews/conditions/child_death.py).
     """
     current = Review.objects.get(pk=review.pk)
     if state == ReviewState.WITHDRAWN:
@@ -125,10 +127,48 @@ def advance_to(review: Review, state: str, actor: Any) -> Review:
         review_advance(actor=actor, review_id=review.pk, transition=name, reason=reason)
         current = Review.objects.get(pk=review.pk)
         if current.state == ReviewState.PANEL:
-            hold_panel(current, actor)
+            if current.kind == ReviewKind.CHILD_DEATH:
+                hold_cdr_meeting(current, actor)
+            else:
+                hold_panel(current, actor)
         if current.state == ReviewState.FINDINGS:
             sign_off_findings(current, actor)
+            if current.kind == ReviewKind.CHILD_DEATH:
+                record_cdop_review(current, actor)
     return current
+
+
+def hold_cdr_meeting(review: Review, coordinator: Any) -> None:
+    """Record a child death review meeting held today, with two months' notice and the post-mortem
+    report in hand, through the service (a CDR's panel stage; unless one is on record)."""
+    from reviews.services.child_death import MeetingData, cdr_meeting_record
+
+    if review.cdr_meeting_on is not None:
+        return
+    today = timezone.localdate()
+    cdr_meeting_record(
+        actor=coordinator,
+        review_id=review.pk,
+        data=MeetingData(
+            held_on=today,
+            notice_given_on=today - timedelta(days=62),
+            post_mortem_received_on=today,
+            notes="Agencies shared what they knew; the paediatrician summarised the post-mortem.",
+        ),
+    )
+
+
+def record_cdop_review(review: Review, coordinator: Any) -> None:
+    """Record the CDOP's independent review today, through the service (unless one is on record)."""
+    from reviews.services.child_death import CdopReviewData, cdop_review_record
+
+    if review.cdop_reviewed_on is not None:
+        return
+    cdop_review_record(
+        actor=coordinator,
+        review_id=review.pk,
+        data=CdopReviewData(reviewed_on=timezone.localdate(), notes="Reviewed on anonymised papers."),
+    )
 
 
 # Who the default quorum needs besides the chair: the police, health and the local authority.

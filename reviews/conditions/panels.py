@@ -1,6 +1,7 @@
 """The quorum of a panel meeting, and the review's move from panel to findings, which waits for a
 panel that was held, was quorate, had the review on its agenda and recorded a decision on it or
-minutes (issue 12: reviews reached findings with no meeting held)."""
+minutes (issue 12: reviews reached findings with no meeting held). A child death review waits for
+its child death review meeting instead (child_death.py)."""
 
 from __future__ import annotations
 
@@ -78,8 +79,11 @@ def panel_meeting_held(review: Review) -> str | None:
     """Panel → findings. Two queries whatever the number of meetings: the meetings with the review on
     their agenda (with whether a decision on it was recorded, and the partnership's quorum rule), and
     their invitations with agencies. The reason names what the meeting that came closest lacks."""
+    from reviews.conditions.child_death import is_child_death
     from reviews.models.panels import PanelDecision, PanelInvitation, PanelMeeting, QuorumRule
 
+    if is_child_death(review):
+        return None  # its panel stage is the child death review meeting (conditions/child_death.py)
     meetings = list(
         PanelMeeting.objects.filter(agenda__review=review)
         .select_related("partnership__quorum_rule")

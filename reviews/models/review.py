@@ -10,6 +10,7 @@ from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.conditions.actions import all_actions_settled
+from reviews.conditions.child_death import cdop_review_recorded, cdr_meeting_held
 from reviews.conditions.contributions import all_contributions_settled
 from reviews.conditions.findings import findings_signed_off
 from reviews.conditions.panels import panel_meeting_held
@@ -262,7 +263,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.PANEL,
         target=ReviewState.FINDINGS,
-        conditions=[has_chair, panel_meeting_held],
+        conditions=[has_chair, panel_meeting_held, cdr_meeting_held],
         permission=is_coordinator,
         custom={"label": "Move to findings", "doing": "move the review to findings"},
     )
@@ -273,7 +274,7 @@ class Review(FSMModelMixin, models.Model):
         field=state,
         source=ReviewState.FINDINGS,
         target=ReviewState.ACTION_TRACKING,
-        conditions=[findings_signed_off],
+        conditions=[findings_signed_off, cdop_review_recorded],
         permission=is_coordinator,
         custom={"label": "Start action tracking"},
     )

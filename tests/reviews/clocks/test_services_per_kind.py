@@ -11,10 +11,11 @@ from django.utils import timezone
 from reviews.models import ClockSetting, ClosureDay, Review, ReviewClock, ReviewKind, ReviewState, Role
 from reviews.models.clocks import CLOCKS_BY_KIND, spec_by_key
 from reviews.models.partnerships import RapidReviewStart
+from reviews.services.child_death import CdopReviewData, MeetingData, cdop_review_record, cdr_meeting_record
 from reviews.services.clocks import review_clocks_refresh
 from reviews.services.review import review_advance, review_record_key_dates
 from reviews.services.roles import review_role_grant
-from tests.factories import advance_to, make_review
+from tests.factories import advance_to, make_review, settle_contributions
 from workflows.clocks import ClockStatus, DurationUnit, read_clock
 
 
@@ -271,11 +272,24 @@ def test_reaching_the_stage_after_the_due_date_meets_the_clock_late(scr, coordin
     assert status(row, timezone.localdate()) == ClockStatus.MET_LATE
 
 
-def test_the_cdr_meeting_and_cdop_clocks_no_longer_stop_on_a_stage(child_death, coordinator):
-    """They stop on the recorded dates of the meeting and the CDOP's review (tests/reviews/child_death)."""
-    advance_to(child_death, ReviewState.ACTION_TRACKING, coordinator)
+def test_the_cdr_meeting_and_cdop_clocks_stop_on_their_recorded_dates_not_on_a_stage(child_death, coordinator):
+    """Reaching the panel stage stops neither; each stops on the date its step records (Tue 2 June
+    for the meeting, Fri 4 September for the CDOP), not on the day it was recorded."""
+    advance_to(child_death, ReviewState.AGENCY_SUBMISSIONS, coordinator)
+    settle_contributions(child_death, coordinator)
+    review_advance(actor=coordinator, review_id=child_death.pk, transition="convene_panel")
     for key in ("cdr_review_meeting", "cdop_review"):
         assert clock(child_death, key).stopped_on is None
+    cdr_meeting_record(
+        actor=coordinator,
+        review_id=child_death.pk,
+        data=MeetingData(
+            held_on=date(2026, 6, 2), notice_given_on=date(2026, 4, 1), post_mortem_received_on=date(2026, 5, 20)
+        ),
+    )
+    cdop_review_record(actor=coordinator, review_id=child_death.pk, data=CdopReviewData(reviewed_on=date(2026, 9, 4)))
+    assert clock(child_death, "cdr_review_meeting").stopped_on == date(2026, 6, 2)
+    assert clock(child_death, "cdop_review").stopped_on == date(2026, 9, 4)
 
 
 def test_withdrawal_ends_the_clocks_that_end_with_the_review_without_a_verdict(partnership, coordinator):

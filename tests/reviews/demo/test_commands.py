@@ -3,6 +3,7 @@ running it again changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -15,6 +16,8 @@ from nhs_number import is_valid as nhs_number_is_valid
 
 from reviews.demo import USERS
 from reviews.models import (
+    ChildDeath,
+    JointAgencyResponseItem,
     Notice,
     Partnership,
     PartnershipMember,
@@ -199,3 +202,19 @@ def test_the_demo_records_its_onward_notices_once():
     reply = ReviewClock.objects.select_related("review__partnership").get(review=rapid, key="panel_reply")
     assert (reply.stopped_on - rapid.sent_to_panel_on).days == 12
     assert clock_reading(reply, rapid.partnership, today).status == ClockStatus.MET
+
+
+def test_the_demo_child_death_has_its_dataset_and_joint_agency_response_once():
+    """An unexpected death 100 days ago: the home visit the same day meets its 24 hours; the
+    information-sharing meeting (3 working days) was never recorded, so it is overdue."""
+    seed()
+    seed()
+    today = timezone.localdate()
+    cdr = nscp_review(ReviewKind.CHILD_DEATH, "Child C (aged 4 months)")
+    record = ChildDeath.objects.get(review=cdr)
+    assert (cdr.death_unexpected, record.place_of_death, record.notifier_name) == (True, "home", "Dr Imogen Vale")
+    assert list(JointAgencyResponseItem.objects.filter(review=cdr).values_list("item", flat=True)) == ["home_visit"]
+    clocks = {c.key: c for c in ReviewClock.objects.select_related("review__partnership").filter(review=cdr)}
+    assert clocks["jar_home_visit"].stopped_on == today - timedelta(days=100)
+    assert clock_reading(clocks["jar_home_visit"], cdr.partnership, today).status == ClockStatus.MET
+    assert clock_reading(clocks["jar_information_meeting"], cdr.partnership, today).status == ClockStatus.OVERDUE
