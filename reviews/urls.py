@@ -22,6 +22,7 @@ from reviews.views import (
     intake,
     notices,
     panels,
+    publication,
     review,
     roles,
     subjects,
@@ -34,6 +35,7 @@ review_urls = [
     path("dates/", review.review_key_dates, name="review_dates"),
     path("timeliness.csv", timeliness.review_timeliness_export, name="review_timeliness_export"),
     path("notices/<slug:kind>/", notices.notice_view, name="review_notice"),
+    path("publication/", publication.publication_view, name="publication"),
 ]
 
 child_death_urls = [

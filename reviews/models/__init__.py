@@ -38,11 +38,15 @@ from reviews.models.panels import (
     QuorumRule,
 )
 from reviews.models.partnerships import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
+from reviews.models.publication import Publication, PublicationDecision, PublicationState
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
 from reviews.models.subjects import Sex, Subject, SubjectIdentity
 
 __all__ = [
+    "Publication",
+    "PublicationDecision",
+    "PublicationState",
     "AgencyFormAnswers",
     "AgencyFormDefinition",
     "ChildDeath",

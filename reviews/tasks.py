@@ -1,0 +1,13 @@
+"""Celery entry points of the reviews app: thin, safe to run twice (the services lock and re-check)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reviews.services.publication import publications_publish_due
+
+
+@shared_task(ignore_result=True)
+def publish_due_publications() -> dict[str, list[str]]:
+    """Scheduled publications whose day has come are published (their clocks stop on the day)."""
+    return {"published": publications_publish_due()}
