@@ -16,3 +16,16 @@ def publication_outcome(review: Review, clock: ReviewClock) -> str:
     if review.publication_decision == PublicationDecision.SUMMARY:
         return ": a summary published"
     return ""
+
+
+def pdf_from_html(html: str) -> bytes:
+    """The PDF of a standalone HTML document (the final report version), drawn by WeasyPrint.
+
+    Nothing is fetched: the report carries its stylesheet inside it, and allowing only data: URLs
+    means no address in a report's text can make the server call out while the PDF is drawn."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False)
+    pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
