@@ -23,8 +23,8 @@ def pdf_from_html(html: str) -> bytes:
 
     Nothing is fetched: the report carries its stylesheet inside it, and allowing only data: URLs
     means no address in a report's text can make the server call out while the PDF is drawn."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
     fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False)
     pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
