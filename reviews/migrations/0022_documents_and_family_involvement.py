@@ -6,104 +6,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0021_identity_nhs_number_hash'),
+        ("reviews", "0021_identity_nhs_number_hash"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('terms_of_reference', 'Terms of reference'), ('post_mortem', 'Post-mortem report'), ('agency_records', 'Agency records'), ('panel_papers', 'Panel papers'), ('minutes', 'Minutes'), ('draft_report', 'Draft report'), ('final_report', 'Final report'), ('family_views', 'Family views'), ('other', 'Other')], max_length=30)),
-                ('title', models.CharField(max_length=200)),
-                ('chair_may_read', models.BooleanField(default=True)),
-                ('panel_may_read', models.BooleanField(default=False)),
-                ('scrutineers_may_read', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_documents', to='reviews.agency')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reader_agencies', models.ManyToManyField(blank=True, help_text='The leads of these agencies on the review may read it.', related_name='+', to='reviews.agency')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("terms_of_reference", "Terms of reference"),
+                            ("post_mortem", "Post-mortem report"),
+                            ("agency_records", "Agency records"),
+                            ("panel_papers", "Panel papers"),
+                            ("minutes", "Minutes"),
+                            ("draft_report", "Draft report"),
+                            ("final_report", "Final report"),
+                            ("family_views", "Family views"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("chair_may_read", models.BooleanField(default=True)),
+                ("panel_may_read", models.BooleanField(default=False)),
+                ("scrutineers_may_read", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_documents",
+                        to="reviews.agency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "reader_agencies",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The leads of these agencies on the review may read it.",
+                        related_name="+",
+                        to="reviews.agency",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="documents", to="reviews.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentVersion',
+            name="DocumentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('blob', models.CharField(max_length=200, unique=True)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='reviews.document')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("blob", models.CharField(max_length=200, unique=True)),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="reviews.document"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='FamilyInvolvement',
+            name="FamilyInvolvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('told_on', models.DateField(blank=True, help_text='When the family was told a review is happening.', null=True)),
-                ('told_by', models.CharField(blank=True, help_text='Who told them: a role, e.g. the chair.', max_length=200)),
-                ('told_how', models.CharField(blank=True, choices=[('in_person', 'In person'), ('phone', 'By phone'), ('letter', 'By letter'), ('email', 'By email'), ('other', 'Another way')], max_length=20)),
-                ('not_told_reason', models.TextField(blank=True, help_text='Why the family has not been told, if they have not.')),
-                ('views_sought_on', models.DateField(blank=True, null=True)),
-                ('views_given_on', models.DateField(blank=True, null=True)),
-                ('views_note', models.TextField(blank=True)),
-                ('saw_report_on', models.DateField(blank=True, help_text='When the family saw the report, before publication.', null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='family_involvement', to='reviews.review')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "told_on",
+                    models.DateField(
+                        blank=True, help_text="When the family was told a review is happening.", null=True
+                    ),
+                ),
+                (
+                    "told_by",
+                    models.CharField(blank=True, help_text="Who told them: a role, e.g. the chair.", max_length=200),
+                ),
+                (
+                    "told_how",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("in_person", "In person"),
+                            ("phone", "By phone"),
+                            ("letter", "By letter"),
+                            ("email", "By email"),
+                            ("other", "Another way"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "not_told_reason",
+                    models.TextField(blank=True, help_text="Why the family has not been told, if they have not."),
+                ),
+                ("views_sought_on", models.DateField(blank=True, null=True)),
+                ("views_given_on", models.DateField(blank=True, null=True)),
+                ("views_note", models.TextField(blank=True)),
+                (
+                    "saw_report_on",
+                    models.DateField(
+                        blank=True, help_text="When the family saw the report, before publication.", null=True
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="family_involvement",
+                        to="reviews.review",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FamilyMeeting',
+            name="FamilyMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('attended', models.TextField(help_text='Who attended: roles or pseudonyms.')),
-                ('note', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_meetings', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField()),
+                ("attended", models.TextField(help_text="Who attended: roles or pseudonyms.")),
+                ("note", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="family_meetings", to="reviews.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['held_on', 'id'],
+                "ordering": ["held_on", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['review', 'kind'], name='document_review_kind'),
+            model_name="document",
+            index=models.Index(fields=["review", "kind"], name="document_review_kind"),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', False), ('kind', 'agency_records')), models.Q(models.Q(('kind', 'agency_records'), _negated=True), ('agency__isnull', True)), _connector='OR'), name='document_agency_only_for_agency_records'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("agency__isnull", False), ("kind", "agency_records")),
+                    models.Q(models.Q(("kind", "agency_records"), _negated=True), ("agency__isnull", True)),
+                    _connector="OR",
+                ),
+                name="document_agency_only_for_agency_records",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='documentversion_number_once'),
+            model_name="documentversion",
+            constraint=models.UniqueConstraint(fields=("document", "number"), name="documentversion_number_once"),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(fields=('document', 'sha256'), name='documentversion_content_once'),
+            model_name="documentversion",
+            constraint=models.UniqueConstraint(fields=("document", "sha256"), name="documentversion_content_once"),
         ),
         migrations.AddConstraint(
-            model_name='familyinvolvement',
-            constraint=models.CheckConstraint(condition=models.Q(('told_on__isnull', True), models.Q(models.Q(('told_by', ''), _negated=True), models.Q(('told_how', ''), _negated=True)), _connector='OR'), name='family_told_says_by_whom_and_how'),
+            model_name="familyinvolvement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("told_on__isnull", True),
+                    models.Q(models.Q(("told_by", ""), _negated=True), models.Q(("told_how", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="family_told_says_by_whom_and_how",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='familyinvolvement',
-            constraint=models.CheckConstraint(condition=models.Q(('views_given_on__isnull', True), models.Q(('views_given_on__gte', models.F('views_sought_on')), ('views_sought_on__isnull', False)), _connector='OR'), name='family_views_given_after_sought'),
+            model_name="familyinvolvement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("views_given_on__isnull", True),
+                    models.Q(("views_given_on__gte", models.F("views_sought_on")), ("views_sought_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="family_views_given_after_sought",
+            ),
         ),
     ]

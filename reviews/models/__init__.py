@@ -7,9 +7,9 @@ from reviews.models.agencyforms import AgencyFormAnswers, AgencyFormDefinition
 from reviews.models.child_death import ChildDeath, ChildDeathStage, JointAgencyResponseItem
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.clocks import ClockSetting, ReviewClock
+from reviews.models.contributions import AgencyContribution, AgencyReport, Ask, ContributionState, DueDateChange
 from reviews.models.documents import Document, DocumentKind, DocumentVersion
 from reviews.models.family import FamilyInvolvement, FamilyMeeting, ToldHow
-from reviews.models.contributions import AgencyContribution, AgencyReport, Ask, ContributionState, DueDateChange
 from reviews.models.findings import (
     CategoryOfDeath,
     Findings,
