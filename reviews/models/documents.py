@@ -28,6 +28,19 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# What may be uploaded, recognised by content: content type -> (what it is called, its extensions).
+ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "application/pdf": ("PDF", (".pdf",)),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("Word document", (".docx",)),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("Excel workbook", (".xlsx",)),
+    "application/vnd.oasis.opendocument.text": ("OpenDocument text", (".odt",)),
+    "application/vnd.oasis.opendocument.spreadsheet": ("OpenDocument spreadsheet", (".ods",)),
+    "image/png": ("PNG image", (".png",)),
+    "image/jpeg": ("JPEG image", (".jpg", ".jpeg")),
+}
+ACCEPTED = "a PDF, Word (DOCX), Excel (XLSX), OpenDocument (ODT or ODS), PNG or JPEG file"
+
+
 class Document(models.Model):
     review = models.ForeignKey("reviews.Review", on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=30, choices=DocumentKind.choices)

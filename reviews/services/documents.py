@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from reviews.models import Agency, Document, DocumentKind, DocumentVersion, Review
+from reviews.models.documents import ACCEPTED, ALLOWED_TYPES
 from reviews.permissions import (
     COORDINATE,
     DOCUMENT_UPLOADERS,
@@ -44,17 +45,6 @@ from workflows.types import User
 
 STORAGE = "documents"
 
-# What may be uploaded, recognised by content: content type -> (what it is called, its extensions).
-ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "application/pdf": ("PDF", (".pdf",)),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("Word document", (".docx",)),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("Excel workbook", (".xlsx",)),
-    "application/vnd.oasis.opendocument.text": ("OpenDocument text", (".odt",)),
-    "application/vnd.oasis.opendocument.spreadsheet": ("OpenDocument spreadsheet", (".ods",)),
-    "image/png": ("PNG image", (".png",)),
-    "image/jpeg": ("JPEG image", (".jpg", ".jpeg")),
-}
-ACCEPTED = "a PDF, Word (DOCX), Excel (XLSX), OpenDocument (ODT or ODS), PNG or JPEG file"
 # filetype reads no more than this of a file to recognise it.
 HEAD_BYTES = 8192
 
