@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -45,11 +45,11 @@ class DocumentUploadForm(SubmitOnceMixin, GovukForm):
             if lead_only
             else DocumentKind.choices
         )
-        self.fields["kind"].choices = [("", "Choose a kind"), *kinds] if not lead_only else kinds
-        self.fields["agency"].choices = [("", "None")] + [(key, str(agency)) for key, agency in self.agencies.items()]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kinds if lead_only else [("", "Choose a kind"), *kinds]
+        named = [(key, str(agency)) for key, agency in self.agencies.items()]
+        cast(forms.ChoiceField, self.fields["agency"]).choices = named if lead_only else [("", "None"), *named]
         if lead_only:
             self.fields["agency"].label = "Your agency"
-            self.fields["agency"].choices = list(self.fields["agency"].choices)[1:]
 
     def document_data(self) -> DocumentData:
         data = self.cleaned_data
@@ -73,8 +73,10 @@ class DocumentReadersForm(GovukForm):
 
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agencies = {str(agency.pk): agency for agency in agencies}
-        self.fields["agencies"].choices = [(key, str(agency)) for key, agency in self.agencies.items()]
+        self.partnership_agencies = {str(agency.pk): agency for agency in agencies}
+        cast(forms.MultipleChoiceField, self.fields["agencies"]).choices = [
+            (key, str(agency)) for key, agency in self.partnership_agencies.items()
+        ]
         self.fields["agencies"].error_messages["invalid_choice"] = "Choose agencies of the partnership only."
 
     def readers(self) -> Readers:
@@ -83,5 +85,5 @@ class DocumentReadersForm(GovukForm):
             chair=data["chair"],
             panel=data["panel"],
             scrutineers=data["scrutineers"],
-            agencies=[self.agencies[key] for key in data["agencies"]],
+            agencies=[self.partnership_agencies[key] for key in data["agencies"]],
         )
