@@ -197,9 +197,51 @@ CHRONOLOGY_IMPORT_MAX_UNZIPPED_BYTES = env.int("CHRONOLOGY_IMPORT_MAX_UNZIPPED_B
 # The most problems listed on the page when a file is refused (the rest are counted, not listed).
 CHRONOLOGY_IMPORT_MAX_ERRORS = env.int("CHRONOLOGY_IMPORT_MAX_ERRORS", default=100)
 ACTION_EVIDENCE_MAX_BYTES = env.int("ACTION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = max(CHRONOLOGY_IMPORT_MAX_BYTES, ACTION_EVIDENCE_MAX_BYTES) + 1024 * 1024
+# A review's documents (reviews/services/documents.py): type checked on the content, at most this size.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = (
+    max(CHRONOLOGY_IMPORT_MAX_BYTES, ACTION_EVIDENCE_MAX_BYTES, DOCUMENT_MAX_BYTES) + 1024 * 1024
+)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# Where files are kept. "documents" (a review's documents) is a folder under var/ unless
+# DOCUMENTS_STORAGE=s3 switches it to S3-compatible object storage (django-storages): the bucket,
+# endpoint and region from the variables below, the credentials from boto3's usual sources
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role). Never served by URL: the
+# download view reads the file after checking the user may.
+DOCUMENTS_STORAGE = env.str("DOCUMENTS_STORAGE", default="filesystem")
+if DOCUMENTS_STORAGE == "s3":
+    _documents_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTS_S3_REGION", default="") or None,
+            "location": env.str("DOCUMENTS_S3_PREFIX", default=""),
+            # Private objects, never overwritten, fetched only by the application (no public URLs).
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif DOCUMENTS_STORAGE == "filesystem":
+    _documents_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "documents")},
+    }
+else:
+    raise ImproperlyConfigured(f"DOCUMENTS_STORAGE is {DOCUMENTS_STORAGE!r}: set it to 'filesystem' or 's3'.")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": _documents_storage,
+}
+# Virus scanning of documents: "host:port" of a clamd daemon, or empty for none. When set, every
+# upload is streamed to it before it is stored, and refused if clamd finds something or cannot be
+# reached (README.md, "Virus scanning").
+CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30)
 
 # Celery: Redis in production and in CI; the filesystem transport for the embedded demo.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -204,6 +204,36 @@ RULES: dict[str, Rule] = {
         ("coordinator", "agency_lead"), "The review's actions; an agency lead sees their own agency's."
     ),
     "reviews:action_add": on_review(COORDINATOR, "Adding an action to a recommendation."),
+    # --- documents (who may read each is set on it: the world's police records are opened to the
+    # chair and the police lead, the GP's records to the chair and the GP lead) ---
+    "reviews:documents": on_review(ON_REVIEW, "The documents the user may read, and only those."),
+    "reviews:document_upload": on_review(
+        ("coordinator", "agency_lead"), "Uploading: the coordinator any kind, an agency lead their agency's records."
+    ),
+    "reviews:document": of_agency(
+        ("coordinator", "chair", "agency_lead"),
+        "A document, its versions and who may read it: 404 to anyone it is not opened to. Logged.",
+    ),
+    "reviews:document_version_add": of_agency(
+        ("coordinator", "agency_lead"),
+        "A new version: the coordinator, or the lead of the agency whose records it is.",
+        denied=("chair",),
+        post_only=True,
+    ),
+    "reviews:document_readers": of_agency(
+        COORDINATOR,
+        "Who may read the document: the coordinator sets it.",
+        denied=("chair", "agency_lead"),
+        post_only=True,
+    ),
+    "reviews:document_download": of_agency(
+        ("coordinator", "chair", "agency_lead"), "A version as an attachment, to those who may read it. Logged."
+    ),
+    # --- the family's involvement ---
+    "reviews:family": on_review(
+        DRAFTERS, "The family's involvement: the coordinator records it, the chair reads it. Logged."
+    ),
+    "reviews:family_meeting_add": on_review(COORDINATOR, "Recording a meeting with the family."),
     # --- one agency's contribution ---
     "reviews:contribution": of_agency(
         ("coordinator", "agency_lead"), "The agency's chronology entries and report. Logged."

@@ -19,13 +19,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from reviews.models import (
     Action,
     Agency,
     AgencyContribution,
+    Document,
+    DocumentKind,
     IntakeItem,
     PanelMeeting,
     Partnership,
@@ -444,3 +446,110 @@ def meeting_for(user: AnyUser, meeting_id: int, needed: str = "", doing: str = "
     if needed:
         access.require(needed, doing)
     return access
+
+
+# --- documents and the family's involvement ---------------------------------------------------------
+
+# The review's documents are the coordinator's to keep; an agency lead adds their own agency's records.
+DOCUMENT_UPLOADERS = frozenset({COORDINATE, LEAD_AGENCY})
+# What the family said, and when they were told: the coordinator records it, the chair reads it.
+FAMILY_READERS = frozenset({COORDINATE, CHAIR})
+
+
+def readable_documents_q(perms: frozenset[str], lead_agencies: frozenset[int]) -> Q:
+    """Which of a review's documents a user holding ``perms`` on it (and leading ``lead_agencies``)
+    may read, as a filter: the coordinator every one; the chair, panel members and scrutineers
+    those opened to their role; an agency lead those opened to an agency they lead."""
+    if COORDINATE in perms:
+        return Q()
+    readable = Q(pk__in=[])
+    if CHAIR in perms:
+        readable |= Q(chair_may_read=True)
+    if "sit_on_panel" in perms:
+        readable |= Q(panel_may_read=True)
+    if "scrutinise_review" in perms:
+        readable |= Q(scrutineers_may_read=True)
+    if LEAD_AGENCY in perms and lead_agencies:
+        # EXISTS, not a join: one row per document however many of its agencies the user leads.
+        readable |= Q(
+            Exists(
+                Document.reader_agencies.through.objects.filter(
+                    document_id=OuterRef("pk"), agency_id__in=sorted(lead_agencies)
+                )
+            )
+        )
+    return readable
+
+
+def can_read_document(user: AnyUser | None, document: Document) -> bool:
+    """Whether ``user`` may read ``document`` (its page, its versions, its downloads). Superusers
+    keep has_review_perm's meaning (the platform operator); two queries."""
+    perms = held_review_perms(user, document.review, ROLE_CODENAMES)
+    if not perms:
+        return False
+    leads = lead_agency_ids(user, document.review) if LEAD_AGENCY in perms else frozenset()
+    return Document.objects.filter(pk=document.pk).filter(readable_documents_q(perms, leads)).exists()
+
+
+def may_add_document_version(perms: frozenset[str], lead_agencies: frozenset[int], document: Document) -> bool:
+    """The coordinator adds a version of any document; an agency lead, of their own agency's records."""
+    if COORDINATE in perms:
+        return True
+    return document.kind == DocumentKind.AGENCY_RECORDS and document.agency_id in lead_agencies
+
+
+def document_version_refusal(review: Review, document: Document, doing: str) -> str:
+    if document.kind == DocumentKind.AGENCY_RECORDS and document.agency is not None:
+        return lead_refusal(review, document.agency, doing, or_coordinator=True)
+    return refusal(review, COORDINATE, doing)
+
+
+# Every codename a role grants on a review (reviews.models.roles.ROLE_PERMISSIONS).
+ROLE_CODENAMES = frozenset(codename for codenames in ROLE_PERMISSIONS.values() for codename in codenames)
+
+
+@dataclass(frozen=True)
+class DocumentAccess:
+    review: Review
+    perms: frozenset[str]
+    lead_agencies: frozenset[int]
+    document: Document
+
+    @property
+    def is_coordinator(self) -> bool:
+        return COORDINATE in self.perms
+
+    @property
+    def may_add_version(self) -> bool:
+        return may_add_document_version(self.perms, self.lead_agencies, self.document)
+
+    def require_coordinator(self, doing: str) -> None:
+        if not self.is_coordinator:
+            raise PermissionDenied(refusal(self.review, COORDINATE, doing))
+
+
+def documents_reader(user: AnyUser, reference: str) -> tuple[ReviewAccess, frozenset[int]]:
+    """The review (404 without a role on it) and the agencies the user leads there."""
+    access = review_for(user, reference)
+    leads = lead_agency_ids(user, access.review) if LEAD_AGENCY in access.perms else frozenset()
+    return access, leads
+
+
+def document_for(user: AnyUser, reference: str, document_id: int, *, adding_version: bool = False) -> DocumentAccess:
+    """A document of the review: 404 to anyone without a role on the review and to a role holder it
+    is not opened to (a document's title says what it is, so its existence is not hinted at); then,
+    if ``adding_version``, 403 unless the user may add a version (the coordinator, or the lead of
+    the agency whose records it is)."""
+    access, leads = documents_reader(user, reference)
+    document = (
+        Document.objects.select_related("agency", "created_by")
+        .filter(pk=document_id, review=access.review)
+        .filter(readable_documents_q(access.perms, leads))
+        .first()
+    )
+    if document is None:
+        raise Http404("No such document.")
+    found = DocumentAccess(review=access.review, perms=access.perms, lead_agencies=leads, document=document)
+    if adding_version and not found.may_add_version:
+        raise PermissionDenied(document_version_refusal(access.review, document, "add a version of this document"))
+    return found

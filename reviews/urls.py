@@ -18,6 +18,8 @@ from reviews.views import (
     chronology,
     contributions,
     dashboard,
+    documents,
+    family,
     findings,
     intake,
     notices,
@@ -79,6 +81,20 @@ contribution_urls = [
     path("<int:contribution_id>/import/", chronology.chronology_import, name="chronology_import"),
     path("<int:contribution_id>/import/template.csv", chronology.import_template_csv, name="import_template_csv"),
     path("<int:contribution_id>/import/template.xlsx", chronology.import_template_xlsx, name="import_template_xlsx"),
+]
+
+document_urls = [
+    path("", documents.document_list, name="documents"),
+    path("new/", documents.document_upload_view, name="document_upload"),
+    path("<int:document_id>/", documents.document_detail, name="document"),
+    path("<int:document_id>/versions/new/", documents.document_version_add, name="document_version_add"),
+    path("<int:document_id>/readers/", documents.document_readers_view, name="document_readers"),
+    path("<int:document_id>/versions/<int:version>/download/", documents.document_download, name="document_download"),
+]
+
+family_urls = [
+    path("", family.family_page, name="family"),
+    path("meetings/new/", family.family_meeting_add, name="family_meeting_add"),
 ]
 
 agency_form_urls = [
@@ -151,6 +167,8 @@ urlpatterns = [
     path("reviews/<str:reference>/access-log/", include(access_log_urls)),
     path("reviews/<str:reference>/contributions/", include(contribution_urls)),
     path("reviews/<str:reference>/agency-forms/", include(agency_form_urls)),
+    path("reviews/<str:reference>/documents/", include(document_urls)),
+    path("reviews/<str:reference>/family/", include(family_urls)),
     path("reviews/<str:reference>/chronology/", include(chronology_urls)),
     path("reviews/<str:reference>/findings/", include(findings_urls)),
     path("reviews/<str:reference>/actions/", include(action_urls)),

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import uuid
 
 from project.settings import *  # noqa: F403 -- the project's settings, every one of them unchanged
@@ -23,3 +26,13 @@ if CELERY_BROKER_URL.startswith("redis://"):  # noqa: F405
     }
 # Only the rate-limit test (tests/reviews/intake) holds the form to the production limit.
 INTAKE_RATE_LIMIT = "1000/m"
+
+# Documents go to a folder of this run's own, removed at the end, never to var/documents.
+_DOCUMENTS_DIR = tempfile.mkdtemp(prefix="test-documents-")
+atexit.register(shutil.rmtree, _DOCUMENTS_DIR, ignore_errors=True)
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": _DOCUMENTS_DIR}},
+}
+# No virus scanner in the tests unless a test starts its own (tests/reviews/documents/test_clamd.py).
+CLAMAV_ADDRESS = ""

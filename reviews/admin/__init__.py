@@ -11,6 +11,8 @@ from reviews.admin import (  # noqa: F401
     chronology,
     clocks,
     contributions,
+    documents,
+    family,
     findings,
     intake,
     panels,

@@ -8,6 +8,8 @@ from reviews.models.child_death import ChildDeath, ChildDeathStage, JointAgencyR
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.clocks import ClockSetting, ReviewClock
 from reviews.models.contributions import AgencyContribution, AgencyReport, Ask, ContributionState, DueDateChange
+from reviews.models.documents import Document, DocumentKind, DocumentVersion
+from reviews.models.family import FamilyInvolvement, FamilyMeeting, ToldHow
 from reviews.models.findings import (
     CategoryOfDeath,
     Findings,
@@ -47,6 +49,12 @@ __all__ = [
     "Publication",
     "PublicationDecision",
     "PublicationState",
+    "Document",
+    "DocumentKind",
+    "DocumentVersion",
+    "FamilyInvolvement",
+    "FamilyMeeting",
+    "ToldHow",
     "AgencyFormAnswers",
     "AgencyFormDefinition",
     "ChildDeath",

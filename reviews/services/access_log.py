@@ -41,6 +41,9 @@ WHAT: dict[str, str] = {
     "notice": "Onward notice",
     "cdop_papers": "CDOP papers (anonymised)",
     "evidence_file": "Action evidence file downloaded",
+    "document": "Document page",
+    "document_download": "Document downloaded",
+    "family": "Family involvement",
 }
 
 

@@ -14,7 +14,15 @@ from django.utils import timezone
 from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
 from reviews.models import Review, ReviewKind
 from reviews.models.publication import PUBLISHED_KINDS
-from reviews.permissions import CDOP_READERS, COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
+from reviews.permissions import (
+    CDOP_READERS,
+    COORDINATE,
+    FAMILY_READERS,
+    VIEW_IDENTITY,
+    ReviewAccess,
+    partnerships_for,
+    review_for,
+)
 from reviews.selectors.child_death import child_death_summary
 from reviews.selectors.clocks import clock_rows, stop_date_prompts
 from reviews.selectors.notices import notice_rows
@@ -99,6 +107,7 @@ def _render_review(
         "review": review,
         "case_detail": access.case_detail,
         "can_coordinate": access.is_coordinator,
+        "can_read_family": access.holds(FAMILY_READERS),
         "can_view_identity": access.holds(VIEW_IDENTITY),
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],

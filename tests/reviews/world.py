@@ -20,13 +20,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from notifications.models import Notification
-from reviews.models import PartnershipMember, Review, ReviewState, Subject
+from reviews.models import DocumentKind, PartnershipMember, Review, ReviewState, Subject
 from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import AgencyContribution, Ask, DueDateChange
 from reviews.services.actions import action_evidence_attach
 from reviews.services.agencyforms import agency_forms_load_defaults
 from reviews.services.chronology import report_save_draft
 from reviews.services.contributions import contribution_request, contribution_request_extension
+from reviews.services.documents import DocumentData, document_upload
 from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
@@ -157,6 +158,19 @@ def build_world(
         for key, lead in (("police", police_lead), ("gp", gp_lead))
     }
     review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
+    # Each agency's records, uploaded by its lead: readable by the coordinator, the chair and that
+    # agency's lead only (reviews/services/documents.py), so the police lead is a stranger to the GP's.
+    documents = {
+        key: document_upload(
+            actor=lead,
+            review_id=review.pk,
+            data=DocumentData(kind=DocumentKind.AGENCY_RECORDS, title=f"{key} records", agency=agency),
+            upload=SimpleUploadedFile(
+                f"{key}-records.pdf", b"%PDF-1.4\n" + key.encode(), content_type="application/pdf"
+            ),
+        )
+        for key, lead, agency in (("police", police_lead, police), ("gp", gp_lead, gp))
+    }
 
     users = {
         "coordinator": coordinator,
@@ -187,6 +201,7 @@ def build_world(
             "recommendation_id": recommendations[key].pk,
             "action_id": actions[key].pk,
             "file_id": evidence[key].pk,
+            "document_id": documents[key].pk,
             "meeting_id": meeting.pk,
             "version": 1,
             "notification_id": notification.pk,

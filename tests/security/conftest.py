@@ -29,6 +29,7 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "recommendation_id": 999_999,
         "action_id": 999_999,
         "file_id": 999_999,
+        "document_id": 999_999,
         "meeting_id": 999_999,
         "notification_id": notification.pk if notification else 999_999,
         "kind": "panel_reply",  # a notice the rapid review owes
