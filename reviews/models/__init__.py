@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from reviews.models.accuracy import (
+    AccuracyComment,
+    AccuracyRound,
+    ClosedBecause,
+    CommentResponse,
+    ResponseOutcome,
+    RoundAgency,
+)
 from reviews.models.actions import Action, ActionEvidenceFile, ActionState, ActionUpdate, Rag
 from reviews.models.agencyforms import AgencyFormAnswers, AgencyFormDefinition
 from reviews.models.child_death import ChildDeath, ChildDeathStage, JointAgencyResponseItem
@@ -38,11 +46,23 @@ from reviews.models.panels import (
     QuorumRule,
 )
 from reviews.models.partnerships import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
+from reviews.models.report import OverviewReport, ReportSection, ReportVersion, SectionKind, VersionState
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
 from reviews.models.subjects import Sex, Subject, SubjectIdentity
 
 __all__ = [
+    "AccuracyComment",
+    "AccuracyRound",
+    "ClosedBecause",
+    "CommentResponse",
+    "ResponseOutcome",
+    "RoundAgency",
+    "OverviewReport",
+    "ReportSection",
+    "ReportVersion",
+    "SectionKind",
+    "VersionState",
     "AgencyFormAnswers",
     "AgencyFormDefinition",
     "ChildDeath",
