@@ -4,20 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0008_notification_kind_message'),
+        ("notifications", "0008_notification_kind_message"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deadline',
-            name='kind',
-            field=models.CharField(choices=[('contribution_due', 'Agency contribution due'), ('clock_due', 'Statutory clock due'), ('action_due', 'Action due'), ('findings_sign_off', "Findings awaiting the chair's sign-off"), ('accuracy_due', 'Factual accuracy comments due')], max_length=40),
+            model_name="deadline",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("contribution_due", "Agency contribution due"),
+                    ("clock_due", "Statutory clock due"),
+                    ("action_due", "Action due"),
+                    ("findings_sign_off", "Findings awaiting the chair's sign-off"),
+                    ("accuracy_due", "Factual accuracy comments due"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='reminderpolicy',
-            name='kind',
-            field=models.CharField(choices=[('contribution_due', 'Agency contribution due'), ('clock_due', 'Statutory clock due'), ('action_due', 'Action due'), ('findings_sign_off', "Findings awaiting the chair's sign-off"), ('accuracy_due', 'Factual accuracy comments due')], max_length=40, unique=True),
+            model_name="reminderpolicy",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("contribution_due", "Agency contribution due"),
+                    ("clock_due", "Statutory clock due"),
+                    ("action_due", "Action due"),
+                    ("findings_sign_off", "Findings awaiting the chair's sign-off"),
+                    ("accuracy_due", "Factual accuracy comments due"),
+                ],
+                max_length=40,
+                unique=True,
+            ),
         ),
     ]

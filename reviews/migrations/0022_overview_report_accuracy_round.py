@@ -8,165 +8,345 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0021_identity_nhs_number_hash'),
+        ("reviews", "0021_identity_nhs_number_hash"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccuracyRound',
+            name="AccuracyRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField(help_text='Comments are taken up to the end of this day.')),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_because', models.CharField(blank=True, choices=[('all_answered', 'Every agency answered'), ('date_passed', 'The due date passed')], max_length=20)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accuracy_rounds', to='reviews.review')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_date", models.DateField(help_text="Comments are taken up to the end of this day.")),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_because",
+                    models.CharField(
+                        blank=True,
+                        choices=[("all_answered", "Every agency answered"), ("date_passed", "The due date passed")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="accuracy_rounds", to="reviews.review"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', '-sent_at'],
+                "ordering": ["review", "-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='OverviewReport',
+            name="OverviewReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='overview_report', to='reviews.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="overview_report", to="reviews.review"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReportSection',
+            name="ReportSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(choices=[('text', "The reviewer's text"), ('findings', 'The signed findings and learning'), ('recommendations', 'The signed recommendations')], default='text', max_length=20)),
-                ('heading', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True, help_text="The reviewer's text; empty for a linked section.")),
-                ('lineage', models.UUIDField(default=uuid.uuid4)),
-                ('findings', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='report_sections', to='reviews.findings')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "The reviewer's text"),
+                            ("findings", "The signed findings and learning"),
+                            ("recommendations", "The signed recommendations"),
+                        ],
+                        default="text",
+                        max_length=20,
+                    ),
+                ),
+                ("heading", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True, help_text="The reviewer's text; empty for a linked section.")),
+                ("lineage", models.UUIDField(default=uuid.uuid4)),
+                (
+                    "findings",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="report_sections",
+                        to="reviews.findings",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position'],
+                "ordering": ["version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='AccuracyComment',
+            name="AccuracyComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.agency')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='reviews.accuracyround')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accuracy_comments', to='reviews.reportsection')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reviews.agency"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="comments", to="reviews.accuracyround"
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accuracy_comments",
+                        to="reviews.reportsection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'section__position', 'created_at', 'id'],
+                "ordering": ["round", "section__position", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReportVersion',
+            name="ReportVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('final', 'Final')], default='draft', max_length=10)),
-                ('note', models.CharField(blank=True, help_text='What this version is for.', max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finalised_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('finalised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='reviews.overviewreport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(choices=[("draft", "Draft"), ("final", "Final")], default="draft", max_length=10),
+                ),
+                ("note", models.CharField(blank=True, help_text="What this version is for.", max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finalised_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "finalised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="reviews.overviewreport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', '-number'],
+                "ordering": ["report", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='reportsection',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='reviews.reportversion'),
+            model_name="reportsection",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="sections", to="reviews.reportversion"
+            ),
         ),
         migrations.AddField(
-            model_name='accuracyround',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accuracy_rounds', to='reviews.reportversion'),
+            model_name="accuracyround",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="accuracy_rounds", to="reviews.reportversion"
+            ),
         ),
         migrations.CreateModel(
-            name='RoundAgency',
+            name="RoundAgency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('no_inaccuracies', models.BooleanField(default=False, help_text='Confirmed: no factual inaccuracies.')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.agency')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='reviews.accuracyround')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "no_inaccuracies",
+                    models.BooleanField(default=False, help_text="Confirmed: no factual inaccuracies."),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reviews.agency"
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="agencies", to="reviews.accuracyround"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'agency__name'],
+                "ordering": ["round", "agency__name"],
             },
         ),
         migrations.CreateModel(
-            name='CommentResponse',
+            name="CommentResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('accepted', 'Accepted'), ('changed', 'Changed'), ('not_accepted', 'Not accepted')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('comment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='response', to='reviews.accuracycomment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("accepted", "Accepted"), ("changed", "Changed"), ("not_accepted", "Not accepted")],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "comment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="response",
+                        to="reviews.accuracycomment",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'not_accepted'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='commentresponse_not_accepted_has_reason')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("outcome", "not_accepted"), _negated=True),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="commentresponse_not_accepted_has_reason",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.UniqueConstraint(fields=('report', 'number'), name='reportversion_unique_number'),
+            model_name="reportversion",
+            constraint=models.UniqueConstraint(fields=("report", "number"), name="reportversion_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'final')), fields=('report',), name='reportversion_one_final'),
+            model_name="reportversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "final")), fields=("report",), name="reportversion_one_final"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('finalised_at__isnull', False), _connector='OR'), name='reportversion_final_has_date'),
+            model_name="reportversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state", "draft"), ("finalised_at__isnull", False), _connector="OR"),
+                name="reportversion_final_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportsection',
-            constraint=models.UniqueConstraint(deferrable=django.db.models.constraints.Deferrable['DEFERRED'], fields=('version', 'position'), name='reportsection_unique_position'),
+            model_name="reportsection",
+            constraint=models.UniqueConstraint(
+                deferrable=django.db.models.constraints.Deferrable["DEFERRED"],
+                fields=("version", "position"),
+                name="reportsection_unique_position",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportsection',
-            constraint=models.UniqueConstraint(fields=('version', 'lineage'), name='reportsection_unique_lineage'),
+            model_name="reportsection",
+            constraint=models.UniqueConstraint(fields=("version", "lineage"), name="reportsection_unique_lineage"),
         ),
         migrations.AddConstraint(
-            model_name='reportsection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'text'), ('findings__isnull', True)), models.Q(models.Q(('kind', 'text'), _negated=True), ('findings__isnull', False), ('body', '')), _connector='OR'), name='reportsection_linked_has_no_text'),
+            model_name="reportsection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "text"), ("findings__isnull", True)),
+                    models.Q(models.Q(("kind", "text"), _negated=True), ("findings__isnull", False), ("body", "")),
+                    _connector="OR",
+                ),
+                name="reportsection_linked_has_no_text",
+            ),
         ),
         migrations.AddIndex(
-            model_name='accuracyround',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['due_date'], name='accuracyround_open_due'),
+            model_name="accuracyround",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)), fields=["due_date"], name="accuracyround_open_due"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accuracyround',
-            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('review',), name='accuracyround_one_open'),
+            model_name="accuracyround",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("closed_at__isnull", True)), fields=("review",), name="accuracyround_one_open"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accuracyround',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('closed_because', '')), models.Q(('closed_at__isnull', False), models.Q(('closed_because', ''), _negated=True)), _connector='OR'), name='accuracyround_closed_with_reason'),
+            model_name="accuracyround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", True), ("closed_because", "")),
+                    models.Q(("closed_at__isnull", False), models.Q(("closed_because", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="accuracyround_closed_with_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roundagency',
-            constraint=models.UniqueConstraint(fields=('round', 'agency'), name='roundagency_unique_agency'),
+            model_name="roundagency",
+            constraint=models.UniqueConstraint(fields=("round", "agency"), name="roundagency_unique_agency"),
         ),
         migrations.AddConstraint(
-            model_name='roundagency',
-            constraint=models.CheckConstraint(condition=models.Q(('no_inaccuracies', False), ('answered_at__isnull', False), _connector='OR'), name='roundagency_confirmed_is_answered'),
+            model_name="roundagency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("no_inaccuracies", False), ("answered_at__isnull", False), _connector="OR"),
+                name="roundagency_confirmed_is_answered",
+            ),
         ),
     ]

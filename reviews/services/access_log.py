@@ -41,6 +41,8 @@ WHAT: dict[str, str] = {
     "notice": "Onward notice",
     "cdop_papers": "CDOP papers (anonymised)",
     "evidence_file": "Action evidence file downloaded",
+    "overview_report": "Overview report",
+    "accuracy_round": "Factual accuracy round",
 }
 
 
