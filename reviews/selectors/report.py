@@ -95,9 +95,10 @@ class LinkedFindings:
         if self.signed is None:
             return "The findings have not been signed off: this section will show them once the chair signs them."
         if self.reopened:
+            reason = self.reopen_reason.strip().rstrip(".")
             return (
                 f"The findings were reopened after version {self.signed.version} was signed"
-                f"{': ' + self.reopen_reason if self.reopen_reason else ''}. This section shows signed version "
+                f"{': ' + reason if reason else ''}. This section shows signed version "
                 f"{self.signed.version} until the chair signs them again, and then shows the new signed text."
             )
         return ""
