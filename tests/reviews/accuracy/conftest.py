@@ -9,7 +9,12 @@ import pytest
 
 from reviews.models import AccuracyRound, ReviewRole, Role
 from reviews.services.accuracy import accuracy_round_send
-from tests.reviews.report.conftest import drafted, recommendation, signed  # noqa: F401
+from tests.reviews.report import conftest as report_fixtures
+
+# The report's fixtures, shared (a conftest is seen only by its own folder).
+signed = report_fixtures.signed
+recommendation = report_fixtures.recommendation
+drafted = report_fixtures.drafted
 
 SENT_ON = date(2027, 3, 1)  # a Monday
 DUE = date(2027, 3, 5)  # the Friday
