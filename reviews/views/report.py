@@ -290,7 +290,11 @@ def overview_diff(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
 
 @login_required
 def overview_document(request: AuthenticatedHttpRequest, reference: str, version: int) -> HttpResponse:
-    """The version as the standalone document publication prints (reviews.selectors.report.report_html)."""
+    """The version as the standalone document publication prints (reviews.selectors.report.report_html).
+
+    Its styles are inline (WeasyPrint reads the document alone), so in a browser the site's
+    Content-Security-Policy, which allows no inline style, shows it unstyled: plain, readable text.
+    The version page is the styled reading view."""
     access = _reader(request, reference)
     found = _version_or_404(access, version)
     access_record(request, access.review, "overview_report", version=version, document=True)
