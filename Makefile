@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reviews
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint chromium bench clean
+.PHONY: install run test lint chromium pdf-libs bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -25,7 +25,10 @@ node_modules/.installed: package.json package-lock.json
 chromium:
 	./scripts/ensure-chromium.sh
 
-run: install
+pdf-libs: $(VENV)/.installed
+	./scripts/ensure-pdf-libs.sh $(PY)
+
+run: install pdf-libs
 	./scripts/run-demo.sh
 
 lint: install
@@ -33,7 +36,7 @@ lint: install
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install chromium lint
+test: install chromium pdf-libs lint
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	$(PY) -m pytest

@@ -156,6 +156,11 @@ RULES: dict[str, Rule] = {
     "reviews:review_notice": on_review(
         COORDINATOR, "Recording an onward notice; once recorded, those with case detail read it (logged)."
     ),
+    "reviews:publication": on_review(
+        COORDINATOR,
+        "Recording the publication (a published kind only; 404 on others). Once recorded, everyone on the "
+        "review reads the record, the scrutineer included.",
+    ),
     # A child death review's own pages (404 on any other kind of review).
     "reviews:child_death_dataset": on_review(COORDINATOR, "Recording the CDR notification dataset."),
     "reviews:child_death_jar_item": on_review(

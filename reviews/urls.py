@@ -23,6 +23,7 @@ from reviews.views import (
     intake,
     notices,
     panels,
+    publication,
     report,
     review,
     roles,
@@ -36,6 +37,7 @@ review_urls = [
     path("dates/", review.review_key_dates, name="review_dates"),
     path("timeliness.csv", timeliness.review_timeliness_export, name="review_timeliness_export"),
     path("notices/<slug:kind>/", notices.notice_view, name="review_notice"),
+    path("publication/", publication.publication_view, name="publication"),
 ]
 
 child_death_urls = [

@@ -78,6 +78,9 @@ class ClockSpec:
     start_fallback: str | None = None
     # The clock exists only while this flag of the review is set (a looked-after child's death).
     only_if: str | None = None
+    # A recorded decision that ends the clock instead of its stop event, as an outcome of its own (a
+    # decision not to publish completes a review that will never be published).
+    ended_by_decision: str | None = None
 
     @property
     def default_start_event(self) -> str:

@@ -46,6 +46,7 @@ from reviews.models.panels import (
     QuorumRule,
 )
 from reviews.models.partnerships import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
+from reviews.models.publication import Publication, PublicationDecision, PublicationState
 from reviews.models.report import OverviewReport, ReportSection, ReportVersion, SectionKind, VersionState
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
@@ -63,6 +64,9 @@ __all__ = [
     "ReportVersion",
     "SectionKind",
     "VersionState",
+    "Publication",
+    "PublicationDecision",
+    "PublicationState",
     "AgencyFormAnswers",
     "AgencyFormDefinition",
     "ChildDeath",

@@ -119,6 +119,8 @@ CSPR_COMPLETION = ClockSpec(
     basis=Basis.STATUTE,
     source="Working Together to Safeguard Children: published within 6 months of the decision to initiate",
     stop_event="published_on",
+    # A decision not to publish (recorded with its reason, reviews/models/publication.py) completes it.
+    ended_by_decision="publication_declined_on",
     ends_if_withdrawn=True,
     prompt_states=(ReviewState.ACTION_TRACKING, ReviewState.CLOSED),
 )
@@ -322,6 +324,7 @@ ADVANCE_COPY = ClockSpec(
     stop_event="advance_copy_sent_on",
     # Nothing is owed for a report that will never be published.
     ends_if_withdrawn=True,
+    only_if="publication_owed",
 )
 
 

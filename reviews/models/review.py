@@ -141,6 +141,14 @@ class Review(FSMModelMixin, models.Model):
     # The advance copy is owed 7 working days before publication: until the review is published its
     # clock counts back from this planned date, the one key date allowed to lie in the future.
     publication_planned_on = models.DateField("planned publication date", null=True, blank=True)
+    # Publication is a recorded step (reviews/models/publication.py); these are its facts a clock
+    # reads. A decision not to publish completes the review on its date, as publication would.
+    publication_decision = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("full", "published in full"), ("summary", "a summary only"), ("not_published", "not published")],
+    )
+    publication_declined_on = models.DateField("date of the decision not to publish", null=True, blank=True)
     child_looked_after = models.BooleanField(
         "the child was looked after by a local authority",
         default=False,
@@ -213,6 +221,11 @@ class Review(FSMModelMixin, models.Model):
         if self.kind == ReviewKind.CHILD_DEATH:
             return "The death was notified to the Child Death Overview Panel"
         return "The serious incident notification was sent to the national Panel"
+
+    @property
+    def publication_owed(self) -> bool:
+        """Whether a report is still to be published (the advance copy's clock exists only then)."""
+        return self.publication_declined_on is None
 
     @property
     def is_open(self) -> bool:

@@ -24,7 +24,9 @@ KEY_DATES_BY_KIND: dict[str, tuple[str, ...]] = {
     ReviewKind.CHILD_DEATH: ("became_aware_on", "incident_on", "notified_on"),
     # The serious incident notification's date is recorded with the notice (reviews/models/notices.py).
     ReviewKind.RAPID: ("became_aware_on", "incident_on", "decision_on", "sent_to_panel_on"),
-    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on", "publication_planned_on", "published_on"),
+    # The publication date is recorded by the publication step (reviews/services/publication.py), with
+    # its checks, never typed on the key dates page.
+    ReviewKind.CSPR: ("became_aware_on", "incident_on", "decision_on", "publication_planned_on"),
     ReviewKind.SCR: ("became_aware_on", "incident_on", "decision_on"),
     ReviewKind.INSTITUTIONAL: (
         "became_aware_on",

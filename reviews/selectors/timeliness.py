@@ -16,6 +16,7 @@ from django.db.models import Prefetch, QuerySet
 
 from reviews.models import ClosureDay, Partnership, Review, ReviewClock
 from reviews.selectors.clocks import ClockRow, clock_reading
+from reviews.selectors.publication import publication_outcome
 from reviews.selectors.review import key_date_label
 from workflows.calendar import WorkingCalendar
 
@@ -60,7 +61,7 @@ class TimelinessRow:
             clock.start_date or "",
             clock.due_date or "",
             clock.stopped_on or "",
-            self.row.status_label,
+            self.row.status_label + publication_outcome(review, clock),
             reading.working_days_late if reading.working_days_late is not None else "",
         ]
 

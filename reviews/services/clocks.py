@@ -124,6 +124,8 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         abandoned = False
         if spec.stop_event:
             stopped_on = getattr(review, spec.stop_event)
+            if stopped_on is None and spec.ended_by_decision:
+                stopped_on = getattr(review, spec.ended_by_decision)
         elif spec.stop_state and review.has_reached(spec.stop_state):
             stopped_on = (previous.stopped_on if previous else None) or today
         # Closing or withdrawing stops nothing by itself: a clock owed whatever the outcome (the rapid

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
 from reviews.models import Review, ReviewKind
+from reviews.models.publication import PUBLISHED_KINDS
 from reviews.permissions import CDOP_READERS, COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
 from reviews.selectors.accuracy import report_links
 from reviews.selectors.child_death import child_death_summary
@@ -103,6 +104,7 @@ def _render_review(
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
         "notices": notice_rows(review, clocks),
+        "publishable": review.kind in PUBLISHED_KINDS,
         "history": review_history(review, converted_into),
         "choices": review_transition_choices(review, request.user),
         "converted_into": converted_into,

@@ -84,6 +84,8 @@ class World:
     other: dict[str, Any] = field(default_factory=dict)  # the same parameters naming the GP's
     # A child death review with the same roles, for the pages only a CDR has (reviews/views/child_death.py).
     cdr: Review | None = None
+    # A CSPR with the same roles, for the pages only a published kind has (reviews/views/publication.py).
+    cspr: Review | None = None
 
     def params(self, role: str) -> dict[str, Any]:
         return self.other if role == "agency_lead_other" else self.own
@@ -223,11 +225,35 @@ def build_world(
         cdr=_child_death_review(
             partnership, coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, police, gp
         ),
+        cspr=_practice_review(
+            partnership, coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, police, gp
+        ),
         review=Review.objects.get(pk=review.pk),
         identity_subject=identity_subject,
         users=users,
         own=params("police"),
         other=params("gp"),
+    )
+
+
+def _practice_review(partnership, coordinator, chair, panel_member, police_lead, gp_lead, scrutineer, police, gp):
+    """A CSPR at notification with every role the rapid review has: nothing published yet."""
+    from reviews.models import ReviewKind, Role
+    from tests.factories import make_review
+
+    return make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        kind=ReviewKind.CSPR,
+        title="Child F (aged 6)",
+        key_dates={"became_aware_on": date(2026, 3, 2), "decision_on": date(2026, 3, 20)},
+        roles=[
+            (chair, Role.CHAIR, None),
+            (panel_member, Role.PANEL_MEMBER, None),
+            (police_lead, Role.AGENCY_LEAD, police),
+            (gp_lead, Role.AGENCY_LEAD, gp),
+            (scrutineer, Role.SCRUTINEER, None),
+        ],
     )
 
 
@@ -314,4 +340,6 @@ def url_kwargs(world: World, role: str, name: str, params: tuple[str, ...]) -> d
     values = world.params(role)
     if name.startswith("reviews:child_death") and world.cdr is not None:
         values = {**values, "reference": world.cdr.reference}
+    if name.startswith("reviews:publication") and world.cspr is not None:
+        values = {**values, "reference": world.cspr.reference}
     return {p: (STEP_NAMES[name] if p == "name" else values[p]) for p in params}

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0021_identity_nhs_number_hash"),
+        ("reviews", "0023_publication_periodic_task"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -37,7 +37,7 @@ def unschedule_accuracy_round_close(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0022_overview_report_accuracy_round"),
+        ("reviews", "0024_overview_report_accuracy_round"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
