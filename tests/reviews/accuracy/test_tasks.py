@@ -1,4 +1,5 @@
-"""The periodic close is scheduled: beat's row (migration 0025_schedule_accuracy_round_close) names a task the Celery app knows."""
+"""The periodic close is scheduled: beat's row (migration 0025_schedule_accuracy_round_close) names
+a task the Celery app knows."""
 
 from __future__ import annotations
 

@@ -251,3 +251,20 @@ def test_report_html_is_a_standalone_document_with_the_signed_text(signed, draft
     assert "Train all front-line officers in the bruising protocol." in html
     assert "A &lt;b&gt;bold&lt;/b&gt; claim" in html and "&lt;script&gt;" in html and "<script>" not in html
     assert signed.title in html
+
+
+def test_the_final_version_prints_as_a_pdf_with_the_signed_text(signed, drafted, chair):
+    """What publication will do: report_html of the final version through WeasyPrint, read back."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from reviews.selectors.publication import pdf_from_html
+
+    report_version_finalise(actor=chair, review_id=signed.pk, number=1)
+    final = final_version(signed)
+    assert final is not None
+    pdf = pdf_from_html(report_html(final))
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
+    assert "1. Introduction" in text
+    assert "Agencies held pieces of the picture that no one put together." in text
