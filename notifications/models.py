@@ -20,6 +20,7 @@ class DeadlineKind(models.TextChoices):
     CLOCK_DUE = "clock_due", "Statutory clock due"
     ACTION_DUE = "action_due", "Action due"
     FINDINGS_SIGN_OFF = "findings_sign_off", "Findings awaiting the chair's sign-off"
+    ACCURACY_DUE = "accuracy_due", "Factual accuracy comments due"
 
 
 class DeadlineState(models.TextChoices):

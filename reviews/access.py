@@ -234,6 +234,33 @@ RULES: dict[str, Rule] = {
         DRAFTERS, "The family's involvement: the coordinator records it, the chair reads it. Logged."
     ),
     "reviews:family_meeting_add": on_review(COORDINATOR, "Recording a meeting with the family."),
+    # The overview report and its factual accuracy rounds.
+    "reviews:overview_report": on_review(INVITED, "The overview report's versions and newest draft. Logged."),
+    "reviews:overview_version": on_review(INVITED, "One version of the overview report. Logged."),
+    "reviews:overview_document": on_review(
+        INVITED, "One version as a standalone document (what publication prints). Logged."
+    ),
+    "reviews:overview_diff": on_review(INVITED, "Two versions compared, section by section. Logged."),
+    "reviews:overview_version_new": on_review(DRAFTERS, "Starting a version of the report.", post_only=True),
+    "reviews:overview_section_add": on_review(DRAFTERS, "Adding a section to the newest draft."),
+    "reviews:overview_section_edit": on_review(DRAFTERS, "Changing a section of the newest draft."),
+    "reviews:overview_section_move": on_review(DRAFTERS, "Moving a section up or down.", post_only=True),
+    "reviews:overview_section_delete": on_review(DRAFTERS, "Removing a section from a draft.", post_only=True),
+    "reviews:overview_finalise": on_review(DRAFTERS, "Marking the newest version final.", post_only=True),
+    "reviews:accuracy_send": on_review(
+        COORDINATOR, "Sending the newest draft to chosen agencies for factual accuracy."
+    ),
+    "reviews:accuracy_round": on_review(
+        ("coordinator", "chair", "agency_lead"),
+        "A round: the draft sent and the comments (an agency lead asked sees their own agency's only). Logged.",
+    ),
+    "reviews:accuracy_comment": on_review(
+        LEAD, "An agency lead asked in the round comments on a section.", post_only=True
+    ),
+    "reviews:accuracy_answer": on_review(
+        LEAD, "An agency lead confirms no factual inaccuracies, or sends the comments.", post_only=True
+    ),
+    "reviews:accuracy_responses": on_review(DRAFTERS, "The reviewer answers each comment. Logged."),
     # --- one agency's contribution ---
     "reviews:contribution": of_agency(
         ("coordinator", "agency_lead"), "The agency's chronology entries and report. Logged."

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from reviews.models import (
+    AccuracyRound,
     Action,
     Agency,
     AgencyContribution,
@@ -114,6 +115,10 @@ CDOP_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel"})
 REVIEW_WIDE_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", "scrutinise_review"})
 # Findings and recommendations are drafted by the coordinator or the independent reviewer (the chair).
 FINDINGS_DRAFTERS = (COORDINATE, CHAIR)
+# The overview report is written by the same two; the panel reads its drafts (docs/DOMAIN.md
+# "Overview report"). Agency leads see a draft only when it is sent to them for factual accuracy.
+REPORT_WRITERS = FINDINGS_DRAFTERS
+REPORT_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel"})
 
 # How a refusal names a role's holder: "You need the chair's role on ...".
 _HOLDER = {
@@ -393,6 +398,49 @@ def action_for(user: AnyUser, reference: str, action_id: int, needed: Needed = (
     )
     if needed:
         access.require(needed, doing)
+    return access
+
+
+# --- a factual accuracy round ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundAccess:
+    """A factual accuracy round, and whom it is shown to: the report's writers see every agency's
+    comments; an agency lead asked in the round sees the draft and their own agency's only."""
+
+    review: Review
+    perms: frozenset[str]
+    round: AccuracyRound
+    # The agencies of the round the user leads on the review.
+    own_agency_ids: frozenset[int]
+
+    @property
+    def sees_all(self) -> bool:
+        return bool(self.perms & set(REPORT_WRITERS))
+
+    @property
+    def is_lead(self) -> bool:
+        return bool(self.own_agency_ids)
+
+
+def accuracy_round_for(user: AnyUser, reference: str, round_id: int, doing: str = "") -> RoundAccess:
+    """The round: 404 unless the user holds a role on its review (and the round is the review's);
+    403 unless they write the report or lead an agency asked in the round. Four queries."""
+    review = review_for(user, reference)
+    accuracy_round = (
+        AccuracyRound.objects.select_related("version", "sent_by").filter(pk=round_id, review=review.review).first()
+    )
+    if accuracy_round is None:
+        raise Http404("No such factual accuracy round.")
+    asked = set(accuracy_round.agencies.values_list("agency_id", flat=True))
+    own = lead_agency_ids(user, review.review) & asked
+    access = RoundAccess(review=review.review, perms=review.perms, round=accuracy_round, own_agency_ids=frozenset(own))
+    if not (access.sees_all or access.is_lead):
+        raise PermissionDenied(
+            f"You need the chair's or the review coordinator's role on {review.review}, or to lead an agency "
+            f"asked for comments, to {doing or 'see this factual accuracy round'}."
+        )
     return access
 
 

@@ -12,6 +12,7 @@ from django.urls import include, path
 
 from reviews.views import (
     access_log,
+    accuracy,
     actions,
     agencyforms,
     child_death,
@@ -25,6 +26,7 @@ from reviews.views import (
     notices,
     panels,
     publication,
+    report,
     review,
     roles,
     subjects,
@@ -155,6 +157,35 @@ intake_urls = [
     path("<str:intake_reference>/open/", intake.intake_open_view, name="intake_open"),
 ]
 
+# The overview report and its factual accuracy rounds (docs/DOMAIN.md "Overview report").
+report_urls = [
+    path("", report.overview_report, name="overview_report"),
+    path("versions/new/", report.overview_version_new, name="overview_version_new"),
+    path("versions/<int:version>/", report.overview_version, name="overview_version"),
+    path("versions/<int:version>/document/", report.overview_document, name="overview_document"),
+    path("versions/<int:version>/final/", report.overview_finalise, name="overview_finalise"),
+    path("versions/<int:version>/sections/add/", report.overview_section_add, name="overview_section_add"),
+    path(
+        "versions/<int:version>/sections/<int:section_id>/", report.overview_section_edit, name="overview_section_edit"
+    ),
+    path(
+        "versions/<int:version>/sections/<int:section_id>/move/",
+        report.overview_section_move,
+        name="overview_section_move",
+    ),
+    path(
+        "versions/<int:version>/sections/<int:section_id>/delete/",
+        report.overview_section_delete,
+        name="overview_section_delete",
+    ),
+    path("compare/", report.overview_diff, name="overview_diff"),
+    path("accuracy/send/", accuracy.accuracy_send, name="accuracy_send"),
+    path("accuracy/<int:round_id>/", accuracy.accuracy_round, name="accuracy_round"),
+    path("accuracy/<int:round_id>/comment/", accuracy.accuracy_comment, name="accuracy_comment"),
+    path("accuracy/<int:round_id>/answer/", accuracy.accuracy_answer_view, name="accuracy_answer"),
+    path("accuracy/<int:round_id>/responses/", accuracy.accuracy_responses, name="accuracy_responses"),
+]
+
 app_name = "reviews"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -172,6 +203,7 @@ urlpatterns = [
     path("reviews/<str:reference>/chronology/", include(chronology_urls)),
     path("reviews/<str:reference>/findings/", include(findings_urls)),
     path("reviews/<str:reference>/actions/", include(action_urls)),
+    path("reviews/<str:reference>/report/", include(report_urls)),
     path("my-requests/", contributions.my_requests_view, name="my_requests"),
     path("chair/", findings.chair_page, name="chair"),
     path("actions/", actions.action_tracker, name="action_tracker"),

@@ -5,6 +5,7 @@ reviews.services, and the review transitions are offered as admin actions that c
 """
 
 from reviews.admin import (  # noqa: F401
+    accuracy,
     actions,
     agencyforms,
     child_death,
@@ -17,6 +18,7 @@ from reviews.admin import (  # noqa: F401
     intake,
     panels,
     partnerships,
+    report,
     review,
     roles,
     subjects,

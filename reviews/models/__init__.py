@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from reviews.models.accuracy import (
+    AccuracyComment,
+    AccuracyRound,
+    ClosedBecause,
+    CommentResponse,
+    ResponseOutcome,
+    RoundAgency,
+)
 from reviews.models.actions import Action, ActionEvidenceFile, ActionState, ActionUpdate, Rag
 from reviews.models.agencyforms import AgencyFormAnswers, AgencyFormDefinition
 from reviews.models.child_death import ChildDeath, ChildDeathStage, JointAgencyResponseItem
@@ -41,11 +49,23 @@ from reviews.models.panels import (
 )
 from reviews.models.partnerships import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
 from reviews.models.publication import Publication, PublicationDecision, PublicationState
+from reviews.models.report import OverviewReport, ReportSection, ReportVersion, SectionKind, VersionState
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
 from reviews.models.subjects import Sex, Subject, SubjectIdentity
 
 __all__ = [
+    "AccuracyComment",
+    "AccuracyRound",
+    "ClosedBecause",
+    "CommentResponse",
+    "ResponseOutcome",
+    "RoundAgency",
+    "OverviewReport",
+    "ReportSection",
+    "ReportVersion",
+    "SectionKind",
+    "VersionState",
     "Publication",
     "PublicationDecision",
     "PublicationState",

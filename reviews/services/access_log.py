@@ -44,6 +44,8 @@ WHAT: dict[str, str] = {
     "document": "Document page",
     "document_download": "Document downloaded",
     "family": "Family involvement",
+    "overview_report": "Overview report",
+    "accuracy_round": "Factual accuracy round",
 }
 
 

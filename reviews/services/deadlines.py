@@ -25,7 +25,7 @@ from notifications.registry import (
     register_coordinated_scopes,
 )
 from notifications.services import deadline_sync, deadlines_cancel_scope, deadlines_settle
-from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role
+from reviews.models import AgencyContribution, ClosureDay, ContributionState, Review, ReviewClock, Role, RoundAgency
 from reviews.models.actions import ACTIVE_ACTION_STATES, DONE_ACTION_STATES, Action
 from reviews.models.contributions import EDITABLE_STATES
 from reviews.models.findings import Findings
@@ -256,6 +256,48 @@ def findings_sign_off_deadline_met(findings: Findings) -> None:
         kind=DeadlineKind.FINDINGS_SIGN_OFF,
         state=DeadlineState.MET,
     )
+
+
+def accuracy_deadline_spec(asked: RoundAgency, coordinators: list[User] | None = None) -> DeadlineSpec:
+    """An agency asked for factual accuracy comments is chased until it answers (met) or the round
+    closes without its answer (cancelled: the date passed, nothing more is taken)."""
+    accuracy_round = asked.round
+    review = accuracy_round.review
+    if asked.answered_at is not None:
+        state = DeadlineState.MET
+    elif accuracy_round.closed_at is None and review.is_open:
+        state = DeadlineState.OPEN
+    else:
+        state = DeadlineState.CANCELLED
+    agency = asked.agency
+    return DeadlineSpec(
+        kind=DeadlineKind.ACCURACY_DUE,
+        due_date=accuracy_round.due_date,
+        state=state,
+        owner_label=str(agency),
+        scope=review.reference,
+        calendar=partnership_calendar(review.partnership_id),
+        context={
+            "reference": review.reference,
+            "what": f"{agency} factual accuracy comments on the overview report "
+            f"(version {accuracy_round.version.number})",
+            "owner": str(agency),
+            "link": reverse("reviews:accuracy_round", args=[review.reference, accuracy_round.pk]),
+        },
+        recipients=[asked.lead],
+        escalation_recipients=_coordinators(review) if coordinators is None else coordinators,
+        escalation_email=agency.senior_manager_email,
+        escalation_name=agency.senior_manager_name,
+        announce=True,
+    )
+
+
+def accuracy_deadlines_sync(asked: Iterable[RoundAgency]) -> None:
+    """Call inside the service's transaction after a round was sent, answered or closed."""
+    coordinators: list[User] | None = None
+    for row in asked:
+        coordinators = _coordinators(row.round.review) if coordinators is None else coordinators
+        deadline_sync(target=row, spec=accuracy_deadline_spec(row, coordinators))
 
 
 def partnership_calendar(partnership_id: int) -> str:

@@ -23,6 +23,7 @@ from reviews.permissions import (
     partnerships_for,
     review_for,
 )
+from reviews.selectors.accuracy import report_links
 from reviews.selectors.child_death import child_death_summary
 from reviews.selectors.clocks import clock_rows, stop_date_prompts
 from reviews.selectors.notices import notice_rows
@@ -126,6 +127,7 @@ def _render_review(
         context["subjects"] = list(review.subjects.all())
         context["key_dates"] = [(key_date_label(review, f), getattr(review, f)) for f in key_date_fields(review.kind)]
         context["roles"] = review_roles(review)
+        context["report_links"] = report_links(review, request.user, access.perms)
     if review.kind == ReviewKind.CHILD_DEATH and access.holds(VIEW_IDENTITY):
         # The notifiers' own words may name the child: only those who may see identities read them.
         context["notifier_accounts"] = list(review.notifier_accounts.order_by("received_at", "id"))

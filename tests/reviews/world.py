@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from notifications.models import Notification
 from reviews.models import DocumentKind, PartnershipMember, Review, ReviewState, Subject
@@ -171,6 +172,26 @@ def build_world(
         )
         for key, lead, agency in (("police", police_lead, police), ("gp", gp_lead, gp))
     }
+    # The overview report, version 1 (a text section and the linked findings), out for factual
+    # accuracy with both agencies.
+    from reviews.services.accuracy import accuracy_round_send
+    from reviews.services.report import SectionData, report_section_save, report_version_new
+
+    report_version_new(actor=chair, review_id=review.pk)
+    report_section = report_section_save(
+        actor=chair, review_id=review.pk, number=1, data=SectionData(heading="Introduction", body="Why we reviewed.")
+    )
+    report_section_save(
+        actor=chair, review_id=review.pk, number=1, data=SectionData(heading="Findings", kind="findings")
+    )
+    accuracy_round = accuracy_round_send(
+        actor=coordinator,
+        review_id=review.pk,
+        lead_role_ids=list(
+            review.roles.filter(role="agency_lead", user__in=[police_lead, gp_lead]).values_list("pk", flat=True)
+        ),
+        due_date=timezone.localdate() + timedelta(days=14),
+    )
 
     users = {
         "coordinator": coordinator,
@@ -211,6 +232,8 @@ def build_world(
             # A step of the child death review's joint agency response (its death is unexpected).
             "item": "home_visit",
             "intake_reference": intake_item.reference,
+            "section_id": report_section.pk,
+            "round_id": accuracy_round.pk,
         }
 
     return World(

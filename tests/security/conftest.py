@@ -37,4 +37,6 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "item": "home_visit",  # a step of a child death review's joint agency response
         # A notification in the partnership's intake queue, which the coordinator may open.
         "intake_reference": notify_death(review.partnership).reference,
+        "section_id": 999_999,  # a section of the overview report
+        "round_id": 999_999,  # a factual accuracy round
     }
