@@ -13,6 +13,7 @@ from reviews.admin import (  # noqa: F401
     contributions,
     findings,
     intake,
+    leaks,
     panels,
     partnerships,
     review,

@@ -26,6 +26,7 @@ from reviews.models.intake import (
     NotifierAccount,
     PostcodeArea,
 )
+from reviews.models.leaks import LeakOverride
 from reviews.models.national_export import NationalExport
 from reviews.models.notices import Notice, NoticeKind
 from reviews.models.panels import (
@@ -40,7 +41,7 @@ from reviews.models.panels import (
 from reviews.models.partnerships import Agency, AgencyKind, ClosureDay, Partnership, PartnershipMember
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
-from reviews.models.subjects import Sex, Subject, SubjectIdentity
+from reviews.models.subjects import RestrictedName, Sex, Subject, SubjectIdentity
 
 __all__ = [
     "AgencyFormAnswers",
@@ -56,6 +57,7 @@ __all__ = [
     "NotifierAccount",
     "PostcodeArea",
     "Action",
+    "LeakOverride",
     "NationalExport",
     "Notice",
     "NoticeKind",
@@ -75,6 +77,7 @@ __all__ = [
     "QuorumRule",
     "Rag",
     "Recommendation",
+    "RestrictedName",
     "SignedFindings",
     "Theme",
     "Agency",

@@ -41,6 +41,8 @@ WHAT: dict[str, str] = {
     "notice": "Onward notice",
     "cdop_papers": "CDOP papers (anonymised)",
     "evidence_file": "Action evidence file downloaded",
+    "leaks": "Identities found in outgoing texts",
+    "restricted_names": "Real names behind pseudonyms (setting, alleged perpetrators)",
 }
 
 

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from reviews.forms.review import KeyDatesForm, OpenReviewForm, TransitionForm
 from reviews.models import Review, ReviewKind
-from reviews.permissions import CDOP_READERS, COORDINATE, VIEW_IDENTITY, ReviewAccess, partnerships_for, review_for
+from reviews.permissions import (
+    CDOP_READERS,
+    CHAIR,
+    COORDINATE,
+    VIEW_IDENTITY,
+    ReviewAccess,
+    partnerships_for,
+    review_for,
+)
 from reviews.selectors.child_death import child_death_summary
 from reviews.selectors.clocks import clock_rows, stop_date_prompts
 from reviews.selectors.notices import notice_rows
@@ -99,6 +107,7 @@ def _render_review(
         "case_detail": access.case_detail,
         "can_coordinate": access.is_coordinator,
         "can_view_identity": access.holds(VIEW_IDENTITY),
+        "reads_leaks": access.holds((COORDINATE, CHAIR)),
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
         "notices": notice_rows(review, clocks),
