@@ -6,8 +6,8 @@ extension request and the rapid review agency summary answered), submitted and a
 meeting with the review on its agenda (the chair and the panel member invited, the agency leads
 not); findings signed off in version 1
 with a police and a GP recommendation, each with an action; a second subject with a restricted
-identity, and the real name of a setting behind its pseudonym; and the deadline notifications the contribution requests wrote. The ``world`` fixture
-(tests/reviews/conftest.py) builds it.
+identity, and the real name of a setting behind its pseudonym; and the deadline notifications
+the contribution requests wrote. The ``world`` fixture (tests/reviews/conftest.py) builds it.
 """
 
 from __future__ import annotations

@@ -33,8 +33,12 @@ def identified(review, coordinator):
             address=ADDRESS,
         ),
     )
-    restricted_name_add(actor=coordinator, review_id=review.pk, pseudonym="Nursery Z", real_name=SETTING, what="setting")
-    restricted_name_add(actor=coordinator, review_id=review.pk, pseudonym="K", real_name=PERPETRATOR, what="perpetrator")
+    restricted_name_add(
+        actor=coordinator, review_id=review.pk, pseudonym="Nursery Z", real_name=SETTING, what="setting"
+    )
+    restricted_name_add(
+        actor=coordinator, review_id=review.pk, pseudonym="K", real_name=PERPETRATOR, what="perpetrator"
+    )
     return review
 
 

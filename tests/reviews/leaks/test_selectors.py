@@ -48,7 +48,10 @@ def _found(review, text: str) -> list[tuple[str, str, str]]:
         ("Visits to NB7 5LD stopped.", ("postcode", "Child K", "NB7 5LD")),
         ("Visits to NB75LD stopped.", ("postcode", "Child K", "NB75LD")),
         # The setting's real name, whole and without its generic words.
-        ("Staff at Little Acorns Day Nursery raised no concern.", ("setting's real name", "Nursery Z", "Little Acorns Day Nursery")),
+        (
+            "Staff at Little Acorns Day Nursery raised no concern.",
+            ("setting's real name", "Nursery Z", "Little Acorns Day Nursery"),
+        ),
         ("Staff at Little Acorns raised no concern.", ("setting's real name", "Nursery Z", "Little Acorns")),
         # The alleged perpetrator's real name, whole, first name and surname.
         ("Kevin Marsh was suspended.", ("perpetrator's real name", "K", "Kevin Marsh")),
@@ -121,7 +124,9 @@ def test_a_real_name_part_inside_a_pseudonym_is_not_flagged(review, coordinator)
     child" an everyday word."""
     from reviews.services.subjects import SubjectData, subject_add
 
-    subject_add(actor=coordinator, review_id=review.pk, data=SubjectData(pseudonym="Mother M", full_name="Harriet Child"))
+    subject_add(
+        actor=coordinator, review_id=review.pk, data=SubjectData(pseudonym="Mother M", full_name="Harriet Child")
+    )
     assert _found(review, "Child A was with the child and Mother M.") == []
     assert _found(review, "Mrs Child brought Child A.") == [("surname", "Mother M", "Child")]
 
@@ -147,7 +152,7 @@ def test_the_context_masks_every_identity_in_it(identified):
         for secret in ("Oliver", "Bramwell", "943", "5919", "Tanners"):
             assert secret not in hit.context
         assert hit.source == SOURCE
-        assert hit.message == "The %s of Child K: write “Child K” instead." % hit.what
+        assert hit.message == f"The {hit.what} of Child K: write “Child K” instead."
 
 
 def test_the_fingerprint_is_keyed_stable_and_holds_no_identity(identified):
