@@ -108,3 +108,16 @@ def test_an_override_covers_its_own_text_only(identified, with_hit, chair, repor
         (REPORT, "date of birth"),
         ("report v1 §4 Findings", "first name"),
     ]
+
+
+def test_publication_waits_for_every_hit_to_be_fixed_or_overridden(identified, with_hit, chair, report_texts):
+    from reviews.conditions.leaks import leak_refusal, no_identity_leaks
+
+    assert no_identity_leaks.explain(identified) == (
+        "2 identities found in the outgoing texts of NSCP-RR-2026-001 are not overridden: write the pseudonym, "
+        "or ask the chair to override (Identities in outgoing texts)."
+    )
+    leak_override(actor=chair, review_id=identified.pk, fingerprint=with_hit[0].fingerprint, reason="Fine.")
+    report_texts[REPORT] = "Oliver was seen by the midwife."  # the date of birth taken out
+    assert no_identity_leaks(identified)
+    assert leak_refusal(identified, {"published report": "Oliver"}) is not None  # another text: another hit
