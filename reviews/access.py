@@ -172,6 +172,19 @@ RULES: dict[str, Rule] = {
     ),
     "reviews:subject_add": on_review(COORDINATOR, "Adding a subject (with identity)."),
     "reviews:subject_identity": on_review(COORDINATOR, "Real name, NHS number, address. Logged."),
+    "reviews:restricted_names": on_review(
+        COORDINATOR, "Real names of the setting and alleged perpetrators behind their pseudonyms. Logged."
+    ),
+    "reviews:restricted_name_remove": on_review(
+        COORDINATOR, "Removing a real name recorded behind a pseudonym.", post_only=True
+    ),
+    "reviews:leaks": on_review(
+        DRAFTERS,
+        "Identities found in outgoing texts, in context (masked for the chair), with the pseudonym to use. Logged.",
+    ),
+    "reviews:leak_override": on_review(
+        ("chair",), "The chair lets one identity found go out as it is, with a reason (audited).", post_only=True
+    ),
     "reviews:review_roles": on_review(ON_REVIEW, "Who holds which role; granting is the coordinator's."),
     "reviews:review_access_log": on_review(COORDINATOR, "Who has looked at the review."),
     "reviews:contributions": on_review(

@@ -23,6 +23,7 @@ from reviews.views import (
     family,
     findings,
     intake,
+    leaks,
     notices,
     panels,
     publication,
@@ -52,6 +53,13 @@ child_death_urls = [
 subject_urls = [
     path("add/", subjects.subject_add_view, name="subject_add"),
     path("<int:subject_id>/identity/", subjects.subject_identity, name="subject_identity"),
+    path("restricted-names/", subjects.restricted_names, name="restricted_names"),
+    path("restricted-names/<int:name_id>/remove/", subjects.restricted_name_remove_view, name="restricted_name_remove"),
+]
+
+leak_urls = [
+    path("", leaks.leak_list, name="leaks"),
+    path("override/", leaks.leak_override_view, name="leak_override"),
 ]
 
 role_urls = [
@@ -194,6 +202,7 @@ urlpatterns = [
     path("reviews/<str:reference>/", include(review_urls)),
     path("reviews/<str:reference>/subjects/", include(subject_urls)),
     path("reviews/<str:reference>/child-death/", include(child_death_urls)),
+    path("reviews/<str:reference>/leaks/", include(leak_urls)),
     path("reviews/<str:reference>/roles/", include(role_urls)),
     path("reviews/<str:reference>/access-log/", include(access_log_urls)),
     path("reviews/<str:reference>/contributions/", include(contribution_urls)),

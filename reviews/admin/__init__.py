@@ -16,6 +16,7 @@ from reviews.admin import (  # noqa: F401
     family,
     findings,
     intake,
+    leaks,
     panels,
     partnerships,
     report,

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from reviews.models import (
+    RestrictedName,
     Subject,
     SubjectIdentity,
 )
@@ -52,3 +53,13 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     actor=request.user, verb="identity.viewed", target=subject.review, pseudonym=subject.pseudonym
                 )
         return response
+
+
+@admin.register(RestrictedName)
+class RestrictedNameAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Pseudonyms only, as for subjects: the real names are read on the review's own page, logged.
+    list_display = ["pseudonym", "what", "review", "recorded_at"]
+    list_filter = ["what", "review__partnership"]
+    list_select_related = ["review"]
+    search_fields = ["pseudonym", "review__reference"]
+    fields = readonly_fields = ("review", "pseudonym", "what", "recorded_by", "recorded_at")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
-from reviews.models import Sex
+from reviews.models import RestrictedName, Sex
 from reviews.models.ethnicity import Ethnicity
 from reviews.models.subjects import validate_nhs_number
+from reviews.services.subjects import RESTRICTED_NAME_MESSAGES
 from ui.forms import GovukDateField, GovukForm
 
 
@@ -58,3 +59,25 @@ class SubjectForm(GovukForm):
     )
     nhs_number = _nhs_number_field()
     address = forms.CharField(label="Address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RestrictedNameForm(GovukForm):
+    """The real name of a setting or an alleged perpetrator, and the pseudonym written instead."""
+
+    what = forms.ChoiceField(
+        label="Whose name is it?",
+        choices=RestrictedName.What.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": RESTRICTED_NAME_MESSAGES["what"]},
+    )
+    pseudonym = forms.CharField(
+        label="Pseudonym",
+        help_text="As papers and reports write it, e.g. Nursery Z or K.",
+        max_length=60,
+        error_messages={"required": RESTRICTED_NAME_MESSAGES["pseudonym"]},
+    )
+    real_name = forms.CharField(
+        label="Real name",
+        max_length=200,
+        error_messages={"required": RESTRICTED_NAME_MESSAGES["real_name"]},
+    )

@@ -36,6 +36,7 @@ from reviews.models.intake import (
     NotifierAccount,
     PostcodeArea,
 )
+from reviews.models.leaks import LeakOverride
 from reviews.models.national_export import NationalExport
 from reviews.models.notices import Notice, NoticeKind
 from reviews.models.panels import (
@@ -52,7 +53,7 @@ from reviews.models.publication import Publication, PublicationDecision, Publica
 from reviews.models.report import OverviewReport, ReportSection, ReportVersion, SectionKind, VersionState
 from reviews.models.review import Review, ReviewKind, ReviewState
 from reviews.models.roles import ReviewGroupObjectPermission, ReviewRole, ReviewUserObjectPermission, Role
-from reviews.models.subjects import Sex, Subject, SubjectIdentity
+from reviews.models.subjects import RestrictedName, Sex, Subject, SubjectIdentity
 
 __all__ = [
     "AccuracyComment",
@@ -88,6 +89,7 @@ __all__ = [
     "NotifierAccount",
     "PostcodeArea",
     "Action",
+    "LeakOverride",
     "NationalExport",
     "Notice",
     "NoticeKind",
@@ -107,6 +109,7 @@ __all__ = [
     "QuorumRule",
     "Rag",
     "Recommendation",
+    "RestrictedName",
     "SignedFindings",
     "Theme",
     "Agency",

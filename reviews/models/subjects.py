@@ -98,3 +98,30 @@ class SubjectIdentity(models.Model):
         self.nhs_number = normalise_nhs_number(self.nhs_number)
         self.nhs_number_hash = nhs_number_hash(self.nhs_number)
         super().save(*args, **kwargs)
+
+
+class RestrictedName(models.Model):
+    """The real name of something a review writes about under a pseudonym other than a subject:
+    the setting of an institutional review ("Nursery Z") and each alleged perpetrator ("K")
+    (docs/DOMAIN.md, institutional investigations). Read only by those who may see identities; the
+    identity checks look for it in every free text and outgoing text of the review."""
+
+    class What(models.TextChoices):
+        SETTING = "setting", "The setting"
+        PERPETRATOR = "perpetrator", "An alleged perpetrator"
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="restricted_names")
+    pseudonym = models.CharField(max_length=60, help_text="As written in papers and reports, e.g. 'Nursery Z' or 'K'.")
+    real_name = models.CharField(max_length=200)
+    what = models.CharField(max_length=20, choices=What.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["what", "pseudonym"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "pseudonym"], name="restrictedname_unique_pseudonym"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Real name of {self.pseudonym}"

@@ -46,6 +46,8 @@ WHAT: dict[str, str] = {
     "family": "Family involvement",
     "overview_report": "Overview report",
     "accuracy_round": "Factual accuracy round",
+    "leaks": "Identities found in outgoing texts",
+    "restricted_names": "Real names behind pseudonyms (setting, alleged perpetrators)",
 }
 
 

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from reviews.models import Review, Sex, Subject, SubjectIdentity
+from reviews.models import RestrictedName, Review, Sex, Subject, SubjectIdentity
 from reviews.models.subjects import normalise_nhs_number
-from reviews.permissions import require_review_perm
+from reviews.permissions import VIEW_IDENTITY, require_review_perm
 from reviews.selectors.subjects import identity_hits
 from workflows.audit import audit_record
 from workflows.types import User
@@ -121,3 +121,56 @@ class IdentityCheck:
             what=self.what,
             fields=sorted({name for name, _ in warnings}),
         )
+
+
+RESTRICTED_NAME_MESSAGES = {
+    "pseudonym": "Enter the pseudonym papers and reports use, e.g. Nursery Z or K.",
+    "real_name": "Enter the real name.",
+    "real_name_short": "Enter the whole real name: at least 3 letters.",
+    "what": "Choose whether this is the setting or an alleged perpetrator.",
+    "taken": "{pseudonym} is already used on this review.",
+    "inside": "The pseudonym must not contain the real name.",
+}
+
+
+def restricted_name_add(*, actor: User, review_id: int, pseudonym: str, real_name: str, what: str) -> RestrictedName:
+    """Record the real name of a setting or an alleged perpetrator and the pseudonym written instead;
+    audited with the pseudonym only."""
+    pseudonym, real_name = pseudonym.strip(), " ".join(real_name.split())
+    with transaction.atomic():
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+        require_review_perm(actor, VIEW_IDENTITY, review, "record the real names behind pseudonyms")
+        errors: dict[str, list[str]] = {}
+        if not pseudonym:
+            errors["pseudonym"] = [RESTRICTED_NAME_MESSAGES["pseudonym"]]
+        elif (
+            review.restricted_names.filter(pseudonym__iexact=pseudonym).exists()
+            or review.subjects.filter(pseudonym__iexact=pseudonym).exists()
+        ):
+            errors["pseudonym"] = [RESTRICTED_NAME_MESSAGES["taken"].format(pseudonym=pseudonym)]
+        if not real_name:
+            errors["real_name"] = [RESTRICTED_NAME_MESSAGES["real_name"]]
+        elif len(real_name) < 3:
+            errors["real_name"] = [RESTRICTED_NAME_MESSAGES["real_name_short"]]
+        elif pseudonym and real_name.casefold() in pseudonym.casefold():
+            errors["pseudonym"] = [RESTRICTED_NAME_MESSAGES["inside"]]
+        if what not in RestrictedName.What.values:
+            errors["what"] = [RESTRICTED_NAME_MESSAGES["what"]]
+        if errors:
+            raise ValidationError(errors)
+        name = RestrictedName.objects.create(
+            review=review, pseudonym=pseudonym, real_name=real_name, what=what, recorded_by=actor
+        )
+        audit_record(actor=actor, verb="restricted_name.added", target=review, pseudonym=pseudonym, what=what)
+    return name
+
+
+def restricted_name_remove(*, actor: User, review_id: int, name_id: int) -> None:
+    with transaction.atomic():
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+        require_review_perm(actor, VIEW_IDENTITY, review, "record the real names behind pseudonyms")
+        name = RestrictedName.objects.filter(review=review, pk=name_id).first()
+        if name is None:
+            raise ValidationError({"name": ["This name has already been removed."]})
+        name.delete()
+        audit_record(actor=actor, verb="restricted_name.removed", target=review, pseudonym=name.pseudonym)

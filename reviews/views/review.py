@@ -16,6 +16,7 @@ from reviews.models import Review, ReviewKind
 from reviews.models.publication import PUBLISHED_KINDS
 from reviews.permissions import (
     CDOP_READERS,
+    CHAIR,
     COORDINATE,
     FAMILY_READERS,
     VIEW_IDENTITY,
@@ -110,6 +111,7 @@ def _render_review(
         "can_coordinate": access.is_coordinator,
         "can_read_family": access.holds(FAMILY_READERS),
         "can_view_identity": access.holds(VIEW_IDENTITY),
+        "reads_leaks": access.holds((COORDINATE, CHAIR)),
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
         "notices": notice_rows(review, clocks),

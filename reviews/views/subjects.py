@@ -1,18 +1,20 @@
-"""Adding a subject, and the one page that shows a subject's identity."""
+"""Adding a subject, the one page that shows a subject's identity, and the real names of a
+setting and alleged perpetrators behind their pseudonyms."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from reviews.forms.subjects import SubjectForm
-from reviews.models import Sex, Subject
+from reviews.forms.subjects import RestrictedNameForm, SubjectForm
+from reviews.models import RestrictedName, Sex, Subject
 from reviews.permissions import COORDINATE, VIEW_IDENTITY, review_for
 from reviews.services.access_log import access_record
-from reviews.services.subjects import SubjectData, subject_add
-from ui.views import form_page, submit
+from reviews.services.subjects import SubjectData, restricted_name_add, restricted_name_remove, subject_add
+from ui.views import form_page, post_only, submit
 from workflows.types import AuthenticatedHttpRequest
 
 
@@ -53,3 +55,41 @@ def subject_identity(request: AuthenticatedHttpRequest, reference: str, subject_
     return render(
         request, "reviews/subject_identity.html", {"review": review, "subject": subject, "identity": identity}
     )
+
+
+@login_required
+def restricted_names(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The real names of the setting and alleged perpetrators, and recording one: only for those
+    who may read identities (the coordinator). Reading them is recorded in the access log."""
+    review = review_for(request.user, reference, VIEW_IDENTITY, "see the real names behind pseudonyms").review
+    form = RestrictedNameForm(request.POST if request.method == "POST" else None)
+    sent = submit(
+        form,
+        lambda data: restricted_name_add(
+            actor=request.user,
+            review_id=review.pk,
+            pseudonym=data["pseudonym"],
+            real_name=data["real_name"],
+            what=data["what"],
+        ),
+    )
+    if sent.saved and sent.result is not None:
+        messages.success(request, f"The real name behind {sent.result.pseudonym} is recorded.")
+        return redirect("reviews:restricted_names", reference=review.reference)
+    access_record(request, review, "restricted_names")
+    names = RestrictedName.objects.filter(review=review).select_related("recorded_by")
+    return form_page(request, "reviews/restricted_names.html", sent, {"review": review, "names": names})
+
+
+@login_required
+def restricted_name_remove_view(request: AuthenticatedHttpRequest, reference: str, name_id: int) -> HttpResponse:
+    review = review_for(request.user, reference, VIEW_IDENTITY, "remove the real names behind pseudonyms").review
+    if refused := post_only(request):
+        return refused
+    try:
+        restricted_name_remove(actor=request.user, review_id=review.pk, name_id=name_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The real name is removed.")
+    return redirect("reviews:restricted_names", reference=review.reference)

@@ -6,8 +6,8 @@ extension request and the rapid review agency summary answered), submitted and a
 meeting with the review on its agenda (the chair and the panel member invited, the agency leads
 not); findings signed off in version 1
 with a police and a GP recommendation, each with an action; a second subject with a restricted
-identity; and the deadline notifications the contribution requests wrote. The ``world`` fixture
-(tests/reviews/conftest.py) builds it.
+identity, and the real name of a setting behind its pseudonym; and the deadline notifications
+the contribution requests wrote. The ``world`` fixture (tests/reviews/conftest.py) builds it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from reviews.services.contributions import contribution_request, contribution_re
 from reviews.services.documents import DocumentData, document_upload
 from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
-from reviews.services.subjects import SubjectData, subject_add
+from reviews.services.subjects import SubjectData, restricted_name_add, subject_add
 from tests.factories import UserFactory, advance_to, member, read_hash
 from tests.reviews.builders import (
     add_action,
@@ -48,8 +48,10 @@ FULL_NAME = "Jolene Quarrington-Fairweather"
 NHS_NUMBER = "4010232137"
 ADDRESS_LINE = "14 Larkspur Close"
 ADDRESS = f"{ADDRESS_LINE}\nNorthbridge NB3 7QT"
+# The real name of a setting behind its pseudonym (reviews.models.RestrictedName).
+SETTING_NAME = "Brambledown Tots Day Nursery"
 # How each could be written on a page: the NHS number also in its spaced form.
-IDENTITY_STRINGS = (FULL_NAME, NHS_NUMBER, "401 023 2137", ADDRESS_LINE, "NB3 7QT")
+IDENTITY_STRINGS = (FULL_NAME, NHS_NUMBER, "401 023 2137", ADDRESS_LINE, "NB3 7QT", SETTING_NAME)
 # The child of the notification in the intake queue: shown on that notification's page, to the
 # partnership's coordinators, and nowhere else.
 INTAKE_CHILD = {
@@ -105,6 +107,9 @@ def build_world(
             nhs_number=NHS_NUMBER,
             address=ADDRESS,
         ),
+    )
+    setting = restricted_name_add(
+        actor=coordinator, review_id=review.pk, pseudonym="Nursery Z", real_name=SETTING_NAME, what="setting"
     )
     advance_to(review, ReviewState.SCOPING, coordinator)
     agency_forms_load_defaults()
@@ -216,6 +221,7 @@ def build_world(
         return {
             "reference": review.reference,
             "subject_id": identity_subject.pk,
+            "name_id": setting.pk,
             "contribution_id": contributions[key].pk,
             "entry_id": entries[key].pk,
             "change_id": changes[key].pk,

@@ -22,6 +22,7 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "reference": review.reference,
         "name": "start_scoping",
         "subject_id": review.subjects.first().pk if review.subjects.exists() else 999_999,
+        "name_id": 999_999,  # a real name behind a pseudonym
         "contribution_id": 999_999,
         "change_id": 999_999,
         "entry_id": 999_999,

@@ -51,7 +51,13 @@ def test_the_coordinator_sees_the_identity_on_the_identity_page_only(client, wor
     shown_on = {name for name, _, response in _get_pages(client, world, "coordinator") if _leaks(_body(response))}
     # The subject's identity on its identity page; the notified child's on the notification's page
     # in the intake queue (and the queue lists the child's name), both for the coordinators only.
-    assert shown_on == {"reviews:subject_identity", "reviews:intake_item", "reviews:intake_queue"}
+    # The setting's real name on the page that records it.
+    assert shown_on == {
+        "reviews:subject_identity",
+        "reviews:restricted_names",
+        "reviews:intake_item",
+        "reviews:intake_queue",
+    }
     identity_page = client.get(
         reverse("reviews:subject_identity", args=[world.review.reference, world.identity_subject.pk])
     )

@@ -1,0 +1,64 @@
+"""The chair's override of one hit of the identity-leak check (reviews/selectors/leaks.py)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from reviews.models import LeakOverride, Review
+from reviews.permissions import CHAIR, require_review_perm
+from reviews.selectors.leaks import leak_hits, outgoing_texts
+from reviews.selectors.subjects import IdentityMatcher
+from workflows.audit import audit_record
+from workflows.types import User
+
+MESSAGES = {
+    "reason": "Give the reason this is not an identity, or why it may go out as it is.",
+    "reason_identity": "The reason holds a restricted identity: write the pseudonym instead.",
+    "gone": "This is no longer in any outgoing text: reload the page to see what is left.",
+    "done": "This has already been overridden.",
+}
+
+
+def leak_override(*, actor: User, review_id: int, fingerprint: str, reason: str) -> LeakOverride:
+    """Let one hit go out as it is, on the chair's word and with a reason; audited (where, what and
+    whose, never the words matched)."""
+    reason = reason.strip()
+    with transaction.atomic():
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+        require_review_perm(actor, CHAIR, review, "override an identity found in an outgoing text")
+        errors: dict[str, list[str]] = {}
+        matcher = IdentityMatcher([review.pk])
+        if not reason:
+            errors["reason"] = [MESSAGES["reason"]]
+        elif matcher.matches(reason):
+            # The override and its audit row are read by people who may not read identities.
+            errors["reason"] = [MESSAGES["reason_identity"]]
+        hits = leak_hits(review, outgoing_texts(review), matcher=matcher)
+        hit = next((hit for hit in hits if hit.fingerprint == fingerprint), None)
+        if hit is None:
+            errors["fingerprint"] = [MESSAGES["gone"]]
+        elif LeakOverride.objects.filter(review=review, fingerprint=fingerprint).exists():
+            errors["fingerprint"] = [MESSAGES["done"]]
+        if errors or hit is None:
+            raise ValidationError(errors)
+        override = LeakOverride.objects.create(
+            review=review,
+            fingerprint=fingerprint,
+            source=hit.source,
+            what=hit.what,
+            pseudonym=hit.pseudonym,
+            reason=reason,
+            chair=actor,
+        )
+        audit_record(
+            actor=actor,
+            verb="leak.overridden",
+            target=review,
+            source=hit.source,
+            what=hit.what,
+            pseudonym=hit.pseudonym,
+            fingerprint=fingerprint,
+            reason=reason,
+        )
+    return override
