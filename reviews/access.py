@@ -161,6 +161,13 @@ RULES: dict[str, Rule] = {
         "Recording the publication (a published kind only; 404 on others). Once recorded, everyone on the "
         "review reads the record, the scrutineer included.",
     ),
+    "reviews:publication_pdf": on_review(
+        (),
+        "The published report's PDF, pseudonyms only: 404 to all until publication is recorded (as in the "
+        "fixture world); then the coordinator, chair, panel members and scrutineer read it, an agency lead gets "
+        "403 (tests/reviews/publication). Logged.",
+        hidden=ON_REVIEW,
+    ),
     # A child death review's own pages (404 on any other kind of review).
     "reviews:child_death_dataset": on_review(COORDINATOR, "Recording the CDR notification dataset."),
     "reviews:child_death_jar_item": on_review(

@@ -12,3 +12,8 @@ class ReviewsConfig(AppConfig):
         from reviews.services import deadlines
 
         deadlines.register()
+        # The overview report's versions are outgoing texts the identity-leak check reads.
+        from reviews.selectors.leaks import register_outgoing
+        from reviews.selectors.report import report_outgoing_texts
+
+        register_outgoing(report_outgoing_texts)

@@ -41,6 +41,7 @@ review_urls = [
     path("timeliness.csv", timeliness.review_timeliness_export, name="review_timeliness_export"),
     path("notices/<slug:kind>/", notices.notice_view, name="review_notice"),
     path("publication/", publication.publication_view, name="publication"),
+    path("publication/report.pdf", publication.publication_pdf, name="publication_pdf"),
 ]
 
 child_death_urls = [

@@ -47,6 +47,10 @@ class Publication(models.Model):
     # The PDF generated from the final report version, pseudonyms only, in the documents storage.
     pdf_name = models.CharField(max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # The final version the PDF was drawn from (reviews/models/report.py), frozen as final.
+    report_version = models.ForeignKey(
+        "reviews.ReportVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

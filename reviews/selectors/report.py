@@ -254,3 +254,32 @@ def report_html(version: ReportVersion) -> str:
         "reviews/report/document.html",
         {"review": review, "partnership": review.partnership, "version": version, "sections": shown_sections(version)},
     )
+
+
+# --- what of the report leaves the building (the identity-leak check, reviews/selectors/leaks.py) ---
+
+
+def version_texts(version: ReportVersion) -> dict[str, str]:
+    """Each section of ``version`` as it would go out, heading and words, labelled "report v3 §2
+    Background". Linked sections read the signed findings, which the leak check also reads alone."""
+    return {
+        f"report v{version.number} §{position} {shown.section.heading}": f"{shown.section.heading}\n{shown.text}"
+        for position, shown in enumerate(shown_sections(version), start=1)
+    }
+
+
+def final_report_texts(review: Review) -> dict[str, str]:
+    """What publication prints: the review's title and the final version's sections ({} if none)."""
+    version = final_version(review)
+    if version is None:
+        return {}
+    return {f"report v{version.number} title": review.title, **version_texts(version)}
+
+
+def report_outgoing_texts(review: Review) -> dict[str, str]:
+    """Every version of the report: drafts go out to agencies for factual accuracy, the final one
+    is published. A query per version; a report has a handful."""
+    texts: dict[str, str] = {}
+    for version in ReportVersion.objects.filter(report__review=review).order_by("number"):
+        texts.update(version_texts(version))
+    return texts

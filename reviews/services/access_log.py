@@ -47,6 +47,7 @@ WHAT: dict[str, str] = {
     "overview_report": "Overview report",
     "accuracy_round": "Factual accuracy round",
     "leaks": "Identities found in outgoing texts",
+    "published_report": "Published report (PDF)",
     "restricted_names": "Real names behind pseudonyms (setting, alleged perpetrators)",
 }
 

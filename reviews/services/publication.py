@@ -9,26 +9,36 @@ at once, keyed by the form's fields, saving nothing, when any part cannot stand:
   holidays; a council's closure days never move it);
 - a DHR goes to the Home Office quality assurance panel before publication;
 - the family is told of the date, and the report has a public address;
-- the final report version exists and its text has no unresolved identity-leak hit;
+- the overview report has a final version, and no identity in it (the title and each section) that
+  the chair has not overridden (reviews/selectors/leaks.py);
 - a summary only, or no publication, needs its reason, and for a CSPR the date that decision went
   to the national Panel.
 A publication dated today is published at once; a later one is scheduled and published on its day
-by ``publications_publish_due`` (a beat task), which is when the CSPR's clock stops.
+by ``publications_publish_due`` (a beat task), which is when the CSPR's clock stops. The PDF is drawn
+from the final version when the publication is recorded, pseudonyms only, and kept in the documents
+storage under a random name; if recording then fails, the file is removed again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import Review, ReviewKind
 from reviews.models.clocks import ADVANCE_COPY, specs_for
 from reviews.models.publication import PUBLISHED_KINDS, Publication, PublicationDecision, PublicationState
+from reviews.models.report import ReportVersion
 from reviews.permissions import COORDINATE, require_review_perm
+from reviews.selectors.publication import pdf_from_html
+from reviews.selectors.report import final_report_texts, final_version, report_html
 from reviews.services.clocks import review_clocks_refresh
 from workflows.audit import audit_record
 from workflows.calendar import add_working_days
@@ -89,7 +99,10 @@ def _publishing_errors(review: Review, data: PublicationData, today: date) -> di
         )
     elif _owes_advance_copy(review) and (advance := _advance_copy_error(review, data.publish_on)):
         errors["publish_on"] = advance
-    if review.kind == ReviewKind.DHR and review.sent_to_qa_panel_on is None:
+    report_error = _final_report_error(review)
+    if report_error:
+        errors["decision"] = report_error
+    elif review.kind == ReviewKind.DHR and review.sent_to_qa_panel_on is None:
         errors["decision"] = (
             "Send the report to the Home Office quality assurance panel, and record the date under Key dates, "
             "before publication."
@@ -103,6 +116,15 @@ def _publishing_errors(review: Review, data: PublicationData, today: date) -> di
     elif not data.public_url.startswith("https://"):
         errors["public_url"] = "The public address must start with https://."
     return errors
+
+
+def _final_report_error(review: Review) -> str | None:
+    """Why the report cannot be printed yet: no final version, or an identity in it not overridden."""
+    from reviews.conditions.leaks import leak_refusal
+
+    if final_version(review) is None:
+        return "Mark a version of the overview report final first: publication prints the final version."
+    return leak_refusal(review, final_report_texts(review))
 
 
 def _decision_errors(review: Review, data: PublicationData, today: date) -> dict[str, str]:
@@ -142,51 +164,95 @@ def _locked_publishable_review(actor: User, review_id: int) -> Review:
 
 
 def publication_record(*, actor: User, review_id: int, data: PublicationData) -> Publication:
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            return _publication_record(actor, review_id, data, stored)
+    except BaseException:
+        for name in stored:
+            storages[PDF_STORAGE].delete(name)  # the publication was not recorded: nor is its file
+        raise
+
+
+def _publication_record(actor: User, review_id: int, data: PublicationData, stored: list[str]) -> Publication:
     today = timezone.localdate()
-    with transaction.atomic():
-        review = _locked_publishable_review(actor, review_id)
-        errors = _decision_errors(review, data, today)
-        if errors:
-            raise ValidationError(errors)
-        declined = data.decision == PublicationDecision.NOT_PUBLISHED
-        publish_on = None if declined else data.publish_on
-        if declined:
-            state = PublicationState.DECLINED
-        elif publish_on == today:
-            state = PublicationState.PUBLISHED
-        else:
-            state = PublicationState.SCHEDULED
-        publication = Publication.objects.create(
-            review=review,
-            decision=data.decision,
-            state=state,
-            reason=data.reason.strip(),
-            publish_on=publish_on,
-            family_told_on=None if declined else data.family_told_on,
-            public_url="" if declined else data.public_url.strip(),
-            decision_sent_to_panel_on=data.decision_sent_to_panel_on,
-            recorded_by=actor,
-        )
-        review.publication_decision = data.decision
-        if declined:
-            review.publication_declined_on = today
-        elif state == PublicationState.PUBLISHED:
-            review.published_on = today
-        else:
-            review.publication_planned_on = publish_on
-        review.save(
-            update_fields=["publication_decision", "publication_declined_on", "published_on", "publication_planned_on"]
-        )
-        review_clocks_refresh(review=review)
-        audit_record(
-            actor=actor,
-            verb="publication.recorded",
-            target=review,
-            decision=data.decision,
-            state=state,
-            publish_on=publish_on.isoformat() if publish_on else None,
-        )
+    review = _locked_publishable_review(actor, review_id)
+    errors = _decision_errors(review, data, today)
+    if errors:
+        raise ValidationError(errors)
+    declined = data.decision == PublicationDecision.NOT_PUBLISHED
+    publish_on = None if declined else data.publish_on
+    if declined:
+        state = PublicationState.DECLINED
+    elif publish_on == today:
+        state = PublicationState.PUBLISHED
+    else:
+        state = PublicationState.SCHEDULED
+    version = None if declined else final_version(review)
+    pdf_name, pdf_sha256 = "", ""
+    if version is not None:
+        pdf_name, pdf_sha256 = _published_pdf(review, version)
+        stored.append(pdf_name)
+    publication = _publication_create(review, data, state, publish_on, version, pdf_name, pdf_sha256, actor)
+    review.publication_decision = data.decision
+    if declined:
+        review.publication_declined_on = today
+    elif state == PublicationState.PUBLISHED:
+        review.published_on = today
+    else:
+        review.publication_planned_on = publish_on
+    review.save(
+        update_fields=["publication_decision", "publication_declined_on", "published_on", "publication_planned_on"]
+    )
+    review_clocks_refresh(review=review)
+    audit_record(
+        actor=actor,
+        verb="publication.recorded",
+        target=review,
+        decision=data.decision,
+        state=state,
+        publish_on=publish_on.isoformat() if publish_on else None,
+        pdf_sha256=pdf_sha256 or None,
+    )
     return publication
+
+
+# Where the published PDF is kept: with the review's documents (settings.STORAGES).
+PDF_STORAGE = "documents"
+
+
+def _published_pdf(review: Review, version: ReportVersion) -> tuple[str, str]:
+    """Draw the final version as a PDF and store it under a random name: (name, SHA-256)."""
+    pdf = pdf_from_html(report_html(version))
+    name = storages[PDF_STORAGE].save(f"{review.pk}/published-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    return name, hashlib.sha256(pdf).hexdigest()
+
+
+def _publication_create(
+    review: Review,
+    data: PublicationData,
+    state: str,
+    publish_on: date | None,
+    version: ReportVersion | None,
+    pdf_name: str,
+    pdf_sha256: str,
+    actor: User,
+) -> Publication:
+    declined = data.decision == PublicationDecision.NOT_PUBLISHED
+    return Publication.objects.create(
+        review=review,
+        decision=data.decision,
+        state=state,
+        reason=data.reason.strip(),
+        publish_on=publish_on,
+        family_told_on=None if declined else data.family_told_on,
+        public_url="" if declined else data.public_url.strip(),
+        decision_sent_to_panel_on=data.decision_sent_to_panel_on,
+        report_version=version,
+        pdf_name=pdf_name,
+        pdf_sha256=pdf_sha256,
+        recorded_by=actor,
+    )
 
 
 def publications_publish_due(*, today: date | None = None) -> list[str]:

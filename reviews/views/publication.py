@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from reviews.forms.publication import PublicationForm
 from reviews.models import Publication
 from reviews.models.publication import PUBLISHED_KINDS
 from reviews.permissions import COORDINATE, REVIEW_WIDE_READERS, review_for
-from reviews.services.publication import advance_copy_due, publication_record
+from reviews.services.access_log import access_record
+from reviews.services.publication import PDF_STORAGE, advance_copy_due, publication_record
 from reviews.services.subjects import IdentityCheck
 from ui.views import form_page, submit
 from workflows.runner import TransitionRefused
@@ -54,3 +56,23 @@ def publication_view(request: AuthenticatedHttpRequest, reference: str) -> HttpR
             "advance_copy_due": advance_copy_due(planned) if planned else None,
         },
     )
+
+
+@login_required
+def publication_pdf(request: AuthenticatedHttpRequest, reference: str) -> FileResponse:
+    """The published report's PDF (pseudonyms only), as an attachment, to everyone on the review."""
+    access = review_for(request.user, reference)
+    publication = Publication.objects.filter(review=access.review).exclude(pdf_name="").first()
+    if publication is None:
+        raise Http404("No published report.")
+    access.require(REVIEW_WIDE_READERS, "read the published report")
+    access_record(request, access.review, "published_report")
+    response = FileResponse(
+        storages[PDF_STORAGE].open(publication.pdf_name, "rb"),
+        as_attachment=True,
+        filename=f"{access.review.reference}-report.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

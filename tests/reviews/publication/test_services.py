@@ -27,6 +27,7 @@ from reviews.services.notices import NoticeData, notice_record
 from reviews.services.publication import PublicationData, publication_record, publications_publish_due
 from reviews.services.review import review_record_key_dates
 from tests.factories import advance_to, make_review
+from tests.reviews.publication.conftest import final_report
 from workflows.audit import AuditEvent
 from workflows.clocks import ClockStatus
 from workflows.runner import TransitionRefused
@@ -37,21 +38,6 @@ FULL = PublicationData(
     family_told_on=date(2026, 12, 21),
     public_url="https://northbridge.example.org/reviews/child-f",
 )
-
-
-@pytest.fixture
-def cspr(partnership, coordinator, chair, today) -> Review:
-    """A CSPR with its findings signed off (advance_to), on Thu 10 December 2026."""
-    today.set(date(2026, 12, 10))
-    review = make_review(
-        coordinator=coordinator,
-        partnership=partnership,
-        kind=ReviewKind.CSPR,
-        title="Child F (aged 6)",
-        key_dates={"became_aware_on": date(2026, 5, 11), "decision_on": date(2026, 6, 1)},
-        roles=[(chair, Role.CHAIR, None)],
-    )
-    return advance_to(review, ReviewState.ACTION_TRACKING, coordinator)
 
 
 def advance_copy(review: Review, actor, sent_on: date, today) -> None:
@@ -236,7 +222,9 @@ def test_a_review_without_signed_findings_cannot_be_published(partnership, coord
     assert not Publication.objects.exists()
 
 
-def test_a_dhr_goes_to_the_home_office_quality_assurance_panel_first(partnership, coordinator, chair, today):
+def test_a_dhr_goes_to_the_home_office_quality_assurance_panel_first(
+    partnership, coordinator, chair, today, documents_storage
+):
     today.set(date(2026, 12, 10))
     dhr = make_review(
         coordinator=coordinator,
@@ -246,6 +234,7 @@ def test_a_dhr_goes_to_the_home_office_quality_assurance_panel_first(partnership
         roles=[(chair, Role.CHAIR, None)],
     )
     advance_to(dhr, ReviewState.ACTION_TRACKING, coordinator)
+    final_report(dhr, chair)
     data = replace(FULL, publish_on=date(2026, 12, 10), family_told_on=date(2026, 12, 9))
     before = Publication.objects.count()
     with pytest.raises(ValidationError) as error:

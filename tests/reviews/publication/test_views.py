@@ -5,27 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from django.urls import reverse
 
-from reviews.models import Publication, Review, ReviewKind, ReviewState, Role
+from reviews.models import Publication, ReviewKind
 from reviews.models.notices import NoticeKind
 from reviews.services.notices import NoticeData, notice_record
-from tests.factories import advance_to, make_review
-
-
-@pytest.fixture
-def cspr(partnership, coordinator, chair, scrutineer, police_lead, police, today) -> Review:
-    today.set(date(2026, 12, 10))
-    review = make_review(
-        coordinator=coordinator,
-        partnership=partnership,
-        kind=ReviewKind.CSPR,
-        title="Child F (aged 6)",
-        key_dates={"became_aware_on": date(2026, 5, 11), "decision_on": date(2026, 6, 1)},
-        roles=[(chair, Role.CHAIR, None), (scrutineer, Role.SCRUTINEER, None), (police_lead, Role.AGENCY_LEAD, police)],
-    )
-    return advance_to(review, ReviewState.ACTION_TRACKING, coordinator)
+from tests.factories import make_review
 
 
 def form(**changes) -> dict[str, str]:
