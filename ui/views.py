@@ -13,7 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 
 from ui.forms import GovukForm
@@ -231,3 +231,12 @@ def form_page(
     error summary and the refusal."""
     shown = {"form": sent.form, "error_summary": sent.form.error_summary(), "refusal": sent.refusal}
     return render(request, template, {**shown, **(context or {})}, status=sent.status)
+
+
+def attachment(file: Any, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download, never shown in the browser: saved as ``filename``, its type
+    taken as given (nosniff: never guessed from the content), and never kept in a cache."""
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

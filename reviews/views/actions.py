@@ -45,7 +45,7 @@ from reviews.services.actions import (
 from reviews.services.subjects import IdentityCheck
 from ui.csv import csv_response
 from ui.pagination import paginate
-from ui.views import form_page, offered_steps, post_only, post_step, redirect_once, submit
+from ui.views import attachment, form_page, offered_steps, post_only, post_step, redirect_once, submit
 from workflows.once import submit_once
 from workflows.runner import TransitionOption, TransitionRefused, transition_options
 from workflows.types import AnyUser, AuthenticatedHttpRequest
@@ -339,11 +339,4 @@ def action_evidence_download(
     if attached is None:
         raise Http404("No such file.")
     access_record(request, access.review, "evidence_file", action=access.action.code, file=attached.original_name)
-    response = FileResponse(
-        attached.file.open("rb"),
-        as_attachment=True,
-        filename=attached.original_name,
-        content_type=attached.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(attached.file.open("rb"), attached.original_name, attached.content_type)

@@ -20,7 +20,7 @@ from reviews.services.documents import STORAGE, document_add_version, document_s
 from reviews.services.subjects import IdentityCheck
 from ui.forms import GovukForm
 from ui.pagination import paginate
-from ui.views import form_page, post_only, redirect_once, submit
+from ui.views import attachment, form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
 from workflows.types import AuthenticatedHttpRequest
 
@@ -172,12 +172,4 @@ def document_download(
     if found is None:
         raise Http404("No such version.")
     access_record(request, access.review, "document_download", document=access.document.pk, version=found.number)
-    response = FileResponse(
-        storages[STORAGE].open(found.blob, "rb"),
-        as_attachment=True,
-        filename=download_name(found),
-        content_type=found.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(storages[STORAGE].open(found.blob, "rb"), download_name(found), found.content_type)

@@ -16,7 +16,7 @@ from reviews.permissions import COORDINATE, REVIEW_WIDE_READERS, review_for
 from reviews.services.access_log import access_record
 from reviews.services.publication import PDF_STORAGE, advance_copy_due, publication_record
 from reviews.services.subjects import IdentityCheck
-from ui.views import form_page, submit
+from ui.views import attachment, form_page, submit
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
 
@@ -67,12 +67,5 @@ def publication_pdf(request: AuthenticatedHttpRequest, reference: str) -> FileRe
         raise Http404("No published report.")
     access.require(REVIEW_WIDE_READERS, "read the published report")
     access_record(request, access.review, "published_report")
-    response = FileResponse(
-        storages[PDF_STORAGE].open(publication.pdf_name, "rb"),
-        as_attachment=True,
-        filename=f"{access.review.reference}-report.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    pdf = storages[PDF_STORAGE].open(publication.pdf_name, "rb")
+    return attachment(pdf, f"{access.review.reference}-report.pdf", "application/pdf")
