@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -208,7 +210,7 @@ def _reviews_by_kind(reviews: QuerySet[Review], year: FinancialYear) -> dict[str
     return figures
 
 
-def _pks(reviews: QuerySet[Review]) -> QuerySet[Review, dict[str, object]]:
+def _pks(reviews: QuerySet[Review]) -> QuerySet[Review, Any]:
     # A subquery of the partnership's reviews, not a list: the count stays one statement.
     return reviews.values("pk")
 
@@ -220,7 +222,7 @@ def _completion_clock_of_its_kind() -> Q:
     return condition
 
 
-def _reviews_table(kinds: list[str], by_kind: dict[str, dict[str, int]]) -> Table:
+def _reviews_table(kinds: Sequence[str], by_kind: dict[str, dict[str, int]]) -> Table:
     columns = ["Opened", "Completed", "Published"]
     cells = [[by_kind.get(kind, {}).get(c.lower(), 0) for c in columns] for kind in kinds]
     return make_table(
@@ -249,7 +251,7 @@ TIMELINESS_COLUMNS = {
 }
 
 
-def _timeliness_table(partnership: Partnership, kinds: list[str], year: FinancialYear, as_of: date) -> Table:
+def _timeliness_table(partnership: Partnership, kinds: Sequence[str], year: FinancialYear, as_of: date) -> Table:
     """Each clock due in the year, read as the review page reads it. One query."""
     specs: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
@@ -260,11 +262,15 @@ def _timeliness_table(partnership: Partnership, kinds: list[str], year: Financia
             labels[spec.key] = f"{spec.label} ({{codes}}; {basis})"
     counts: Counter[tuple[str, str]] = Counter()
     clocks = ReviewClock.objects.filter(review__partnership=partnership, due_date__range=year.dates()).only(
-        "key", "start_date", "due_date", "stopped_on", "abandoned", "calendar"
+        "key", "label", "start_date", "due_date", "stopped_on", "abandoned", "calendar"
     )
     for clock in clocks:
         status = clock_reading(clock, partnership, as_of).status
         counts[(clock.key, status)] += 1
+        if clock.key not in specs:
+            # A clock no rule defines any more (or of a kind the partnership no longer runs) still counts.
+            specs[clock.key] = []
+            labels[clock.key] = clock.label.replace("{", "{{").replace("}", "}}") + " (no longer a current clock)"
     rows = [labels[key].format(codes=", ".join(codes)) for key, codes in specs.items()]
     cells = [[sum(counts[(key, s)] for s in statuses) for statuses in TIMELINESS_COLUMNS.values()] for key in specs]
     return make_table(
@@ -311,7 +317,7 @@ def _themes_table(partnership: Partnership, year: FinancialYear) -> Table:
     )
 
 
-def _recommendations_table(partnership: Partnership, kinds: list[str], year: FinancialYear) -> Table:
+def _recommendations_table(partnership: Partnership, kinds: Sequence[str], year: FinancialYear) -> Table:
     findings = Findings.objects.filter(_signed_in_year(year), review__partnership=partnership)
     rows = (
         Recommendation.objects.filter(findings__in=findings.values("pk"))
@@ -484,18 +490,17 @@ def _deaths(reviews: QuerySet[Review], years: tuple[FinancialYear, FinancialYear
         )
     )
     # The child's date of birth and sex are the subject's (pseudonymised) fields, not its identity's.
-    subjects: dict[int, dict[str, object]] = {}
-    for subject in (
+    subjects: dict[int, tuple[date | None, date | None, str]] = {}
+    for review_id, born, died, sex in (
         Subject.objects.filter(review_id__in=[row["pk"] for row in rows])
         .order_by("review_id", "id")
-        .values("review_id", "date_of_birth", "date_of_death_or_incident", "sex")
+        .values_list("review_id", "date_of_birth", "date_of_death_or_incident", "sex")
     ):
-        subjects.setdefault(subject["review_id"], subject)
+        subjects.setdefault(review_id, (born, died, sex))
     deaths = []
     for row in rows:
-        subject = subjects.get(row["pk"], {})
-        died = row["incident_on"] or subject.get("date_of_death_or_incident")
-        sex = subject.get("sex")
+        born, died, sex = subjects.get(row["pk"], (None, None, ""))
+        died = row["incident_on"] or died
         place, ethnicity = row["child_death__place_of_death"], row["child_death__ethnicity"]
         category, modifiable = row["findings__category_of_death"], row["findings__modifiable_factors"]
         deaths.append(
@@ -503,7 +508,7 @@ def _deaths(reviews: QuerySet[Review], years: tuple[FinancialYear, FinancialYear
                 notified_on=row["notified"],
                 reviewed_on=row["cdop_reviewed_on"],
                 expected={True: "Unexpected", False: "Expected", None: NOT_RECORDED}[row["death_unexpected"]],
-                age_band=age_band(subject.get("date_of_birth"), died),  # type: ignore[arg-type]
+                age_band=age_band(born, died),
                 sex=Sex(sex).label if sex else NOT_KNOWN,
                 ethnicity=Ethnicity(ethnicity).label if ethnicity else NOT_RECORDED,
                 place=PlaceOfDeath(place).label if place else NOT_RECORDED,
