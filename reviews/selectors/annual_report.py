@@ -112,6 +112,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ActionNotImplemented:
+    """An action closed as not implemented, with its reason: free text, so in the internal view only."""
+
+    reference: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     partnership_name: str
     partnership_code: str
@@ -120,6 +129,8 @@ class AnnualReport:
     as_of: date
     sections: tuple[Section, ...]
     exact: bool = True
+    # The reasons of the actions counted as not implemented (exact reports only).
+    not_implemented: tuple[ActionNotImplemented, ...] = ()
 
     @property
     def title(self) -> str:
@@ -135,7 +146,7 @@ class AnnualReport:
         """The report as it may be published: every table through disclosure control."""
         rules = rules or DisclosureRules.from_settings()
         sections = tuple(replace(s, tables=tuple(disclose(t, rules) for t in s.tables)) for s in self.sections)
-        return replace(self, sections=sections, exact=False)
+        return replace(self, sections=sections, exact=False, not_implemented=())
 
 
 def annual_report(partnership: Partnership, year: FinancialYear, as_of: date | None = None) -> AnnualReport:
@@ -169,6 +180,7 @@ def annual_report(partnership: Partnership, year: FinancialYear, as_of: date | N
         year=year,
         as_of=as_of,
         sections=tuple(sections),
+        not_implemented=_not_implemented(partnership, year),
     )
 
 
@@ -369,6 +381,18 @@ def _actions_table(partnership: Partnership, year: FinancialYear, as_of: date) -
             "recorded reason, listed in the internal view only (it is free text).",
         ),
     )
+
+
+def _not_implemented(partnership: Partnership, year: FinancialYear) -> tuple[ActionNotImplemented, ...]:
+    _, after = year.moments()
+    actions = (
+        Action.objects.filter(
+            review__partnership=partnership, created_at__lt=after, state=ActionState.CLOSED_NOT_IMPLEMENTED
+        )
+        .select_related("review", "recommendation")
+        .order_by("review__reference", "recommendation__number", "number")
+    )
+    return tuple(ActionNotImplemented(a.review.reference, a.code, a.not_implemented_reason) for a in actions)
 
 
 AGENCY_COLUMNS = [

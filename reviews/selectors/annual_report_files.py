@@ -18,6 +18,7 @@ from reviews.disclosure import SUPPRESSED, Table, text
 from reviews.selectors.annual_report import AnnualReport
 
 FORMATS = ("csv", "xlsx", "html", "pdf")
+NOT_IMPLEMENTED_TITLE = "NOT FOR PUBLICATION: actions closed as not implemented, and why"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def report_csv(report: AnnualReport) -> str:
                 writer.writerow([note])
             writer.writerow([table.rules_note])
             writer.writerow([])
+    if report.not_implemented:
+        writer.writerow([NOT_IMPLEMENTED_TITLE])
+        writer.writerow(["Review", "Action", "Reason"])
+        writer.writerows([n.reference, n.code, n.reason] for n in report.not_implemented)
     return out.getvalue()
 
 
@@ -99,6 +104,13 @@ def report_xlsx(report: AnnualReport) -> bytes:
                 sheet.append([note])
             sheet.append([table.rules_note])
             sheet.column_dimensions["A"].width = 60
+    if report.not_implemented:
+        sheet = book.create_sheet("not_implemented")
+        contents.append(["not_implemented", NOT_IMPLEMENTED_TITLE])
+        sheet.append([NOT_IMPLEMENTED_TITLE])
+        sheet.append(["Review", "Action", "Reason"])
+        for n in report.not_implemented:
+            sheet.append([n.reference, n.code, n.reason])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -108,7 +120,12 @@ def report_html(report: AnnualReport) -> str:
     sections = [{"title": s.title, "tables": [_html_table(t) for t in s.tables]} for s in report.sections]
     return render_to_string(
         "reviews/annual_report/document.html",
-        {"report": report, "sections": sections, "suppressed_marker": SUPPRESSED},
+        {
+            "report": report,
+            "sections": sections,
+            "suppressed_marker": SUPPRESSED,
+            "not_implemented_title": NOT_IMPLEMENTED_TITLE,
+        },
     )
 
 

@@ -54,7 +54,7 @@ def _review(partnership: Partnership, user: Any, name: str, kind: str, created: 
     review = Review.objects.create(
         partnership=partnership,
         kind=kind,
-        reference=f"{partnership.code}-{name}-{n}",
+        reference=f"{partnership.code}-{name}",
         year=2026,
         sequence=n,
         title=f"Review {name}",

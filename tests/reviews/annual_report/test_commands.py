@@ -55,7 +55,7 @@ def test_csv_every_table_with_its_title_and_rules(world, tmp_path):
     assert "Safeguarding adults board figures: Safeguarding adults reviews" in titles
     rules = [r[0] for r in rows if r and r[0].startswith("Disclosure control:")]
     assert len(rules) == 14  # every table: 6 yearly, 7 CDOP, 1 SAR
-    assert "NOT FOR PUBLICATION" not in text
+    assert "NOT FOR PUBLICATION" not in text and "No budget" not in text
     # The reviews table: opened 2, 1, 2, 0, 1, 1, 1 (total 8) all under 5 or secondary: [c] or 0; total 10.
     start = rows.index(["", "Opened", "Completed", "Published"])
     assert rows[start + 1] == ["Child death review", "[c]", "[c]", "0"]
@@ -67,11 +67,15 @@ def test_csv_exact_says_not_for_publication_on_every_table(world, tmp_path):
     assert_no_identity(text)
     rows = list(csv.reader(io.StringIO(text)))
     assert "NOT FOR PUBLICATION" in rows[0][0]
-    assert sum(1 for r in rows if r and r[0].startswith("NOT FOR PUBLICATION")) == 14
+    # Under each of the 14 tables, and the title of the list of reasons below them.
+    assert sum(1 for r in rows if r and r[0].startswith("NOT FOR PUBLICATION: exact figures")) == 14
     assert not any(r and r[0].startswith("Disclosure control:") for r in rows)
     start = rows.index(["", "Opened", "Completed", "Published"])
     assert rows[start + 1] == ["Child death review", "2", "2", "0"]
     assert rows[start + 8] == ["Total", "8", "8", "3"]
+    # The reasons for not implementing an action are free text: listed in the internal report only.
+    reasons = rows.index(["NOT FOR PUBLICATION: actions closed as not implemented, and why"])
+    assert rows[reasons + 1 :] == [["Review", "Action", "Reason"], ["ANNU-R2", "R1.6", "No budget"]]
 
 
 def test_xlsx_one_sheet_a_table(world, tmp_path):
@@ -98,6 +102,13 @@ def test_html_is_a_standalone_accessible_document(world, tmp_path):
     assert html.count('<th scope="col">Opened</th>') == 1
     assert html.count("Disclosure control:") == 14
     assert "<link" not in html and "<script" not in html and "src=" not in html
+    assert "No budget" not in html
+
+
+def test_html_exact_lists_the_reasons_for_actions_not_implemented(world, tmp_path):
+    html = write(tmp_path, "html", "--exact").read_text()
+    assert html.count("NOT FOR PUBLICATION") >= 14 + 2
+    assert "<td" in html and "No budget" in html
 
 
 def test_pdf(world, tmp_path):
