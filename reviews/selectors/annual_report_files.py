@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
 from reviews.disclosure import SUPPRESSED, Table, text
 from reviews.selectors.annual_report import AnnualReport
+from ui.csv import neutralise
 
 FORMATS = ("csv", "xlsx", "html", "pdf")
 NOT_IMPLEMENTED_TITLE = "NOT FOR PUBLICATION: actions closed as not implemented, and why"
@@ -42,23 +44,29 @@ def report_csv(report: AnnualReport) -> str:
     then a blank line. A suppressed count is written as [c], so a figure is never an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_title_line(report)])
-    writer.writerow([])
+    writer.writerow(safe([_title_line(report)]))
+    writer.writerow(safe([]))
     for section in report.sections:
         for table in section.tables:
-            writer.writerow([f"{section.title}: {table.title}"])
-            writer.writerow(table.header())
+            writer.writerow(safe([f"{section.title}: {table.title}"]))
+            writer.writerow(safe(table.header()))
             for label, values, _ in table.lines():
-                writer.writerow([label, *(v if v is not None else SUPPRESSED for v in values)])
+                writer.writerow(safe([label, *(v if v is not None else SUPPRESSED for v in values)]))
             for note in table.notes:
-                writer.writerow([note])
-            writer.writerow([table.rules_note])
-            writer.writerow([])
+                writer.writerow(safe([note]))
+            writer.writerow(safe([table.rules_note]))
+            writer.writerow(safe([]))
     if report.not_implemented:
-        writer.writerow([NOT_IMPLEMENTED_TITLE])
-        writer.writerow(["Review", "Action", "Reason"])
-        writer.writerows([n.reference, n.code, n.reason] for n in report.not_implemented)
+        writer.writerow(safe([NOT_IMPLEMENTED_TITLE]))
+        writer.writerow(safe(["Review", "Action", "Reason"]))
+        writer.writerows(safe([n.reference, n.code, n.reason]) for n in report.not_implemented)
     return out.getvalue()
+
+
+def safe(row: Iterable[object]) -> list[object]:
+    """Every text cell through ui.csv.neutralise, so an agency or theme named "=..." stays text in a
+    spreadsheet (CSV injection); counts stay numbers."""
+    return [cell if isinstance(cell, int) else neutralise(cell) for cell in row]
 
 
 def _sheet_name(table: Table, taken: set[str]) -> str:
@@ -80,37 +88,37 @@ def report_xlsx(report: AnnualReport) -> bytes:
     contents = book.active
     assert contents is not None
     contents.title = "Contents"
-    contents.append([_title_line(report)])
+    contents.append(safe([_title_line(report)]))
     contents["A1"].font = Font(bold=True)
-    contents.append([])
+    contents.append(safe([]))
     taken = {"Contents"}
     for section in report.sections:
         for table in section.tables:
             name = _sheet_name(table, taken)
-            contents.append([name, f"{section.title}: {table.title}"])
+            contents.append(safe([name, f"{section.title}: {table.title}"]))
             sheet = book.create_sheet(name)
-            sheet.append([table.title])
+            sheet.append(safe([table.title]))
             sheet["A1"].font = Font(bold=True)
             if report.exact:
-                sheet.append(["NOT FOR PUBLICATION"])
-            sheet.append(table.header())
+                sheet.append(safe(["NOT FOR PUBLICATION"]))
+            sheet.append(safe(table.header()))
             for label, values, total in table.lines():
-                sheet.append([label, *(v if v is not None else SUPPRESSED for v in values)])
+                sheet.append(safe([label, *(v if v is not None else SUPPRESSED for v in values)]))
                 if total:
                     for cell in sheet[sheet.max_row]:
                         cell.font = Font(bold=True)
-            sheet.append([])
+            sheet.append(safe([]))
             for note in table.notes:
-                sheet.append([note])
-            sheet.append([table.rules_note])
+                sheet.append(safe([note]))
+            sheet.append(safe([table.rules_note]))
             sheet.column_dimensions["A"].width = 60
     if report.not_implemented:
         sheet = book.create_sheet("not_implemented")
-        contents.append(["not_implemented", NOT_IMPLEMENTED_TITLE])
-        sheet.append([NOT_IMPLEMENTED_TITLE])
-        sheet.append(["Review", "Action", "Reason"])
+        contents.append(safe(["not_implemented", NOT_IMPLEMENTED_TITLE]))
+        sheet.append(safe([NOT_IMPLEMENTED_TITLE]))
+        sheet.append(safe(["Review", "Action", "Reason"]))
         for n in report.not_implemented:
-            sheet.append([n.reference, n.code, n.reason])
+            sheet.append(safe([n.reference, n.code, n.reason]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

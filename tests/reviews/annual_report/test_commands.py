@@ -129,3 +129,17 @@ def test_bad_arguments_are_refused_and_nothing_is_written(world, tmp_path, argum
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call_command("annual_report", *arguments, "--format", "csv", "--out", str(out))
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_name_a_spreadsheet_would_run_stays_text(world, tmp_path):
+    # An agency named as a formula: written with a leading ' in CSV and XLSX (ui.csv.neutralise).
+    from reviews.models import Agency
+
+    Agency.objects.filter(name="Annualshire Police").update(name='=HYPERLINK("http://example.org","Police")')
+    rows = list(csv.reader(io.StringIO(write(tmp_path, "csv").read_bytes().decode("utf-8-sig"))))
+    # Asked 3, on time 1, late 1, overdue 1, waived 0, extended 1, chased 2, escalated 1: all small.
+    assert ['\'=HYPERLINK("http://example.org","Police")', *["[c]"] * 4, "0", *["[c]"] * 3] in rows
+    sheet = load_workbook(write(tmp_path, "xlsx"))["agencies"]
+    names = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert '\'=HYPERLINK("http://example.org","Police")' in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
