@@ -206,6 +206,12 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = (
     max(CHRONOLOGY_IMPORT_MAX_BYTES, ACTION_EVIDENCE_MAX_BYTES, DOCUMENT_MAX_BYTES) + 1024 * 1024
 )
+
+# Disclosure control on every figure that leaves the building (reviews/disclosure.py, docs/DOMAIN.md
+# "Reporting"): counts from 1 to DISCLOSURE_SUPPRESS_BELOW - 1 are suppressed, the rest rounded to
+# the nearest DISCLOSURE_ROUND_TO, following national practice for published statistics.
+DISCLOSURE_SUPPRESS_BELOW = env.int("DISCLOSURE_SUPPRESS_BELOW", default=5)
+DISCLOSURE_ROUND_TO = env.int("DISCLOSURE_ROUND_TO", default=5)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 

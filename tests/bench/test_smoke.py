@@ -64,3 +64,8 @@ def test_the_national_bench_runs():
     assert (
         "coordinator  action tracker" in out and "police lead  my actions" in out and "chair        chair's page" in out
     )
+
+
+def test_the_annual_report_bench_runs():
+    out = run_bench("annual_report.py", "--scale", "0.001", "--runs", "1", "--no-pdf")
+    assert "queries for the figures" in out and "whole report" in out
