@@ -268,9 +268,10 @@ def version_texts(version: ReportVersion) -> dict[str, str]:
     }
 
 
-def final_report_texts(review: Review) -> dict[str, str]:
-    """What publication prints: the review's title and the final version's sections ({} if none)."""
-    version = final_version(review)
+def final_report_texts(review: Review, version: ReportVersion | None = None) -> dict[str, str]:
+    """What publication prints: the review's title and the final version's sections ({} if none).
+    ``version``: the final version, when the caller read it already."""
+    version = version or final_version(review)
     if version is None:
         return {}
     return {f"report v{version.number} title": review.title, **version_texts(version)}

@@ -1,7 +1,7 @@
 """Recording publication (reviews/models/publication.py): in full, as a summary only, or not at all.
 
-One service takes the whole decision, under the review's row lock, and refuses it with every reason
-at once, keyed by the form's fields, saving nothing, when any part cannot stand:
+One service takes the whole decision and refuses it with every reason at once, keyed by the form's
+fields, saving nothing, when any part cannot stand:
 - the findings must be signed off (a report is written from them);
 - a publication date in the past is refused (publication is recorded ahead of, or on, the day);
 - a CSPR's advance copy must have gone to the national Panel and the Secretary of State at least 7
@@ -14,9 +14,13 @@ at once, keyed by the form's fields, saving nothing, when any part cannot stand:
 - a summary only, or no publication, needs its reason, and for a CSPR the date that decision went
   to the national Panel.
 A publication dated today is published at once; a later one is scheduled and published on its day
-by ``publications_publish_due`` (a beat task), which is when the CSPR's clock stops. The PDF is drawn
-from the final version when the publication is recorded, pseudonyms only, and kept in the documents
-storage under a random name; if recording then fails, the file is removed again.
+by ``publications_publish_due`` (a beat task), which is when the CSPR's clock stops.
+
+The PDF is drawn from the final version, pseudonyms only, and kept in the documents storage under a
+random name. Drawing takes seconds, so it happens outside any transaction: the decision is checked
+first without a lock (bad input never waits for a PDF), the PDF is drawn and stored, then the review
+is locked, everything is checked again (and the final version must be the one drawn), and the rows
+are written. If that fails, the stored file is removed again.
 """
 
 from __future__ import annotations
@@ -88,7 +92,9 @@ def _advance_copy_error(review: Review, publish_on: date) -> str | None:
     return None
 
 
-def _publishing_errors(review: Review, data: PublicationData, today: date) -> dict[str, str]:
+def _publishing_errors(
+    review: Review, data: PublicationData, today: date, version: ReportVersion | None
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if data.publish_on is None:
         errors["publish_on"] = "Give the publication date."
@@ -99,7 +105,7 @@ def _publishing_errors(review: Review, data: PublicationData, today: date) -> di
         )
     elif _owes_advance_copy(review) and (advance := _advance_copy_error(review, data.publish_on)):
         errors["publish_on"] = advance
-    report_error = _final_report_error(review)
+    report_error = _final_report_error(review, version)
     if report_error:
         errors["decision"] = report_error
     elif review.kind == ReviewKind.DHR and review.sent_to_qa_panel_on is None:
@@ -118,21 +124,23 @@ def _publishing_errors(review: Review, data: PublicationData, today: date) -> di
     return errors
 
 
-def _final_report_error(review: Review) -> str | None:
+def _final_report_error(review: Review, version: ReportVersion | None) -> str | None:
     """Why the report cannot be printed yet: no final version, or an identity in it not overridden."""
     from reviews.conditions.leaks import leak_refusal
 
-    if final_version(review) is None:
+    if version is None:
         return "Mark a version of the overview report final first: publication prints the final version."
-    return leak_refusal(review, final_report_texts(review))
+    return leak_refusal(review, final_report_texts(review, version))
 
 
-def _decision_errors(review: Review, data: PublicationData, today: date) -> dict[str, str]:
+def _decision_errors(
+    review: Review, data: PublicationData, today: date, version: ReportVersion | None
+) -> dict[str, str]:
     if data.decision not in PublicationDecision.values:
         return {"decision": "Choose whether to publish in full, a summary only, or not to publish."}
     errors: dict[str, str] = {}
     if data.decision != PublicationDecision.NOT_PUBLISHED:
-        errors.update(_publishing_errors(review, data, today))
+        errors.update(_publishing_errors(review, data, today, version))
     if data.decision != PublicationDecision.FULL:
         decision = "to publish a summary only" if data.decision == PublicationDecision.SUMMARY else "not to publish"
         if not data.reason.strip():
@@ -148,10 +156,11 @@ def _decision_errors(review: Review, data: PublicationData, today: date) -> dict
     return errors
 
 
-def _locked_publishable_review(actor: User, review_id: int) -> Review:
+def _refuse(actor: User, review: Review, data: PublicationData, today: date) -> ReportVersion | None:
+    """Raise why ``review`` cannot be published as ``data`` says, saving nothing; else return the
+    final version to print (None when not publishing)."""
     from reviews.conditions.findings import findings_signed_off
 
-    review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
     require_review_perm(actor, COORDINATE, review, "record the publication")
     if review.kind not in PUBLISHED_KINDS:
         raise TransitionRefused(f"A {review.get_kind_display().lower()} is not published.")
@@ -160,26 +169,42 @@ def _locked_publishable_review(actor: User, review_id: int) -> Review:
     unsigned = findings_signed_off.explain(review)
     if unsigned:
         raise TransitionRefused(f"{review.reference} cannot be published yet.", [unsigned])
-    return review
+    version = None if data.decision == PublicationDecision.NOT_PUBLISHED else final_version(review)
+    errors = _decision_errors(review, data, today, version)
+    if errors:
+        raise ValidationError(errors)
+    return version
 
 
 def publication_record(*, actor: User, review_id: int, data: PublicationData) -> Publication:
-    stored: list[str] = []
+    today = timezone.localdate()
+    version = _refuse(actor, Review.objects.select_related("partnership").get(pk=review_id), data, today)
+    pdf_name, pdf_sha256 = _published_pdf(review_id, version) if version is not None else ("", "")
     try:
         with transaction.atomic():
-            return _publication_record(actor, review_id, data, stored)
+            review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+            # Checked again under the lock: another coordinator may have recorded it meanwhile.
+            locked_version = _refuse(actor, review, data, today)
+            if (locked_version and locked_version.pk) != (version and version.pk):
+                raise TransitionRefused(
+                    "The final version of the report changed meanwhile: record the publication again."
+                )
+            return _publication_write(actor, review, data, today, version, pdf_name, pdf_sha256)
     except BaseException:
-        for name in stored:
-            storages[PDF_STORAGE].delete(name)  # the publication was not recorded: nor is its file
+        if pdf_name:
+            storages[PDF_STORAGE].delete(pdf_name)  # the publication was not recorded: nor is its file
         raise
 
 
-def _publication_record(actor: User, review_id: int, data: PublicationData, stored: list[str]) -> Publication:
-    today = timezone.localdate()
-    review = _locked_publishable_review(actor, review_id)
-    errors = _decision_errors(review, data, today)
-    if errors:
-        raise ValidationError(errors)
+def _publication_write(
+    actor: User,
+    review: Review,
+    data: PublicationData,
+    today: date,
+    version: ReportVersion | None,
+    pdf_name: str,
+    pdf_sha256: str,
+) -> Publication:
     declined = data.decision == PublicationDecision.NOT_PUBLISHED
     publish_on = None if declined else data.publish_on
     if declined:
@@ -188,12 +213,20 @@ def _publication_record(actor: User, review_id: int, data: PublicationData, stor
         state = PublicationState.PUBLISHED
     else:
         state = PublicationState.SCHEDULED
-    version = None if declined else final_version(review)
-    pdf_name, pdf_sha256 = "", ""
-    if version is not None:
-        pdf_name, pdf_sha256 = _published_pdf(review, version)
-        stored.append(pdf_name)
-    publication = _publication_create(review, data, state, publish_on, version, pdf_name, pdf_sha256, actor)
+    publication = Publication.objects.create(
+        review=review,
+        decision=data.decision,
+        state=state,
+        reason=data.reason.strip(),
+        publish_on=publish_on,
+        family_told_on=None if declined else data.family_told_on,
+        public_url="" if declined else data.public_url.strip(),
+        decision_sent_to_panel_on=data.decision_sent_to_panel_on,
+        report_version=version,
+        pdf_name=pdf_name,
+        pdf_sha256=pdf_sha256,
+        recorded_by=actor,
+    )
     review.publication_decision = data.decision
     if declined:
         review.publication_declined_on = today
@@ -221,38 +254,11 @@ def _publication_record(actor: User, review_id: int, data: PublicationData, stor
 PDF_STORAGE = "documents"
 
 
-def _published_pdf(review: Review, version: ReportVersion) -> tuple[str, str]:
+def _published_pdf(review_id: int, version: ReportVersion) -> tuple[str, str]:
     """Draw the final version as a PDF and store it under a random name: (name, SHA-256)."""
     pdf = pdf_from_html(report_html(version))
-    name = storages[PDF_STORAGE].save(f"{review.pk}/published-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    name = storages[PDF_STORAGE].save(f"{review_id}/published-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
     return name, hashlib.sha256(pdf).hexdigest()
-
-
-def _publication_create(
-    review: Review,
-    data: PublicationData,
-    state: str,
-    publish_on: date | None,
-    version: ReportVersion | None,
-    pdf_name: str,
-    pdf_sha256: str,
-    actor: User,
-) -> Publication:
-    declined = data.decision == PublicationDecision.NOT_PUBLISHED
-    return Publication.objects.create(
-        review=review,
-        decision=data.decision,
-        state=state,
-        reason=data.reason.strip(),
-        publish_on=publish_on,
-        family_told_on=None if declined else data.family_told_on,
-        public_url="" if declined else data.public_url.strip(),
-        decision_sent_to_panel_on=data.decision_sent_to_panel_on,
-        report_version=version,
-        pdf_name=pdf_name,
-        pdf_sha256=pdf_sha256,
-        recorded_by=actor,
-    )
 
 
 def publications_publish_due(*, today: date | None = None) -> list[str]:
@@ -262,23 +268,15 @@ def publications_publish_due(*, today: date | None = None) -> list[str]:
     today = today or timezone.localdate()
     published = []
     due = Publication.objects.filter(state=PublicationState.SCHEDULED, publish_on__lte=today).values_list(
-        "pk", flat=True
+        "review_id", flat=True
     )
-    for pk in list(due):
+    for review_id in list(due):
         with transaction.atomic():
-            publication = (
-                Publication.objects.select_for_update()
-                .select_related("review__partnership")
-                .filter(pk=pk, state=PublicationState.SCHEDULED)
-                .first()
-            )
+            # The review's row first, as every writer of a review locks it.
+            review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+            publication = Publication.objects.filter(review=review, state=PublicationState.SCHEDULED).first()
             if publication is None:
                 continue  # published meanwhile by another worker
-            review = (
-                Review.objects.select_for_update(of=("self",))
-                .select_related("partnership")
-                .get(pk=publication.review_id)
-            )
             publication.state = PublicationState.PUBLISHED
             publication.save(update_fields=["state"])
             review.published_on = publication.publish_on

@@ -28,7 +28,7 @@ def publication_view(request: AuthenticatedHttpRequest, reference: str) -> HttpR
     review = access.review
     if review.kind not in PUBLISHED_KINDS:
         raise Http404("This kind of review is not published.")
-    publication = Publication.objects.filter(review=review).select_related("recorded_by").first()
+    publication = Publication.objects.filter(review=review).select_related("recorded_by", "report_version").first()
     if publication is not None:
         access.require(REVIEW_WIDE_READERS, "read the publication record")
         return render(request, "reviews/publication/record.html", {"review": review, "publication": publication})

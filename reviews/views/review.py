@@ -19,6 +19,7 @@ from reviews.permissions import (
     CHAIR,
     COORDINATE,
     FAMILY_READERS,
+    REVIEW_WIDE_READERS,
     VIEW_IDENTITY,
     ReviewAccess,
     partnerships_for,
@@ -115,7 +116,10 @@ def _render_review(
         "clocks": clocks,
         "stop_prompts": stop_date_prompts(review, clocks) if access.is_coordinator else [],
         "notices": notice_rows(review, clocks),
-        "publishable": review.kind in PUBLISHED_KINDS,
+        # The coordinator records publication; once recorded, those who read the record see the link
+        # (the rule of reviews/views/publication.py).
+        "shows_publication": review.kind in PUBLISHED_KINDS
+        and (access.is_coordinator or (bool(review.publication_decision) and access.holds(REVIEW_WIDE_READERS))),
         "history": review_history(review, converted_into),
         "choices": review_transition_choices(review, request.user),
         "converted_into": converted_into,
