@@ -14,7 +14,7 @@ from reviews.permissions import readable_documents_q
 
 def documents_for(review: Review, perms: frozenset[str], lead_agencies: frozenset[int]) -> QuerySet[Document]:
     """The review's documents the user may read, newest first, each with its latest version's
-    number, date and file name (annotated: one query however many documents and versions)."""
+    number and date (annotated: one query however many documents and versions)."""
     latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
     return (
         Document.objects.filter(review=review)
@@ -23,7 +23,6 @@ def documents_for(review: Review, perms: frozenset[str], lead_agencies: frozense
         .annotate(
             latest_number=Subquery(latest.values("number")[:1]),
             latest_uploaded_at=Subquery(latest.values("uploaded_at")[:1]),
-            latest_name=Subquery(latest.values("original_name")[:1]),
         )
         .order_by("-created_at", "-id")
     )

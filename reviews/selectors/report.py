@@ -154,7 +154,13 @@ def shown_sections(version: ReportVersion) -> list[ShownSection]:
 
 # --- the diff between two versions ----------------------------------------------------------------
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_WORD = re.compile(r"(\S+)(\s*)")
+
+
+def _words(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The spaces ``text`` starts with, and each word with the spaces after it."""
+    lead = text[: len(text) - len(text.lstrip())]
+    return lead, [(m.group(1), m.group(2)) for m in _WORD.finditer(text, len(lead))]
 
 
 @dataclass(frozen=True)
@@ -175,18 +181,46 @@ class SectionDiff:
 
 
 def text_diff(before: str, after: str) -> list[Piece]:
-    """Word by word (difflib's SequenceMatcher over words and the spaces between them)."""
-    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    """Word by word: difflib's SequenceMatcher over the words alone (a space as a token would match
+    half the other text, and a long section took seconds to compare), the spaces between them put
+    back as they were, so the pieces still spell out both texts."""
+    old_lead, old = _words(before)
+    new_lead, new = _words(after)
     pieces: list[Piece] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+
+    def add(op: str, text: str) -> None:
+        if not text:
+            return
+        if pieces and pieces[-1].op == op:
+            pieces[-1] = Piece(op, pieces[-1].text + text)
+        else:
+            pieces.append(Piece(op, text))
+
+    def spaces(old_gap: str, new_gap: str) -> None:
+        if old_gap == new_gap:
+            add("same", old_gap)
+        else:
+            add("del", old_gap)
+            add("ins", new_gap)
+
+    def run(words: list[tuple[str, str]]) -> tuple[str, str]:
+        """A changed run of words with the spaces inside it, and the spaces after its last word."""
+        text = "".join(word + gap for word, gap in words[:-1]) + words[-1][0]
+        return text, words[-1][1]
+
+    spaces(old_lead, new_lead)
+    matcher = difflib.SequenceMatcher(a=[w for w, _ in old], b=[w for w, _ in new], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(Piece("same", "".join(old[i1:i2])))
+            for (word, old_gap), (_, new_gap) in zip(old[i1:i2], new[j1:j2], strict=True):
+                add("same", word)
+                spaces(old_gap, new_gap)
             continue
-        if op in ("delete", "replace"):
-            pieces.append(Piece("del", "".join(old[i1:i2])))
-        if op in ("insert", "replace"):
-            pieces.append(Piece("ins", "".join(new[j1:j2])))
+        old_text, old_gap = run(old[i1:i2]) if i2 > i1 else ("", "")
+        new_text, new_gap = run(new[j1:j2]) if j2 > j1 else ("", "")
+        add("del", old_text)
+        add("ins", new_text)
+        spaces(old_gap, new_gap)
     return pieces
 
 

@@ -41,6 +41,7 @@ from reviews.permissions import (
 )
 from reviews.services.documents_clamd import ClamdUnavailable, clamd_scan
 from workflows.audit import audit_record
+from workflows.runner import TransitionRefused
 from workflows.types import User
 
 STORAGE = "documents"
@@ -184,15 +185,19 @@ def _document_errors(
     return errors
 
 
-def _refusal_errors(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"file": error.messages}
+@dataclass(frozen=True)
+class StagedUpload:
+    """A file checked and stored, waiting for its rows (``document_record``)."""
+
+    blob: str
+    checked: CheckedUpload
 
 
-def document_upload(*, actor: User, review_id: int, data: DocumentData, upload: UploadedFile) -> Document:
-    """A new document on the review with its first version. The coordinator uploads any kind; an
-    agency lead, their own agency's records. Readable by the coordinator and the chair, and when an
-    agency lead uploads their agency's records, by that agency's leads too (or the uploader could not
-    see what they sent). ValidationError keyed by the form's fields, nothing stored, on bad input."""
+def document_stage(*, actor: User, review_id: int, data: DocumentData, upload: UploadedFile) -> StagedUpload:
+    """Check everything and store the file, outside any transaction: reading, scanning (clamd) and
+    writing (possibly to S3) take seconds and must not hold a lock. ValidationError keyed by the
+    form's fields, nothing stored, on bad input. The caller records it (``document_record``) or
+    throws it away (``document_discard``)."""
     review = Review.objects.select_related("partnership").get(pk=review_id)
     perms, leads = _uploader(actor, review)
     errors: dict[str, list[str]] = {
@@ -201,50 +206,79 @@ def document_upload(*, actor: User, review_id: int, data: DocumentData, upload: 
     try:
         checked = check_upload(upload)
     except ValidationError as error:
-        errors.update(_refusal_errors(error))
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    blob = _store(review.pk, upload)
-    try:
-        with transaction.atomic():
-            review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
-            perms, leads = _uploader(actor, review)
-            if again := _document_errors(review, perms, leads, data):
-                raise ValidationError(again)
-            document = Document.objects.create(
-                review=review,
-                kind=data.kind,
-                title=data.title.strip(),
-                agency=data.agency,
-                created_by=actor,
-            )
-            if COORDINATE not in perms and data.agency is not None:
-                document.reader_agencies.set([data.agency])
-            DocumentVersion.objects.create(
-                document=document,
-                number=1,
-                blob=blob,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                uploaded_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                verb="document.uploaded",
-                target=review,
-                document=document.pk,
-                kind=document.kind,
-                version=1,
-                size=checked.size,
-                sha256=checked.sha256,
-            )
-    except BaseException:
-        # No file is left behind for rows that were never written.
-        _forget(blob)
-        raise
+    _refuse_closed(review)
+    return StagedUpload(blob=_store(review.pk, upload), checked=checked)
+
+
+def document_discard(staged: StagedUpload) -> None:
+    """A staged file whose rows were never written (refused, failed, or a repeated form): removed."""
+    _forget(staged.blob)
+
+
+def document_record(*, actor: User, review_id: int, data: DocumentData, staged: StagedUpload) -> Document:
+    """The document and its first version, for a staged file, under the review's lock (checked again
+    there). Readable by the coordinator and the chair, and when an agency lead uploads their agency's
+    records, by that agency's leads too (or the uploader could not see what they sent). The caller
+    discards the staged file if this raises."""
+    checked = staged.checked
+    with transaction.atomic():
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
+        _refuse_closed(review)
+        perms, leads = _uploader(actor, review)
+        if again := _document_errors(review, perms, leads, data):
+            raise ValidationError(again)
+        document = Document.objects.create(
+            review=review,
+            kind=data.kind,
+            title=data.title.strip(),
+            agency=data.agency,
+            created_by=actor,
+        )
+        if COORDINATE not in perms and data.agency is not None:
+            document.reader_agencies.set([data.agency])
+        DocumentVersion.objects.create(
+            document=document,
+            number=1,
+            blob=staged.blob,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            verb="document.uploaded",
+            target=review,
+            document=document.pk,
+            kind=document.kind,
+            version=1,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
     return document
+
+
+def document_upload(*, actor: User, review_id: int, data: DocumentData, upload: UploadedFile) -> Document:
+    """A new document on the review with its first version: staged, then recorded; no file is left
+    behind for rows that were never written."""
+    staged = document_stage(actor=actor, review_id=review_id, data=data, upload=upload)
+    try:
+        return document_record(actor=actor, review_id=review_id, data=data, staged=staged)
+    except BaseException:
+        document_discard(staged)
+        raise
+
+
+def _refuse_closed(review: Review) -> None:
+    """Documents are kept while the review is open; a closed or withdrawn review's record stands."""
+    if not review.is_open:
+        raise TransitionRefused(
+            f"{review.reference} is {review.get_state_display().lower()}: no document can be added or changed."
+        )
 
 
 def _same_content(document: Document, sha256: str) -> str | None:
@@ -270,13 +304,14 @@ def document_add_version(*, actor: User, document_id: int, upload: UploadedFile)
     when the file is not allowed or is the same as any earlier version of this document."""
     document = Document.objects.select_related("review", "agency").get(pk=document_id)
     _version_adder(actor, document)
+    _refuse_closed(document.review)
     checked = check_upload(upload)
     if duplicate := _same_content(document, checked.sha256):
         raise ValidationError({"file": duplicate})
     blob = _store(document.review_id, upload)
     try:
         with transaction.atomic():
-            Review.objects.select_for_update(of=("self",)).get(pk=document.review_id)
+            _refuse_closed(Review.objects.select_for_update(of=("self",)).get(pk=document.review_id))
             document = Document.objects.select_related("review", "agency").get(pk=document_id)
             _version_adder(actor, document)
             # Under the review's lock: two uploads of the same file at once cannot both pass.
@@ -321,9 +356,11 @@ def document_set_readers(*, actor: User, document_id: int, readers: Readers) -> 
     """Who besides the coordinators may read the document: the coordinator decides."""
     agencies = list(readers.agencies)
     with transaction.atomic():
-        document = Document.objects.select_related("review__partnership").get(pk=document_id)
-        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=document.review_id)
+        review_id = Document.objects.values_list("review_id", flat=True).get(pk=document_id)
+        review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, COORDINATE, review, "choose who may read a document")
+        _refuse_closed(review)
+        document = Document.objects.get(pk=document_id)
         known = set(review.partnership.agencies.filter(pk__in=[a.pk for a in agencies]).values_list("pk", flat=True))
         strangers = [str(agency) for agency in agencies if agency.pk not in known]
         if strangers:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from reviews.models import FamilyInvolvement, FamilyMeeting, Review, ToldHow
 from reviews.permissions import COORDINATE, require_review_perm
 from workflows.audit import audit_record
+from workflows.runner import TransitionRefused
 from workflows.types import User
 
 
@@ -69,6 +70,7 @@ def family_involvement_record(*, actor: User, review_id: int, data: InvolvementD
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).get(pk=review_id)
         require_review_perm(actor, COORDINATE, review, "record the family's involvement")
+        _refuse_closed(review)
         errors = _involvement_errors(data, timezone.localdate())
         if errors:
             raise ValidationError(errors)
@@ -93,6 +95,15 @@ def family_involvement_record(*, actor: User, review_id: int, data: InvolvementD
     return record
 
 
+def _refuse_closed(review: Review) -> None:
+    """A closed or withdrawn review's record of the family stands as it was."""
+    if not review.is_open:
+        raise TransitionRefused(
+            f"{review.reference} is {review.get_state_display().lower()}: "
+            "the family's involvement is no longer recorded."
+        )
+
+
 def _as_record(record: FamilyInvolvement) -> dict[str, str | None]:
     return {
         "told_on": record.told_on.isoformat() if record.told_on else None,
@@ -115,6 +126,7 @@ def family_meeting_record(*, actor: User, review_id: int, data: MeetingData) -> 
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).get(pk=review_id)
         require_review_perm(actor, COORDINATE, review, "record meetings with the family")
+        _refuse_closed(review)
         errors: dict[str, str] = {}
         if data.held_on > timezone.localdate():
             errors["held_on"] = "The date of the meeting cannot be in the future: record it once it has happened."

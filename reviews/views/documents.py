@@ -3,6 +3,8 @@ its versions and who may read it, and the download of each version (logged, as a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,16 +14,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reviews.forms.documents import DocumentReadersForm, DocumentUploadForm, DocumentVersionForm
-from reviews.models import Agency, DocumentKind
+from reviews.models import Agency, Document, DocumentKind, Review
 from reviews.permissions import DOCUMENT_UPLOADERS, DocumentAccess, document_for, documents_reader
 from reviews.selectors.documents import document_readers, document_versions, documents_for, download_name
 from reviews.services.access_log import access_record
-from reviews.services.documents import STORAGE, document_add_version, document_set_readers, document_upload
+from reviews.services.documents import (
+    STORAGE,
+    DocumentData,
+    document_add_version,
+    document_discard,
+    document_record,
+    document_set_readers,
+    document_stage,
+)
 from reviews.services.subjects import IdentityCheck
 from ui.forms import GovukForm
 from ui.pagination import paginate
 from ui.views import attachment, form_page, post_only, redirect_once, submit
 from workflows.once import submit_once
+from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
 
 
@@ -57,14 +68,8 @@ def document_upload_view(request: AuthenticatedHttpRequest, reference: str) -> H
     )
     sent = submit(
         form,
-        lambda data: submit_once(
-            token=data["submission"],
-            user=request.user,
-            create=lambda: document_upload(
-                actor=request.user, review_id=review.pk, data=form.document_data(), upload=data["file"]
-            ),
-            result_url=lambda document: reverse("reviews:document", args=[review.reference, document.pk]),
-        ),
+        lambda data: _upload_once(request, review, form.document_data(), data),
+        refused=TransitionRefused,
         # The title and the file's own name are kept: neither may carry a subject's real name.
         check=IdentityCheck(actor=request.user, target=review, fields=("title", "file"), what="document"),
     )
@@ -76,6 +81,29 @@ def document_upload_view(request: AuthenticatedHttpRequest, reference: str) -> H
             repeated="This form had already been sent: the document was uploaded once, here it is.",
         )
     return form_page(request, "reviews/documents/upload.html", sent, {"review": review, "lead_only": lead_only})
+
+
+def _upload_once(
+    request: AuthenticatedHttpRequest, review: Review, document: DocumentData, data: dict[str, Any]
+) -> tuple[Document | None, str]:
+    """Stage the file outside any transaction (it is read, scanned and stored), then write its rows
+    once per form (submit_once's transaction); the staged file goes if no row keeps it."""
+    staged = document_stage(actor=request.user, review_id=review.pk, data=document, upload=data["file"])
+
+    def record() -> Document:
+        return document_record(actor=request.user, review_id=review.pk, data=document, staged=staged)
+
+    def url_of(recorded: Document) -> str:
+        return reverse("reviews:document", args=[review.reference, recorded.pk])
+
+    try:
+        outcome = submit_once(token=data["submission"], user=request.user, create=record, result_url=url_of)
+    except BaseException:
+        document_discard(staged)
+        raise
+    if outcome[0] is None:  # a repeated form: the first sending's file is the one kept
+        document_discard(staged)
+    return outcome
 
 
 def _partnership_agencies(access: DocumentAccess) -> list[Agency]:

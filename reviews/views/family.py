@@ -9,21 +9,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reviews.forms.family import FamilyInvolvementForm, FamilyMeetingForm
-from reviews.models import FamilyInvolvement
+from reviews.models import DocumentKind, FamilyInvolvement
 from reviews.permissions import (
     COORDINATE,
     FAMILY_READERS,
     LEAD_AGENCY,
     lead_agency_ids,
-    readable_documents_q,
     review_for,
 )
-from reviews.selectors.family import family_involvement, family_meetings, family_views_documents
+from reviews.selectors.documents import documents_for
+from reviews.selectors.family import family_involvement, family_meetings
 from reviews.services.access_log import access_record
 from reviews.services.family import family_involvement_record, family_meeting_record
 from reviews.services.subjects import IdentityCheck
 from ui.views import form_page, redirect_once, submit
 from workflows.once import submit_once
+from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
 
 FREE_TEXT = ("told_by", "not_told_reason", "views_note")
@@ -64,6 +65,7 @@ def family_page(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             lambda data: family_involvement_record(
                 actor=request.user, review_id=review.pk, data=form.involvement_data()
             ),
+            refused=TransitionRefused,
             check=IdentityCheck(actor=request.user, target=review, fields=FREE_TEXT, what="family involvement"),
         )
         if sent.saved:
@@ -72,7 +74,8 @@ def family_page(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
     else:
         access_record(request, review, "family")
     leads = lead_agency_ids(request.user, review) if LEAD_AGENCY in access.perms else frozenset()
-    documents = family_views_documents(review).filter(readable_documents_q(access.perms, leads))
+    # The documents holding the family's views, as the documents list shows them to this reader.
+    documents = documents_for(review, access.perms, leads).filter(kind=DocumentKind.FAMILY_VIEWS)
     return render(
         request,
         "reviews/family/page.html",
@@ -84,6 +87,7 @@ def family_page(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "form": form,
             "error_summary": form.error_summary() if form is not None and form.is_bound else [],
             "can_record": access.is_coordinator,
+            "refusal": sent.refusal if sent is not None else None,
         },
         status=sent.status if sent is not None else 200,
     )
@@ -101,6 +105,7 @@ def family_meeting_add(request: AuthenticatedHttpRequest, reference: str) -> Htt
             create=lambda: family_meeting_record(actor=request.user, review_id=review.pk, data=form.meeting_data()),
             result_url=lambda meeting: reverse("reviews:family", args=[review.reference]) + f"#meeting-{meeting.pk}",
         ),
+        refused=TransitionRefused,
         check=IdentityCheck(actor=request.user, target=review, fields=("attended", "note"), what="family meeting"),
     )
     if sent.saved and sent.result is not None:

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from reviews.models import Document, DocumentKind, DocumentVersion
 from reviews.services.documents import DocumentData, document_add_version, document_upload
+from reviews.services.review import review_advance
 from tests.reviews.documents.conftest import docx, pdf, stored_files
 from workflows.models import AuditEvent
+from workflows.runner import TransitionRefused
 
 TERMS = DocumentData(kind=DocumentKind.TERMS_OF_REFERENCE, title="Terms of reference")
 
@@ -194,3 +196,20 @@ def test_an_unreachable_scanner_refuses_the_upload(review, coordinator, store, s
         "Documents cannot be uploaded until the scanner answers: try again later, or tell the service's administrator."
     )
     assert Document.objects.count() == 0 and stored_files(store) == []
+
+
+def test_a_withdrawn_reviews_documents_stand_as_they_were(review, coordinator, store):
+    """Nothing is added to, or changed on, a review that is no longer open; nothing is stored."""
+    document = document_upload(
+        actor=coordinator, review_id=review.pk, data=DocumentData(kind="terms_of_reference", title="ToR"), upload=pdf()
+    )
+    review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
+    before = stored_files(store)
+    with pytest.raises(TransitionRefused, match=r"withdrawn \(not proceeding\): no document can be added or changed"):
+        document_upload(
+            actor=coordinator, review_id=review.pk, data=DocumentData(kind="other", title="Late"), upload=docx()
+        )
+    with pytest.raises(TransitionRefused, match="is withdrawn"):
+        document_add_version(actor=coordinator, document_id=document.pk, upload=pdf(body=b"second"))
+    assert (Document.objects.count(), DocumentVersion.objects.count()) == (1, 1)
+    assert stored_files(store) == before

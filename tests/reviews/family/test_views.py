@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from reviews.models import FamilyInvolvement, FamilyMeeting
 from reviews.selectors.family import family_involvement
+from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, subject_add
 from workflows.models import AuditEvent
 
@@ -164,3 +165,19 @@ def test_a_meeting_with_the_family_is_recorded_once(client, review, coordinator,
         refused.content.decode()
     )
     assert FamilyMeeting.objects.count() == 1
+
+
+def test_a_withdrawn_reviews_family_record_stands_as_it_was(client, review, coordinator, today):
+    today.set(date(2026, 4, 1))
+    review_advance(actor=coordinator, review_id=review.pk, transition="withdraw", reason="Not proceeding")
+    client.force_login(coordinator)
+    add = reverse("reviews:family_meeting_add", args=[review.reference])
+    token = client.get(add).context["form"]["submission"].value()
+    refused = client.post(
+        add, {"submission": token, **parts("held_on", date(2026, 3, 20)), "attended": "Mother M", "note": ""}
+    )
+    assert refused.status_code == 409
+    assert "is withdrawn (not proceeding): the family's involvement is no longer recorded." in html.unescape(
+        refused.content.decode()
+    )
+    assert not FamilyMeeting.objects.exists()
