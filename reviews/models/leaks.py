@@ -9,12 +9,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# Long enough for every label but a long section heading's, which is cut (reviews/services/leaks.py).
+SOURCE_LENGTH = 200
+
 
 class LeakOverride(models.Model):
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="leak_overrides")
     fingerprint = models.CharField(max_length=64)
     # Copied from the hit, so the page can say what was overridden once the text has changed.
-    source = models.CharField(max_length=200)
+    source = models.CharField(max_length=SOURCE_LENGTH)
     what = models.CharField(max_length=60)
     pseudonym = models.CharField(max_length=60)
     reason = models.TextField()

@@ -21,16 +21,13 @@ from typing import Any
 from django.utils.crypto import salted_hmac
 
 from reviews.models import (
-    AgencyReport,
-    ChildDeath,
-    ChronologyEntry,
     Findings,
     LeakOverride,
     Recommendation,
     Review,
     ReviewKind,
 )
-from reviews.models.contributions import REPORT_SECTIONS, ContributionState
+from reviews.models.contributions import REPORT_SECTIONS
 from reviews.selectors.subjects import IdentityMatch, IdentityMatcher
 
 # Characters of context shown either side of a hit.
@@ -162,36 +159,27 @@ FINDINGS_TEXT = (
 )
 
 
+# The review's title goes out with every paper and with the published report: one label, so the
+# chair's override of a hit in it holds wherever publication checks it (reviews/selectors/report.py).
+TITLE_SOURCE = "panel papers: the review's title"
+
+
 def _panel_papers(review: Review) -> dict[str, str]:
-    """What the panel reads: the merged chronology and the agency reports (as the panel papers page
-    shows them), the findings and recommendations. Five queries."""
+    """What the panel reads, through the readers the panel papers page uses: the merged chronology
+    and the agency reports, the findings and recommendations. Five queries."""
+    from reviews.selectors.chronology import ChronologyScope, merged_entries
+    from reviews.selectors.panels import submitted_reports
+    from reviews.services.chronology import ENTRY_TEXT_FIELDS
+
     texts: dict[str, str] = {}
     if review.title:
-        texts["panel papers: the review's title"] = review.title
-    entries = (
-        ChronologyEntry.objects.filter(
-            review=review,
-            contribution__review=review,
-            contribution__state__in=[ContributionState.SUBMITTED, ContributionState.ACCEPTED],
-        )
-        .select_related("contribution__agency")
-        .order_by("event_date", "pk")
-    )
-    for entry in entries:
+        texts[TITLE_SOURCE] = review.title
+    for entry in merged_entries(review, ChronologyScope(all_agencies=True, agency_ids=frozenset())):
         # The entry's own date is a column, not free text: a birth on the date of birth is a fact of
         # the chronology, and its text is what a writer might have copied an identity into.
         label = f"panel papers: {entry.contribution.agency} chronology, entry of {_day(entry.event_date)} (#{entry.pk})"
-        parts = (entry.what_happened, entry.professional_role, entry.agency_comment, entry.source_record)
-        texts[label] = "\n".join(part for part in parts if part)
-    reports = (
-        AgencyReport.objects.filter(
-            contribution__review=review,
-            contribution__state__in=[ContributionState.SUBMITTED, ContributionState.ACCEPTED],
-        )
-        .select_related("contribution__agency")
-        .order_by("contribution__agency__name")
-    )
-    for report in reports:
+        texts[label] = "\n".join(part for part in (getattr(entry, name) for name in ENTRY_TEXT_FIELDS) if part)
+    for report in submitted_reports(review):
         for name, label in REPORT_SECTIONS:
             value = getattr(report, name)
             if isinstance(value, str) and value:
@@ -210,17 +198,26 @@ def _panel_papers(review: Review) -> dict[str, str]:
 
 
 def _cdop_papers(review: Review) -> dict[str, str]:
-    """The CDOP's anonymised papers (reviews/selectors/child_death.py cdop_papers): their free text.
-    One query."""
-    record = ChildDeath.objects.filter(review=review).first()
-    if record is None:
-        return {}
-    fields = {
-        "home local authority": record.home_local_authority,
-        "child death review meeting notes": record.meeting_notes,
-        "CDOP's notes": record.cdop_notes,
-    }
-    return {f"CDOP papers: {label}": value for label, value in fields.items() if value}
+    """The free text of the CDOP's anonymised papers, read as their page reads them
+    (reviews/selectors/child_death.py cdop_papers): the dataset, the meeting, the CDOP's notes, and
+    who took part in each step of the joint agency response. Three queries."""
+    from reviews.selectors.child_death import cdop_papers
+
+    papers = cdop_papers(review)
+    texts: dict[str, str] = {}
+    record = papers.record
+    if record is not None:
+        fields = {
+            "home local authority": record.home_local_authority,
+            "child death review meeting notes": record.meeting_notes,
+            "CDOP's notes": record.cdop_notes,
+        }
+        texts.update({f"CDOP papers: {label}": value for label, value in fields.items() if value})
+    for item in papers.jar:
+        text = "\n".join(part for part in (item.done_by, item.note) if part)
+        if text:
+            texts[f"CDOP papers: {item.get_item_display().lower()}"] = text
+    return texts
 
 
 # Fields of the national export that carry an identity by design: the national database matches

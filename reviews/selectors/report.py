@@ -308,7 +308,9 @@ def final_report_texts(review: Review, version: ReportVersion | None = None) -> 
     version = version or final_version(review)
     if version is None:
         return {}
-    return {f"report v{version.number} title": review.title, **version_texts(version)}
+    from reviews.selectors.leaks import TITLE_SOURCE
+
+    return {TITLE_SOURCE: review.title, **version_texts(version)}
 
 
 def report_outgoing_texts(review: Review) -> dict[str, str]:

@@ -171,7 +171,10 @@ def _person(pseudonym: str, full_name: str, whose: str = "") -> list[IdentityPat
     if not full_name.strip():
         return []
     words = [word for word in re.split(r"[\s,]+", full_name.strip()) if word]
-    patterns = [IdentityPattern(pseudonym, f"{whose}real name", "real name", _words(full_name), _needle(full_name))]
+    # A one-word name that is also an everyday word ("Will", "Hope") counts only with its capital.
+    everyday_name = len(words) == 1 and full_name.strip().lower() in EVERYDAY_WORDS
+    whole = _words(full_name, capitalised=everyday_name)
+    patterns = [IdentityPattern(pseudonym, f"{whose}real name", "real name", whole, _needle(full_name))]
     for part in _name_parts(full_name):
         if part == full_name.strip():
             continue
@@ -186,7 +189,9 @@ def _person(pseudonym: str, full_name: str, whose: str = "") -> list[IdentityPat
 
 def _setting(pseudonym: str, real_name: str) -> list[IdentityPattern]:
     """A setting by its whole name, and by what is left without its generic words."""
-    patterns = [IdentityPattern(pseudonym, "setting's real name", "real name", _words(real_name), _needle(real_name))]
+    one_word = len(real_name.split()) == 1 and real_name.strip().lower() in EVERYDAY_WORDS
+    whole = _words(real_name, capitalised=one_word)
+    patterns = [IdentityPattern(pseudonym, "setting's real name", "real name", whole, _needle(real_name))]
     words = real_name.split()
     distinctive = [word for word in words if word.lower().strip(".,'’") not in SETTING_WORDS]
     core = " ".join(distinctive)
@@ -272,7 +277,8 @@ class IdentityMatcher:
 
     def matches(self, text: str) -> list[IdentityMatch]:
         """Where each identity is in ``text``, in order: the longest match where several overlap
-        (a whole name, not also its first name), none inside a pseudonym."""
+        (a whole name, not also its first name), none inside a pseudonym. Matches of exactly the same
+        words all stay: "Smith" is the surname of every Smith recorded, each named in the warning."""
         if not text or not self.patterns:
             return []
         lowered = text.lower()
@@ -290,18 +296,19 @@ class IdentityMatcher:
         kept: list[IdentityMatch] = []
         for hit in found:
             if kept and hit.start < kept[-1].end:
+                last = kept[-1]
+                if (hit.start, hit.end) == (last.start, last.end):
+                    kept.append(hit)  # the same words, another person's (siblings' surname)
                 continue  # inside (or across) one already kept
             kept.append(hit)
         return kept
 
     def hits(self, texts: Mapping[str, str]) -> list[IdentityHit]:
-        found: list[IdentityHit] = []
+        found: dict[IdentityHit, None] = {}  # in order, each once
         for field, text in texts.items():
             for match in self.matches(text):
-                hit = IdentityHit(field=field, pseudonym=match.pattern.pseudonym, what=match.pattern.kind)
-                if hit not in found:
-                    found.append(hit)
-        return found
+                found[IdentityHit(field=field, pseudonym=match.pattern.pseudonym, what=match.pattern.kind)] = None
+        return list(found)
 
 
 def identity_hits(texts: Mapping[str, str], *, review_ids: Iterable[int]) -> list[IdentityHit]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reviews.selectors.leaks import fingerprint, leak_hits
+from reviews.selectors.subjects import IdentityMatcher, identity_hits
+from reviews.services.subjects import SubjectData, restricted_name_add, subject_add
 from tests.reviews.leaks.conftest import FULL_NAME
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +176,19 @@ def test_the_fingerprint_is_keyed_stable_and_holds_no_identity(identified):
 def test_a_review_without_identities_has_no_hits(review):
     review.subjects.all().delete()
     assert leak_hits(review, {SOURCE: "Oliver Bramwell-Tate, 943 476 5919, 5 January 2024"}) == []
+
+
+def test_a_one_word_name_that_is_an_everyday_word_counts_only_with_its_capital(review, coordinator):
+    """An alleged perpetrator known only as "Will": "the panel will meet" is no hit, "Will said" is."""
+    restricted_name_add(actor=coordinator, review_id=review.pk, pseudonym="P", real_name="Will", what="perpetrator")
+    matcher = IdentityMatcher([review.pk])
+    assert matcher.matches("The panel will meet on Monday.") == []
+    assert [m.pattern.pseudonym for m in matcher.matches("Will said he had left.")] == ["P"]
+
+
+def test_words_that_are_several_peoples_are_reported_for_each(review, coordinator):
+    """Siblings share a surname: "Mr Smith" names both, each with the pseudonym to use."""
+    for pseudonym, name in (("Child B", "Lily Smith"), ("Child C", "Tom Smith")):
+        subject_add(actor=coordinator, review_id=review.pk, data=SubjectData(pseudonym=pseudonym, full_name=name))
+    hits = identity_hits({"note": "Mr Smith visited."}, review_ids=[review.pk])
+    assert sorted(hit.pseudonym for hit in hits) == ["Child B", "Child C"]

@@ -107,3 +107,18 @@ def test_the_pdf_is_an_attachment_for_the_review_but_not_agency_leads(
             assert response["X-Content-Type-Options"] == "nosniff"
             assert "no-store" in response["Cache-Control"]
             assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_an_identity_in_the_title_is_overridden_once_for_the_papers_and_the_publication(
+    cspr, coordinator, chair, today, documents_storage
+):
+    """The title goes out with the panel papers and the published report: the chair's one override,
+    made on the leaks page, lets both go."""
+    Review.objects.filter(pk=cspr.pk).update(title="Rosalind (aged 6)")
+    cspr.refresh_from_db()
+    with_advance_copy(cspr, coordinator, today)
+    with pytest.raises(ValidationError):
+        publication_record(actor=coordinator, review_id=cspr.pk, data=FULL)
+    (hit,) = [hit for hit in unresolved_hits(cspr) if "title" in hit.source]
+    leak_override(actor=chair, review_id=cspr.pk, fingerprint=hit.fingerprint, reason="The family chose the title.")
+    assert publication_record(actor=coordinator, review_id=cspr.pk, data=FULL).state == "scheduled"
