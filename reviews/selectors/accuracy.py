@@ -84,7 +84,8 @@ class ReportLinks:
 
 
 def report_links(review: Review, user: User, perms: Collection[str]) -> ReportLinks:
-    """One query, for an agency lead only: the open rounds asking an agency they lead."""
+    """One query, for an agency lead only: the open rounds, not past their date, asking an agency they
+    lead that has not answered yet (the review page's to-do, gone once it is done)."""
     from reviews.permissions import LEAD_AGENCY, REPORT_READERS
 
     rounds: list[AccuracyRound] = []
@@ -93,6 +94,8 @@ def report_links(review: Review, user: User, perms: Collection[str]) -> ReportLi
             AccuracyRound.objects.filter(
                 review=review,
                 closed_at__isnull=True,
+                due_date__gte=timezone.localdate(),
+                agencies__answered_at__isnull=True,
                 agencies__agency__review_roles__review=review,
                 agencies__agency__review_roles__user=user,
                 agencies__agency__review_roles__role=Role.AGENCY_LEAD,

@@ -32,6 +32,7 @@ from reviews.models import (
 from reviews.permissions import COORDINATE, REPORT_WRITERS, is_agency_lead, require_review_perm
 from reviews.selectors.accuracy import closed_message
 from reviews.services.deadlines import accuracy_deadlines_sync
+from reviews.services.report import refuse_closed_report
 from workflows.audit import audit_record
 from workflows.runner import TransitionRefused
 from workflows.types import User
@@ -50,6 +51,7 @@ def accuracy_round_send(
     with transaction.atomic():
         review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
         require_review_perm(actor, COORDINATE, review, "send the overview report for factual accuracy")
+        refuse_closed_report(review)
         _close_past_due(AccuracyRound.objects.filter(review=review, closed_at__isnull=True), today)
         report = OverviewReport.objects.filter(review=review).first()
         version = report.versions.order_by("-number").first() if report is not None else None
@@ -170,6 +172,7 @@ def _locked_round(actor: User, round_id: int, agency_id: int, doing: str) -> tup
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(f"You need the agency's lead role on {accuracy_round.review} to {doing}.")
+    refuse_closed_report(accuracy_round.review)
     _close_past_due([accuracy_round], timezone.localdate())
     if accuracy_round.closed_at is not None:
         raise TransitionRefused(closed_message(accuracy_round))
@@ -294,7 +297,7 @@ def accuracy_comment_respond(
         if errors:
             raise ValidationError(errors)
         response, created = CommentResponse.objects.update_or_create(
-            comment=comment, defaults={"outcome": outcome, "reason": reason, "by": actor}
+            comment=comment, defaults={"outcome": outcome, "reason": reason, "by": actor, "at": timezone.now()}
         )
         audit_record(
             actor=actor,

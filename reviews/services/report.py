@@ -35,9 +35,14 @@ from workflows.types import User
 def _locked_review(actor: User, review_id: int, doing: str) -> Review:
     review = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review_id)
     require_review_perm(actor, REPORT_WRITERS, review, doing)
+    refuse_closed_report(review)
+    return review
+
+
+def refuse_closed_report(review: Review) -> None:
+    """A closed or withdrawn review's report, and its factual accuracy rounds, are kept as they stand."""
     if not review.is_open:
         raise TransitionRefused(f"{review} is {review.get_state_display().lower()}: its report is kept as it stands.")
-    return review
 
 
 def _version(review: Review, number: int) -> ReportVersion:
@@ -138,7 +143,7 @@ def report_section_save(
         if section_id is not None:
             section = ReportSection.objects.filter(pk=section_id, version=version).first()
             if section is None:
-                raise ValidationError(f"Version {number} has no such section.")
+                raise TransitionRefused(f"Version {number} has no such section: it was removed.")
         errors, findings = _section_errors(review, data)
         if errors:
             raise ValidationError(errors)
@@ -169,7 +174,8 @@ def report_section_move(*, actor: User, review_id: int, number: int, section_id:
         sections = list(version.sections.order_by("position"))
         index = next((i for i, s in enumerate(sections) if s.pk == section_id), None)
         if index is None:
-            raise ValidationError(f"Version {number} has no such section.")
+            # Removed meanwhile (a second click on Remove): refused, as a step that is no longer there.
+            raise TransitionRefused(f"Version {number} has no such section: it was removed.")
         other = index - 1 if up else index + 1
         section = sections[index]
         if 0 <= other < len(sections):
@@ -189,7 +195,8 @@ def report_section_delete(*, actor: User, review_id: int, number: int, section_i
         version = _editable(review, number)
         section = ReportSection.objects.filter(pk=section_id, version=version).first()
         if section is None:
-            raise ValidationError(f"Version {number} has no such section.")
+            # Removed meanwhile (a second click on Remove): refused, as a step that is no longer there.
+            raise TransitionRefused(f"Version {number} has no such section: it was removed.")
         heading = section.heading
         section.delete()
         for position, later in enumerate(version.sections.order_by("position"), start=1):

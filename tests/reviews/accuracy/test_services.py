@@ -283,3 +283,33 @@ def test_one_round_at_a_time_and_only_the_coordinator_sends(sent, coordinator, c
             actor=chair, review_id=review.pk, lead_role_ids=lead_roles(review, police_lead), due_date=DUE
         )
     assert AccuracyRound.objects.count() == 1
+
+
+def test_the_review_page_stops_asking_an_agency_that_has_answered(sent, today, police, gp, police_lead):
+    from reviews.permissions import held_review_perms
+    from reviews.selectors.accuracy import report_links
+
+    today.set(date(2027, 3, 2))
+    review = sent.review
+
+    def asked(user) -> list[int]:
+        return [
+            r.pk
+            for r in report_links(
+                review, user, held_review_perms(user, review, ("lead_agency_submission",))
+            ).rounds_to_answer
+        ]
+
+    assert asked(police_lead) == [sent.pk]
+    accuracy_answer(actor=police_lead, round_id=sent.pk, agency_id=police.pk, no_inaccuracies=True)
+    assert asked(police_lead) == []
+
+
+def test_a_closed_review_takes_no_more_comments(sent, today, coordinator, gp, gp_lead):
+    from reviews.models import Review, ReviewState
+
+    # Set up directly: closing runs through action tracking, which is not what is tested here.
+    Review.objects.filter(pk=sent.review_id).update(state=ReviewState.CLOSED)
+    with pytest.raises(TransitionRefused, match="its report is kept as it stands"):
+        accuracy_answer(actor=gp_lead, round_id=sent.pk, agency_id=gp.pk, no_inaccuracies=True)
+    assert RoundAgency.objects.get(round=sent, agency=gp).answered_at is None
