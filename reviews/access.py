@@ -11,6 +11,9 @@ The rules follow docs/DOMAIN.md ("Who uses it", "Data protection"):
 - an agency lead reaches their own agency's contribution and actions only: another agency's are a
   404, as for anyone who is neither that agency's lead nor the review's coordinator;
 - a read-only scrutineer sees progress and timeliness, never case detail;
+- a partnership's business manager reads every review of the partnership as a panel member or a
+  scrutineer would (never an identity, never a change), and its figures exactly; the partnership's
+  scrutineer reads its figures under disclosure control and no review at all;
 - a panel meeting exists only for the partnership's coordinators and those invited to it.
 """
 
@@ -36,6 +39,8 @@ ROLES: dict[str, str] = {
     "agency_lead": "Agency lead (own agency)",
     "agency_lead_other": "Agency lead (another agency's object)",
     "scrutineer": "Read-only scrutineer",
+    "business_manager": "Business manager (every review of the partnership, no role on it)",
+    "partnership_scrutineer": "Partnership scrutineer (figures only, no role on the review)",
     "partnership_admin": "Partnership administrator (no role on the review)",
     "partnership_member": "Partnership member (no role on the review)",
     "outsider": "User of another partnership",
@@ -43,7 +48,7 @@ ROLES: dict[str, str] = {
 }
 SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
 ON_REVIEW = ("coordinator", "chair", "panel_member", "agency_lead", "scrutineer")
-NO_ROLE = ("partnership_admin", "partnership_member", "outsider")
+NO_ROLE = ("partnership_scrutineer", "partnership_admin", "partnership_member", "outsider")
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,11 @@ def on_review(ok: tuple[str, ...], note: str, *, hidden: tuple[str, ...] = (), p
     for role in ON_REVIEW:
         outcomes[role] = OK if role in ok else HIDDEN if role in hidden else DENIED
     outcomes["agency_lead_other"] = outcomes["agency_lead"]
+    # The business manager reads what a panel member or the scrutineer reads, and changes nothing.
+    reads_as_overseer = not post_only and bool({"panel_member", "scrutineer"} & set(ok))
+    outcomes["business_manager"] = (
+        OK if reads_as_overseer else outcomes["panel_member"] if "panel_member" in hidden else DENIED
+    )
     outcomes.update(dict.fromkeys(NO_ROLE, HIDDEN))
     return Rule(outcomes, note, post_only=post_only)
 
@@ -113,6 +123,16 @@ def partnership_coordinators(note: str) -> Rule:
     """A page for anyone who coordinates some partnership (the outsider coordinates their own)."""
     outcomes = {role: OK if role in ("coordinator", "outsider") else DENIED for role in SIGNED_IN}
     return Rule(outcomes, note)
+
+
+def partnership_figures(note: str, *, scrutineer: Outcome = OK, post_only: bool = False) -> Rule:
+    """A page of one partnership's figures: its coordinators and business manager read them
+    exactly, its scrutineer (as ``scrutineer`` says) under disclosure control; to everyone else,
+    the outsider (coordinator of another partnership) included, the partnership's figures do not
+    exist."""
+    outcomes = dict.fromkeys(SIGNED_IN, HIDDEN)
+    outcomes.update(coordinator=OK, business_manager=OK, partnership_scrutineer=scrutineer)
+    return Rule(outcomes, note, post_only=post_only)
 
 
 CASE_READERS = ("coordinator", "chair", "panel_member", "agency_lead")

@@ -106,19 +106,25 @@ CHAIR = "chair_review"
 VIEW_IDENTITY = "view_identity"
 LEAD_AGENCY = "lead_agency_submission"
 
+# Not a permission granted on a review but what a partnership's business manager holds on each of
+# its reviews (PartnershipMember.Standing.BUSINESS_MANAGER): reading, never writing, never an identity.
+OVERSEE = "oversee_review"
+# What a business manager holds on every review of their partnership, with no row of their own.
+OVERSIGHT_PERMS = frozenset({"view_review", OVERSEE})
+
 # Roles that may read case detail (subjects, key dates, the chronology, findings). A read-only
 # scrutineer sees progress and timeliness only (docs/DOMAIN.md "Who uses it").
-CASE_DETAIL = frozenset({COORDINATE, CHAIR, "sit_on_panel", LEAD_AGENCY})
-# Roles that see every agency's row of a review's contributions.
+CASE_DETAIL = frozenset({COORDINATE, CHAIR, "sit_on_panel", LEAD_AGENCY, OVERSEE})
 # The CDOP's anonymised papers: the coordinator, the panel's chair and its members (never an identity).
-CDOP_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel"})
-REVIEW_WIDE_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", "scrutinise_review"})
+CDOP_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", OVERSEE})
+# Roles that see every agency's row of a review's contributions.
+REVIEW_WIDE_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", "scrutinise_review", OVERSEE})
 # Findings and recommendations are drafted by the coordinator or the independent reviewer (the chair).
 FINDINGS_DRAFTERS = (COORDINATE, CHAIR)
 # The overview report is written by the same two; the panel reads its drafts (docs/DOMAIN.md
 # "Overview report"). Agency leads see a draft only when it is sent to them for factual accuracy.
 REPORT_WRITERS = FINDINGS_DRAFTERS
-REPORT_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel"})
+REPORT_READERS = frozenset({COORDINATE, CHAIR, "sit_on_panel", OVERSEE})
 
 # How a refusal names a role's holder: "You need the chair's role on ...".
 _HOLDER = {
@@ -128,6 +134,7 @@ _HOLDER = {
     Role.AGENCY_LEAD: "an agency lead's",
     Role.SCRUTINEER: "a scrutineer's",
 }
+_OVERSEER = "the partnership's business manager's"
 
 # One codename, or several of which any will do (asked in the order given).
 Needed = str | Iterable[str]
@@ -149,6 +156,8 @@ def refusal(review: Review, needed: Needed, doing: str) -> str:
     """Why a user with a role on ``review`` may not do this: the role(s) that would let them."""
     codenames = _codenames(needed)
     holders = [_HOLDER[role] for role in Role if codenames & set(ROLE_PERMISSIONS[role])]
+    if OVERSEE in codenames:
+        holders.append(_OVERSEER)
     return f"You need {_either(holders)} role on {review} to {doing}."
 
 
@@ -248,6 +257,59 @@ def intake_item_for(user: AnyUser, reference: str) -> IntakeItem:
     return item
 
 
+# --- a partnership's figures ----------------------------------------------------------------------
+
+# Who reads a partnership's figures (the oversight dashboard, the annual report, timeliness across
+# reviews): its coordinators and business managers exactly, marked "not for publication"; its
+# scrutineers only under disclosure control (reviews/disclosure.py), and never the reviews behind them.
+_FIGURES_EXACT = frozenset({PartnershipMember.Standing.COORDINATOR, PartnershipMember.Standing.BUSINESS_MANAGER})
+_FIGURES_READERS = _FIGURES_EXACT | {PartnershipMember.Standing.SCRUTINEER}
+
+
+@dataclass(frozen=True)
+class FiguresAccess:
+    partnership: Partnership
+    standing: str
+
+    @property
+    def exact(self) -> bool:
+        """Exact counts, for use inside the partnership; otherwise disclosure-controlled ones."""
+        return self.standing in _FIGURES_EXACT
+
+    @property
+    def sees_reviews(self) -> bool:
+        """Whether a figure links to the reviews behind it (the list it leads to is still only the
+        reviews the user may see: reviews_for_user)."""
+        return self.standing != PartnershipMember.Standing.SCRUTINEER
+
+
+def figure_partnerships(user: AnyUser | None) -> list[FiguresAccess]:
+    """Every partnership whose figures ``user`` reads, by name: one query."""
+    if not (user and user.is_authenticated):
+        return []
+    members = (
+        PartnershipMember.objects.select_related("partnership")
+        .filter(user_id=user.pk, standing__in=_FIGURES_READERS)
+        .order_by("partnership__name")
+    )
+    return [FiguresAccess(partnership=member.partnership, standing=member.standing) for member in members]
+
+
+def partnership_figures_for(user: AnyUser, code: str) -> FiguresAccess:
+    """A partnership's figures: 404 to anyone who is not its coordinator, business manager or
+    scrutineer (a partnership's code is no secret, but its figures are)."""
+    member = (
+        PartnershipMember.objects.select_related("partnership")
+        .filter(user_id=user.pk, partnership__code=code, standing__in=_FIGURES_READERS)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if member is None:
+        raise Http404("No such partnership.")
+    return FiguresAccess(partnership=member.partnership, standing=member.standing)
+
+
 # --- one review -----------------------------------------------------------------------------------
 
 
@@ -257,13 +319,28 @@ def _permission_rows(user: User) -> QuerySet[ReviewUserObjectPermission]:
     )
 
 
+def _managed_partnerships(user: User) -> QuerySet[PartnershipMember]:
+    """The partnerships ``user`` is business manager of, as a subquery of their ids."""
+    return PartnershipMember.objects.filter(
+        user_id=user.pk, standing=PartnershipMember.Standing.BUSINESS_MANAGER
+    ).values("partnership_id")
+
+
+def oversees(user: AnyUser | None, partnership_id: int) -> bool:
+    """Whether ``user`` is the business manager of this partnership (reads every review of it)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return _managed_partnerships(user).filter(partnership_id=partnership_id).exists()
+
+
 def reviews_for_user(user: AnyUser | None) -> QuerySet[Review]:
-    """Reviews on which ``user`` holds ``view_review``; none at all for an anonymous user."""
+    """Reviews on which ``user`` holds ``view_review``, and every review of a partnership they are
+    business manager of; none at all for an anonymous user."""
     if not (user and user.is_authenticated):
         return Review.objects.none()
-    # A subquery rather than a join keeps one row per review without DISTINCT.
+    # Subqueries rather than joins keep one row per review without DISTINCT.
     review_ids = _permission_rows(user).filter(permission__codename="view_review").values("content_object_id")
-    return Review.objects.filter(pk__in=review_ids)
+    return Review.objects.filter(Q(pk__in=review_ids) | Q(partnership_id__in=_managed_partnerships(user)))
 
 
 @dataclass(frozen=True)
@@ -295,13 +372,21 @@ def review_for(user: AnyUser, reference: str, needed: Needed = (), doing: str = 
     learn it exists), 403 to a role holder without one of ``needed`` (if given). Two queries."""
     if not user.is_authenticated:  # no role on any review
         raise Http404("No such review.")
-    review = reviews_for_user(user).select_related("partnership").filter(reference=reference).first()
+    review = (
+        reviews_for_user(user)
+        .select_related("partnership")
+        .annotate(overseen=Exists(_managed_partnerships(user).filter(partnership_id=OuterRef("partnership_id"))))
+        .filter(reference=reference)
+        .first()
+    )
     if review is None:
         raise Http404("No such review.")
     # One query for every codename (guardian's has_perm costs one per call).
     perms = frozenset(
         _permission_rows(user).filter(content_object=review).values_list("permission__codename", flat=True)
     )
+    if review.overseen:
+        perms |= OVERSIGHT_PERMS
     access = ReviewAccess(review=review, perms=perms)
     if needed:
         access.require(needed, doing)

@@ -79,6 +79,11 @@ class PartnershipMember(models.Model):
         COORDINATOR = "coordinator", "review coordinator (business unit)"
         ADMINISTRATOR = "administrator", "partnership administrator"
         MEMBER = "member", "member (roles on single reviews only)"
+        # Partnership-wide oversight (docs/ACCESS.md): the business manager reads every review of
+        # the partnership (never an identity) and its exact figures; the scrutineer its figures and
+        # timeliness only, under disclosure control, never case text.
+        BUSINESS_MANAGER = "business_manager", "business manager (every review, no identities)"
+        SCRUTINEER = "scrutineer", "scrutineer (figures and timeliness only)"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import AgencyContribution, ContributionState
-from reviews.permissions import held_review_perms, lead_agency_ids
+from reviews.permissions import held_review_perms, lead_agency_ids, oversees
 from ui.csv import csv_lines
 from ui.pagination import Pages, paginate
 from workflows.types import AnyUser
@@ -59,6 +59,8 @@ def chronology_scope(user: AnyUser, review: Review) -> ChronologyScope:
         return ChronologyScope(True, frozenset())
     lead_of = lead_agency_ids(user, review)
     if lead_of and review.chronology_released_at is not None:
+        return ChronologyScope(True, frozenset())
+    if not lead_of and oversees(user, review.partnership_id):  # the partnership's business manager
         return ChronologyScope(True, frozenset())
     return ChronologyScope(False, lead_of)
 

@@ -208,6 +208,12 @@ def build_world(
         "partnership_admin": member(
             UserFactory(username="partnership.admin"), partnership, PartnershipMember.Standing.ADMINISTRATOR
         ),
+        "business_manager": member(
+            UserFactory(username="business.manager"), partnership, PartnershipMember.Standing.BUSINESS_MANAGER
+        ),
+        "partnership_scrutineer": member(
+            UserFactory(username="board.scrutineer"), partnership, PartnershipMember.Standing.SCRUTINEER
+        ),
         "partnership_member": member(UserFactory(username="no.role"), partnership),
         "outsider": outsider,
     }
@@ -240,6 +246,9 @@ def build_world(
             "intake_reference": intake_item.reference,
             "section_id": report_section.pk,
             "round_id": accuracy_round.pk,
+            # A partnership's figures: the annual report for the financial year April 2026 to March 2027.
+            "code": partnership.code,
+            "year": 2026,
         }
 
     return World(
