@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from nhs_number import calculate_checksum
 
+from reviews.demo_year import seed_year_volume
 from reviews.models import (
     Agency,
     AgencyKind,
@@ -117,6 +118,10 @@ USERS = [
     UserSeed("health.lead", "Ruth", "Calloway", "Agency lead: Northbridge Community Health", agency="community"),
     UserSeed("nursery.lead", "Jade", "Whitlock", "Agency lead: Little Acorns Nursery", agency="nursery"),
     UserSeed("scrutineer", "Graham", "Fellowes", "Read-only scrutineer"),
+    UserSeed("business.manager", "Helen", "Marchbank", "Partnership business manager", Standing.BUSINESS_MANAGER),
+    UserSeed(
+        "partnership.scrutineer", "Kofi", "Adjei-Lund", "Independent scrutineer (partnership)", Standing.SCRUTINEER
+    ),
     UserSeed("admin", "Sam", "Brightmore", "Partnership administrator (Django admin)", Standing.ADMINISTRATOR, True),
 ]
 
@@ -384,6 +389,8 @@ class SeedResult:
     reviews: dict[str, Review]
     created_reviews: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The financial years whose volume (reviews/demo_year.py) this run wrote, e.g. "2026 to 2027".
+    years_written: list[str] = field(default_factory=list)
 
 
 def seed_demo(*, today: date | None = None) -> SeedResult:
@@ -398,6 +405,9 @@ def seed_demo(*, today: date | None = None) -> SeedResult:
         result = SeedResult(partnership=partnership, users=users, reviews={})
         for seed in review_seeds(today):
             _review(seed, partnership=partnership, agencies=agencies, users=users, result=result)
+        # The year's volume behind the annual report, in bulk, after the showcase reviews (which
+        # take the first references of today's year).
+        result.years_written = seed_year_volume(partnership=partnership, agencies=agencies, users=users, today=today)
     return result
 
 
@@ -574,6 +584,8 @@ def logins_table(result: SeedResult) -> list[tuple[str, str, str]]:
         .distinct()
     ):
         references.setdefault(username, []).append(reference)
+    showcase = {review.reference for review in result.reviews.values()}
+    total = Review.objects.filter(partnership=result.partnership).count()
     rows = []
     for seed in USERS:
         refs = references.get(seed.username, [])
@@ -581,8 +593,16 @@ def logins_table(result: SeedResult) -> list[tuple[str, str, str]]:
             sees = "everything, including the Django admin at /admin/"
         elif seed.standing == Standing.COORDINATOR:
             sees = f"all {len(refs)} reviews with identities; opens and advances reviews"
+        elif seed.standing == Standing.BUSINESS_MANAGER:
+            sees = f"every review of the partnership ({total}), read-only, no identities; the exact figures"
+        elif seed.standing == Standing.SCRUTINEER:
+            sees = "the partnership's figures only (disclosure-controlled): no reviews"
         elif refs:
-            sees = ", ".join(refs)
+            # The year's volume gives the chair and the panel member many reviews: name the showcase ones.
+            named = [ref for ref in refs if ref in showcase]
+            sees = ", ".join(named)
+            if len(refs) > len(named):
+                sees += f" and {len(refs) - len(named)} more" if named else f"{len(refs)} reviews"
             if seed.username == "scrutineer":
                 sees += " (progress and timeliness only)"
         else:

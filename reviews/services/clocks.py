@@ -4,12 +4,13 @@ that stop them."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
 from reviews.models import Partnership, Review, ReviewClock, ReviewKind, ReviewState
-from reviews.models.clocks import RAPID_REVIEW, STOP_DATES, specs_for, stopped_by
+from reviews.models.clocks import RAPID_REVIEW, STOP_DATES, ClockSetting, specs_for, stopped_by
 from reviews.models.review import SPINE
 from reviews.services.deadlines import (
     review_clock_deadlines_cancel,
@@ -103,58 +104,12 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
     existing = {clock.key: clock for clock in review.clocks.all()}
     result = []
     for spec in specs_for(review.kind):
-        if spec.only_if and not getattr(review, spec.only_if):
-            if spec.key in existing:
-                _clock_remove(existing[spec.key])
-            continue
-        start_event = clock_start_event(spec, review)
-        duration: int = spec.duration
-        unit: str = spec.unit
-        if spec.duration_configurable and spec.key in overrides:
-            duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
-        start_date = getattr(review, start_event)
-        counted_in = spec.calendar
-        due_date = None
-        if start_date:
-            counted = -duration if spec.counts_back else duration
-            due_date = compute_due_date(start_date, counted, unit, counted_in.closures(closures))
-
         previous = existing.get(spec.key)
-        stopped_on: date | None = None
-        abandoned = False
-        if spec.stop_event:
-            stopped_on = getattr(review, spec.stop_event)
-            if stopped_on is None and spec.ended_by_decision:
-                stopped_on = getattr(review, spec.ended_by_decision)
-        elif spec.stop_state and review.has_reached(spec.stop_state):
-            stopped_on = (previous.stopped_on if previous else None) or today
-        # Closing or withdrawing stops nothing by itself: a clock owed whatever the outcome (the rapid
-        # review sent to the Panel, a notification) runs on until its date is recorded. Withdrawal
-        # ends, with no outcome, the clocks that end with the review; and keeps ended a clock that
-        # withdrawal ended before clocks stopped on recorded dates (reviews/migrations/0010_record_
-        # clock_stop_dates.py), until its date is recorded, so no clock changed outcome without a date.
-        if (
-            stopped_on is None
-            and review.state == ReviewState.WITHDRAWN
-            and (spec.ends_if_withdrawn or (previous is not None and previous.abandoned))
-        ):
-            stopped_on = (previous.stopped_on if previous else None) or today
-            abandoned = True
-
-        values = {
-            "label": spec.label,
-            "basis": spec.basis,
-            "start_event": start_event,
-            "start_date": start_date,
-            "duration": duration,
-            "unit": unit,
-            "calendar": counted_in,
-            "due_date": due_date,
-            "stop_event": spec.stop_event or "",
-            "stop_state": spec.stop_state or "",
-            "stopped_on": stopped_on,
-            "abandoned": abandoned,
-        }
+        values = _clock_values(review, spec, previous=previous, overrides=overrides, closures=closures, today=today)
+        if values is None:
+            if previous is not None:
+                _clock_remove(previous)
+            continue
         if previous is None:
             clock = ReviewClock.objects.create(review=review, key=spec.key, **values)
         else:
@@ -167,6 +122,83 @@ def review_clocks_refresh(*, review: Review, today: date | None = None) -> list[
         result.append(clock)
     review_clock_deadlines_sync(review=review, clocks=result)
     return result
+
+
+def review_clocks_build(*, reviews: list[Review], partnership: Partnership, today: date) -> list[ReviewClock]:
+    """The clock rows of reviews that have none yet, unsaved, exactly as ``review_clocks_refresh``
+    would create them on ``today`` (for seeding many reviews at once with ``bulk_create``; the
+    caller syncs the deadlines of those still open). Reads the partnership's settings and closure
+    days once for all of them."""
+    closures = _PartnershipCalendar(partnership)
+    overrides = {setting.clock_key: setting for setting in partnership.clock_settings.all()}
+    clocks = []
+    for review in reviews:
+        for spec in specs_for(review.kind):
+            values = _clock_values(review, spec, previous=None, overrides=overrides, closures=closures, today=today)
+            if values is not None:
+                clocks.append(ReviewClock(review=review, key=spec.key, **values))
+    return clocks
+
+
+def _clock_values(
+    review: Review,
+    spec: ClockSpec,
+    *,
+    previous: ReviewClock | None,
+    overrides: dict[str, ClockSetting],
+    closures: _PartnershipCalendar,
+    today: date,
+) -> dict[str, Any] | None:
+    """The values of ``review``'s clock ``spec`` as of ``today``, or None when it does not apply."""
+    if spec.only_if and not getattr(review, spec.only_if):
+        return None
+    start_event = clock_start_event(spec, review)
+    duration: int = spec.duration
+    unit: str = spec.unit
+    if spec.duration_configurable and spec.key in overrides:
+        duration, unit = overrides[spec.key].duration, overrides[spec.key].unit
+    start_date = getattr(review, start_event)
+    counted_in = spec.calendar
+    due_date = None
+    if start_date:
+        counted = -duration if spec.counts_back else duration
+        due_date = compute_due_date(start_date, counted, unit, counted_in.closures(closures))
+
+    stopped_on: date | None = None
+    abandoned = False
+    if spec.stop_event:
+        stopped_on = getattr(review, spec.stop_event)
+        if stopped_on is None and spec.ended_by_decision:
+            stopped_on = getattr(review, spec.ended_by_decision)
+    elif spec.stop_state and review.has_reached(spec.stop_state):
+        stopped_on = (previous.stopped_on if previous else None) or today
+    # Closing or withdrawing stops nothing by itself: a clock owed whatever the outcome (the rapid
+    # review sent to the Panel, a notification) runs on until its date is recorded. Withdrawal
+    # ends, with no outcome, the clocks that end with the review; and keeps ended a clock that
+    # withdrawal ended before clocks stopped on recorded dates (reviews/migrations/0010_record_
+    # clock_stop_dates.py), until its date is recorded, so no clock changed outcome without a date.
+    if (
+        stopped_on is None
+        and review.state == ReviewState.WITHDRAWN
+        and (spec.ends_if_withdrawn or (previous is not None and previous.abandoned))
+    ):
+        stopped_on = (previous.stopped_on if previous else None) or today
+        abandoned = True
+
+    return {
+        "label": spec.label,
+        "basis": spec.basis,
+        "start_event": start_event,
+        "start_date": start_date,
+        "duration": duration,
+        "unit": unit,
+        "calendar": counted_in,
+        "due_date": due_date,
+        "stop_event": spec.stop_event or "",
+        "stop_state": spec.stop_state or "",
+        "stopped_on": stopped_on,
+        "abandoned": abandoned,
+    }
 
 
 def _clock_remove(clock: ReviewClock) -> None:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from reviews.demo import logins_table, seed_demo
+from reviews.models import Review
 
 
 class Command(BaseCommand):
@@ -21,20 +22,27 @@ class Command(BaseCommand):
         result = seed_demo()
         out = self.stdout
 
-        if result.created_reviews:
+        if result.created_reviews or result.years_written:
             out.write(f"Created {len(result.created_reviews)} demo reviews: {', '.join(result.created_reviews)}")
         else:
             out.write("Demo data already present; nothing new created (passwords reset).")
+
+        if result.years_written:
+            out.write(f"Wrote the demo's volume for the financial years {' and '.join(result.years_written)}.")
 
         for warning in result.warnings:
             out.write(self.style.WARNING(f"Warning: {warning}"))
 
         out.write("")
         out.write(f"Demo reviews in {result.partnership} ({result.partnership.code}):")
+        # The showcase reviews; the year's volume is counted, not listed.
         reviews = sorted(result.reviews.values(), key=lambda review: review.reference)
         ref_width = max(len(review.reference) for review in reviews)
         for review in reviews:
             out.write(f"  {review.reference:<{ref_width}}  {review.get_state_display():<19}  {review.title}")
+        others = Review.objects.filter(partnership=result.partnership).count() - len(reviews)
+        if others:
+            out.write(f"  ... and {others} more reviews of this year and the last (see the annual report).")
 
         rows = logins_table(result)
         headers = ("username", "role", "can see")

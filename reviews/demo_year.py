@@ -1,0 +1,796 @@
+"""The demo's two financial years of work: the volume behind a real-looking annual report.
+
+`manage.py seed_demo` makes the showcase reviews through the services (reviews/demo.py); this adds,
+in bulk, what a large city's partnership sees in a year and the year before (for the year-on-year
+comparison): about 160 child deaths a year across the ten categories, expected and unexpected, of
+every age, sex, ethnicity and place of death, most reviewed by the CDOP and some still open; a few
+rapid reviews, two of them converted into local CSPRs that were published; the findings of those
+reviewed, with their themes, category and modifiable factors; and recommendations whose actions are
+in every state (open, in progress, completed, verified, overdue, closed as not implemented).
+
+Everything is fictional and built from a seeded random generator, so the same day gives the same
+data: pseudonyms only (no identities, no NHS numbers), dates relative to the financial years that
+contain today and the one before. The rows are written with ``bulk_create`` (a few dozen statements
+for a thousand rows); their clocks are those ``review_clocks_refresh`` would compute
+(``review_clocks_build``), and the clocks still running get their deadlines as the service would.
+The rows have no step history or audit entries: nothing the figures read.
+
+Seeding converges per financial year: a year whose reviews are already there (found by their
+titles) is left as it is, so running the command again adds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
+from django.utils import timezone
+
+from reviews.models import Agency, Partnership, Review, ReviewClock, ReviewKind, ReviewRole, ReviewState, Role, Sex
+from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionState
+from reviews.models.child_death import ChildDeath, ChildDeathStage, Disability, PlaceOfDeath
+from reviews.models.ethnicity import Ethnicity
+from reviews.models.findings import (
+    CategoryOfDeath,
+    Findings,
+    FindingsState,
+    ModifiableFactors,
+    Recommendation,
+    Relevance,
+)
+from reviews.models.review import REFERENCE_CODES
+from reviews.models.roles import ROLE_PERMISSIONS, ReviewUserObjectPermission
+from reviews.models.subjects import Subject
+from reviews.selectors.annual_report import FinancialYear
+from reviews.services.clocks import review_clocks_build
+from reviews.services.deadlines import review_clock_deadlines_sync
+from workflows.types import User
+
+# Child deaths notified per day: about 170 a year, a large city's figure.
+DEATHS_PER_DAY = 0.47
+# At most this many child deaths in one year's set: pseudonyms are two letters, taken in a block
+# per year (see _pseudonym), so two consecutive years never share one.
+MAX_DEATHS_PER_YEAR = 220
+
+C = CategoryOfDeath
+# The share of each category among child deaths (roughly the national CDOP report's).
+CATEGORY_WEIGHTS: dict[int, int] = {
+    C.DELIBERATE: 3,
+    C.SUICIDE: 5,
+    C.TRAUMA: 6,
+    C.MALIGNANCY: 7,
+    C.ACUTE: 8,
+    C.CHRONIC: 6,
+    C.CONGENITAL: 22,
+    C.PERINATAL: 30,
+    C.INFECTION: 6,
+    C.SUDDEN_UNEXPLAINED: 7,
+}
+# Ages at death per category, in days: (low, high) ranges, one picked at random.
+AGE_RANGES: dict[int, list[tuple[int, int]]] = {
+    C.DELIBERATE: [(30, 364), (365, 4 * 365), (5 * 365, 16 * 365)],
+    C.SUICIDE: [(12 * 365, 17 * 365 + 300)],
+    C.TRAUMA: [(365, 9 * 365), (10 * 365, 17 * 365 + 300)],
+    C.MALIGNANCY: [(365, 9 * 365), (10 * 365, 17 * 365)],
+    C.ACUTE: [(28, 364), (365, 17 * 365)],
+    C.CHRONIC: [(365, 17 * 365)],
+    C.CONGENITAL: [(0, 27), (0, 27), (28, 364), (365, 9 * 365)],
+    C.PERINATAL: [(0, 6), (0, 27)],
+    C.INFECTION: [(28, 364), (365, 4 * 365), (5 * 365, 14 * 365)],
+    C.SUDDEN_UNEXPLAINED: [(28, 364), (28, 364), (365, 2 * 365)],
+}
+# Probability the death was unexpected, and that the CDOP found modifiable factors.
+UNEXPECTED: dict[int, float] = {
+    C.DELIBERATE: 1.0,
+    C.SUICIDE: 1.0,
+    C.TRAUMA: 1.0,
+    C.SUDDEN_UNEXPLAINED: 1.0,
+    C.ACUTE: 0.5,
+    C.INFECTION: 0.5,
+    C.MALIGNANCY: 0.0,
+    C.CHRONIC: 0.1,
+    C.CONGENITAL: 0.05,
+    C.PERINATAL: 0.1,
+}
+MODIFIABLE: dict[int, float] = {
+    C.DELIBERATE: 0.9,
+    C.SUICIDE: 0.6,
+    C.TRAUMA: 0.6,
+    C.SUDDEN_UNEXPLAINED: 0.6,
+    C.ACUTE: 0.2,
+    C.INFECTION: 0.2,
+    C.MALIGNANCY: 0.05,
+    C.CHRONIC: 0.15,
+    C.CONGENITAL: 0.1,
+    C.PERINATAL: 0.3,
+}
+P = PlaceOfDeath
+PLACES: dict[int, list[str]] = {
+    C.DELIBERATE: [P.HOME, P.HOSPITAL, P.HOSPITAL],
+    C.SUICIDE: [P.HOME, P.PUBLIC_PLACE, P.HOSPITAL],
+    C.TRAUMA: [P.PUBLIC_PLACE, P.PUBLIC_PLACE, P.HOSPITAL, P.OTHER_RESIDENCE, P.ABROAD],
+    C.MALIGNANCY: [P.HOSPICE, P.HOSPICE, P.HOME, P.HOSPITAL],
+    C.ACUTE: [P.HOSPITAL],
+    C.CHRONIC: [P.HOSPITAL, P.HOSPICE, P.HOME],
+    C.CONGENITAL: [P.HOSPITAL, P.HOSPITAL, P.HOSPICE],
+    C.PERINATAL: [P.HOSPITAL],
+    C.INFECTION: [P.HOSPITAL, P.HOSPITAL, P.HOME],
+    C.SUDDEN_UNEXPLAINED: [P.HOME, P.HOME, P.OTHER_RESIDENCE, P.HOSPITAL],
+}
+E = Ethnicity
+# A large English city's mix; a few not known (the dataset leaves it blank for "not recorded").
+ETHNICITY_WEIGHTS: dict[str, int] = {
+    E.WHITE_BRITISH: 48,
+    E.WHITE_OTHER: 6,
+    E.WHITE_IRISH: 1,
+    E.WHITE_GYPSY: 1,
+    E.WHITE_ROMA: 1,
+    E.ASIAN_PAKISTANI: 9,
+    E.ASIAN_INDIAN: 4,
+    E.ASIAN_BANGLADESHI: 3,
+    E.ASIAN_CHINESE: 1,
+    E.ASIAN_OTHER: 2,
+    E.BLACK_AFRICAN: 6,
+    E.BLACK_CARIBBEAN: 3,
+    E.BLACK_OTHER: 1,
+    E.MIXED_WHITE_BLACK_CARIBBEAN: 3,
+    E.MIXED_WHITE_ASIAN: 2,
+    E.MIXED_WHITE_BLACK_AFRICAN: 1,
+    E.MIXED_OTHER: 2,
+    E.OTHER_ARAB: 1,
+    E.OTHER_ANY: 2,
+    E.NOT_KNOWN: 2,
+    "": 1,
+}
+# The themes a CDOP tags when it finds modifiable factors (docs/DOMAIN.md, Findings: the defaults).
+THEMES: dict[int, list[str]] = {
+    C.DELIBERATE: ["Physical abuse", "Domestic abuse", "Neglect"],
+    C.SUICIDE: ["Online harm", "Missing from home / education", "Parental mental health"],
+    C.TRAUMA: ["Neglect", "Substance misuse"],
+    C.SUDDEN_UNEXPLAINED: ["Substance misuse", "Neglect", "Parental mental health"],
+    C.PERINATAL: ["Domestic abuse", "Substance misuse"],
+}
+RATIONALE: dict[int, str] = {
+    C.DELIBERATE: "Injuries inflicted by a parent; the first category that applies.",
+    C.SUICIDE: "The coroner's conclusion and the panel's review support deliberate self-harm.",
+    C.TRAUMA: "A road traffic collision; no earlier category applies.",
+    C.MALIGNANCY: "Death from a brain tumour diagnosed two years before.",
+    C.ACUTE: "Death from an acute surgical condition.",
+    C.CHRONIC: "Death from a long-standing neurological condition.",
+    C.CONGENITAL: "A chromosomal anomaly diagnosed before birth.",
+    C.PERINATAL: "Extreme prematurity; complications of the perinatal period.",
+    C.INFECTION: "Overwhelming sepsis; no earlier category applies.",
+    C.SUDDEN_UNEXPLAINED: "Sudden unexpected death in infancy, unexplained after the post-mortem.",
+}
+AGENCY_FOR_ACTIONS = ["community", "acute", "csc", "police", "schools", "gp", "mental_health"]
+
+
+@dataclass(frozen=True)
+class PlannedDeath:
+    """One fictional child death of the demo, as the seed means it (the tests count from these)."""
+
+    pseudonym: str
+    sex: str
+    born: date
+    died: date
+    aware: date
+    notified: date
+    unexpected: bool
+    looked_after: bool
+    place: str
+    ethnicity: str
+    category: int
+    modifiable: str
+    jar_visit: date | None
+    jar_meeting: date | None
+    cdr_meeting: date | None
+    cdop_reviewed: date | None
+    themes: tuple[str, ...] = ()
+    recommendations: int = 0
+
+    @property
+    def title(self) -> str:
+        return f"{self.pseudonym} ({_age_text(self.born, self.died)})"
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A rapid review, and the CSPR it was converted into when ``cspr`` is set."""
+
+    pseudonym: str
+    age: str
+    sex: str
+    aware: date
+    sent_to_panel: date | None
+    panel_replied: date | None
+    cspr: PlannedCspr | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.pseudonym} ({self.age})"
+
+
+@dataclass(frozen=True)
+class PlannedCspr:
+    decision: date
+    signed: date | None  # findings signed off
+    advance_copy: date | None
+    published: date | None
+    themes: tuple[str, ...] = ()
+    recommendations: int = 0
+
+
+@dataclass
+class YearPlan:
+    year: FinancialYear
+    deaths: list[PlannedDeath] = field(default_factory=list)
+    cases: list[PlannedCase] = field(default_factory=list)
+
+    def titles(self) -> list[str]:
+        return [d.title for d in self.deaths] + [c.title for c in self.cases]
+
+
+def _age_text(born: date, died: date) -> str:
+    days = (died - born).days
+    if days < 28:
+        return f"aged {days} day{'s' if days != 1 else ''}"
+    if days < 365:
+        months = max(1, days // 30)
+        return f"aged {months} month{'s' if months != 1 else ''}"
+    years = died.year - born.year - ((died.month, died.day) < (born.month, born.day))
+    return f"aged {years}"
+
+
+def _pseudonym(year: FinancialYear, index: int) -> str:
+    """'Child AB': two letters, each year's set in its own block of the 676 pairs."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    n = ((year.start_year % 3) * MAX_DEATHS_PER_YEAR + index) % (26 * 26)
+    return f"Child {letters[n // 26]}{letters[n % 26]}"
+
+
+def year_plan(year: FinancialYear, today: date) -> YearPlan:
+    """The deaths and cases of ``year`` as of ``today`` (nothing after today). Deterministic."""
+    rng = random.Random(f"northbridge-{year.start_year}")
+    last = min(year.end, today - timedelta(days=1))
+    span = max((last - year.start).days, 0)
+    count = min(MAX_DEATHS_PER_YEAR, max(12, round(DEATHS_PER_DAY * (span + 1))))
+    died_days = sorted(year.start + timedelta(days=rng.randint(0, span)) for _ in range(count))
+
+    # The dates first: who has been reviewed by when does not depend on the category.
+    timeline = []
+    for died in died_days:
+        aware = min(died + timedelta(days=rng.choice([0, 0, 0, 1])), today)
+        notified = min(aware + timedelta(days=rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 6])), today)
+        meeting: date | None = died + timedelta(days=rng.randint(50, 130))
+        stuck = rng.random() < 0.08  # waiting for the post-mortem or the inquest
+        if stuck or meeting is None or meeting >= today:
+            meeting = None
+        cdop: date | None = meeting + timedelta(days=rng.randint(28, 110)) if meeting else None
+        if cdop is not None and cdop >= today:
+            cdop = None
+        timeline.append((died, aware, notified, meeting, cdop))
+
+    # Every category among the deaths reviewed in the year itself and in the next (when it has come):
+    # the year's CDOP table then shows all ten, whatever the weights draw.
+    categories: list[int | None] = [None] * count
+    for window in (year, FinancialYear(year.start_year + 1)):
+        forced = [i for i, t in enumerate(timeline) if t[4] in window and categories[i] is None]
+        for category, i in zip(C.values, forced, strict=False):
+            categories[i] = category
+    for i, category in enumerate(categories):
+        if category is None:
+            categories[i] = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+
+    plan = YearPlan(year)
+    for i, ((died, aware, notified, meeting, cdop), category) in enumerate(zip(timeline, categories, strict=True)):
+        assert category is not None
+        low, high = rng.choice(AGE_RANGES[category])
+        born = died - timedelta(days=rng.randint(low, high))
+        unexpected = rng.random() < UNEXPECTED[category]
+        visit = jar_meeting = None
+        if unexpected:
+            visit = min(died + timedelta(days=rng.choice([0, 0, 0, 1, 2])), today)
+            jar_meeting = min(died + timedelta(days=rng.choice([1, 2, 3, 3, 5, 8])), today)
+        modifiable = ModifiableFactors.NO.value
+        roll = rng.random()
+        if roll < MODIFIABLE[category]:
+            modifiable = ModifiableFactors.YES.value
+        elif roll > 0.95:
+            modifiable = ModifiableFactors.INSUFFICIENT.value
+        themes: tuple[str, ...] = ()
+        recommendations = 0
+        if cdop is not None and modifiable == ModifiableFactors.YES:
+            pool = THEMES.get(category, ["Neglect"])
+            themes = tuple(sorted(rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))))
+            recommendations = 1 if i % 3 == 0 else 0
+        plan.deaths.append(
+            PlannedDeath(
+                pseudonym=_pseudonym(year, i),
+                sex=rng.choices([Sex.MALE, Sex.FEMALE, Sex.INDETERMINATE], weights=[54, 45, 1])[0],
+                born=born,
+                died=died,
+                aware=aware,
+                notified=notified,
+                unexpected=unexpected,
+                looked_after=rng.random() < 0.03,
+                place=rng.choice(PLACES[category]),
+                ethnicity=rng.choices(list(ETHNICITY_WEIGHTS), weights=list(ETHNICITY_WEIGHTS.values()))[0],
+                category=category,
+                modifiable=modifiable,
+                jar_visit=visit,
+                jar_meeting=jar_meeting,
+                cdr_meeting=meeting,
+                cdop_reviewed=cdop,
+                themes=themes,
+                recommendations=recommendations,
+            )
+        )
+    plan.cases = _cases(year, today)
+    return plan
+
+
+def _cases(year: FinancialYear, today: date) -> list[PlannedCase]:
+    """Three rapid reviews a year: in the previous year one converted into a CSPR published that year
+    and one converted and published in the next; in the current year one converted, its CSPR at
+    findings. The others the partners decided needed no further review."""
+    previous = year.end < today
+    start, last = year.start, min(year.end, today - timedelta(days=1))
+    span = max((last - start).days, 1)
+
+    def at(fraction: float) -> date:
+        return start + timedelta(days=round(span * fraction))
+
+    letters = "GHJ" if year.start_year % 2 else "KLM"
+    cases = []
+    aware = at(0.1)
+    first_cspr = None
+    if previous:
+        decision = aware + timedelta(days=20)
+        published = min(decision + timedelta(days=165), today - timedelta(days=1))
+        first_cspr = PlannedCspr(
+            decision=decision,
+            signed=published - timedelta(days=35),
+            advance_copy=published - timedelta(days=12),
+            published=published,
+            themes=("Neglect", "Parental mental health", "Substance misuse"),
+            recommendations=3,
+        )
+    cases.append(
+        PlannedCase(
+            f"Child {letters[0]}",
+            "aged 7 months",
+            Sex.MALE,
+            aware,
+            aware + timedelta(days=19),
+            aware + timedelta(days=31),
+            first_cspr,
+        )
+    )
+    aware = at(0.45)
+    # Sent late: 15 working days is at least 21 calendar days; 30 is past it.
+    cases.append(
+        PlannedCase(
+            f"Child {letters[1]}",
+            "aged 4",
+            Sex.FEMALE,
+            aware,
+            min(aware + timedelta(days=30), today),
+            None if aware + timedelta(days=44) >= today else aware + timedelta(days=44),
+        )
+    )
+    aware = at(0.75) if previous else at(0.3)
+    decision = aware + timedelta(days=18)
+    if previous:
+        published = decision + timedelta(days=215)  # past its 6 months: published late
+        cspr = PlannedCspr(
+            decision=decision,
+            signed=published - timedelta(days=40) if published - timedelta(days=40) < today else None,
+            advance_copy=published - timedelta(days=10) if published < today else None,
+            published=published if published < today else None,
+            themes=("Domestic abuse", "Physical abuse"),
+            recommendations=3,
+        )
+    else:
+        cspr = PlannedCspr(decision=min(decision, today), signed=None, advance_copy=None, published=None)
+    cases.append(
+        PlannedCase(
+            f"Child {letters[2]}",
+            "aged 14",
+            Sex.FEMALE,
+            aware,
+            min(aware + timedelta(days=18), today),
+            None,
+            cspr,
+        )
+    )
+    return cases
+
+
+# --- writing it ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """The rows of one year, before and after their parents get their ids."""
+
+    reviews: list[Review] = field(default_factory=list)
+    subjects: list[tuple[Review, Subject]] = field(default_factory=list)
+    child_deaths: list[tuple[Review, ChildDeath]] = field(default_factory=list)
+    findings: list[tuple[Review, Findings, int, int]] = field(default_factory=list)  # recommendations, seed
+    created_at: dict[int, datetime] = field(default_factory=dict)  # id(review) -> when opened
+
+
+def seed_year_volume(
+    *,
+    partnership: Partnership,
+    agencies: dict[str, Agency],
+    users: dict[str, User],
+    today: date,
+) -> list[str]:
+    """Write the current and the previous financial year's volume, each unless already there.
+    Returns the labels of the years written."""
+    current = FinancialYear.of(today)
+    written = []
+    for year in (current.previous, current):
+        plan = year_plan(year, today)
+        if Review.objects.filter(partnership=partnership, title__in=plan.titles()).exists():
+            continue
+        _write(plan, partnership=partnership, agencies=agencies, users=users, today=today)
+        written.append(year.label)
+    return written
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=timezone.get_current_timezone())
+
+
+def _write(
+    plan: YearPlan, *, partnership: Partnership, agencies: dict[str, Agency], users: dict[str, User], today: date
+) -> None:
+    coordinator, chair = users["coordinator"], users["chair"]
+    rng = random.Random(f"northbridge-actions-{plan.year.start_year}")
+    batch = _Batch()
+    sequences: dict[tuple[str, int], int] = {
+        (row["kind"], row["year"]): row["n"]
+        for row in Review.objects.filter(partnership=partnership).values("kind", "year").annotate(n=Max("sequence"))
+    }
+
+    def new_review(kind: str, title: str, opened: date, **fields: object) -> Review:
+        key = (kind, opened.year)
+        sequences[key] = sequences.get(key, 0) + 1
+        review = Review(
+            partnership=partnership,
+            kind=kind,
+            title=title,
+            year=opened.year,
+            sequence=sequences[key],
+            reference=f"{partnership.code}-{REFERENCE_CODES[kind]}-{opened.year}-{sequences[key]:03d}",
+            created_by=coordinator,
+            **fields,
+        )
+        batch.reviews.append(review)
+        batch.created_at[id(review)] = _at(opened, 9)
+        return review
+
+    for death in plan.deaths:
+        if death.cdop_reviewed is not None:
+            state = ReviewState.ACTION_TRACKING if death.recommendations else ReviewState.CLOSED
+        elif death.cdr_meeting is not None:
+            state = ReviewState.FINDINGS
+        elif (today - death.died).days > 21:
+            state = ReviewState.PANEL
+        else:
+            state = ReviewState.AGENCY_SUBMISSIONS
+        review = new_review(
+            ReviewKind.CHILD_DEATH,
+            death.title,
+            death.notified,
+            state=state,
+            became_aware_on=death.aware,
+            incident_on=death.died,
+            notified_on=death.notified,
+            death_unexpected=death.unexpected,
+            child_looked_after=death.looked_after,
+            lac_death_notified_on=min(death.aware + timedelta(days=3), today) if death.looked_after else None,
+            jar_home_visit_on=death.jar_visit,
+            jar_meeting_on=death.jar_meeting,
+            cdr_meeting_on=death.cdr_meeting,
+            cdop_reviewed_on=death.cdop_reviewed,
+        )
+        batch.subjects.append((review, _subject(death.pseudonym, death.born, death.died, death.sex)))
+        stage = ChildDeathStage.AWAITING_MEETING
+        if death.cdop_reviewed:
+            stage = ChildDeathStage.CDOP_REVIEWED
+        elif death.cdr_meeting:
+            stage = ChildDeathStage.MEETING_HELD
+        batch.child_deaths.append(
+            (
+                review,
+                ChildDeath(
+                    state=stage,
+                    place_of_death=death.place,
+                    ethnicity=death.ethnicity,
+                    disability=rng.choice([Disability.NO, Disability.NO, Disability.YES, Disability.NOT_KNOWN]),
+                    home_local_authority="Northbridge City Council",
+                    notifier_name="Northbridge child death team",
+                    notifier_role="Designated doctor for child deaths",
+                    became_aware_at=time(rng.randint(0, 23), rng.choice([0, 15, 30, 45])),
+                    dataset_recorded_by=coordinator,
+                    dataset_recorded_at=_at(death.notified, 11),
+                    meeting_held_on=death.cdr_meeting,
+                    meeting_notes="Held with the family's consent; papers anonymised." if death.cdr_meeting else "",
+                    no_post_mortem=not death.unexpected,
+                    cdop_reviewed_on=death.cdop_reviewed,
+                    cdop_notes="Reviewed on anonymised papers." if death.cdop_reviewed else "",
+                ),
+            )
+        )
+        if death.cdop_reviewed or death.cdr_meeting:
+            signed = death.cdop_reviewed is not None
+            batch.findings.append(
+                (
+                    review,
+                    Findings(
+                        state=FindingsState.SIGNED_OFF if signed else FindingsState.DRAFT,
+                        findings="The panel reviewed the information from every agency involved with the family.",
+                        learning="Learning shared with the agencies through the CDOP's quarterly bulletin."
+                        if signed
+                        else "",
+                        themes=list(death.themes),
+                        category_of_death=death.category if signed else None,
+                        category_rationale=RATIONALE[death.category] if signed else "",
+                        modifiable_factors=death.modifiable if signed else "",
+                        factors_child="Recorded in the analysis form." if signed else "",
+                        factors_family="Recorded in the analysis form." if signed else "",
+                        factors_physical="Recorded in the analysis form." if signed else "",
+                        factors_services="Recorded in the analysis form." if signed else "",
+                        factors_child_relevance=Relevance.NONE_OR_UNLIKELY if signed else None,
+                        factors_family_relevance=(
+                            Relevance.MAY_HAVE_CONTRIBUTED
+                            if death.modifiable == ModifiableFactors.YES
+                            else Relevance.NONE_OR_UNLIKELY
+                        )
+                        if signed
+                        else None,
+                        factors_physical_relevance=Relevance.NONE_OR_UNLIKELY if signed else None,
+                        factors_services_relevance=Relevance.NONE_OR_UNLIKELY if signed else None,
+                        version=1 if signed else 0,
+                        signed_by=chair if signed else None,
+                        signed_at=_at(death.cdop_reviewed, 15) if death.cdop_reviewed else None,
+                        updated_by=coordinator,
+                    ),
+                    death.recommendations,
+                    len(batch.findings),
+                )
+            )
+
+    for case in plan.cases:
+        rapid_state = ReviewState.CLOSED if case.sent_to_panel else ReviewState.SCOPING
+        if case.cspr is None and case.panel_replied is None and case.sent_to_panel:
+            rapid_state = ReviewState.PANEL  # waiting for the national Panel's reply
+        decision = case.cspr.decision if case.cspr else case.sent_to_panel
+        rapid = new_review(
+            ReviewKind.RAPID,
+            case.title,
+            case.aware + timedelta(days=1),
+            state=rapid_state,
+            became_aware_on=case.aware,
+            incident_on=case.aware - timedelta(days=1),
+            notified_on=case.aware + timedelta(days=1),
+            decision_on=decision,
+            sent_to_panel_on=case.sent_to_panel,
+            panel_replied_on=case.panel_replied,
+        )
+        died = case.aware - timedelta(days=1)
+        batch.subjects.append((rapid, _subject(case.pseudonym, _born(case.age, died), died, case.sex)))
+        if case.cspr is None:
+            continue
+        cspr = case.cspr
+        # Published or not yet, its actions are tracked once the findings are signed off.
+        state = ReviewState.ACTION_TRACKING if cspr.signed else ReviewState.FINDINGS
+        review = new_review(
+            ReviewKind.CSPR,
+            case.title,
+            cspr.decision,
+            state=state,
+            converted_from=rapid,
+            became_aware_on=case.aware,
+            incident_on=died,
+            notified_on=case.aware + timedelta(days=1),
+            decision_on=cspr.decision,
+            published_on=cspr.published,
+            publication_decision="full" if cspr.published else "",
+            publication_planned_on=None if cspr.published else cspr.decision + timedelta(days=200),
+            advance_copy_sent_on=cspr.advance_copy if cspr.published else None,
+        )
+        batch.subjects.append((review, _subject(case.pseudonym, _born(case.age, died), died, case.sex)))
+        batch.findings.append(
+            (
+                review,
+                Findings(
+                    state=FindingsState.SIGNED_OFF if cspr.signed else FindingsState.DRAFT,
+                    findings="Agencies did not share what each knew about the risks at home; no one held the "
+                    "whole picture.",
+                    learning="Professional curiosity about the adults in the household; escalation when a "
+                    "referral is closed without a visit.",
+                    themes=list(cspr.themes),
+                    version=1 if cspr.signed else 0,
+                    signed_by=chair if cspr.signed else None,
+                    signed_at=_at(cspr.signed, 15) if cspr.signed else None,
+                    updated_by=coordinator,
+                ),
+                cspr.recommendations,
+                len(batch.findings),
+            )
+        )
+
+    # Reviews first (their ids are everyone's parent), then the rest in dependency order.
+    # The CSPRs after the rapid reviews they were converted from.
+    Review.objects.bulk_create([review for review in batch.reviews if review.converted_from is None])
+    Review.objects.bulk_create([review for review in batch.reviews if review.converted_from is not None])
+    for review in batch.reviews:
+        review.created_at = batch.created_at[id(review)]
+    Review.objects.bulk_update(batch.reviews, ["created_at"])
+    subjects = []
+    for review, subject in batch.subjects:
+        subject.review = review
+        subjects.append(subject)
+    Subject.objects.bulk_create(subjects)
+    deaths = []
+    for review, record in batch.child_deaths:
+        record.review = review
+        deaths.append(record)
+    ChildDeath.objects.bulk_create(deaths)
+    findings = []
+    for review, record, _, _ in batch.findings:
+        record.review = review
+        findings.append(record)
+    Findings.objects.bulk_create(findings)
+    _recommendations_and_actions(batch, agencies=agencies, users=users, today=today)
+    _roles(batch.reviews, users)
+    clocks = review_clocks_build(reviews=batch.reviews, partnership=partnership, today=today)
+    ReviewClock.objects.bulk_create(clocks)
+    by_review: dict[int, list[ReviewClock]] = {}
+    for clock in clocks:
+        by_review.setdefault(clock.review_id, []).append(clock)
+    # Reminders for the clocks still running, as the service sets them (most reviews have none).
+    for review in batch.reviews:
+        running = [c for c in by_review.get(review.pk, []) if c.stopped_on is None and c.due_date is not None]
+        if running:
+            review_clock_deadlines_sync(review=review, clocks=by_review[review.pk])
+
+
+def _subject(pseudonym: str, born: date, died: date, sex: str) -> Subject:
+    return Subject(pseudonym=pseudonym, date_of_birth=born, date_of_death_or_incident=died, sex=sex)
+
+
+def _born(age: str, died: date) -> date:
+    number = int(age.split()[1])
+    days = number * 30 + 10 if "month" in age else number * 365 + 100
+    return died - timedelta(days=days)
+
+
+# Action states in turn, so every state appears; an active action's due date in the past is overdue.
+ACTION_PATTERN: list[tuple[str, int]] = [
+    (ActionState.VERIFIED, 0),
+    (ActionState.COMPLETED, 0),
+    (ActionState.OPEN, 60),  # due in 60 days
+    (ActionState.IN_PROGRESS, -20),  # overdue
+    (ActionState.VERIFIED, 0),
+    (ActionState.CLOSED_NOT_IMPLEMENTED, 0),
+    (ActionState.OPEN, -45),  # overdue
+    (ActionState.IN_PROGRESS, 30),
+    (ActionState.VERIFIED, 0),
+]
+NOT_IMPLEMENTED_REASONS = [
+    "The service was recommissioned and the new provider's pathway already covers it.",
+    "Superseded by the national guidance published in the year; the partnership adopted that instead.",
+]
+
+
+def _recommendations_and_actions(
+    batch: _Batch, *, agencies: dict[str, Agency], users: dict[str, User], today: date
+) -> None:
+    coordinator, lead = users["coordinator"], users["health.lead"]
+    recommendations: list[Recommendation] = []
+    created: list[date] = []
+    for review, record, count, _ in batch.findings:
+        if not count or record.signed_at is None:
+            continue
+        signed = timezone.localdate(record.signed_at)
+        for number in range(1, count + 1):
+            agency = agencies[AGENCY_FOR_ACTIONS[(review.pk + number) % len(AGENCY_FOR_ACTIONS)]]
+            recommendations.append(
+                Recommendation(
+                    findings=record,
+                    number=number,
+                    what=[
+                        "Safe sleep advice is given and recorded at every health visiting contact until the "
+                        "baby is one.",
+                        "Referrals closed without a home visit are reviewed by a manager within 2 working days.",
+                        "Practitioners ask about the adults living in or visiting the household at every assessment.",
+                    ][(number - 1) % 3],
+                    owner_agency=agency,
+                    due_by=signed + timedelta(days=180),
+                    success_measure="An audit of 20 cases six months on shows it done in at least 18.",
+                )
+            )
+            created.append(signed)
+    Recommendation.objects.bulk_create(recommendations)
+    for recommendation, day in zip(recommendations, created, strict=True):
+        recommendation.created_at = _at(day, 16)
+    Recommendation.objects.bulk_update(recommendations, ["created_at"])
+
+    actions: list[Action] = []
+    turn = 0
+    for recommendation, signed in zip(recommendations, created, strict=True):
+        review = recommendation.findings.review
+        for number in (1, 2):
+            state, due_offset = ACTION_PATTERN[turn % len(ACTION_PATTERN)]
+            turn += 1
+            settled_or_done = state not in ACTIVE_ACTION_STATES
+            due = today + timedelta(days=due_offset) if not settled_or_done else signed + timedelta(days=120)
+            done = min(signed + timedelta(days=100), today - timedelta(days=1))
+            actions.append(
+                Action(
+                    recommendation=recommendation,
+                    review=review,
+                    number=number,
+                    description=[
+                        "Update the procedure and brief every team.",
+                        "Audit a sample of cases and report to the partnership's quality group.",
+                    ][number - 1],
+                    owner_agency=recommendation.owner_agency,
+                    owner_role="Head of safeguarding",
+                    due_date=max(due, signed + timedelta(days=14)) if settled_or_done else due,
+                    success_measure=recommendation.success_measure,
+                    state=state,
+                    evidence="Procedure v3 issued; briefing attendance records kept."
+                    if state in (ActionState.COMPLETED, ActionState.VERIFIED)
+                    else "",
+                    completed_by=lead if state in (ActionState.COMPLETED, ActionState.VERIFIED) else None,
+                    completed_at=_at(done, 12) if state in (ActionState.COMPLETED, ActionState.VERIFIED) else None,
+                    verified_by=coordinator if state == ActionState.VERIFIED else None,
+                    verified_at=_at(done, 17) if state == ActionState.VERIFIED else None,
+                    not_implemented_reason=NOT_IMPLEMENTED_REASONS[turn % 2]
+                    if state == ActionState.CLOSED_NOT_IMPLEMENTED
+                    else "",
+                    created_by=coordinator,
+                )
+            )
+    Action.objects.bulk_create(actions)
+    for action in actions:
+        action.created_at = action.recommendation.created_at
+    Action.objects.bulk_update(actions, ["created_at"])
+
+
+def _roles(reviews: list[Review], users: dict[str, User]) -> None:
+    """The coordinator and the chair on each (the panel member on the CSPRs), with their object
+    permissions, as reviews.services.roles.role_assign records them."""
+    grants = [(Role.COORDINATOR, "coordinator"), (Role.CHAIR, "chair")]
+    roles = []
+    for review in reviews:
+        for role, username in grants:
+            roles.append(ReviewRole(review=review, user=users[username], role=role))
+        if review.kind == ReviewKind.CSPR:
+            roles.append(ReviewRole(review=review, user=users["panel"], role=Role.PANEL_MEMBER))
+    ReviewRole.objects.bulk_create(roles)
+    content_type = ContentType.objects.get_for_model(Review)
+    permissions = {
+        p.codename: p for p in Permission.objects.filter(content_type=content_type, codename__in=_codenames())
+    }
+    ReviewUserObjectPermission.objects.bulk_create(
+        [
+            ReviewUserObjectPermission(permission=permissions[codename], user=role.user, content_object=role.review)
+            for role in roles
+            for codename in ROLE_PERMISSIONS[role.role]
+        ]
+    )
+
+
+def _codenames() -> set[str]:
+    return {codename for codenames in ROLE_PERMISSIONS.values() for codename in codenames}
