@@ -135,6 +135,23 @@ def partnership_figures(note: str, *, scrutineer: Outcome = OK, post_only: bool 
     return Rule(outcomes, note, post_only=post_only)
 
 
+def partnership_themes_editors(note: str, *, post_only: bool = False) -> Rule:
+    """A partnership's theme list: its administrator and business manager; to everyone else it does
+    not exist (the partnership's coordinator included: the list is the board's to keep)."""
+    outcomes = dict.fromkeys(SIGNED_IN, HIDDEN)
+    outcomes.update(partnership_admin=OK, business_manager=OK)
+    return Rule(outcomes, note, post_only=post_only)
+
+
+def in_partnership(note: str) -> Rule:
+    """A partnership's page across its reviews: anyone with a standing in the partnership or a review
+    of it they may see; to others (the outsider) it does not exist. The page shows only the reviews
+    the user reads."""
+    outcomes = dict.fromkeys(SIGNED_IN, OK)
+    outcomes["outsider"] = HIDDEN
+    return Rule(outcomes, note)
+
+
 CASE_READERS = ("coordinator", "chair", "panel_member", "agency_lead")
 DRAFTERS = ("coordinator", "chair")
 INVITED = ("coordinator", "chair", "panel_member")
@@ -158,6 +175,16 @@ RULES: dict[str, Rule] = {
     "reviews:action_tracker_export": everyone("CSV of the tracker, same scope; recorded in the access log."),
     "reviews:timeliness_export": everyone(
         "CSV of every clock of the reviews the user coordinates (start, due, stop, outcome); logged."
+    ),
+    "reviews:search": everyone(
+        "Search across the user's reviews: titles for all; findings, learning, themes and recommendations "
+        "with case detail (never the scrutineer); actions to the coordinator and the owning agency's lead; "
+        "published report text to the report's readers (tests/reviews/search)."
+    ),
+    "reviews:themes": partnership_themes_editors("The partnership's theme list: add and remove themes."),
+    "reviews:theme": in_partnership(
+        "One theme: the reviews that found it, their recommendations and actions, and how many were "
+        "implemented; only reviews whose findings the user reads."
     ),
     "reviews:my_actions": everyone("Actions owned by the agencies the user leads."),
     "reviews:panels": everyone("Meetings the user coordinates or is invited to."),
@@ -186,6 +213,12 @@ RULES: dict[str, Rule] = {
         "The published report's PDF, pseudonyms only: 404 to all until publication is recorded (as in the "
         "fixture world); then the coordinator, chair, panel members and scrutineer read it, an agency lead gets "
         "403 (tests/reviews/publication). Logged.",
+        hidden=ON_REVIEW,
+    ),
+    "reviews:learning_briefing": on_review(
+        (),
+        "The one-page learning briefing: 404 to all until publication is recorded as published (as in the "
+        "fixture world); then everyone on the review reads it (tests/reviews/search).",
         hidden=ON_REVIEW,
     ),
     # A child death review's own pages (404 on any other kind of review).

@@ -311,6 +311,58 @@ def partnership_figures_for(user: AnyUser, code: str) -> FiguresAccess:
     return FiguresAccess(partnership=member.partnership, standing=member.standing)
 
 
+# --- a partnership's themes -----------------------------------------------------------------------
+
+# Who keeps a partnership's theme list (reviews/models/findings.py Theme): its administrator and
+# business manager.
+_THEME_EDITORS = frozenset({PartnershipMember.Standing.ADMINISTRATOR, PartnershipMember.Standing.BUSINESS_MANAGER})
+
+
+def themes_editor_for(user: AnyUser, code: str) -> Partnership:
+    """The partnership whose theme list ``user`` edits: 404 to anyone but its administrator or
+    business manager. One query."""
+    member = (
+        PartnershipMember.objects.select_related("partnership")
+        .filter(user_id=user.pk, partnership__code=code, standing__in=_THEME_EDITORS)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if member is None:
+        raise Http404("No such partnership.")
+    return member.partnership
+
+
+def may_edit_themes(user: AnyUser | None, partnership_id: int) -> bool:
+    """Whether ``user`` may change the partnership's theme list: its administrator, business
+    manager or a review coordinator of it."""
+    if not (user and user.is_authenticated):
+        return False
+    return PartnershipMember.objects.filter(
+        user_id=user.pk,
+        partnership_id=partnership_id,
+        standing__in=_THEME_EDITORS | {PartnershipMember.Standing.COORDINATOR},
+    ).exists()
+
+
+def partnership_reader_for(user: AnyUser, code: str) -> Partnership:
+    """A partnership's pages across its reviews (a theme page): 404 to a user with neither a
+    standing in it nor a review of it they may see. One query."""
+    if not user.is_authenticated:
+        raise Http404("No such partnership.")
+    partnership = (
+        Partnership.objects.filter(code=code)
+        .filter(
+            Q(Exists(PartnershipMember.objects.filter(user_id=user.pk, partnership_id=OuterRef("pk"))))
+            | Q(Exists(reviews_for_user(user).filter(partnership_id=OuterRef("pk"))))
+        )
+        .first()
+    )
+    if partnership is None:
+        raise Http404("No such partnership.")
+    return partnership
+
+
 # --- one review -----------------------------------------------------------------------------------
 
 
@@ -342,6 +394,20 @@ def reviews_for_user(user: AnyUser | None) -> QuerySet[Review]:
     # Subqueries rather than joins keep one row per review without DISTINCT.
     review_ids = _permission_rows(user).filter(permission__codename="view_review").values("content_object_id")
     return Review.objects.filter(Q(pk__in=review_ids) | Q(partnership_id__in=_managed_partnerships(user)))
+
+
+def reviews_holding(user: AnyUser | None, needed: Needed) -> QuerySet[Review]:
+    """Reviews on which ``user`` holds one of ``needed``, as ``ReviewAccess.holds`` reads it: their
+    own permission rows, and ``OVERSIGHT_PERMS`` on every review of a partnership they are business
+    manager of. For filtering rows across reviews (search, a theme page) in the same query."""
+    if not (user and user.is_authenticated):
+        return Review.objects.none()
+    codenames = _codenames(needed)
+    review_ids = _permission_rows(user).filter(permission__codename__in=codenames).values("content_object_id")
+    held = Q(pk__in=review_ids)
+    if codenames & OVERSIGHT_PERMS:
+        held |= Q(partnership_id__in=_managed_partnerships(user))
+    return Review.objects.filter(held)
 
 
 @dataclass(frozen=True)

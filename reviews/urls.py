@@ -15,6 +15,7 @@ from reviews.views import (
     accuracy,
     actions,
     agencyforms,
+    briefing,
     child_death,
     chronology,
     contributions,
@@ -30,7 +31,9 @@ from reviews.views import (
     report,
     review,
     roles,
+    search,
     subjects,
+    themes,
     timeliness,
 )
 
@@ -42,6 +45,7 @@ review_urls = [
     path("notices/<slug:kind>/", notices.notice_view, name="review_notice"),
     path("publication/", publication.publication_view, name="publication"),
     path("publication/report.pdf", publication.publication_pdf, name="publication_pdf"),
+    path("briefing/", briefing.learning_briefing, name="learning_briefing"),
 ]
 
 child_death_urls = [
@@ -214,6 +218,9 @@ urlpatterns = [
     path("reviews/<str:reference>/findings/", include(findings_urls)),
     path("reviews/<str:reference>/actions/", include(action_urls)),
     path("reviews/<str:reference>/report/", include(report_urls)),
+    path("search/", search.search_view, name="search"),
+    path("partnerships/<str:code>/themes/", themes.themes_view, name="themes"),
+    path("partnerships/<str:code>/themes/<int:theme_id>/", themes.theme_view, name="theme"),
     path("my-requests/", contributions.my_requests_view, name="my_requests"),
     path("chair/", findings.chair_page, name="chair"),
     path("actions/", actions.action_tracker, name="action_tracker"),

@@ -35,6 +35,10 @@ DEFAULT_THEMES: list[str] = [
     "Parental mental health",
     "Substance misuse",
     "Physical abuse",
+    "Sexual abuse",
+    "Emotional abuse",
+    "Institutional abuse",
+    "Self-harm and suicide",
     "Online harm",
     "Missing from home / education",
 ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -27,7 +27,7 @@ from reviews.models.findings import (
     Theme,
     relevance_field,
 )
-from reviews.permissions import CHAIR, FINDINGS_DRAFTERS, require_partnership_coordinator, require_review_perm
+from reviews.permissions import CHAIR, FINDINGS_DRAFTERS, may_edit_themes, require_review_perm
 from reviews.selectors.findings import (
     content_changes,
     content_hash,
@@ -49,7 +49,11 @@ from workflows.types import User
 
 def themes_set(*, actor: User, partnership: Partnership, names: list[str]) -> list[str]:
     """Replace the partnership's theme list. Findings keep the names they were tagged with."""
-    require_partnership_coordinator(actor, partnership, "change its themes")
+    if not may_edit_themes(actor, partnership.pk):
+        raise PermissionDenied(
+            f"You need to be the administrator, business manager or a review coordinator of {partnership} "
+            "to change its themes."
+        )
     cleaned: list[str] = []
     for name in names:
         name = " ".join(name.split())

@@ -198,6 +198,11 @@ def build_world(
         due_date=timezone.localdate() + timedelta(days=14),
     )
 
+    # A theme of the partnership's own list (its theme page follows it across the reviews).
+    from reviews.models import Theme
+
+    theme = Theme.objects.create(partnership=partnership, name="Neglect", position=0)
+
     users = {
         "coordinator": coordinator,
         "chair": chair,
@@ -249,6 +254,7 @@ def build_world(
             # A partnership's figures: the annual report for the financial year April 2026 to March 2027.
             "code": partnership.code,
             "year": 2026,
+            "theme_id": theme.pk,
         }
 
     return World(
@@ -370,6 +376,6 @@ def url_kwargs(world: World, role: str, name: str, params: tuple[str, ...]) -> d
     values = world.params(role)
     if name.startswith("reviews:child_death") and world.cdr is not None:
         values = {**values, "reference": world.cdr.reference}
-    if name.startswith("reviews:publication") and world.cspr is not None:
+    if (name.startswith("reviews:publication") or name == "reviews:learning_briefing") and world.cspr is not None:
         values = {**values, "reference": world.cspr.reference}
     return {p: (STEP_NAMES[name] if p == "name" else values[p]) for p in params}
