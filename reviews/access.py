@@ -136,10 +136,10 @@ def partnership_figures(note: str, *, scrutineer: Outcome = OK, post_only: bool 
 
 
 def partnership_themes_editors(note: str, *, post_only: bool = False) -> Rule:
-    """A partnership's theme list: its administrator and business manager; to everyone else it does
-    not exist (the partnership's coordinator included: the list is the board's to keep)."""
+    """A partnership's theme list: its coordinators, administrator and business manager; to everyone
+    else (the outsider, who coordinates another partnership, included) it does not exist."""
     outcomes = dict.fromkeys(SIGNED_IN, HIDDEN)
-    outcomes.update(partnership_admin=OK, business_manager=OK)
+    outcomes.update(coordinator=OK, partnership_admin=OK, business_manager=OK)
     return Rule(outcomes, note, post_only=post_only)
 
 

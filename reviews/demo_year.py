@@ -279,10 +279,10 @@ def year_plan(year: FinancialYear, today: date) -> YearPlan:
     categories: list[int | None] = [None] * count
     for window in (year, FinancialYear(year.start_year + 1)):
         forced = [i for i, t in enumerate(timeline) if t[4] in window and categories[i] is None]
-        for category, i in zip(C.values, forced, strict=False):
-            categories[i] = category
-    for i, category in enumerate(categories):
-        if category is None:
+        for forced_category, i in zip(C.values, forced, strict=False):
+            categories[i] = forced_category
+    for i, drawn in enumerate(categories):
+        if drawn is None:
             categories[i] = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
 
     plan = YearPlan(year)
@@ -641,14 +641,14 @@ def _write(
         subjects.append(subject)
     Subject.objects.bulk_create(subjects)
     deaths = []
-    for review, record in batch.child_deaths:
-        record.review = review
-        deaths.append(record)
+    for review, death_row in batch.child_deaths:
+        death_row.review = review
+        deaths.append(death_row)
     ChildDeath.objects.bulk_create(deaths)
     findings = []
-    for review, record, _, _ in batch.findings:
-        record.review = review
-        findings.append(record)
+    for review, findings_row, _, _ in batch.findings:
+        findings_row.review = review
+        findings.append(findings_row)
     Findings.objects.bulk_create(findings)
     _recommendations_and_actions(batch, agencies=agencies, users=users, today=today)
     _roles(batch.reviews, users)

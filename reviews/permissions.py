@@ -315,12 +315,20 @@ def partnership_figures_for(user: AnyUser, code: str) -> FiguresAccess:
 
 # Who keeps a partnership's theme list (reviews/models/findings.py Theme): its administrator and
 # business manager.
-_THEME_EDITORS = frozenset({PartnershipMember.Standing.ADMINISTRATOR, PartnershipMember.Standing.BUSINESS_MANAGER})
+# The theme list is kept by the partnership's business unit: its coordinators, administrator and
+# business manager (the same people who tag findings with themes, and who answer for the report).
+_THEME_EDITORS = frozenset(
+    {
+        PartnershipMember.Standing.COORDINATOR,
+        PartnershipMember.Standing.ADMINISTRATOR,
+        PartnershipMember.Standing.BUSINESS_MANAGER,
+    }
+)
 
 
 def themes_editor_for(user: AnyUser, code: str) -> Partnership:
-    """The partnership whose theme list ``user`` edits: 404 to anyone but its administrator or
-    business manager. One query."""
+    """The partnership whose theme list ``user`` edits: 404 to anyone but its coordinators,
+    administrator or business manager. One query."""
     member = (
         PartnershipMember.objects.select_related("partnership")
         .filter(user_id=user.pk, partnership__code=code, standing__in=_THEME_EDITORS)
@@ -341,7 +349,7 @@ def may_edit_themes(user: AnyUser | None, partnership_id: int) -> bool:
     return PartnershipMember.objects.filter(
         user_id=user.pk,
         partnership_id=partnership_id,
-        standing__in=_THEME_EDITORS | {PartnershipMember.Standing.COORDINATOR},
+        standing__in=_THEME_EDITORS,
     ).exists()
 
 

@@ -16,7 +16,6 @@ from nhs_number import is_valid as nhs_number_is_valid
 
 from reviews.demo import USERS
 from reviews.demo_year import year_plan
-from reviews.selectors.annual_report import FinancialYear
 from reviews.models import (
     ChildDeath,
     JointAgencyResponseItem,
@@ -31,6 +30,7 @@ from reviews.models import (
     Role,
     SubjectIdentity,
 )
+from reviews.selectors.annual_report import FinancialYear
 from reviews.selectors.clocks import clock_reading
 from reviews.services.review import review_advance
 from workflows.clocks import ClockStatus

@@ -41,7 +41,7 @@ def test_the_business_manager_adds_and_removes_a_theme(client, world, partnershi
 
 def test_the_theme_list_is_not_found_by_anyone_else(client, world, partnership):
     url = reverse("reviews:themes", args=[partnership.code])
-    for role in ("coordinator", "chair", "partnership_member", "outsider"):
+    for role in ("chair", "partnership_member", "partnership_scrutineer", "outsider"):
         client.force_login(world.users[role])
         assert client.get(url).status_code == 404, role
         assert client.post(url, {"name": "Anything"}).status_code == 404, role
@@ -101,3 +101,13 @@ def test_the_briefing_once_published(client, world):
             assert identity not in html
     client.force_login(world.users["outsider"])
     assert client.get(url).status_code == 404
+
+
+def test_the_partnerships_coordinator_and_administrator_keep_the_list_too(client, world, partnership):
+    url = reverse("reviews:themes", args=[partnership.code])
+    for role, theme in (("coordinator", "Cost of living"), ("partnership_admin", "Gangs")):
+        client.force_login(world.users[role])
+        assert client.get(url).status_code == 200, role
+        assert client.post(url, {"name": theme}).status_code == 302, role
+    names = set(Theme.objects.filter(partnership=partnership).values_list("name", flat=True))
+    assert {"Cost of living", "Gangs"} <= names
