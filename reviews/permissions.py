@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -319,7 +320,7 @@ def _permission_rows(user: User) -> QuerySet[ReviewUserObjectPermission]:
     )
 
 
-def _managed_partnerships(user: User) -> QuerySet[PartnershipMember]:
+def _managed_partnerships(user: User) -> QuerySet[PartnershipMember, Any]:
     """The partnerships ``user`` is business manager of, as a subquery of their ids."""
     return PartnershipMember.objects.filter(
         user_id=user.pk, standing=PartnershipMember.Standing.BUSINESS_MANAGER
