@@ -4,24 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("reviews", "0028_publication_report_version"),
+        ('reviews', '0028_publication_report_version'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="partnershipmember",
-            name="standing",
-            field=models.CharField(
-                choices=[
-                    ("coordinator", "review coordinator (business unit)"),
-                    ("administrator", "partnership administrator"),
-                    ("member", "member (roles on single reviews only)"),
-                    ("business_manager", "business manager (every review, no identities)"),
-                    ("scrutineer", "scrutineer (figures and timeliness only)"),
-                ],
-                default="member",
-                max_length=20,
-            ),
+            model_name='partnershipmember',
+            name='standing',
+            field=models.CharField(choices=[('coordinator', 'review coordinator (business unit)'), ('administrator', 'partnership administrator'), ('member', 'member (roles on single reviews only)'), ('business_manager', 'business manager (every review, no identities)'), ('scrutineer', 'scrutineer (figures and timeliness only)')], default='member', max_length=20),
         ),
     ]
