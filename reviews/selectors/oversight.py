@@ -31,6 +31,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, Count, F, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from reviews.disclosure import DisclosureRules, Table, disclose, make_table
@@ -377,30 +378,33 @@ def stop_stage(spec: ClockSpec) -> str | None:
     return spec.prompt_states[0] if spec.prompt_states else None
 
 
-def _days(since: dt.datetime, until: dt.datetime) -> int:
-    """Calendar days between two moments, as local dates (a stage entered and left on the same day: 0)."""
-    return (timezone.localtime(until).date() - timezone.localtime(since).date()).days
-
-
 def stage_pace(partnership: Partnership) -> dict[tuple[str, str], float]:
     """Median days the partnership's completed reviews spent in each stage, per kind: (kind, stage) ->
     days. A review's time in a stage runs from the step into it (or its opening) to the step out of
     it, added up if it was there twice. Two queries."""
     review_type = ContentType.objects.get_for_model(Review)
     completed = Review.objects.filter(partnership=partnership, state__in=COMPLETED_STATES)
-    opened = {pk: (kind, created) for pk, kind, created in completed.values_list("pk", "kind", "created_at")}
+    # Days are counted between local dates (a stage entered and left on the same day: 0), the dates
+    # worked out by the database.
+    opened = {
+        pk: (kind, created)
+        for pk, kind, created in completed.annotate(opened_on=TruncDate("created_at")).values_list(
+            "pk", "kind", "opened_on"
+        )
+    }
     logs = (
         TransitionLog.objects.filter(content_type=review_type, object_id__in=completed.values("pk"))
+        .annotate(on=TruncDate("at"))
         .order_by("object_id", "at", "id")
-        .values_list("object_id", "from_state", "at")
+        .values_list("object_id", "from_state", "on")
     )
     spent: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    previous: dict[int, dt.datetime] = {}
-    for review_id, from_state, at in logs:
+    previous: dict[int, date] = {}
+    for review_id, from_state, on in logs:
         kind, created = opened[review_id]
         since = previous.get(review_id, created)
-        spent[(kind, from_state)][review_id] += max(0, _days(since, at))
-        previous[review_id] = at
+        spent[(kind, from_state)][review_id] += max(0, (on - since).days)
+        previous[review_id] = on
     return {key: float(statistics.median(by_review.values())) for key, by_review in spent.items()}
 
 
@@ -413,6 +417,7 @@ def _predictions(
     not_predicted = sorted(spec.label for key, spec in ALL_SPECS.items() if key not in predictable)
     counting = (
         _clocks(partnership)
+        .annotate(opened_on=TruncDate("review__created_at"))
         .filter(
             key__in=list(predictable),
             start_date__isnull=False,
@@ -429,18 +434,18 @@ def _predictions(
             "review__reference",
             "review__kind",
             "review__state",
-            "review__created_at",
+            "opened_on",
         )
         .order_by("due_date", "review__reference")
     )
     rows = list(counting)
     review_type = ContentType.objects.get_for_model(Review)
-    entered: dict[int, dt.datetime] = {}
+    entered: dict[int, date] = {}
     if rows:
         entered = dict(
             TransitionLog.objects.filter(content_type=review_type, object_id__in={row[3] for row in rows})
             .values("object_id")
-            .annotate(last=Max("at"))
+            .annotate(last=TruncDate(Max("at")))
             .values_list("object_id", "last")
             .order_by()
         )
@@ -457,7 +462,7 @@ def _predictions(
                 missing.add((kind, stage))
                 continue
             if index == here:
-                since = timezone.localtime(entered.get(review_id, created)).date()
+                since = entered.get(review_id, created)
                 median = max(0.0, median - (today - since).days)
             days += median
         predicted = today + timedelta(days=math.ceil(days))
