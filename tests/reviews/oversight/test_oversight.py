@@ -293,3 +293,20 @@ def test_constant_query_count(client, crafted, partnership, coordinator, busines
         )
     assert _queries(client, url(partnership)) == few
     assert _queries(client, url(partnership, "reviews:oversight_reviews") + "?of=caseload") == few_list
+
+
+def test_an_agency_figure_links_to_its_reviews(client, crafted, partnership, business_manager, police):
+    client.force_login(business_manager)
+    html = client.get(url(partnership) + "?from=2027-01-01&to=2027-02-01").content.decode()
+    query = f"of=agencies&amp;agency={police.pk}&amp;figure=on_time&amp;from=2027-01-01&amp;to=2027-02-01"
+    assert query in html
+    page = client.get(url(partnership, "reviews:oversight_reviews") + "?" + query.replace("&amp;", "&")).content
+    assert crafted["d"].reference in page.decode() and crafted["e"].reference not in page.decode()
+
+
+def test_the_scrutineers_counts_are_disclosure_controlled(crafted, partnership):
+    disclosed = oversight(partnership, today=TODAY).disclosed()
+    # 3 rapid reviews at notification: suppressed; the 5 open reviews in all: rounded, still 5.
+    assert disclosed.caseload.table.value("Rapid review", "Notification") is None
+    assert disclosed.caseload.table.value("Total", "Total") == 5
+    assert disclosed.predictions == () and not disclosed.exact
