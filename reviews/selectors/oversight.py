@@ -322,7 +322,7 @@ def _clock_outcomes(partnership: Partnership, today: date, near_limit: date) -> 
     for row in (
         _clocks(partnership)
         .annotate(outcome=_outcome_case(today, near_limit))
-        .values("key", "outcome", "review__kind")
+        .values("key", "outcome")
         .annotate(n=Count("pk"))
         .order_by()
     ):
