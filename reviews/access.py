@@ -189,6 +189,16 @@ RULES: dict[str, Rule] = {
     "reviews:my_actions": everyone("Actions owned by the agencies the user leads."),
     "reviews:panels": everyone("Meetings the user coordinates or is invited to."),
     "reviews:panel_new": partnership_coordinators("Scheduling a panel meeting."),
+    # --- one partnership's figures ---
+    "reviews:oversight": partnership_figures(
+        "Oversight dashboard: caseload, clocks by outcome, predicted breaches, agency responsiveness. Exact "
+        "(not for publication) with links to the reviews; the scrutineer's under disclosure control, no links."
+    ),
+    "reviews:oversight_reviews": partnership_figures(
+        "The reviews behind one oversight figure (only those the user may see); a scrutineer reads figures "
+        "only, never which reviews they count.",
+        scrutineer=HIDDEN,
+    ),
     # --- one review ---
     "reviews:review": on_review(
         ON_REVIEW, "Progress and clocks for all; case detail (subjects, key dates) not for the scrutineer. Logged."

@@ -26,6 +26,7 @@ from reviews.views import (
     intake,
     leaks,
     notices,
+    oversight,
     panels,
     publication,
     report,
@@ -228,6 +229,9 @@ urlpatterns = [
     path("timeliness.csv", timeliness.timeliness_export, name="timeliness_export"),
     path("my-actions/", actions.my_actions_view, name="my_actions"),
     path("panels/", include(panel_urls)),
+    # A partnership's figures (docs/ACCESS.md: its coordinators, business manager and scrutineer).
+    path("partnerships/<str:code>/oversight/", oversight.oversight_dashboard, name="oversight"),
+    path("partnerships/<str:code>/oversight/reviews/", oversight.oversight_reviews, name="oversight_reviews"),
     # The public front door: no sign-in (docs/DOMAIN.md "Intake").
     path("notify/", intake.notify, name="notify"),
     path("intake/", include(intake_urls)),

@@ -407,45 +407,72 @@ AGENCY_COLUMNS = [
 ]
 
 
-def _agencies_table(partnership: Partnership, year: FinancialYear, as_of: date) -> Table:
-    """Per agency, the contributions asked of it in the year. One query (and the content type's)."""
-    first, after = year.moments()
+def agency_contributions(
+    partnership: Partnership, first: dt.datetime, after: dt.datetime
+) -> QuerySet[AgencyContribution]:
+    """The contributions asked of agencies from ``first`` (included) to ``after`` (excluded), each
+    annotated with what ``agency_figures`` reads: its submission day, whether a reminder went out
+    about it (a cancelled one never did), whether one was escalated and whether an extension was
+    granted. The annual report's table and the oversight dashboard (and the reviews behind each of
+    its figures) read the same rows."""
     content_type = ContentType.objects.get_for_model(AgencyContribution)
-    # A reminder that went out (a cancelled one never did), about this contribution's due date.
     reminders = Notification.objects.filter(
         kind=Notification.Kind.REMINDER, deadline__content_type=content_type, deadline__object_id=OuterRef("pk")
     ).exclude(status=Notification.Status.CANCELLED)
-    submitted = Q(submitted_at__isnull=False)
-    rows = (
-        AgencyContribution.objects.filter(
-            review__partnership=partnership, requested_at__gte=first, requested_at__lt=after
-        )
-        .annotate(
-            submitted_day=TruncDate("submitted_at"),
-            was_chased=Exists(reminders),
-            was_escalated=Exists(reminders.filter(escalation=True)),
-            was_extended=Exists(
-                DueDateChange.objects.filter(contribution=OuterRef("pk"), status=DueDateChange.Status.GRANTED)
-            ),
-        )
-        .values("agency__name")
-        .annotate(
-            asked=Count("pk"),
-            on_time=Count("pk", filter=submitted & Q(submitted_day__lte=F("due_date"))),
-            late=Count("pk", filter=submitted & Q(submitted_day__gt=F("due_date"))),
-            overdue=Count(
-                "pk",
-                filter=Q(submitted_at__isnull=True, due_date__lt=_overdue_from(year, as_of))
-                & ~Q(state=ContributionState.WAIVED),
-            ),
-            waived=Count("pk", filter=Q(state=ContributionState.WAIVED)),
-            extended=Count("pk", filter=Q(was_extended=True)),
-            chased=Count("pk", filter=Q(was_chased=True)),
-            escalated=Count("pk", filter=Q(was_escalated=True)),
-        )
-        .order_by("agency__name")
+    return AgencyContribution.objects.filter(
+        review__partnership=partnership, requested_at__gte=first, requested_at__lt=after
+    ).annotate(
+        submitted_day=TruncDate("submitted_at"),
+        was_chased=Exists(reminders),
+        was_escalated=Exists(reminders.filter(escalation=True)),
+        was_extended=Exists(
+            DueDateChange.objects.filter(contribution=OuterRef("pk"), status=DueDateChange.Status.GRANTED)
+        ),
     )
-    rows_list = list(rows)
+
+
+def agency_figures(overdue_from: date) -> dict[str, Q]:
+    """Each column of AGENCY_COLUMNS as a condition on ``agency_contributions``' rows: overdue means
+    nothing submitted and due before ``overdue_from``, unless waived."""
+    submitted = Q(submitted_at__isnull=False)
+    return {
+        "asked": Q(),
+        "on_time": submitted & Q(submitted_day__lte=F("due_date")),
+        "late": submitted & Q(submitted_day__gt=F("due_date")),
+        "overdue": Q(submitted_at__isnull=True, due_date__lt=overdue_from) & ~Q(state=ContributionState.WAIVED),
+        "waived": Q(state=ContributionState.WAIVED),
+        "extended": Q(was_extended=True),
+        "chased": Q(was_chased=True),
+        "escalated": Q(was_escalated=True),
+    }
+
+
+def agency_rows(partnership: Partnership, first: dt.datetime, after: dt.datetime, overdue_from: date) -> list[dict]:
+    """Per agency (by name; ``agency_id`` too), the count of each of AGENCY_COLUMNS. One query (and
+    the content type's)."""
+    figures = agency_figures(overdue_from)
+    rows = (
+        agency_contributions(partnership, first, after)
+        .values("agency__name", "agency_id")
+        .annotate(**{key: Count("pk", filter=figures[key]) for key, _ in AGENCY_COLUMNS})
+        .order_by("agency__name", "agency_id")
+    )
+    return list(rows)
+
+
+def agency_notes(overdue_from: date) -> str:
+    return (
+        "On time: submitted (or a nil return made) on or before its due date, after any extension; late: after "
+        f"it. Not submitted, overdue: nothing submitted and due before {overdue_from:%-d %B %Y}, unless waived. "
+        "Extension granted, chased (a reminder went out) and escalated (a reminder went to the senior manager or "
+        "coordinator as well) overlap with the others, so no row is added up."
+    )
+
+
+def _agencies_table(partnership: Partnership, year: FinancialYear, as_of: date) -> Table:
+    """Per agency, the contributions asked of it in the year. One query (and the content type's)."""
+    first, after = year.moments()
+    rows_list = agency_rows(partnership, first, after, _overdue_from(year, as_of))
     return make_table(
         "agencies",
         "Agency responsiveness: contributions asked in the year",
@@ -453,13 +480,7 @@ def _agencies_table(partnership: Partnership, year: FinancialYear, as_of: date) 
         [label for _, label in AGENCY_COLUMNS],
         [[row[key] for key, _ in AGENCY_COLUMNS] for row in rows_list],
         column_totals=True,
-        notes=(
-            "Asked: contributions requested in the year. On time: submitted (or a nil return made) on or before "
-            "its due date, after any extension; late: after it. Not submitted, overdue: nothing submitted and "
-            f"due before {_overdue_from(year, as_of):%-d %B %Y}, unless waived. Extension granted, chased (a "
-            "reminder went out) and escalated (a reminder went to the senior manager or coordinator as well) "
-            "overlap with the others, so no row is added up.",
-        ),
+        notes=("Asked: contributions requested in the year. " + agency_notes(_overdue_from(year, as_of)),),
     )
 
 
