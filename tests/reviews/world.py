@@ -249,6 +249,7 @@ def build_world(
             # A partnership's figures: the annual report for the financial year April 2026 to March 2027.
             "code": partnership.code,
             "year": 2026,
+            "file_format": "csv",
         }
 
     return World(
