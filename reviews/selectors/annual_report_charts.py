@@ -13,14 +13,17 @@ element is dropped (its two rules become attributes of the root element).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from reviews.disclosure import SUPPRESSED, Table
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
 # The GOV.UK Design System's colours, distinct in greyscale order too.
 COLOURS = ("#1d70b8", "#00703c", "#f47738", "#505a5f", "#d4351c", "#003078")
 TEXT = "#0b0c0c"
+# Raise when the drawing changes, so no chart drawn the old way is served from the cache.
+CHARTS_VERSION = 1
+CACHE_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,10 @@ def _suppressed_sentence(table: Table) -> str:
 
 
 def _short(label: str) -> str:
-    # The timeliness rows end with the kinds and basis in brackets: the chart's axis keeps the name.
-    return label.split(" (", 1)[0]
+    # A timeliness row ends "(CSPR, SCR; statute)": the chart keeps the kinds (two clocks share a
+    # name) and leaves the basis to the table.
+    head, _, _ = label.rpartition(";")
+    return f"{head})" if head and "(" in head else label
 
 
 # --- drawing ---
@@ -176,17 +184,42 @@ def _short(label: str) -> str:
 def _figure(rows: int) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, max(2.2, 0.5 * rows + 1.2)), layout="constrained")
+    # Fixed margins, not a layout engine: the labels' column is a third of the width (the longest
+    # label wraps nothing; it is cut by the table, which always has it whole), and each row a
+    # fixed height. A layout engine measures every text first and costs several times the drawing.
+    height = 0.45 * rows + 1.1
+    figure = Figure(figsize=(8, height))
+    figure.subplots_adjust(left=0.36, right=0.97, bottom=0.55 / height, top=1 - 0.5 / height)
     axes = figure.subplots()
     return figure, axes
 
 
+def _cached(draw: Callable[..., str]) -> Callable[..., str]:
+    """The same figures draw the same SVG: kept in the shared cache by what is drawn, so a report
+    whose figures have not changed is not drawn again (matplotlib takes a few hundred ms a chart).
+    The key is a hash of the labels and shown counts; a disclosed table's key is its disclosed counts."""
+
+    @wraps(draw)
+    def cached(*args: Any, **kwargs: Any) -> str:
+        what = repr((CHARTS_VERSION, draw.__name__, args, sorted(kwargs.items())))
+        key = "annual-report-chart:" + hashlib.sha256(what.encode()).hexdigest()
+        svg = cache.get(key)
+        if svg is None:
+            svg = draw(*args, **kwargs)
+            cache.set(key, svg, CACHE_SECONDS)
+        return str(svg)
+
+    return cached
+
+
+@_cached
 def _grouped_bars(
     labels: Sequence[str], series: dict[str, list[int | None]], *, xlabel: str, legend: bool = True
 ) -> str:
     with _style():
         figure, axes = _figure(len(labels) * max(1, len(series) // 2))
         n = max(1, len(series))
+        longest = 0
         height = 0.8 / n
         positions = range(len(labels))
         for s, (name, values) in enumerate(series.items()):
@@ -194,10 +227,12 @@ def _grouped_bars(
             drawn = [0 if v is None else v for v in values]
             bars = axes.barh(offsets, drawn, height=height, label=name, color=COLOURS[s % len(COLOURS)])
             axes.bar_label(bars, labels=[SUPPRESSED if v is None else f"{v:,}" for v in values], padding=3)
-        _finish(axes, labels, xlabel, legend and len(series) > 1)
+            longest = max([longest, *drawn])
+        _finish(axes, labels, xlabel, legend and len(series) > 1, longest)
         return _svg(figure)
 
 
+@_cached
 def _stacked_bars(labels: Sequence[str], series: dict[str, list[int | None]], *, xlabel: str) -> str:
     with _style():
         figure, axes = _figure(len(labels))
@@ -211,20 +246,21 @@ def _stacked_bars(labels: Sequence[str], series: dict[str, list[int | None]], *,
         for i in range(len(labels)):
             words = " / ".join(SUPPRESSED if values[i] is None else f"{values[i]:,}" for values in series.values())
             axes.annotate(words, (left[i], i), xytext=(3, 0), textcoords="offset points", va="center")
-        _finish(axes, labels, xlabel, True)
+        _finish(axes, labels, xlabel, True, max(left, default=0))
         return _svg(figure)
 
 
-def _finish(axes: Axes, labels: Sequence[str], xlabel: str, legend: bool) -> None:
+def _finish(axes: Axes, labels: Sequence[str], xlabel: str, legend: bool, longest: int) -> None:
     axes.set_yticks(range(len(labels)), labels=list(labels))
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
     # Every bar says its figure, so no scale: none to misread, and no tick to stand for a count.
     axes.set_xticks([])
-    axes.margins(x=0.25)
+    # From 0, with room after the longest bar for its figures (and a width when every bar is 0).
+    axes.set_xlim(0, max(longest, 1) * 1.35)
     axes.spines[["top", "right", "bottom"]].set_visible(False)
     if legend:
-        axes.legend(loc="lower right", frameon=False)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=4, frameon=False)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """What the navigation in base.html needs that the views do not pass: "My requests", "My actions",
-the chair's sign-offs, the action tracker, the panel meetings, "Open a review" and the partnerships' figures, each offered
-only to whoever has a use for it. A template tag rather than a context processor: it runs only
-when a page shows the navigation, and the settings stay the project's."""
+the chair's sign-offs, the action tracker, the panel meetings, "Open a review" and the partnerships'
+annual reports, each offered only to whoever has a use for it. A template tag rather than a
+context processor: it runs only when a page shows the navigation, and the settings stay the
+project's."""
 
 from __future__ import annotations
 
