@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 COLOURS = ("#1d70b8", "#00703c", "#f47738", "#505a5f", "#d4351c", "#003078")
 TEXT = "#0b0c0c"
 # Raise when the drawing changes, so no chart drawn the old way is served from the cache.
-CHARTS_VERSION = 1
+CHARTS_VERSION = 2
 CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -90,7 +91,7 @@ def _reviews_chart(table: Table) -> Chart:
     opened = series.get("Opened", [])
     top = _largest(table.row_labels, opened)
     if top:
-        summary += f" Most reviews opened were of one kind: {top[0].lower()} ({_count(top[1])})."
+        summary += f" Most reviews opened were of one kind: {top[0][:1].lower()}{top[0][1:]} ({_count(top[1])})."
     summary += _suppressed_sentence(table)
     return Chart("reviews", caption, summary, svg, table)
 
@@ -116,7 +117,7 @@ def _timeliness_chart(table: Table) -> Chart:
     ]
     worst = max(late, key=lambda item: item[1], default=None)
     if worst and worst[1] > 0:
-        summary += f" The clock most often late or overdue was {_short(worst[0]).lower()} ({_count(worst[1])})."
+        summary += f" The clock most often met late or overdue was \u201c{_short(worst[0])}\u201d ({_count(worst[1])})."
     if len(keep) < len(table.row_labels):
         summary += " Clocks with none due in the year are in the table only."
     summary += _suppressed_sentence(table)
@@ -181,13 +182,13 @@ def _short(label: str) -> str:
 # --- drawing ---
 
 
-def _figure(rows: int) -> tuple[Figure, Axes]:
+def _figure(rows: int, row_height: float = 0.45) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
     # Fixed margins, not a layout engine: the labels' column is a third of the width (the longest
     # label wraps nothing; it is cut by the table, which always has it whole), and each row a
     # fixed height. A layout engine measures every text first and costs several times the drawing.
-    height = 0.45 * rows + 1.1
+    height = row_height * rows + 1.1
     figure = Figure(figsize=(8, height))
     figure.subplots_adjust(left=0.36, right=0.97, bottom=0.55 / height, top=1 - 0.5 / height)
     axes = figure.subplots()
@@ -217,8 +218,8 @@ def _grouped_bars(
     labels: Sequence[str], series: dict[str, list[int | None]], *, xlabel: str, legend: bool = True
 ) -> str:
     with _style():
-        figure, axes = _figure(len(labels) * max(1, len(series) // 2))
         n = max(1, len(series))
+        figure, axes = _figure(len(labels), 0.2 * n + 0.25)
         longest = 0
         height = 0.8 / n
         positions = range(len(labels))
@@ -251,7 +252,8 @@ def _stacked_bars(labels: Sequence[str], series: dict[str, list[int | None]], *,
 
 
 def _finish(axes: Axes, labels: Sequence[str], xlabel: str, legend: bool, longest: int) -> None:
-    axes.set_yticks(range(len(labels)), labels=list(labels))
+    # Long labels wrap in the labels' column rather than run off the picture.
+    axes.set_yticks(range(len(labels)), labels=[textwrap.fill(label, 34) for label in labels])
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
     # Every bar says its figure, so no scale: none to misread, and no tick to stand for a count.
@@ -260,7 +262,7 @@ def _finish(axes: Axes, labels: Sequence[str], xlabel: str, legend: bool, longes
     axes.set_xlim(0, max(longest, 1) * 1.35)
     axes.spines[["top", "right", "bottom"]].set_visible(False)
     if legend:
-        axes.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=4, frameon=False)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False)
 
 
 @contextmanager
