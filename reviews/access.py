@@ -199,6 +199,14 @@ RULES: dict[str, Rule] = {
         "only, never which reviews they count.",
         scrutineer=HIDDEN,
     ),
+    "reviews:partnerships": everyone("The partnerships whose figures the user reads (none for most users)."),
+    "reviews:annual_report": partnership_figures(
+        "The annual report on screen with its charts: exact and not for publication inside the partnership, "
+        "under disclosure control for its scrutineer."
+    ),
+    "reviews:annual_report_file": partnership_figures(
+        "The annual report as PDF, XLSX, CSV or HTML: as the page, exact or disclosed by who asks."
+    ),
     # --- one review ---
     "reviews:review": on_review(
         ON_REVIEW, "Progress and clocks for all; case detail (subjects, key dates) not for the scrutineer. Logged."

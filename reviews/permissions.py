@@ -283,6 +283,10 @@ class FiguresAccess:
         reviews the user may see: reviews_for_user)."""
         return self.standing != PartnershipMember.Standing.SCRUTINEER
 
+    @property
+    def standing_label(self) -> str:
+        return str(PartnershipMember.Standing(self.standing).label)
+
 
 def figure_partnerships(user: AnyUser | None) -> list[FiguresAccess]:
     """Every partnership whose figures ``user`` reads, by name: one query."""

@@ -15,6 +15,7 @@ from reviews.views import (
     accuracy,
     actions,
     agencyforms,
+    annual_report,
     briefing,
     child_death,
     chronology,
@@ -227,6 +228,14 @@ urlpatterns = [
     path("actions/", actions.action_tracker, name="action_tracker"),
     path("actions/export.csv", actions.action_tracker_export, name="action_tracker_export"),
     path("timeliness.csv", timeliness.timeliness_export, name="timeliness_export"),
+    # A partnership's figures: the annual report on screen and as files (docs/DOMAIN.md "Reporting").
+    path("partnerships/", annual_report.partnerships, name="partnerships"),
+    path("partnerships/<str:code>/annual-report/<int:year>/", annual_report.annual_report_page, name="annual_report"),
+    path(
+        "partnerships/<str:code>/annual-report/<int:year>.<str:file_format>",
+        annual_report.annual_report_download,
+        name="annual_report_file",
+    ),
     path("my-actions/", actions.my_actions_view, name="my_actions"),
     path("panels/", include(panel_urls)),
     # A partnership's figures (docs/ACCESS.md: its coordinators, business manager and scrutineer).

@@ -1,5 +1,6 @@
 """The annual report as files: CSV (every table one after another), XLSX (one sheet a table) and a
-standalone HTML document (each table with its caption and headers), and the PDF drawn from it.
+standalone HTML document (each table with its caption and headers, and the charts drawn from
+the tables: reviews/selectors/annual_report_charts.py), and the PDF drawn from it.
 
 Each file says under every table which disclosure rules were applied, or "NOT FOR PUBLICATION"
 when the report is exact. Nothing here reads the database: give it the report, disclosed or not.
@@ -17,6 +18,7 @@ from django.template.loader import render_to_string
 
 from reviews.disclosure import SUPPRESSED, Table, text
 from reviews.selectors.annual_report import AnnualReport
+from reviews.selectors.annual_report_charts import Chart, report_charts
 from ui.csv import neutralise
 
 FORMATS = ("csv", "xlsx", "html", "pdf")
@@ -125,7 +127,11 @@ def report_xlsx(report: AnnualReport) -> bytes:
 
 
 def report_html(report: AnnualReport) -> str:
-    sections = [{"title": s.title, "tables": [_html_table(t) for t in s.tables]} for s in report.sections]
+    """The standalone document, with each chart (caption, summary, SVG) before the table it is drawn from."""
+    charts = {chart.table.key: chart for chart in report_charts(report)}
+    sections = [
+        {"title": s.title, "tables": [_html_table(t, charts.get(t.key)) for t in s.tables]} for s in report.sections
+    ]
     return render_to_string(
         "reviews/annual_report/document.html",
         {
@@ -137,8 +143,9 @@ def report_html(report: AnnualReport) -> str:
     )
 
 
-def _html_table(table: Table) -> dict[str, object]:
+def _html_table(table: Table, chart: Chart | None) -> dict[str, object]:
     return {
+        "chart": chart,
         "title": table.title,
         "header": table.header(),
         "rows": rows(table),

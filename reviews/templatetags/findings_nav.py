@@ -1,7 +1,8 @@
 """What the navigation in base.html needs that the views do not pass: "My requests", "My actions",
-the chair's sign-offs, the action tracker, the panel meetings and "Open a review", each offered
-only to whoever has a use for it. A template tag rather than a context processor: it runs only
-when a page shows the navigation, and the settings stay the project's."""
+the chair's sign-offs, the action tracker, the panel meetings, "Open a review" and the partnerships'
+annual reports, each offered only to whoever has a use for it. A template tag rather than a
+context processor: it runs only when a page shows the navigation, and the settings stay the
+project's."""
 
 from __future__ import annotations
 
@@ -9,13 +10,20 @@ from typing import Any
 
 from django import template
 from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 
 from reviews.models import PanelInvitation, PartnershipMember, ReviewRole, Role
 
 register = template.Library()
 
-# Read with the roles, in the same query: the user coordinates reviews of some partnership.
-_COORDINATES_A_PARTNERSHIP = "coordinates_a_partnership"
+# Read with the roles, in the same query: the user's standings in partnerships.
+_STANDING = "standing:"
+# Who reads a partnership's figures (reviews.permissions.partnership_figures_for).
+_FIGURES = {
+    _STANDING + PartnershipMember.Standing.COORDINATOR,
+    _STANDING + PartnershipMember.Standing.BUSINESS_MANAGER,
+    _STANDING + PartnershipMember.Standing.SCRUTINEER,
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -30,14 +38,15 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
     if cached is None:
         # order_by(): the model ordering would add id to the DISTINCT and return a row per role held.
         roles = ReviewRole.objects.filter(user_id=user.pk).order_by().values_list("role", flat=True).distinct()
+        # Each standing as "standing:<name>", never mistaken for the review role of the same name.
         standing = (
-            PartnershipMember.objects.filter(user_id=user.pk, standing=PartnershipMember.Standing.COORDINATOR)
+            PartnershipMember.objects.filter(user_id=user.pk)
             .order_by()
-            .annotate(held=Value(_COORDINATES_A_PARTNERSHIP, output_field=CharField()))
+            .annotate(held=Concat(Value(_STANDING), "standing", output_field=CharField()))
             .values_list("held", flat=True)
         )
         held = set(roles.union(standing))
-        open_review = _COORDINATES_A_PARTNERSHIP in held
+        open_review = _STANDING + PartnershipMember.Standing.COORDINATOR in held
         panels = bool(held & {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER}) or open_review
         if not panels:
             panels = PanelInvitation.objects.filter(user_id=user.pk).exists()
@@ -52,6 +61,8 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
             "open_review": open_review,
             # So is the intake queue of notifications of children's deaths (reviews/views/intake.py).
             "intake": open_review,
+            # The annual report of each partnership whose figures the user reads.
+            "figures": bool(held & _FIGURES),
         }
         request._findings_nav = cached
     return cached

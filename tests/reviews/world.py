@@ -255,6 +255,7 @@ def build_world(
             "code": partnership.code,
             "year": 2026,
             "theme_id": theme.pk,
+            "file_format": "csv",
         }
 
     return World(

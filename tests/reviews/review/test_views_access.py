@@ -165,7 +165,10 @@ def test_a_scrutineer_is_told_which_roles_read_case_detail(client, review, scrut
     client.force_login(scrutineer)
     for name, doing in (("findings", "read the findings"), ("chronology", "read the merged chronology")):
         shown = refusal_shown(client.get(reverse(f"reviews:{name}", args=[review.reference])))
-        roles = "the review coordinator's, the chair's, a panel member's or an agency lead's role"
+        roles = (
+            "the review coordinator's, the chair's, a panel member's, an agency lead's "
+            "or the partnership's business manager's role"
+        )
         assert f"You need {roles} on {review.reference} to {doing}." in shown
 
 
