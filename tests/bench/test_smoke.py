@@ -69,3 +69,9 @@ def test_the_national_bench_runs():
 def test_the_annual_report_bench_runs():
     out = run_bench("annual_report.py", "--scale", "0.001", "--runs", "1", "--no-pdf")
     assert "queries for the figures" in out and "whole report" in out
+    assert "charts drawn" in out and "charts from the cache" in out
+
+
+def test_the_oversight_bench_runs():
+    out = run_bench("oversight.py", "--scale", "0.001", "--runs", "1")
+    assert "oversight dashboard" in out
