@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.national import build, sizes  # noqa: E402 -- after the sys.path line
+from bench.national import build_largest  # noqa: E402 -- after the sys.path line
 from bench.throwaway_db import run_in_throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/reviews_bench_annual"
@@ -95,27 +95,14 @@ def run(args: argparse.Namespace, db_name: str) -> int:
 
     django.setup()
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from reviews.models import Partnership
     from reviews.selectors.annual_report import FinancialYear, annual_report
     from reviews.selectors.annual_report_files import report_file
 
-    n = sizes(args.scale)
-    print(f"database {db_name}: migrating ...", flush=True)
-    call_command("migrate", verbosity=0)
-    print(f"scale {args.scale}: " + ", ".join(f"{k} {v:,}" for k, v in n.items()), flush=True)
-    started = time.perf_counter()
-    build(n, timezone.localdate())
-    fill_in()
-    print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
-
-    partnership = Partnership.objects.annotate(n=Count("reviews")).order_by("-n", "pk").first()
-    assert partnership is not None
+    partnership = build_largest(args.scale, db_name, fill_in)
     year = FinancialYear.of(timezone.localdate())
     with CaptureQueriesContext(connection) as queries:
         report = annual_report(partnership, year)

@@ -551,6 +551,30 @@ class Timing:
     rows: str
 
 
+def build_largest(scale: float, db_name: str, fill_in: Any = None) -> Any:
+    """Migrate the throwaway database ``db_name``, build the national set at ``scale`` (then
+    ``fill_in()``, what a benchmark reads that the set leaves empty), printing the sizes and the
+    time taken, and return the partnership with the most reviews (annotated ``n``)."""
+    from django.core.management import call_command
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from reviews.models import Partnership
+
+    n = sizes(scale)
+    print(f"database {db_name}: migrating ...", flush=True)
+    call_command("migrate", verbosity=0)
+    print(f"scale {scale}: " + ", ".join(f"{k} {v:,}" for k, v in n.items()), flush=True)
+    started = time.perf_counter()
+    build(n, timezone.localdate())
+    if fill_in is not None:
+        fill_in()
+    print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    partnership = Partnership.objects.annotate(n=Count("reviews")).order_by("-n", "pk").first()
+    assert partnership is not None
+    return partnership
+
+
 def signed_in(user: Any) -> Any:
     """A client signed in with a confirmed second factor, as every user with a role is."""
     from django.test import Client

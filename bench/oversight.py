@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.national import TARGET_MS, build, signed_in, sizes, time_page  # noqa: E402 -- after sys.path
+from bench.national import TARGET_MS, build_largest, signed_in, time_page  # noqa: E402 -- after sys.path
 from bench.throwaway_db import run_in_throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/reviews_bench_oversight"
@@ -69,31 +69,18 @@ def fill_in() -> None:
 
 
 def run(args: argparse.Namespace, db_name: str) -> int:
-    import time
     from datetime import timedelta
 
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db.models import Count
     from django.urls import reverse
     from django.utils import timezone
 
-    from reviews.models import Partnership, PartnershipMember
+    from reviews.models import PartnershipMember
     from tests.factories import UserFactory
 
-    n = sizes(args.scale)
-    print(f"database {db_name}: migrating ...", flush=True)
-    call_command("migrate", verbosity=0)
-    print(f"scale {args.scale}: " + ", ".join(f"{k} {v:,}" for k, v in n.items()), flush=True)
-    started = time.perf_counter()
-    build(n, timezone.localdate())
-    fill_in()
-    print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
-
-    partnership = Partnership.objects.annotate(n=Count("reviews")).order_by("-n", "pk").first()
-    assert partnership is not None
+    partnership = build_largest(args.scale, db_name, fill_in)
     manager = UserFactory(username="bench.business.manager")
     PartnershipMember.objects.create(
         user=manager, partnership=partnership, standing=PartnershipMember.Standing.BUSINESS_MANAGER

@@ -300,27 +300,32 @@ def figure_partnerships(user: AnyUser | None) -> list[FiguresAccess]:
     return [FiguresAccess(partnership=member.partnership, standing=member.standing) for member in members]
 
 
-def partnership_figures_for(user: AnyUser, code: str) -> FiguresAccess:
-    """A partnership's figures: 404 to anyone who is not its coordinator, business manager or
-    scrutineer (a partnership's code is no secret, but its figures are)."""
+def _membership_for(user: AnyUser, code: str, standings: Iterable[str]) -> PartnershipMember:
+    """``user``'s membership of the partnership ``code`` if it has one of ``standings``; otherwise
+    a 404, as for a partnership that does not exist. One query."""
     member = (
         PartnershipMember.objects.select_related("partnership")
-        .filter(user_id=user.pk, partnership__code=code, standing__in=_FIGURES_READERS)
+        .filter(user_id=user.pk, partnership__code=code, standing__in=list(standings))
         .first()
         if user.is_authenticated
         else None
     )
     if member is None:
         raise Http404("No such partnership.")
+    return member
+
+
+def partnership_figures_for(user: AnyUser, code: str) -> FiguresAccess:
+    """A partnership's figures: 404 to anyone who is not its coordinator, business manager or
+    scrutineer (a partnership's code is no secret, but its figures are)."""
+    member = _membership_for(user, code, _FIGURES_READERS)
     return FiguresAccess(partnership=member.partnership, standing=member.standing)
 
 
 # --- a partnership's themes -----------------------------------------------------------------------
 
-# Who keeps a partnership's theme list (reviews/models/findings.py Theme): its administrator and
-# business manager.
-# The theme list is kept by the partnership's business unit: its coordinators, administrator and
-# business manager (the same people who tag findings with themes, and who answer for the report).
+# The theme list (reviews/models/findings.py Theme) is kept by the partnership's business unit: its
+# coordinators, administrator and business manager (who tag findings and answer for the report).
 _THEME_EDITORS = frozenset(
     {
         PartnershipMember.Standing.COORDINATOR,
@@ -333,16 +338,7 @@ _THEME_EDITORS = frozenset(
 def themes_editor_for(user: AnyUser, code: str) -> Partnership:
     """The partnership whose theme list ``user`` edits: 404 to anyone but its coordinators,
     administrator or business manager. One query."""
-    member = (
-        PartnershipMember.objects.select_related("partnership")
-        .filter(user_id=user.pk, partnership__code=code, standing__in=_THEME_EDITORS)
-        .first()
-        if user.is_authenticated
-        else None
-    )
-    if member is None:
-        raise Http404("No such partnership.")
-    return member.partnership
+    return _membership_for(user, code, _THEME_EDITORS).partnership
 
 
 def may_edit_themes(user: AnyUser | None, partnership_id: int) -> bool:
