@@ -46,6 +46,7 @@ from reviews.models.review import REFERENCE_CODES
 from reviews.models.roles import ROLE_PERMISSIONS, ReviewUserObjectPermission
 from reviews.models.subjects import Subject
 from reviews.selectors.annual_report import FinancialYear
+from reviews.selectors.findings import content_hash, signed_content
 from reviews.services.clocks import review_clocks_build
 from reviews.services.deadlines import review_clock_deadlines_sync
 from workflows.types import User
@@ -651,6 +652,7 @@ def _write(
         findings.append(findings_row)
     Findings.objects.bulk_create(findings)
     _recommendations_and_actions(batch, agencies=agencies, users=users, today=today)
+    _seal_signed_findings(findings)
     _roles(batch.reviews, users)
     clocks = review_clocks_build(reviews=batch.reviews, partnership=partnership, today=today)
     ReviewClock.objects.bulk_create(clocks)
@@ -794,3 +796,18 @@ def _roles(reviews: list[Review], users: dict[str, User]) -> None:
 
 def _codenames() -> set[str]:
     return {codename for codenames in ROLE_PERMISSIONS.values() for codename in codenames}
+
+
+def _seal_signed_findings(findings: list[Findings]) -> None:
+    """Hash what each chair signed off as sign-off does (reviews/services/findings.py), once its
+    recommendations exist, so the findings page reads them as unchanged since sign-off."""
+    signed = (
+        Findings.objects.filter(pk__in=[row.pk for row in findings], state=FindingsState.SIGNED_OFF)
+        .select_related("review")
+        .order_by("pk")
+    )
+    sealed = []
+    for row in signed:
+        row.content_hash = content_hash(signed_content(row))
+        sealed.append(row)
+    Findings.objects.bulk_update(sealed, ["content_hash"])

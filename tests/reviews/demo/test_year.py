@@ -111,3 +111,14 @@ def test_business_manager_and_partnership_scrutineer_read_the_figures(seeded):
     scrutineer = partnership_figures_for(users.get(username="partnership.scrutineer"), "NSCP")
     assert manager.exact and manager.sees_reviews
     assert not scrutineer.exact and not scrutineer.sees_reviews
+
+
+def test_the_years_signed_findings_read_as_unchanged_since_sign_off(seeded):
+    from reviews.models.findings import Findings, FindingsState
+    from reviews.selectors.findings import findings_match_signed
+
+    partnership, _, _, _ = seeded
+    signed = Findings.objects.filter(review__partnership=partnership, state=FindingsState.SIGNED_OFF)
+    assert signed.count() > 100
+    for findings in signed.select_related("review").order_by("?")[:20]:
+        assert findings_match_signed(findings), findings.review.reference
