@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 COLOURS = ("#1d70b8", "#00703c", "#f47738", "#505a5f", "#d4351c", "#003078")
 TEXT = "#0b0c0c"
 # Raise when the drawing changes, so no chart drawn the old way is served from the cache.
-CHARTS_VERSION = 2
+CHARTS_VERSION = 3
 CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -297,7 +297,21 @@ _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 def _svg(figure: Figure) -> str:
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return csp_safe(out.getvalue())
+    return own_ids(csp_safe(out.getvalue()))
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REFERENCE = re.compile(r'(url\(#|href="#)([^")]+)')
+
+
+def own_ids(svg: str) -> str:
+    """Every id of the drawing, and every reference to one, prefixed with a hash of the drawing.
+    matplotlib numbers its ids the same way in every figure (text_21, the clip path of the axes),
+    and several charts share one page and one PDF: a repeated id is invalid, and a chart's clip path
+    reference would find another chart's."""
+    prefix = "mpl-" + hashlib.sha256(svg.encode()).hexdigest()[:10] + "-"
+    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return _REFERENCE.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
 
 
 def csp_safe(svg: str) -> str:

@@ -155,7 +155,13 @@ def test_every_chart_has_a_caption_a_summary_an_image_and_its_table(client, peop
         assert 'scope="row"' in figure
         # Drawn by matplotlib, with nothing the Content-Security-Policy would block.
         assert "style=" not in figure and "<style" not in figure
+        # Every reference in a chart (its clip paths) finds an id of that chart.
+        own = set(re.findall(r'\bid="([^"]+)"', figure))
+        assert set(re.findall(r"url\(#([^)]+)\)", figure)) <= own
     assert "Of 0 clocks due in the year" in section(html, "chart-timeliness-summary", "p")
+    # matplotlib numbers ids alike in every figure: on one page, each id once.
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 def test_the_year_picker_and_download_links(client, people):
