@@ -149,7 +149,9 @@ def _matched(branch: Branch, filters: SearchFilters) -> QuerySet[Any]:
         s_body=_text(branch.fields),
         s_rank=rank,
     ).values("s_what", "s_review", "s_object", "s_heading", "s_body", "s_rank")
-    return found
+    # No ordering of its own (a model's default one): the UNION is ordered as a whole, and SQLite
+    # refuses an ORDER BY inside a compound statement.
+    return found.order_by()
 
 
 def _branches(user: User) -> list[Branch]:
