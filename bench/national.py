@@ -660,6 +660,11 @@ def run(args: argparse.Namespace, db_name: str) -> int:
                 ("panel papers", reverse("reviews:panel_papers", args=[built.meeting_id, reference])),
                 ("review's actions", reverse("reviews:review_actions", args=[reference])),
                 ("notifications", reverse("notifications:inbox")),
+                # Every action of the national set says "practitioner": the most matches a search can
+                # find; "review" is in every findings text.
+                ("search: in every action", reverse("reviews:search") + "?q=practitioner"),
+                ("search: in every finding", reverse("reviews:search") + "?q=review"),
+                ("search: nothing found", reverse("reviews:search") + "?q=zebra"),
             ],
         ),
         "police lead": (
@@ -670,6 +675,7 @@ def run(args: argparse.Namespace, db_name: str) -> int:
                 ("my actions", reverse("reviews:my_actions")),
                 ("panel meetings", reverse("reviews:panels")),
                 ("notifications", reverse("notifications:inbox")),
+                ("search: in every action", reverse("reviews:search") + "?q=practitioner"),
             ],
         ),
         "chair": (
