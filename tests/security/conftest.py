@@ -40,4 +40,9 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "intake_reference": notify_death(review.partnership).reference,
         "section_id": 999_999,  # a section of the overview report
         "round_id": 999_999,  # a factual accuracy round
+        # A partnership's figures and themes: the coordinator's own partnership.
+        "code": review.partnership.code,
+        "year": 2026,
+        "file_format": "csv",
+        "theme_id": 999_999,
     }
