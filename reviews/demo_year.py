@@ -13,7 +13,10 @@ data: pseudonyms only (no identities, no NHS numbers), dates relative to the fin
 contain today and the one before. The rows are written with ``bulk_create`` (a few dozen statements
 for a thousand rows); their clocks are those ``review_clocks_refresh`` would compute
 (``review_clocks_build``), and the clocks still running get their deadlines as the service would.
-The rows have no step history or audit entries: nothing the figures read.
+Each review also gets its stage changes (TransitionLog rows dated from its key dates, in the audit
+chain) and, for the rapid reviews, CSPRs and one child death review in four, the contributions of
+three agencies (on time, late, extended, chased, escalated), for the oversight dashboard and the
+annual report's agencies table.
 
 Seeding converges per financial year: a year whose reviews are already there (found by their
 titles) is left as it is, so running the command again adds nothing.
@@ -1008,7 +1011,7 @@ def _write_contributions(
         return
     coordinator = users["coordinator"]
     leads = dict(ASKED_AGENCIES)
-    asks = {
+    asks: dict[str, list[str]] = {
         ReviewKind.CHILD_DEATH: [Ask.CDR_REPORTING_FORM.value],
         ReviewKind.RAPID: [Ask.RAPID_REVIEW_SUMMARY.value],
         ReviewKind.CSPR: [Ask.CHRONOLOGY.value, Ask.AGENCY_REPORT.value],
@@ -1049,6 +1052,7 @@ def _write_contributions(
             )
     DueDateChange.objects.bulk_create(changes)
     for change in changes:
+        assert change.decided_at is not None
         change.asked_at = change.decided_at - timedelta(hours=3)
     DueDateChange.objects.bulk_update(changes, ["asked_at"])
 
