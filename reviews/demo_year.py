@@ -13,7 +13,10 @@ data: pseudonyms only (no identities, no NHS numbers), dates relative to the fin
 contain today and the one before. The rows are written with ``bulk_create`` (a few dozen statements
 for a thousand rows); their clocks are those ``review_clocks_refresh`` would compute
 (``review_clocks_build``), and the clocks still running get their deadlines as the service would.
-The rows have no step history or audit entries: nothing the figures read.
+Each review also gets its stage changes (TransitionLog rows dated from its key dates, in the audit
+chain) and, for the rapid reviews, CSPRs and one child death review in four, the contributions of
+three agencies (on time, late, extended, chased, escalated), for the oversight dashboard and the
+annual report's agencies table.
 
 Seeding converges per financial year: a year whose reviews are already there (found by their
 titles) is left as it is, so running the command again adds nothing.
@@ -27,12 +30,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from notifications.models import Deadline, DeadlineKind, DeadlineState, Notification
 from reviews.models import Agency, Partnership, Review, ReviewClock, ReviewKind, ReviewRole, ReviewState, Role, Sex
 from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionState
 from reviews.models.child_death import ChildDeath, ChildDeathStage, Disability, PlaceOfDeath
+from reviews.models.contributions import AgencyContribution, Ask, ContributionState, DueDateChange
 from reviews.models.ethnicity import Ethnicity
 from reviews.models.findings import (
     CategoryOfDeath,
@@ -49,6 +55,8 @@ from reviews.selectors.annual_report import FinancialYear
 from reviews.selectors.findings import content_hash, signed_content
 from reviews.services.clocks import review_clocks_build
 from reviews.services.deadlines import review_clock_deadlines_sync
+from workflows.chain import _lock_head, content_fields, head_mac, row_mac
+from workflows.models import AuditChainHead, TransitionLog
 from workflows.types import User
 
 # Child deaths notified per day: about 170 a year, a large city's figure.
@@ -423,6 +431,12 @@ class _Batch:
     child_deaths: list[tuple[Review, ChildDeath]] = field(default_factory=list)
     findings: list[tuple[Review, Findings, int, int]] = field(default_factory=list)  # recommendations, seed
     created_at: dict[int, datetime] = field(default_factory=dict)  # id(review) -> when opened
+    # id(review) -> its stage changes: (transition, from, to, day), oldest first.
+    steps: dict[int, list[tuple[str, str, str, date]]] = field(default_factory=dict)
+    # (review, agency key, asked, due, submitted or None, extended, chased, escalated, waived)
+    contributions: list[tuple[Review, str, date, date, date | None, bool, bool, bool, bool]] = field(
+        default_factory=list
+    )
 
 
 def seed_year_volume(
@@ -454,6 +468,8 @@ def _write(
 ) -> None:
     coordinator, chair = users["coordinator"], users["chair"]
     rng = random.Random(f"northbridge-actions-{plan.year.start_year}")
+    # Its own generator, so the history and contributions leave the other rows as they were drawn.
+    history = random.Random(f"northbridge-history-{plan.year.start_year}")
     batch = _Batch()
     sequences: dict[tuple[str, int], int] = {
         (row["kind"], row["year"]): row["n"]
@@ -503,6 +519,26 @@ def _write(
             cdop_reviewed_on=death.cdop_reviewed,
         )
         batch.subjects.append((review, _subject(death.pseudonym, death.born, death.died, death.sex)))
+        asked = death.notified + timedelta(days=history.choice([2, 3, 4]))
+        panel_on = min(death.died + timedelta(days=history.randint(22, 35)), today)
+        if death.cdr_meeting is not None:
+            panel_on = min(panel_on, death.cdr_meeting - timedelta(days=history.randint(7, 14)))
+        batch.steps[id(review)] = _spine_steps(
+            state,
+            [
+                death.notified + timedelta(days=history.choice([0, 1, 1, 2])),
+                asked,
+                panel_on,
+                death.cdr_meeting,
+                death.cdop_reviewed,
+                death.cdop_reviewed,
+            ],
+            today,
+        )
+        if len(batch.steps[id(review)]) >= 2 and len(batch.reviews) % 4 == 0:
+            _ask_agencies(
+                batch, review, asked, 21, today, until=panel_on if state != ReviewState.AGENCY_SUBMISSIONS else None
+            )
         stage = ChildDeathStage.AWAITING_MEETING
         if death.cdop_reviewed:
             stage = ChildDeathStage.CDOP_REVIEWED
@@ -588,6 +624,28 @@ def _write(
         )
         died = case.aware - timedelta(days=1)
         batch.subjects.append((rapid, _subject(case.pseudonym, _born(case.age, died), died, case.sex)))
+        notified = case.aware + timedelta(days=1)
+        asked = notified + timedelta(days=1)
+        sent = case.sent_to_panel or today
+        meeting = max(asked, sent - timedelta(days=8))
+        if case.cspr is not None:
+            # Converted at the rapid review meeting, where the partners decided on a local review.
+            decision = case.cspr.decision
+            steps = _spine_steps(
+                ReviewState.PANEL, [notified + timedelta(days=1), asked, min(meeting, decision)], today
+            )
+            if len(steps) == 3:  # at the panel: the meeting converted it
+                steps.append(
+                    ("convert_to_cspr", ReviewState.PANEL, ReviewState.CLOSED, min(max(decision, steps[-1][3]), today))
+                )
+            batch.steps[id(rapid)] = steps
+        else:
+            batch.steps[id(rapid)] = _spine_steps(
+                rapid_state,
+                [notified + timedelta(days=1), asked, meeting, sent, case.panel_replied, case.panel_replied],
+                today,
+            )
+        _ask_agencies(batch, rapid, asked, 7, today, until=meeting)
         if case.cspr is None:
             continue
         cspr = case.cspr
@@ -609,6 +667,18 @@ def _write(
             advance_copy_sent_on=cspr.advance_copy if cspr.published else None,
         )
         batch.subjects.append((review, _subject(case.pseudonym, _born(case.age, died), died, case.sex)))
+        # Opened at scoping by the conversion. The report's writing (findings) is the long stage:
+        # an open one entered it a few days ago, a signed one on its planned day.
+        asked = cspr.decision + timedelta(days=14)
+        into_findings = (
+            min(cspr.signed - timedelta(days=history.randint(60, 110)), today)
+            if cspr.signed
+            else today - timedelta(days=3)
+        )
+        into_findings = max(into_findings, asked + timedelta(days=20))
+        panel_on = asked + (into_findings - asked) * 3 // 4
+        batch.steps[id(review)] = _spine_steps(state, [asked, panel_on, into_findings, cspr.signed], today, first=1)
+        _ask_agencies(batch, review, asked, 35, today, until=panel_on)
         batch.findings.append(
             (
                 review,
@@ -652,6 +722,8 @@ def _write(
         findings.append(findings_row)
     Findings.objects.bulk_create(findings)
     _recommendations_and_actions(batch, agencies=agencies, users=users, today=today)
+    _write_history(batch, coordinator)
+    _write_contributions(batch, partnership=partnership, agencies=agencies, users=users)
     _seal_signed_findings(findings)
     _roles(batch.reviews, users)
     clocks = review_clocks_build(reviews=batch.reviews, partnership=partnership, today=today)
@@ -811,3 +883,220 @@ def _seal_signed_findings(findings: list[Findings]) -> None:
         row.content_hash = content_hash(signed_content(row))
         sealed.append(row)
     Findings.objects.bulk_update(sealed, ["content_hash"])
+
+
+# --- stage history --------------------------------------------------------------------------------
+
+SPINE_STEPS = [
+    ("start_scoping", ReviewState.NOTIFICATION, ReviewState.SCOPING),
+    ("request_submissions", ReviewState.SCOPING, ReviewState.AGENCY_SUBMISSIONS),
+    ("convene_panel", ReviewState.AGENCY_SUBMISSIONS, ReviewState.PANEL),
+    ("draft_findings", ReviewState.PANEL, ReviewState.FINDINGS),
+    ("start_action_tracking", ReviewState.FINDINGS, ReviewState.ACTION_TRACKING),
+    ("close", ReviewState.ACTION_TRACKING, ReviewState.CLOSED),
+]
+CLOSE_REASON = "Every action settled; the partnership's learning is recorded."
+
+
+def _spine_steps(state: str, days: list[date | None], today: date, first: int = 0) -> list[tuple[str, str, str, date]]:
+    """The spine's steps from SPINE_STEPS[first] up to ``state``, the n-th on ``days[n]`` (moved on to
+    the day before if earlier, and to today at the latest): the steps a review now at ``state`` took."""
+    steps: list[tuple[str, str, str, date]] = []
+    previous: date | None = None
+    for (transition, source, target), day in zip(SPINE_STEPS[first:], days, strict=False):
+        if ReviewState(state) == source or day is None:
+            break
+        day = min(max(day, previous or day), today)
+        steps.append((transition, source, target, day))
+        previous = day
+        if target == state:
+            break
+    return steps
+
+
+def _write_history(batch: _Batch, actor: User) -> None:
+    """One TransitionLog row per stage change, dated as the plan says, in the transition log's audit
+    chain (workflows/chain.py): rows the chain vouches for, as ``chain_append`` writes them, except
+    that ``at`` is the planned day rather than the database's clock (a fictional history)."""
+    review_type = ContentType.objects.get_for_model(Review)
+    rows = [
+        TransitionLog(
+            content_type=review_type,
+            object_id=review.pk,
+            object_label=review.reference,
+            transition=transition,
+            from_state=source,
+            to_state=target,
+            actor=actor,
+            at=_at(day, 11),
+            reason=CLOSE_REASON
+            if transition == "close"
+            else "The partners agreed the case meets the criteria for a local child safeguarding practice review."
+            if transition == "convert_to_cspr"
+            else "",
+        )
+        for review in batch.reviews
+        for transition, source, target, day in batch.steps.get(id(review), [])
+    ]
+    _chain_backdated(rows)
+
+
+def _chain_backdated(rows: list[TransitionLog]) -> None:
+    """``chain_append`` for rows whose ``at`` is already set: it stamps the database's clock, which a
+    history months old cannot have. Same lock, ids, MACs and head as chain_append (verify_audit
+    passes); the rows go in in date order so the chain reads forward."""
+    if not rows:
+        return
+    rows.sort(key=lambda row: (row.at, row.object_id))
+    table = TransitionLog._meta.db_table
+    fields = content_fields(TransitionLog)
+    with transaction.atomic():
+        position, previous, _, ids = _lock_head(TransitionLog, len(rows))
+        for row, row_id in zip(rows, ids, strict=True):
+            row.pk = row_id
+            position += 1
+            row.mac = row_mac(table, position, previous, row.__dict__, fields)
+            previous = row.mac
+        TransitionLog.objects.bulk_create(rows)
+        AuditChainHead.objects.filter(chain=table).update(
+            row_count=position, last_id=ids[-1], last_mac=previous, mac=head_mac(table, position, ids[-1], previous)
+        )
+
+
+# --- agency contributions -------------------------------------------------------------------------
+
+# The agencies asked on each review, with their demo leads (reviews/demo.py USERS).
+ASKED_AGENCIES = [("police", "police.lead"), ("gp", "gp.lead"), ("community", "health.lead")]
+# How each contribution went, in turn (the turn moves on per agency too, so every agency gets each):
+# (days submitted after the due date, or None for not yet; extended; chased; escalated)
+CONTRIBUTION_PATTERN: list[tuple[int | None, bool, bool, bool]] = [
+    (-2, False, False, False),  # on time
+    (6, False, True, False),  # late, chased
+    (-1, True, False, False),  # on time after an extension
+    (15, False, True, True),  # late, chased and escalated
+    (0, False, True, False),  # on time, on the day, after a reminder
+    (-4, False, False, False),  # on time
+    (3, True, True, False),  # late even after an extension, chased
+]
+
+
+def _ask_agencies(batch: _Batch, review: Review, asked: date, days: int, today: date, until: date | None) -> None:
+    """Plan the contributions asked of ASKED_AGENCIES on ``asked``, due ``days`` later; each
+    submitted by ``until`` at the latest (the panel met on them), and never after today."""
+    if asked >= today:
+        return
+    for index, (agency, _) in enumerate(ASKED_AGENCIES):
+        offset, extended, chased, escalated = CONTRIBUTION_PATTERN[
+            (len(batch.contributions) + index) % len(CONTRIBUTION_PATTERN)
+        ]
+        due = asked + timedelta(days=days + (10 if extended else 0))
+        submitted = due + timedelta(days=offset) if offset is not None else None
+        if submitted is not None and until is not None:
+            submitted = max(min(submitted, until), asked)
+        if submitted is not None and submitted >= today:
+            submitted = None
+        # A reminder goes out before the due date, or after it once late; none after a submission.
+        if chased and submitted is not None and submitted <= due - timedelta(days=2) and offset != 0:
+            chased = escalated = False
+        batch.contributions.append((review, agency, asked, due, submitted, extended, chased, escalated, False))
+
+
+def _write_contributions(
+    batch: _Batch, *, partnership: Partnership, agencies: dict[str, Agency], users: dict[str, User]
+) -> None:
+    """The planned contributions, with a granted extension's DueDateChange and the reminders
+    (deadline and sent e-mails) of those chased, as the annual report and the dashboard count them.
+    The deadlines are settled or have no reminder to come: the demo's sweep sends nothing for them."""
+    if not batch.contributions:
+        return
+    coordinator = users["coordinator"]
+    leads = dict(ASKED_AGENCIES)
+    asks: dict[str, list[str]] = {
+        ReviewKind.CHILD_DEATH: [Ask.CDR_REPORTING_FORM.value],
+        ReviewKind.RAPID: [Ask.RAPID_REVIEW_SUMMARY.value],
+        ReviewKind.CSPR: [Ask.CHRONOLOGY.value, Ask.AGENCY_REPORT.value],
+    }
+    rows = [
+        AgencyContribution(
+            review=review,
+            agency=agencies[agency],
+            asks=asks.get(review.kind, [Ask.CHRONOLOGY.value]),
+            lead=users[leads[agency]],
+            due_date=due,
+            state=ContributionState.ACCEPTED if submitted else ContributionState.REQUESTED,
+            submitted_at=_at(submitted, 16) if submitted else None,
+            times_submitted=1 if submitted else 0,
+        )
+        for review, agency, _, due, submitted, *_ in batch.contributions
+    ]
+    AgencyContribution.objects.bulk_create(rows)
+    for row, planned in zip(rows, batch.contributions, strict=True):
+        row.requested_at = _at(planned[2], 10)
+    AgencyContribution.objects.bulk_update(rows, ["requested_at"])
+
+    changes = []
+    for row, (_, _, _, due, _, extended, *_) in zip(rows, batch.contributions, strict=True):
+        if extended:
+            changes.append(
+                DueDateChange(
+                    contribution=row,
+                    status=DueDateChange.Status.GRANTED,
+                    old_due_date=due - timedelta(days=10),
+                    proposed_due_date=due,
+                    reason="Our safeguarding lead is on leave; the chronology needs her sign-off.",
+                    asked_by=row.lead,
+                    decided_by=coordinator,
+                    decided_at=_at(due - timedelta(days=12), 14),
+                    decision_note="Granted: the panel date allows it.",
+                )
+            )
+    DueDateChange.objects.bulk_create(changes)
+    for change in changes:
+        assert change.decided_at is not None
+        change.asked_at = change.decided_at - timedelta(hours=3)
+    DueDateChange.objects.bulk_update(changes, ["asked_at"])
+
+    content_type = ContentType.objects.get_for_model(AgencyContribution)
+    chased = [(row, planned) for row, planned in zip(rows, batch.contributions, strict=True) if planned[6]]
+    deadlines = [
+        Deadline(
+            content_type=content_type,
+            object_id=row.pk,
+            kind=DeadlineKind.CONTRIBUTION_DUE,
+            due_date=row.due_date,
+            state=DeadlineState.MET if row.submitted_at else DeadlineState.OPEN,
+            owner_label=row.agency.name,
+            scope=row.review.reference,
+            context={"reference": row.review.reference, "what": "Agency contribution", "owner": row.agency.name},
+            calendar=partnership.code,
+        )
+        for row, _ in chased
+    ]
+    Deadline.objects.bulk_create(deadlines)
+    notifications = []
+    for deadline, (row, (_, agency, _, due, _, _, _, escalated, _)) in zip(deadlines, chased, strict=True):
+        # The day before it was due, and (if escalated) a week after, to the lead and the coordinator.
+        sends = [(-1, False, row.lead, due - timedelta(days=1))]
+        if escalated:
+            sends.append((5, True, coordinator, due + timedelta(days=7)))
+        for step, escalation, recipient, day in sends:
+            notifications.append(
+                Notification(
+                    idempotency_key=f"demo-{row.review.reference}-{agency}-{step}-{int(escalation)}",
+                    kind=Notification.Kind.REMINDER,
+                    channel=Notification.Channel.EMAIL,
+                    recipient=recipient,
+                    email=recipient.email,
+                    deadline=deadline,
+                    scope=row.review.reference,
+                    step=step,
+                    escalation=escalation,
+                    due_date=due,
+                    context=deadline.context,
+                    status=Notification.Status.SENT,
+                    created_at=_at(day, 7),
+                    available_at=_at(day, 7),
+                    sent_at=_at(day, 7),
+                )
+            )
+    Notification.objects.bulk_create(notifications)

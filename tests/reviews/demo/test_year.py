@@ -122,3 +122,66 @@ def test_the_years_signed_findings_read_as_unchanged_since_sign_off(seeded):
     assert signed.count() > 100
     for findings in signed.select_related("review").order_by("?")[:20]:
         assert findings_match_signed(findings), findings.review.reference
+
+
+def test_the_dashboard_has_a_pace_for_child_death_stages_and_predicts_a_breach(seeded):
+    from reviews.selectors.oversight import oversight
+    from workflows.chain import verify_chain
+    from workflows.models import TransitionLog
+
+    partnership, _, today, _ = seeded
+    figures = oversight(partnership, today=today)
+    paced = {(kind, stage) for kind, stage, _ in figures.pace}
+    for stage in ("Notification", "Scoping", "Agency submissions", "Panel", "Findings"):
+        assert ("Child death review", stage) in paced, stage
+        assert ("Local child safeguarding practice review", stage) in paced or stage == "Notification"
+        assert ("Rapid review", stage) in paced, stage
+    assert not figures.no_history
+    # The showcase CSPR (decision 140 days ago, at agency submissions since today) cannot be
+    # published within its 6 months at the bulk CSPRs' pace.
+    showcase = Review.objects.get(partnership=partnership, kind=ReviewKind.CSPR, title="Child A (aged 2)")
+    assert showcase.reference in {p.reference for p in figures.predictions}
+    # The backdated history is in the transition log's audit chain, which still verifies.
+    assert verify_chain(TransitionLog).ok
+
+
+def test_the_agencies_table_counts_the_contributions_written(seeded):
+    """Counted in Python from the rows the seed wrote (dates, extensions, reminders), not with the
+    report's query."""
+    from collections import Counter
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Notification
+    from reviews.models.contributions import AgencyContribution, DueDateChange
+
+    partnership, year, today, report = seeded
+    rows = [
+        c
+        for c in AgencyContribution.objects.filter(review__partnership=partnership).select_related("agency")
+        if timezone.localdate(c.requested_at) in year
+    ]
+    contribution_type = ContentType.objects.get_for_model(AgencyContribution)
+    reminders = Notification.objects.filter(
+        kind=Notification.Kind.REMINDER, deadline__content_type=contribution_type
+    ).exclude(status=Notification.Status.CANCELLED)
+    chased = set(reminders.values_list("deadline__object_id", flat=True))
+    escalated = set(reminders.filter(escalation=True).values_list("deadline__object_id", flat=True))
+    extended = set(DueDateChange.objects.filter(status="granted").values_list("contribution_id", flat=True))
+    expected: dict[str, Counter] = {}
+    for c in rows:
+        counts = expected.setdefault(c.agency.name, Counter())
+        counts["asked"] += 1
+        if c.submitted_at is not None:
+            counts["on_time" if timezone.localdate(c.submitted_at) <= c.due_date else "late"] += 1
+        counts["chased"] += c.pk in chased
+        counts["escalated"] += c.pk in escalated
+        counts["extended"] += c.pk in extended
+    table = {label: values for label, values, total in report.table("agencies").lines() if not total}
+    columns = ["asked", "on_time", "late", "overdue", "waived", "extended", "chased", "escalated"]
+    full = [a for a, counts in expected.items() if all(counts[k] for k in ("asked", "on_time", "late", "chased"))]
+    assert len(full) >= 3
+    for agency, counts in expected.items():
+        got = dict(zip(columns, table[agency], strict=True))
+        for key in ("asked", "on_time", "late", "extended", "chased", "escalated"):
+            assert got[key] == counts[key], (agency, key)
