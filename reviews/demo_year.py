@@ -55,8 +55,8 @@ from reviews.selectors.annual_report import FinancialYear
 from reviews.selectors.findings import content_hash, signed_content
 from reviews.services.clocks import review_clocks_build
 from reviews.services.deadlines import review_clock_deadlines_sync
-from workflows.chain import _lock_head, content_fields, head_mac, row_mac
-from workflows.models import AuditChainHead, TransitionLog
+from workflows.chain import chain_append
+from workflows.models import TransitionLog
 from workflows.types import User
 
 # Child deaths notified per day: about 170 a year, a large city's figure.
@@ -942,25 +942,12 @@ def _write_history(batch: _Batch, actor: User) -> None:
 
 
 def _chain_backdated(rows: list[TransitionLog]) -> None:
-    """``chain_append`` for rows whose ``at`` is already set: it stamps the database's clock, which a
-    history months old cannot have. Same lock, ids, MACs and head as chain_append (verify_audit
-    passes); the rows go in in date order so the chain reads forward."""
-    if not rows:
-        return
+    """The rows appended to the audit chain with the dates the plan gave them (chain_append stamps
+    the database's clock, which a history months old cannot have), in date order so the chain reads
+    forward; verify_audit passes."""
     rows.sort(key=lambda row: (row.at, row.object_id))
-    table = TransitionLog._meta.db_table
-    fields = content_fields(TransitionLog)
     with transaction.atomic():
-        position, previous, _, ids = _lock_head(TransitionLog, len(rows))
-        for row, row_id in zip(rows, ids, strict=True):
-            row.pk = row_id
-            position += 1
-            row.mac = row_mac(table, position, previous, row.__dict__, fields)
-            previous = row.mac
-        TransitionLog.objects.bulk_create(rows)
-        AuditChainHead.objects.filter(chain=table).update(
-            row_count=position, last_id=ids[-1], last_mac=previous, mac=head_mac(table, position, ids[-1], previous)
-        )
+        chain_append(rows, keep_timestamps=True)
 
 
 # --- agency contributions -------------------------------------------------------------------------

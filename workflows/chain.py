@@ -132,11 +132,13 @@ def _lock_head(model: type[Chained], count: int) -> tuple[int, str, datetime, li
     return rows, last_mac, now, ids
 
 
-def chain_append(rows: Sequence[C]) -> list[C]:
+def chain_append(rows: Sequence[C], *, keep_timestamps: bool = False) -> list[C]:
     """Insert ``rows`` (unsaved, all of one chained model) at the end of its chain, in one INSERT.
 
     Each row's id and, if the model names one (``chain_timestamp``), its timestamp are set here from
-    the database; the caller sets everything else. Runs in the caller's transaction if there is
+    the database; the caller sets everything else. ``keep_timestamps`` keeps the timestamps the
+    caller set instead: for writing a demo's made-up history only (reviews/demo_year.py); every row
+    of real use takes the database's clock (docs/SECURITY.md). Runs in the caller's transaction if there is
     one (the head stays locked until it ends: write audit rows late in a transaction), else in its
     own. Returns the rows, saved.
     """
@@ -153,7 +155,7 @@ def chain_append(rows: Sequence[C]) -> list[C]:
         position, previous, now, ids = _lock_head(model, len(rows))
         for row, row_id in zip(rows, ids, strict=True):
             row.pk = row_id
-            if model.chain_timestamp:
+            if model.chain_timestamp and not keep_timestamps:
                 setattr(row, model.chain_timestamp, now)
             position += 1
             row.mac = row_mac(table, position, previous, row.__dict__, fields)
