@@ -387,13 +387,6 @@ def _managed_partnerships(user: User) -> QuerySet[PartnershipMember, Any]:
     ).values("partnership_id")
 
 
-def oversees(user: AnyUser | None, partnership_id: int) -> bool:
-    """Whether ``user`` is the business manager of this partnership (reads every review of it)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return _managed_partnerships(user).filter(partnership_id=partnership_id).exists()
-
-
 def reviews_for_user(user: AnyUser | None) -> QuerySet[Review]:
     """Reviews on which ``user`` holds ``view_review``, and every review of a partnership they are
     business manager of; none at all for an anonymous user."""

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from reviews.models import Review
 from reviews.models.chronology import ChronologyEntry, DatePrecision
 from reviews.models.contributions import AgencyContribution, ContributionState
-from reviews.permissions import held_review_perms, lead_agency_ids, oversees
+from reviews.permissions import OVERSEE, lead_agency_ids, reviews_holding
 from ui.csv import csv_lines
 from ui.pagination import Pages, paginate
 from workflows.types import AnyUser
@@ -53,14 +53,20 @@ class ChronologyScope:
         return self.all_agencies or bool(self.agency_ids)
 
 
+# Who reads every agency's entries as soon as they are submitted: the coordinator, the chair, panel
+# members, and the partnership's business manager (read-only, from their standing).
+ALL_AGENCIES_READERS = ("coordinate_review", "chair_review", "sit_on_panel", OVERSEE)
+
+
 def chronology_scope(user: AnyUser, review: Review) -> ChronologyScope:
-    # held_review_perms, not the roles a page read: a superuser's role is read as guardian reads it.
-    if held_review_perms(user, review, ("coordinate_review", "chair_review", "sit_on_panel")):
+    if not (user and user.is_authenticated and user.is_active):
+        return ChronologyScope(False, frozenset())
+    # A superuser reads every agency, as guardian reads a superuser's permissions; anyone else by
+    # their permissions on the review or their standing in its partnership (one query).
+    if user.is_superuser or reviews_holding(user, ALL_AGENCIES_READERS).filter(pk=review.pk).exists():
         return ChronologyScope(True, frozenset())
     lead_of = lead_agency_ids(user, review)
     if lead_of and review.chronology_released_at is not None:
-        return ChronologyScope(True, frozenset())
-    if not lead_of and oversees(user, review.partnership_id):  # the partnership's business manager
         return ChronologyScope(True, frozenset())
     return ChronologyScope(False, lead_of)
 

@@ -62,7 +62,8 @@ def test_review_for_fetches_and_checks_in_two_queries(review, coordinator, djang
             "scrutineer",
             CASE_DETAIL,
             "read the findings",
-            "the review coordinator's, the chair's, a panel member's or an agency lead's role",
+            "the review coordinator's, the chair's, a panel member's, an agency lead's "
+            "or the partnership's business manager's role",
         ),
     ],
 )
