@@ -5,9 +5,6 @@ between requests (CONN_MAX_AGE) and checked before reuse."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,29 +12,13 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from tests.security.sqlite_race import PRESSES
+from tests.sqlite_program import run_on_sqlite
 
 BASE_DIR = Path(settings.BASE_DIR)
 
 
 def test_ten_presses_of_one_step_on_sqlite_one_succeeds_the_others_are_told(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
-    env.update(
-        # The project's own settings with the embedded defaults' database, as `make run` has them.
-        DJANGO_SETTINGS_MODULE="project.settings",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        VAR_DIR=str(tmp_path),
-        TWO_FACTOR_REQUIRED="false",
-        # The step's e-mails are not under test here; nothing must reach another helper's broker.
-        CELERY_BROKER_URL="memory://",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.security.sqlite_race"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_on_sqlite("tests.security.sqlite_race", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     race = json.loads(result.stdout.strip().splitlines()[-1])
 

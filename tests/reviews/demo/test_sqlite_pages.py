@@ -4,32 +4,13 @@ seeded (tests/reviews/demo/sqlite_pages.py, in a process of its own)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-
-from django.conf import settings
 
 from tests.reviews.demo.sqlite_pages import PAGES
+from tests.sqlite_program import run_on_sqlite
 
 
 def test_the_demo_s_pages_across_reviews_answer_on_sqlite(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="project.settings",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        VAR_DIR=str(tmp_path),
-        TWO_FACTOR_REQUIRED="false",
-        CELERY_BROKER_URL="memory://",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.reviews.demo.sqlite_pages"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_on_sqlite("tests.reviews.demo.sqlite_pages", tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-5000:]
     answers = json.loads(result.stdout.strip().splitlines()[-1])["answers"]
     assert len(answers) == len(PAGES)
