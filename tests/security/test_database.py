@@ -5,7 +5,6 @@ between requests (CONN_MAX_AGE) and checked before reuse."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,8 +12,6 @@ from django.db import close_old_connections, connection
 
 from tests.security.sqlite_race import PRESSES
 from tests.sqlite_program import run_on_sqlite
-
-BASE_DIR = Path(settings.BASE_DIR)
 
 
 def test_ten_presses_of_one_step_on_sqlite_one_succeeds_the_others_are_told(tmp_path):
