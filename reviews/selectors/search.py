@@ -18,6 +18,7 @@ by ``ts_rank``; on SQLite (development only) a plain case-insensitive substring 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +137,9 @@ def _text(fields: tuple[str, ...]) -> Any:
     return Concat(*parts, output_field=TextField())
 
 
-def _matched(branch: Branch, filters: SearchFilters) -> QuerySet[Any]:
+def _matched(branch: Branch, filters: SearchFilters, *, ranked: bool = True) -> QuerySet[Any]:
+    """The branch's matches, as rows of the UNION; unless ``ranked``, only what tells them apart
+    (for counting them without ranking each)."""
     rows = _filtered(branch, filters)
     p = _prefix(branch.review)
     if full_text():
@@ -150,6 +153,9 @@ def _matched(branch: Branch, filters: SearchFilters) -> QuerySet[Any]:
             match |= Q(**{f"{field}__icontains": filters.words})
         rows = rows.filter(match)
         rank = Value(0.0, output_field=FloatField())
+    if not ranked:
+        counted: QuerySet[Any] = rows.annotate(s_what=Value(branch.what, output_field=CharField()), s_object=F("pk"))
+        return counted.values("s_what", "s_object").order_by()
     found: QuerySet[Any] = rows.annotate(
         s_what=Value(branch.what, output_field=CharField()),
         s_review=F(f"{p}pk" if p else "pk"),
@@ -168,9 +174,9 @@ def _branches(user: User) -> list[Branch]:
     case_detail = reviews_holding(user, CASE_DETAIL).values("pk")
     coordinated = reviews_holding(user, COORDINATE).values("pk")
     report_readers = reviews_holding(user, REPORT_READERS).values("pk")
-    own_agency = ReviewRole.objects.filter(
-        user_id=user.pk, role=Role.AGENCY_LEAD, review_id=OuterRef("review_id"), agency_id=OuterRef("owner_agency_id")
-    )
+    led = ReviewRole.objects.filter(user_id=user.pk, role=Role.AGENCY_LEAD)
+    own_agency = led.filter(review_id=OuterRef("review_id"), agency_id=OuterRef("owner_agency_id"))
+    coordinates = ReviewRole.objects.filter(user_id=user.pk, role=Role.COORDINATOR, review_id=OuterRef("review_id"))
     findings = Findings.objects.filter(review_id__in=case_detail)
     return [
         Branch(What.REVIEW, Review.objects.filter(pk__in=visible), "", F("title"), ("title",), "search_title"),
@@ -194,7 +200,9 @@ def _branches(user: User) -> list[Branch]:
         # lead's by their roles. An OR of the two kept PostgreSQL from using either index, and it read
         # every action in the country (seconds at national scale).
         _action_branch(Action.objects.filter(review_id__in=coordinated)),
-        _action_branch(Action.objects.filter(Exists(own_agency)).exclude(review_id__in=coordinated)),
+        # The reviews the user leads an agency on first (by index), then their own agency's actions
+        # there: matched against every action of the country, PostgreSQL read them all.
+        _action_branch(Action.objects.filter(Exists(own_agency)).exclude(Exists(coordinates))),
         Branch(
             What.REPORT,
             ReportSection.objects.filter(
@@ -231,6 +239,30 @@ def search(user: AnyUser, filters: SearchFilters) -> QuerySet[Any]:
     branches = [_matched(branch, filters) for branch in _branches(user)]
     first, *rest = branches
     return first.union(*rest, all=True).order_by("-s_rank", "-s_review", "s_what", "s_object")
+
+
+class SearchResults(Sequence[dict[str, Any]]):
+    """What the paginator reads: the matches counted without ranking them (ranking 20,000 actions
+    to count them cost as much again as the page itself), and the ranked page sliced from
+    ``search``."""
+
+    ordered = True  # search() orders its rows
+
+    def __init__(self, user: AnyUser, filters: SearchFilters) -> None:
+        self.ranked = search(user, filters)
+        self.user, self.filters = user, filters
+
+    def count(self) -> int:  # type: ignore[override]  # the paginator asks count() with no value
+        if not self.filters.words.strip() or not (self.user and self.user.is_authenticated):
+            return 0
+        first, *rest = [_matched(branch, self.filters, ranked=False) for branch in _branches(self.user)]
+        return first.union(*rest, all=True).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.ranked[index]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from reviews.forms.search import SearchForm
 from reviews.models import Agency, Theme
 from reviews.models.findings import DEFAULT_THEMES
 from reviews.permissions import reviews_for_user
-from reviews.selectors.search import results, search
+from reviews.selectors.search import SearchResults, results
 from ui.pagination import paginate
 from workflows.types import AuthenticatedHttpRequest
 
@@ -30,6 +30,6 @@ def search_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif form.is_bound:
         filters = form.filters()
         if filters.words:
-            pages = paginate(search(request.user, filters), request.GET, singular="result", plural="results")
+            pages = paginate(SearchResults(request.user, filters), request.GET, singular="result", plural="results")
             context.update(searched=True, pages=pages, results=results(list(pages.page.object_list), filters.words))
     return render(request, "reviews/search/search.html", context, status=status)

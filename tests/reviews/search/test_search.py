@@ -11,14 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.models.findings import Findings
-from reviews.selectors.search import SearchFilters, What, full_text, search
+from reviews.selectors.search import SearchFilters, SearchResults, What, full_text, search
 from tests.reviews.world import IDENTITY_STRINGS
 
 pytestmark = pytest.mark.skipif(not full_text(), reason="full-text search runs on PostgreSQL")
 
 
 def found(user, words: str, **filters) -> list[dict]:
-    return list(search(user, SearchFilters(words=words, **filters)))
+    rows = list(search(user, SearchFilters(words=words, **filters)))
+    # The page's count (SearchResults, unranked) is always the number of ranked rows.
+    assert SearchResults(user, SearchFilters(words=words, **filters)).count() == len(rows)
+    return rows
 
 
 def kinds(rows: list[dict]) -> set[str]:
