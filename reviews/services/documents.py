@@ -239,16 +239,7 @@ def document_record(*, actor: User, review_id: int, data: DocumentData, staged: 
         )
         if COORDINATE not in perms and data.agency is not None:
             document.reader_agencies.set([data.agency])
-        DocumentVersion.objects.create(
-            document=document,
-            number=1,
-            blob=staged.blob,
-            original_name=checked.original_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
+        _version_record(document, 1, staged.blob, checked, actor)
         audit_record(
             actor=actor,
             verb="document.uploaded",
@@ -318,16 +309,7 @@ def document_add_version(*, actor: User, document_id: int, upload: UploadedFile)
             if duplicate := _same_content(document, checked.sha256):
                 raise ValidationError({"file": duplicate})
             latest = document.versions.aggregate(latest=Max("number"))["latest"] or 0
-            version = DocumentVersion.objects.create(
-                document=document,
-                number=latest + 1,
-                blob=blob,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                uploaded_by=actor,
-            )
+            version = _version_record(document, latest + 1, blob, checked, actor)
             audit_record(
                 actor=actor,
                 verb="document.version_added",
@@ -389,3 +371,18 @@ def _readers_record(document: Document) -> dict[str, object]:
         "scrutineers": document.scrutineers_may_read,
         "agencies": sorted(document.reader_agencies.values_list("pk", flat=True)),
     }
+
+
+def _version_record(document: Document, number: int, blob: str, checked: CheckedUpload, actor: User) -> DocumentVersion:
+    """The row of one checked, stored file as version ``number`` of ``document`` (the first upload
+    and every later version alike)."""
+    return DocumentVersion.objects.create(
+        document=document,
+        number=number,
+        blob=blob,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
