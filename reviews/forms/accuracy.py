@@ -9,7 +9,7 @@ from django import forms
 
 from reviews.models import ResponseOutcome, ReviewRole
 from reviews.models.report import ReportSection
-from ui.forms import GovukDateField, GovukForm, text_area
+from ui.forms import GovukDateField, GovukForm, SubmitOnceMixin, text_area
 
 
 class SendForm(GovukForm):
@@ -30,7 +30,9 @@ class SendForm(GovukForm):
         self.fields["due_date"] = GovukDateField(label="Comments due by", error_name="the date comments are due")
 
 
-class CommentForm(GovukForm):
+class CommentForm(SubmitOnceMixin, GovukForm):
+    """A comment is created: a resent form must not add it twice (ui.forms.SubmitOnceMixin)."""
+
     def __init__(
         self, *args: Any, sections: list[ReportSection], agencies: list[tuple[int, str]], **kwargs: Any
     ) -> None:

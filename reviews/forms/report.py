@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from reviews.models import ReportVersion, SectionKind
-from ui.forms import GovukForm
+from ui.forms import GovukForm, SubmitOnceMixin
 
 KIND_CHOICES = [
     (SectionKind.TEXT.value, "Your own text"),
@@ -36,7 +36,9 @@ class SectionForm(GovukForm):
     )
 
 
-class VersionForm(GovukForm):
+class VersionForm(SubmitOnceMixin, GovukForm):
+    """Starting a version creates one: a second click must not start two (ui.forms.SubmitOnceMixin)."""
+
     note = forms.CharField(
         label="What this version is for (optional)",
         required=False,

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from reviews.forms.accuracy import AnswerForm, CommentForm, ResponseForm, SendForm
 from reviews.models import AccuracyComment, ReviewRole, Role
@@ -28,7 +29,8 @@ from reviews.services.accuracy import (
 )
 from reviews.services.subjects import IdentityCheck
 from ui.forms import GovukForm
-from ui.views import form_page, post_only, submit
+from ui.views import form_page, post_only, redirect_once, submit
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
 
@@ -140,21 +142,30 @@ def accuracy_comment(request: AuthenticatedHttpRequest, reference: str, round_id
     )
     sent = submit(
         form,
-        lambda data: accuracy_comment_add(
-            actor=request.user,
-            round_id=access.round.pk,
-            agency_id=data["agency"],
-            section_id=data["section"],
-            text=data["text"],
+        lambda data: submit_once(
+            token=data["submission"],
+            user=request.user,
+            create=lambda: accuracy_comment_add(
+                actor=request.user,
+                round_id=access.round.pk,
+                agency_id=data["agency"],
+                section_id=data["section"],
+                text=data["text"],
+            ),
+            result_url=lambda _comment: reverse("reviews:accuracy_round", args=[reference, round_id]),
         ),
         refused=TransitionRefused,
         check=IdentityCheck(
             actor=request.user, target=access.review, fields=("text",), what="factual accuracy comment"
         ),
     )
-    if sent.saved:
-        messages.success(request, "Comment added. Send your comments when you have finished.")
-        return redirect("reviews:accuracy_round", reference=reference, round_id=round_id)
+    if sent.saved and sent.result is not None:
+        return redirect_once(
+            request,
+            *sent.result,
+            success=lambda _comment: "Comment added. Send your comments when you have finished.",
+            repeated="This comment had already been sent: it was added once.",
+        )
     return _round_page(request, access, comment_form=form, refusal=sent.refusal, status=sent.status)
 
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from reviews.forms.report import DiffForm, SectionForm, VersionForm
 from reviews.models import ReportSection, ReportVersion
@@ -36,7 +37,8 @@ from reviews.services.report import (
     report_version_new,
 )
 from reviews.services.subjects import IdentityCheck
-from ui.views import form_page, post_only, submit
+from ui.views import form_page, post_only, redirect_once, submit
+from workflows.once import submit_once
 from workflows.runner import TransitionRefused
 from workflows.types import AuthenticatedHttpRequest
 
@@ -107,12 +109,21 @@ def overview_version_new(request: AuthenticatedHttpRequest, reference: str) -> H
     form = VersionForm(request.POST)
     sent = submit(
         form,
-        lambda data: report_version_new(actor=request.user, review_id=access.review.pk, note=data["note"]),
+        lambda data: submit_once(
+            token=data["submission"],
+            user=request.user,
+            create=lambda: report_version_new(actor=request.user, review_id=access.review.pk, note=data["note"]),
+            result_url=lambda version: reverse("reviews:overview_version", args=[reference, version.number]),
+        ),
         refused=TransitionRefused,
     )
     if sent.saved and sent.result is not None:
-        messages.success(request, f"Version {sent.result.number} started.")
-        return redirect("reviews:overview_version", reference=reference, version=sent.result.number)
+        return redirect_once(
+            request,
+            *sent.result,
+            success=lambda version: f"Version {version.number} started.",
+            repeated="This form had already been sent: the version was started once, here it is.",
+        )
     return _report_page(request, access, version_form=form, refusal=sent.refusal, status=sent.status)
 
 

@@ -4,6 +4,7 @@ a comment on a closed round is refused on the page; the reviewer answers each co
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from django.urls import reverse
@@ -72,10 +73,13 @@ def test_a_lead_comments_then_sends_and_the_reviewer_answers(client, sent, gp, g
     assert empty.status_code == 400
     assert "Enter the comment: what is factually inaccurate, and what is correct." in empty.content.decode()
     assert not AccuracyComment.objects.exists()
-    made = client.post(
-        url(sent, "accuracy_comment"), {"section": str(section.pk), "text": "Seen on 3 May.", "agency": str(gp.pk)}
-    )
+    comment_form = {"section": str(section.pk), "text": "Seen on 3 May.", "agency": str(gp.pk), "submission": uuid4()}
+    made = client.post(url(sent, "accuracy_comment"), comment_form)
     assert made.status_code == 302
+    # The same form again (a double click, a resent page) adds nothing and says so.
+    again = client.post(url(sent, "accuracy_comment"), comment_form, follow=True)
+    assert "This comment had already been sent: it was added once." in again.content.decode()
+    assert AccuracyComment.objects.count() == 1
     assert client.post(url(sent, "accuracy_answer"), {"answer": "comments", "agency": str(gp.pk)}).status_code == 302
     client.force_login(police_lead)
     assert client.post(url(sent, "accuracy_answer"), {"answer": "none", "agency": str(police.pk)}).status_code == 302
@@ -104,7 +108,8 @@ def test_a_comment_on_a_closed_round_is_refused_on_the_page(client, sent, today,
     client.force_login(gp_lead)
     section = sent.version.sections.get(heading="Introduction")
     response = client.post(
-        url(sent, "accuracy_comment"), {"section": str(section.pk), "text": "Late.", "agency": str(gp.pk)}
+        url(sent, "accuracy_comment"),
+        {"section": str(section.pk), "text": "Late.", "agency": str(gp.pk), "submission": uuid4()},
     )
     assert response.status_code == 409
     assert "The factual accuracy round closed on 6 March 2027: comments are no longer taken." in (

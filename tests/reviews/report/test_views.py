@@ -3,10 +3,12 @@ diff escaped, and a constant number of queries however many sections."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from django.urls import reverse
 
-from reviews.models import ReportSection
+from reviews.models import ReportSection, ReportVersion
 from reviews.services.report import SectionData, report_section_save, report_version_new
 from reviews.services.subjects import SubjectData, subject_add
 from workflows.audit import AuditEvent
@@ -123,3 +125,19 @@ def test_the_review_page_links_to_the_report(client, signed, drafted, panel_memb
     assert 'id="overview-report-link"' in client.get(url(signed, "review")).content.decode()
     client.force_login(scrutineer)
     assert 'id="overview-report-link"' not in client.get(url(signed, "review")).content.decode()
+
+
+def test_starting_a_version_twice_with_one_form_starts_one(client, signed, drafted, chair):
+    """A double click on "Start version 2" must not start versions 2 and 3 (the second would freeze
+    the first as an empty copy)."""
+    client.force_login(chair)
+    form = {"note": "After the panel.", "submission": uuid4()}
+    first = client.post(url(signed, "overview_version_new"), form)
+    assert first.status_code == 302 and first["Location"] == url(signed, "overview_version", version=2)
+    again = client.post(url(signed, "overview_version_new"), form, follow=True)
+    assert "This form had already been sent: the version was started once, here it is." in again.content.decode()
+    assert again.redirect_chain[-1][0] == url(signed, "overview_version", version=2)
+    assert ReportVersion.objects.filter(report__review=signed).count() == 2
+    without_token = client.post(url(signed, "overview_version_new"), {"note": ""})
+    assert without_token.status_code == 400
+    assert ReportVersion.objects.filter(report__review=signed).count() == 2
