@@ -532,6 +532,7 @@ def _deaths(reviews: QuerySet[Review], years: tuple[FinancialYear, FinancialYear
             "child_death__ethnicity",
             "findings__category_of_death",
             "findings__modifiable_factors",
+            "findings__state",
         )
     )
     # The child's date of birth and sex are the subject's (pseudonymised) fields, not its identity's.
@@ -548,6 +549,9 @@ def _deaths(reviews: QuerySet[Review], years: tuple[FinancialYear, FinancialYear
         died = row["incident_on"] or died
         place, ethnicity = row["child_death__place_of_death"], row["child_death__ethnicity"]
         category, modifiable = row["findings__category_of_death"], row["findings__modifiable_factors"]
+        if row["findings__state"] != FindingsState.SIGNED_OFF:
+            # A draft analysis can still change: the category counts only once the CDOP chair signed it.
+            category, modifiable = None, None
         deaths.append(
             Death(
                 notified_on=row["notified"],

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from reviews.disclosure import EXACT_NOTE
-from reviews.models.findings import DEFAULT_THEMES
+from reviews.models.findings import DEFAULT_THEMES, Findings, FindingsState
 from reviews.selectors.annual_report import AGE_BANDS, FinancialYear, age_band, annual_report
 from tests.reviews.annual_report.conftest import AS_OF
 
@@ -221,6 +221,17 @@ def test_category_of_death_by_modifiable_factors(world):
     # Reviewed 2025-26: C5 (chronic, insufficient information).
     assert before.value("6. Chronic medical condition", "Insufficient information") == 1
     assert before.value("Total", "Total") == 1
+
+
+def test_an_analysis_not_yet_signed_off_has_no_category_in_the_report(world):
+    # C4's analysis reopened (a draft again): its category can still change, so it is not counted
+    # as trauma; C4 is still a death reviewed in 2026-27, now under "Not recorded".
+    Findings.objects.filter(review=world.reviews["C4"]).update(state=FindingsState.DRAFT)
+    this = annual_report(world.partnership, YEAR, AS_OF).table("cdop_categories_2026")
+    assert this.value("3. Trauma and other external factors", "Total") == 0
+    assert this.value("Not recorded", "Not recorded") == 1
+    assert this.value("8. Perinatal/neonatal event", "No modifiable factors identified") == 1  # C1, signed
+    assert this.value("Total", "Total") == 2
 
 
 def test_safeguarding_adults_board_figures(world):
