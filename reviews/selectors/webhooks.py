@@ -11,9 +11,15 @@ from reviews.services.deadlines import partnership_calendar
 
 
 def subscriptions_of(partnership: Partnership) -> QuerySet[WebhookSubscription]:
-    return WebhookSubscription.objects.filter(partnership_key=partnership_calendar(partnership.pk)).annotate(
-        sent=Count("deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.SENT)),
-        failed=Count("deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.FAILED)),
+    """Active first, with how many deliveries each has sent and failed."""
+    return (
+        WebhookSubscription.objects.filter(partnership_key=partnership_calendar(partnership.pk))
+        .annotate(
+            sent=Count("deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.SENT)),
+            failed=Count("deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.FAILED)),
+        )
+        # Aggregating drops Meta.ordering: said again, so the pages are stable.
+        .order_by("-active", "name", "id")
     )
 
 
