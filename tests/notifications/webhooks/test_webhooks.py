@@ -316,3 +316,19 @@ def test_only_the_partnership_administrator_subscribes(partnership, coordinator,
         webhook_subscription_add(
             actor=coordinator, partnership=partnership, name="x", url="https://a.example/", events=["findings.signed"]
         )
+
+
+def test_the_snippet_in_docs_webhooks_verifies_a_real_delivery(review, coordinator, subscription, receiver):
+    """docs/WEBHOOKS.md tells receivers how to check a signature: its code, run as written."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "WEBHOOKS.md").read_text()
+    snippet = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 -- our own documentation's code
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    webhook_deliver(webhook_id=str(deliveries()[0].webhook_id))
+    (received,) = receiver.got()
+    assert namespace["verify"](subscription.secret, received.headers, received.body) is True
+    assert namespace["verify"]("another secret", received.headers, received.body) is False
+    assert namespace["verify"](subscription.secret, received.headers, received.body + b" ") is False
