@@ -332,3 +332,26 @@ def test_the_snippet_in_docs_webhooks_verifies_a_real_delivery(review, coordinat
     assert namespace["verify"](subscription.secret, received.headers, received.body) is True
     assert namespace["verify"]("another secret", received.headers, received.body) is False
     assert namespace["verify"](subscription.secret, received.headers, received.body + b" ") is False
+
+
+def test_an_action_sends_overdue_only(today, review, coordinator, chair, police, subscription):
+    from reviews.services.findings import findings_sign_off
+    from tests.factories import read_hash
+    from tests.reviews.builders import add_action, add_recommendation, write_findings
+
+    today.set(date(2026, 11, 2))
+    advance_to(review, ReviewState.PANEL, coordinator)
+    review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
+    write_findings(review, coordinator)
+    recommendation = add_recommendation(review, coordinator, police)
+    findings_sign_off(actor=chair, review_id=review.pk, read_hash=read_hash(review.pk))
+    action = add_action(recommendation, coordinator, due_date=date(2026, 12, 14))
+    today.set(date(2026, 12, 7))
+    reminders_sweep_and_expand(today=date(2026, 12, 7))  # 5 working days before: a reminder, no event
+    assert deliveries(WebhookEvent.ACTION_OVERDUE) == []
+    today.set(date(2026, 12, 15))
+    reminders_sweep_and_expand(today=date(2026, 12, 15))
+    (overdue,) = deliveries(WebhookEvent.ACTION_OVERDUE)
+    assert overdue.payload["action"] == {"id": action.pk, "owner": "Police (Head of public protection)"}
+    assert overdue.payload["deadline"] == {"due_date": "2026-12-14", "working_days_from_due": 1}
+    assert overdue.payload["review"]["reference"] == review.reference
