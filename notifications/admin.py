@@ -68,3 +68,7 @@ class NotificationAdmin(admin.ModelAdmin):
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "daily_digest"]
     list_select_related = ["user"]
+
+
+# The webhook delivery log (read-only) registers itself.
+from notifications import webhooks_admin  # noqa: E402, F401

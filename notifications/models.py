@@ -255,3 +255,11 @@ class Notification(models.Model):
     @property
     def to(self) -> str:
         return self.email or (self.recipient.get_username() if self.recipient is not None else "")
+
+
+# Signed webhooks live in a module of their own; imported here so Django finds the models.
+from notifications.webhooks_models import (  # noqa: E402, F401
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)

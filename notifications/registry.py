@@ -62,3 +62,24 @@ def closure_days(calendars: Iterable[str]) -> dict[str, frozenset[date]]:
             for key, days in resolver(keys).items():
                 found[key] = found.get(key, frozenset()) | frozenset(days)
     return found
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+_webhook_review_resolvers: list[Callable[[set[str]], Mapping[str, dict[str, Any]]]] = []
+
+
+def register_webhook_reviews(resolver: Callable[[set[str]], Mapping[str, dict[str, Any]]]) -> None:
+    """``resolver(references)`` returns, in one query, what a webhook payload may say of each review
+    (its reference, kind and stage: never a title, a name or case text)."""
+    _webhook_review_resolvers.append(resolver)
+
+
+def webhook_reviews(references: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The payload's ``review`` object for each reference a resolver knows."""
+    wanted = {reference for reference in references if reference}
+    found: dict[str, dict[str, Any]] = {}
+    if wanted:
+        for resolver in _webhook_review_resolvers:
+            found.update(resolver(wanted))
+    return found

@@ -40,6 +40,7 @@ from notifications.policies import (
 )
 from notifications.registry import closure_days
 from notifications.services import PUBLISH_OPTIONS, broker_outage_tolerated, notifications_enqueue
+from notifications.webhooks import webhooks_for_reminders
 from workflows.calendar import is_working_day
 
 Status = Notification.Status
@@ -205,6 +206,10 @@ def reminders_expand(*, batch_size: int = EXPAND_BATCH) -> ExpandResult | None:
                     written, new_ready = _write_reminders(group, due, step, schedule.escalates(step), now)
                     result.written += written
                     ready += new_ready
+                    # The same step is an event for the partnership's webhooks (due soon, overdue).
+                    webhooks_for_reminders(
+                        deadline_ids=group, kind=kind, due=due, step=step, calendar=calendar, now=now
+                    )
                 upcoming = schedule.after(due, today, closed)
                 Deadline.objects.filter(id__in=group).update(
                     next_step=upcoming[0] if upcoming else None, next_reminder_on=upcoming[1] if upcoming else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.utils import timezone
 
-from notifications import services, sweep
+from notifications import services, sweep, webhooks
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
@@ -18,6 +18,16 @@ def deliver_notification(self: Task, notification_id: int) -> str:
     if outcome.retry_in is not None:
         # The row is READY again with its back-off in available_at; if this retry message is lost,
         # the requeue task still finds the row.
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def deliver_webhook(self: Task, webhook_id: str) -> str:
+    """One webhook delivery; on failure the row is READY again with its back-off and this task is
+    retried after it (if that message is lost, the requeue task finds the row)."""
+    outcome = webhooks.webhook_deliver(webhook_id=webhook_id)
+    if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
 
@@ -52,4 +62,11 @@ def expand_due_reminders() -> dict[str, int]:
 def requeue_stuck_notifications() -> dict[str, int]:
     result = services.notifications_requeue_stuck()
     claims = sweep.reminders_requeue_claims()
-    return {"requeued": len(result.requeued), "failed": len(result.failed), "claims": claims}
+    hooks = webhooks.webhooks_requeue_stuck()
+    return {
+        "requeued": len(result.requeued),
+        "failed": len(result.failed),
+        "claims": claims,
+        "webhooks_requeued": len(hooks.requeued),
+        "webhooks_failed": hooks.failed,
+    }

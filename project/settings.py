@@ -287,6 +287,14 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800)
 NOTIFICATIONS_STUCK_AFTER_SECONDS = env.float("NOTIFICATIONS_STUCK_AFTER_SECONDS", default=600)
+
+# Signed webhooks (issue 16, docs/WEBHOOKS.md). Endpoints must be https://; plain http to a loopback
+# address only with WEBHOOKS_ALLOW_LOOPBACK_HTTP (the tests' local receiver). A delivery that does not
+# get a 2xx within WEBHOOKS_TIMEOUT_SECONDS is tried again after each of WEBHOOKS_RETRY_DELAYS
+# (seconds) in turn, then FAILED: 1 + len(WEBHOOKS_RETRY_DELAYS) attempts in all.
+WEBHOOKS_ALLOW_LOOPBACK_HTTP = env.bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+WEBHOOKS_RETRY_DELAYS = [float(d) for d in env.list("WEBHOOKS_RETRY_DELAYS", default=["60", "300", "1500", "7500"])]
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 # GOV.UK Notify instead of SMTP when a key is set: one e-mail template with ((subject)) and ((body)).
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")

@@ -143,6 +143,14 @@ def partnership_themes_editors(note: str, *, post_only: bool = False) -> Rule:
     return Rule(outcomes, note, post_only=post_only)
 
 
+def partnership_admins(note: str, *, post_only: bool = False) -> Rule:
+    """A partnership's webhooks: its administrator only; to everyone else, its coordinators
+    included, they do not exist."""
+    outcomes = dict.fromkeys(SIGNED_IN, HIDDEN)
+    outcomes["partnership_admin"] = OK
+    return Rule(outcomes, note, post_only=post_only)
+
+
 def in_partnership(note: str) -> Rule:
     """A partnership's page across its reviews: anyone with a standing in the partnership or a review
     of it they may see; to others (the outsider) it does not exist. The page shows only the reviews
@@ -186,6 +194,11 @@ RULES: dict[str, Rule] = {
         "One theme: the reviews that found it, their recommendations and actions, and how many were "
         "implemented; only reviews whose findings the user reads."
     ),
+    "reviews:webhooks": partnership_admins(
+        "The partnership's webhook endpoints: list them, subscribe one (its secret shown once)."
+    ),
+    "reviews:webhook": partnership_admins("One endpoint's delivery log: every attempt, its answer and how long."),
+    "reviews:webhook_deactivate": partnership_admins("Stop sending to an endpoint.", post_only=True),
     "reviews:my_actions": everyone("Actions owned by the agencies the user leads."),
     "reviews:panels": everyone("Meetings the user coordinates or is invited to."),
     "reviews:panel_new": partnership_coordinators("Scheduling a panel meeting."),

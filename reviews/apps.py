@@ -12,6 +12,10 @@ class ReviewsConfig(AppConfig):
         from reviews.services import deadlines
 
         deadlines.register()
+        # What a webhook payload may say of a review (notifications asks for deadline events).
+        from reviews.services import webhooks
+
+        webhooks.register()
         # The overview report's versions are outgoing texts the identity-leak check reads.
         from reviews.selectors.leaks import register_outgoing
         from reviews.selectors.report import report_outgoing_texts

@@ -371,6 +371,15 @@ def partnership_reader_for(user: AnyUser, code: str) -> Partnership:
     return partnership
 
 
+# --- a partnership's webhooks --------------------------------------------------------------------
+
+
+def partnership_admin_for(user: AnyUser, code: str) -> Partnership:
+    """The partnership whose webhooks ``user`` manages: 404 to anyone but its administrator (the
+    endpoints and their secrets are the partnership's systems, not its reviews). One query."""
+    return _membership_for(user, code, [PartnershipMember.Standing.ADMINISTRATOR]).partnership
+
+
 # --- one review -----------------------------------------------------------------------------------
 
 

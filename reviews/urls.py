@@ -37,6 +37,7 @@ from reviews.views import (
     subjects,
     themes,
     timeliness,
+    webhooks,
 )
 
 review_urls = [
@@ -223,6 +224,14 @@ urlpatterns = [
     path("search/", search.search_view, name="search"),
     path("partnerships/<str:code>/themes/", themes.themes_view, name="themes"),
     path("partnerships/<str:code>/themes/<int:theme_id>/", themes.theme_view, name="theme"),
+    # A partnership's webhooks: its administrator's (docs/WEBHOOKS.md).
+    path("partnerships/<str:code>/webhooks/", webhooks.webhooks_view, name="webhooks"),
+    path("partnerships/<str:code>/webhooks/<int:subscription_id>/", webhooks.webhook_view, name="webhook"),
+    path(
+        "partnerships/<str:code>/webhooks/<int:subscription_id>/deactivate/",
+        webhooks.webhook_deactivate_view,
+        name="webhook_deactivate",
+    ),
     path("my-requests/", contributions.my_requests_view, name="my_requests"),
     path("chair/", findings.chair_page, name="chair"),
     path("actions/", actions.action_tracker, name="action_tracker"),

@@ -16,6 +16,7 @@ from reviews.selectors.contributions import default_due_date
 from reviews.services.agencyforms import agency_forms_ask
 from reviews.services.deadlines import contribution_deadline_sync
 from reviews.services.roles import lead_refusal, role_assign
+from reviews.services.webhooks import contribution_requested
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import TransitionRefused, run_transition
@@ -86,6 +87,7 @@ def contribution_request(
         )
         agency_forms_ask(contribution, forms)
         contribution_deadline_sync(contribution)
+        contribution_requested(contribution)
         audit_record(
             actor=actor,
             verb="contribution.requested",

@@ -38,6 +38,7 @@ from reviews.selectors.findings import (
 )
 from reviews.selectors.roles import person_name
 from reviews.services.deadlines import findings_sign_off_deadline_met, findings_sign_off_deadline_sync
+from reviews.services.webhooks import findings_signed
 from workflows.audit import audit_record
 from workflows.chain import chain_append
 from workflows.models import TransitionLog
@@ -291,6 +292,7 @@ def findings_sign_off(
                 ]
             )
             findings_sign_off_deadline_met(locked)
+            findings_signed(locked)
             audit_record(
                 actor=actor,
                 verb="findings.signed_off",

@@ -19,6 +19,7 @@ from reviews.permissions import require_partnership_coordinator, require_review_
 from reviews.services.clocks import clock_stop_date_errors, review_clocks_refresh, review_clocks_stop
 from reviews.services.roles import role_assign
 from reviews.services.subjects import SubjectData, subject_create
+from reviews.services.webhooks import review_stage_changed
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
 from workflows.runner import run_transition
@@ -223,6 +224,7 @@ def review_advance(
                 review_clocks_stop(review=review)
             else:
                 review_clocks_refresh(review=review)  # closed or withdrawn: every running clock stops
+        review_stage_changed(review, log)
 
     return run_transition(
         # No select_related: a step needs only the review's own row (the partnership's calendar
@@ -280,6 +282,7 @@ def review_convert_to_cspr(
             role_assign(review=cspr, user=role.user, role=role.role, agency=role.agency)
         audit_record(actor=actor, verb="review.converted", target=rapid, into=cspr.reference, reason=log.reason)
         audit_record(actor=actor, verb="review.opened", target=cspr, converted_from=rapid.reference)
+        review_stage_changed(rapid, log)
         created["cspr"] = cspr
 
     # run_transition's own transaction covers the CSPR created in ``after``.

@@ -202,6 +202,17 @@ def build_world(
     from reviews.models import Theme
 
     theme = Theme.objects.create(partnership=partnership, name="Neglect", position=0)
+    # An endpoint of the partnership's, subscribed to every event (its pages: the administrator's).
+    from notifications.webhooks_models import WebhookEvent, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(
+        partnership_key=str(partnership.pk),
+        partnership_code=partnership.code,
+        name="Police case system",
+        url="https://police.example/hooks",
+        events=list(WebhookEvent.values),
+        secret="world-secret",
+    )
 
     users = {
         "coordinator": coordinator,
@@ -255,6 +266,7 @@ def build_world(
             "code": partnership.code,
             "year": 2026,
             "theme_id": theme.pk,
+            "subscription_id": subscription.pk,
             "file_format": "csv",
         }
 

@@ -130,9 +130,10 @@ def test_an_everyday_step_reads_its_permission_and_conditions_in_one_query(
     review, coordinator, django_assert_max_num_queries
 ):
     # SAVEPOINT (the test's transaction is outside), lock, permission and conditions, UPDATE, the
-    # log (lock its chain head, INSERT, move the head: workflows.chain), RELEASE. A separate query
-    # for the permission or for a condition makes 9.
-    with django_assert_max_num_queries(8):
+    # log (lock its chain head, INSERT, move the head: workflows.chain), the partnership's webhook
+    # subscriptions (reviews/services/webhooks.py: none here, so no row is written), RELEASE. A
+    # separate query for the permission or for a condition makes 10.
+    with django_assert_max_num_queries(9):
         review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
     assert Review.objects.get(pk=review.pk).state == ReviewState.SCOPING
 
@@ -141,9 +142,10 @@ def test_a_clock_stopping_step_adds_three_updates(scr, coordinator, django_asser
     review = scr
     advance_to(review, ReviewState.FINDINGS, coordinator)
     a_reminder(clock_deadline(review, "scr_completion"), Status.READY)
-    # The everyday eight (the log row on the audit chain is three), the findings' sign-off (the step
-    # waits for it), then the clock, its deadline and the deadline's pending reminders.
-    with django_assert_max_num_queries(12):
+    # The everyday nine (the log row on the audit chain is three, the webhook subscriptions one), the
+    # findings' sign-off (the step waits for it), then the clock, its deadline and the deadline's
+    # pending reminders.
+    with django_assert_max_num_queries(13):
         review_advance(actor=coordinator, review_id=review.pk, transition="start_action_tracking")
     assert clock_deadline(review, "scr_completion").state == DeadlineState.MET
 
@@ -152,8 +154,8 @@ def test_a_rapid_review_reaching_findings_stops_no_clock(review, coordinator, dj
     """Its clock stops on the date it was sent to the Panel (tests/reviews/clocks/test_services_stop_dates.py):
     the step to findings is an everyday step."""
     advance_to(review, ReviewState.PANEL, coordinator)
-    # The everyday eight and the panel's meetings and their attendance (the step waits for a quorate one).
-    with django_assert_max_num_queries(10):
+    # The everyday nine and the panel's meetings and their attendance (the step waits for a quorate one).
+    with django_assert_max_num_queries(11):
         review_advance(actor=coordinator, review_id=review.pk, transition="draft_findings")
     assert ReviewClock.objects.get(review=review, key="rapid_review").stopped_on is None
     assert clock_deadline(review, "rapid_review").state == DeadlineState.OPEN
