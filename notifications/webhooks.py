@@ -25,6 +25,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,30 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def internal_address_error(url: str) -> str | None:
+    """Why ``url``'s host must not be POSTed to, or None: it resolves to an address inside a network
+    (private, loopback, link-local such as a cloud's metadata service, reserved). Without this a
+    partnership administrator could make the server send requests to services behind its firewall.
+    Checked at each delivery, as a name can be pointed elsewhere after it was subscribed; a name
+    changed between this check and the connection is not caught (pinning the address would mean
+    connecting by IP, which breaks the certificate check)."""
+    host = urlsplit(url.strip()).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"The endpoint's name {host} could not be resolved ({exc})."
+    for address in sorted(addresses):
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_loopback and loopback_http_allowed():
+            continue  # the tests' receiver, where the setting allows it
+        if not ip.is_global:
+            return (
+                f"The endpoint's name {host} resolves to {ip}, an internal address: "
+                "webhooks go to public addresses only."
+            )
+    return None
 
 
 def webhook_url_error(url: str) -> str | None:
@@ -335,6 +360,8 @@ def _post(delivery: WebhookDelivery, subscription: WebhookSubscription) -> tuple
     """POST the delivery once: (status code or None, error, milliseconds)."""
     if (problem := webhook_url_error(subscription.url)) is not None:
         # The settings changed since it was subscribed (loopback http no longer allowed).
+        return None, problem, 0
+    if (problem := internal_address_error(subscription.url)) is not None:
         return None, problem, 0
     body = body_of(delivery)
     timestamp = int(time.time())

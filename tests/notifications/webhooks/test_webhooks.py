@@ -11,7 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.sweep import reminders_sweep_and_expand
-from notifications.webhooks import webhook_deliver, webhook_url_error, webhooks_requeue_stuck
+from notifications.webhooks import (
+    internal_address_error,
+    webhook_deliver,
+    webhook_url_error,
+    webhooks_requeue_stuck,
+)
 from notifications.webhooks_models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from reviews.models import ReviewState
 from reviews.services.review import review_advance
@@ -119,6 +124,35 @@ def test_an_endpoint_that_cannot_be_reached_is_logged_and_retried(
     (attempt,) = WebhookAttempt.objects.filter(delivery=row)
     assert attempt.status_code is None
     assert "ConnectionError" in attempt.error
+
+
+@pytest.mark.parametrize(
+    ("url", "internal"),
+    [
+        ("https://10.1.2.3/hook", "10.1.2.3"),
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254"),  # a cloud's metadata service
+        ("https://192.168.0.10/hook", "192.168.0.10"),
+        ("https://[fd00::1]/hook", "fd00::1"),
+    ],
+)
+def test_an_endpoint_inside_a_network_is_never_posted_to(review, coordinator, subscription, receiver, url, internal):
+    subscription.url = url
+    subscription.save(update_fields=["url"])
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    (row,) = deliveries()
+    assert webhook_deliver(webhook_id=str(row.webhook_id)).status == Status.READY
+    (attempt,) = WebhookAttempt.objects.filter(delivery=row)
+    assert attempt.status_code is None
+    assert f"resolves to {internal}, an internal address" in attempt.error
+    assert receiver.got() == []
+
+
+def test_loopback_is_internal_unless_the_setting_allows_it(settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK_HTTP = False
+    assert "127.0.0.1, an internal address" in internal_address_error("https://127.0.0.1:8443/hook")
+    settings.WEBHOOKS_ALLOW_LOOPBACK_HTTP = True
+    assert internal_address_error("https://127.0.0.1:8443/hook") is None
+    assert internal_address_error("https://8.8.8.8/hook") is None  # a public address
 
 
 def test_a_worker_lost_mid_delivery_is_requeued(review, coordinator, subscription, receiver):
