@@ -97,7 +97,7 @@ def internal_address_error(url: str) -> str | None:
     connecting by IP, which breaks the certificate check)."""
     host = urlsplit(url.strip()).hostname or ""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
     except (socket.gaierror, UnicodeError) as exc:
         return f"The endpoint's name {host} could not be resolved ({exc})."
     for address in sorted(addresses):
