@@ -20,6 +20,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from api.models import Scope
+from api.services import token_create
 from notifications.models import Notification
 from reviews.models import DocumentKind, PartnershipMember, Review, ReviewState, Subject
 from reviews.models.chronology import ChronologyEntry
@@ -89,6 +91,8 @@ class World:
     cdr: Review | None = None
     # A CSPR with the same roles, for the pages only a published kind has (reviews/views/publication.py).
     cspr: Review | None = None
+    # Each signed-in role's personal access token (every scope), for the API routes.
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def params(self, role: str) -> dict[str, Any]:
         return self.other if role == "agency_lead_other" else self.own
@@ -225,6 +229,14 @@ def build_world(
     # A notification of a child's death in the partnership's intake queue (another child's).
     intake_item = notify_death(partnership, **INTAKE_CHILD)
     users["anonymous"] = None  # not signed in
+    # A personal access token per role, with every scope: the API is walked with these.
+    tokens = {
+        role: token_create(
+            actor=user, name=f"{role} matrix", scopes=Scope.values, expires_at=timezone.now() + timedelta(days=30)
+        )
+        for role, user in users.items()
+        if user is not None and role != "agency_lead_other"
+    }
     notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"
 
@@ -256,6 +268,8 @@ def build_world(
             "year": 2026,
             "theme_id": theme.pk,
             "file_format": "csv",
+            # The police lead's own token (revoking is the owner's alone).
+            "token_id": tokens["agency_lead"][0].pk,
         }
 
     return World(
@@ -270,6 +284,7 @@ def build_world(
         users=users,
         own=params("police"),
         other=params("gp"),
+        tokens={role: secret for role, (_, secret) in tokens.items()} | {"agency_lead_other": tokens["agency_lead"][1]},
     )
 
 
@@ -347,6 +362,7 @@ STEP_NAMES = {
     "reviews:review_transition": "close",
     "reviews:contribution_step": "submit",
     "reviews:action_step": "start",
+    "api_v1:review_transition": "close",
 }
 SKIPPED_NAMESPACES = ("admin",)
 

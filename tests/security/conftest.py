@@ -45,4 +45,5 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "year": 2026,
         "file_format": "csv",
         "theme_id": 999_999,
+        "token_id": 999_999,  # a personal access token (api/pages.py)
     }
