@@ -341,6 +341,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, shared by every field that uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewKindEnum": "reviews.models.ReviewKind",
+        "ReviewStateEnum": "reviews.models.ReviewState",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problems"],
 }
 

@@ -452,7 +452,17 @@ RULES: dict[str, Rule] = {
 
 
 # --- the REST API's resources (reviews/api/): each as the page it mirrors, 401 without a token ---
-RULES.update({})
+RULES.update(
+    {
+        "api_v1:reviews": api(RULES["reviews:dashboard"], "The reviews the user may see (as the dashboard)."),
+        "api_v1:review": api(RULES["reviews:review"], "One review: stage, clocks, the user's steps. Logged."),
+        "api_v1:review_transition": api(
+            RULES["reviews:review_transition"], "Taking a step of the review (scope coordinate)."
+        ),
+        "api_v1:notifications": api(RULES["notifications:inbox"]),
+        "api_v1:notification_read": api(RULES["notifications:mark_read"]),
+    }
+)
 
 
 def markdown() -> str:

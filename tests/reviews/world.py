@@ -237,6 +237,9 @@ def build_world(
         for role, user in users.items()
         if user is not None and role != "agency_lead_other"
     }
+    spare_token, _ = token_create(
+        actor=police_lead, name="to revoke", scopes=[Scope.READ], expires_at=timezone.now() + timedelta(days=30)
+    )
     notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"
 
@@ -268,8 +271,9 @@ def build_world(
             "year": 2026,
             "theme_id": theme.pk,
             "file_format": "csv",
-            # The police lead's own token (revoking is the owner's alone).
-            "token_id": tokens["agency_lead"][0].pk,
+            # A token of the police lead's, another than the one the API is walked with (revoking is
+            # the owner's alone, and the walk revokes it).
+            "token_id": spare_token.pk,
         }
 
     return World(
