@@ -44,7 +44,7 @@ class ReviewSummarySerializer(serializers.Serializer[Review]):
 
 class ClockSerializer(serializers.Serializer[ClockRow]):
     key = serializers.CharField(source="clock.key")
-    label = serializers.CharField(source="clock.label")
+    label = serializers.CharField(source="clock.label")  # type: ignore[assignment]  # a field, as StepSerializer's
     status = serializers.CharField(source="reading.status")
     status_label = serializers.CharField()
     start_date = serializers.DateField(source="clock.start_date", allow_null=True)
