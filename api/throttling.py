@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -15,8 +16,11 @@ if TYPE_CHECKING:  # DRF imports this module while defining APIView
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    # The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"] (API_THROTTLE_RATE).
     scope = "token"
+
+    def get_rate(self) -> str:
+        # Read per request from API_THROTTLE_RATE (DRF's default reads its rates once, at import).
+        return str(settings.API_THROTTLE_RATE)
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         token = request.auth

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
 
 from api.idempotency import IdempotentMixin
@@ -14,8 +14,8 @@ class ApiView(IdempotentMixin, APIView):
     scopes, throttling, problem details (all from settings.REST_FRAMEWORK) and idempotent POSTs."""
 
 
-class ApiListView(IdempotentMixin, GenericAPIView):
-    """A list: cursor-paginated (api.pagination.Cursor)."""
+class ApiListView(IdempotentMixin, ListAPIView):
+    """A list (GET): cursor-paginated (api.pagination.Cursor), described as a page in the schema."""
 
 
 class SchemaView(SpectacularAPIView):

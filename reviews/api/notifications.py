@@ -60,8 +60,7 @@ class NotificationList(ApiListView):
         ],
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return super().get(request)
 
 
 class NotificationRead(ApiView):

@@ -112,8 +112,7 @@ class ReviewList(ApiListView):
     )
     def get(self, request: Request) -> Response:
         self._check_filters(request)
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return super().get(request)
 
     def _check_filters(self, request: Request) -> None:
         errors = {}
