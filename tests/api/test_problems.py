@@ -73,3 +73,30 @@ def test_too_many_requests_is_a_429_problem_with_retry_after(settings, api_as, c
         assert other.get(reverse("api_v1:reviews")).status_code == 200
     finally:
         cache.clear()
+
+
+def test_a_crash_on_an_api_path_is_a_500_problem_and_a_page_elsewhere(rf):
+    from api.problems import server_error
+
+    crashed = server_error(rf.get("/api/v1/reviews/"))
+    assert crashed.status_code == 500 and crashed["Content-Type"] == PROBLEM
+    assert "Traceback" not in crashed.content.decode()
+    page = server_error(rf.get("/reviews/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+def test_errors_of_a_batch_are_listed_per_row():
+    from rest_framework.exceptions import ValidationError
+
+    from api.problems import exception_handler
+
+    response = exception_handler(ValidationError([{}, {"date": ["Enter a real date."]}]), {})
+    assert response.status_code == 400
+    assert response.data["errors"] == [{}, {"date": ["Enter a real date."]}]
+    single = exception_handler(ValidationError("Not now."), {})
+    assert single.data["errors"] == {"non_field_errors": ["Not now."]}
+
+
+def test_api_responses_are_never_stored_by_a_cache(api_as, coordinator):
+    response = api_as(coordinator).get(reverse("api_v1:reviews"))
+    assert "no-store" in response["Cache-Control"]
