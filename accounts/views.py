@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import CodeForm
+from project.security import second_factor_given
 from workflows.types import AuthenticatedHttpRequest, User
 
 BACKUP_CODES_SESSION_KEY = "_two_factor_backup_codes"
@@ -51,7 +52,7 @@ def _errors(form: CodeForm) -> list[tuple[str, str]]:
 def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The code step: a TOTP code from the user's app, or one of their backup codes (once each)."""
     next_url = _next_url(request)
-    if request.user.is_verified():  # type: ignore[attr-defined]  # put on the user by django_otp's OTPMiddleware
+    if second_factor_given(request):
         return redirect(next_url)
     if not user_has_device(request.user):
         return redirect("accounts:two_factor_setup")

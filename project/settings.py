@@ -57,11 +57,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ui",
     "accounts",
     "workflows",
     "notifications",
     "reviews",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +316,46 @@ if not DEBUG and len(INTAKE_MATCH_KEY) < 32:
     raise ImproperlyConfigured("Set INTAKE_MATCH_KEY to a secret of at least 32 characters (DEBUG is off).")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = True
+
+# --- The REST API (issue 16, docs/API.md) -------------------------------------------------------
+# Requests per token (DRF's "N/second|minute|hour|day"), counted in the shared cache (CACHE_URL).
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute")
+# How long an Idempotency-Key's first response is kept and replayed.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+REST_FRAMEWORK = {
+    # Tokens only: no session (so no CSRF question) and no browsable API (inline script, not our CSP).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Safeguarding review engine API",
+    "DESCRIPTION": "Reviews, their stages and clocks, and the user's notifications (docs/API.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set, shared by every field that uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewKindEnum": "reviews.models.ReviewKind",
+        "ReviewStateEnum": "reviews.models.ReviewState",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problems"],
+}
 
 # --- Sign-in (issue 6, docs/SECURITY.md) -------------------------------------------------------
 # Lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins lock out for the cool-off period, even

@@ -19,7 +19,7 @@ The rules follow docs/DOMAIN.md ("Who uses it", "Data protection"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     DENIED = "403"  # holds a role on the review, but not one that opens this page
     HIDDEN = "404"  # must not learn the object exists
     SIGN_IN = "302"  # not signed in: sent to sign in, shown nothing
+    UNAUTHENTICATED = "401"  # the API without a token: refused, shown nothing
 
 
 # The roles of the matrix, in the order of the table. The agency lead appears twice: on objects of
@@ -60,6 +61,9 @@ class Rule:
     # The URL names an object of one agency (a contribution, an action): the other agency's lead
     # is tested against it.
     agency_scoped: bool = False
+    # An API route (/api/): requested with the role's personal access token (every scope), not a
+    # session; without a token, 401. Made with ``api()`` below.
+    api: bool = False
 
     def __post_init__(self) -> None:
         # Every page but the public ones sends a visitor who is not signed in to sign in.
@@ -158,6 +162,19 @@ def in_partnership(note: str) -> Rule:
     outcomes = dict.fromkeys(SIGNED_IN, OK)
     outcomes["outsider"] = HIDDEN
     return Rule(outcomes, note)
+
+
+def api(rule: Rule, note: str = "") -> Rule:
+    """The same rule for an API route as for a page: a token acts as its user with exactly that
+    user's roles, so the API answers 200/403/404 exactly where the page does (``rule`` is usually
+    the page's own, ``RULES["reviews:review"]``). Without a token: 401."""
+    outcomes = {**rule.outcomes, "anonymous": Outcome.UNAUTHENTICATED}
+    return replace(rule, outcomes=outcomes, note=note or rule.note, api=True)
+
+
+def public_api(note: str) -> Rule:
+    """An API route that holds no data (the schema, its docs): anyone, with a token or none."""
+    return replace(public(note), api=True)
 
 
 CASE_READERS = ("coordinator", "chair", "panel_member", "agency_lead")
@@ -433,8 +450,32 @@ RULES: dict[str, Rule] = {
         post_only=True,
     ),
     "notifications:mark_all_read": everyone("The user's own notifications.", post_only=True),
+    # --- personal access tokens for the API (api/pages.py): the user's own ---
+    "tokens:list": everyone("The user's own API tokens; making one needs a session that passed two-factor sign-in."),
+    "tokens:revoke": Rule(
+        {role: OK if role in ("agency_lead", "agency_lead_other") else HIDDEN for role in SIGNED_IN},
+        "Only its owner (here the police lead) revokes a token; to anyone else it is not found.",
+        post_only=True,
+    ),
+    # --- the REST API's schema and docs (api/urls.py) ---
+    "api:schema": public_api("The OpenAPI schema: describes the API, holds no data."),
+    "api:docs": public_api("Swagger UI over the schema, from the app's own static files."),
     "notifications:preferences": everyone("The user's own digest choice.", post_only=True),
 }
+
+
+# --- the REST API's resources (reviews/api/): each as the page it mirrors, 401 without a token ---
+RULES.update(
+    {
+        "api_v1:reviews": api(RULES["reviews:dashboard"], "The reviews the user may see (as the dashboard)."),
+        "api_v1:review": api(RULES["reviews:review"], "One review: stage, clocks, the user's steps. Logged."),
+        "api_v1:review_transition": api(
+            RULES["reviews:review_transition"], "Taking a step of the review (scope coordinate)."
+        ),
+        "api_v1:notifications": api(RULES["notifications:inbox"]),
+        "api_v1:notification_read": api(RULES["notifications:mark_read"]),
+    }
+)
 
 
 def markdown() -> str:
@@ -447,7 +488,9 @@ def markdown() -> str:
         "",
         "200: the page (for a POST-only endpoint: the request is taken up). 403: the user holds a role",
         "on the review but not one that opens this page. 404: the user must not learn the object",
-        "exists. 302: a visitor who is not signed in is sent to sign in. Every URL the project serves",
+        "exists. 302: a visitor who is not signed in is sent to sign in. 401: an API route (`api`,",
+        "`api_v1`) requested without a token; API routes are requested with each role's personal",
+        "access token (every scope) instead of a session. Every URL the project serves",
         "has a rule, and `tests/reviews/access/test_views_matrix.py`",
         "requests each one as each role and checks the outcome.",
         "",

@@ -20,6 +20,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from api.models import Scope
+from api.services import token_create
 from notifications.models import Notification
 from reviews.models import DocumentKind, PartnershipMember, Review, ReviewState, Subject
 from reviews.models.chronology import ChronologyEntry
@@ -89,6 +91,8 @@ class World:
     cdr: Review | None = None
     # A CSPR with the same roles, for the pages only a published kind has (reviews/views/publication.py).
     cspr: Review | None = None
+    # Each signed-in role's personal access token (every scope), for the API routes.
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def params(self, role: str) -> dict[str, Any]:
         return self.other if role == "agency_lead_other" else self.own
@@ -236,6 +240,17 @@ def build_world(
     # A notification of a child's death in the partnership's intake queue (another child's).
     intake_item = notify_death(partnership, **INTAKE_CHILD)
     users["anonymous"] = None  # not signed in
+    # A personal access token per role, with every scope: the API is walked with these.
+    tokens = {
+        role: token_create(
+            actor=user, name=f"{role} matrix", scopes=Scope.values, expires_at=timezone.now() + timedelta(days=30)
+        )
+        for role, user in users.items()
+        if user is not None and role != "agency_lead_other"
+    }
+    spare_token, _ = token_create(
+        actor=police_lead, name="to revoke", scopes=[Scope.READ], expires_at=timezone.now() + timedelta(days=30)
+    )
     notification = Notification.objects.filter(recipient=police_lead, channel="in_app").order_by("id").first()
     assert notification is not None, "the contribution request should have notified the police lead"
 
@@ -268,6 +283,9 @@ def build_world(
             "theme_id": theme.pk,
             "subscription_id": subscription.pk,
             "file_format": "csv",
+            # A token of the police lead's, another than the one the API is walked with (revoking is
+            # the owner's alone, and the walk revokes it).
+            "token_id": spare_token.pk,
         }
 
     return World(
@@ -282,6 +300,7 @@ def build_world(
         users=users,
         own=params("police"),
         other=params("gp"),
+        tokens={role: secret for role, (_, secret) in tokens.items()} | {"agency_lead_other": tokens["agency_lead"][1]},
     )
 
 
@@ -359,6 +378,7 @@ STEP_NAMES = {
     "reviews:review_transition": "close",
     "reviews:contribution_step": "submit",
     "reviews:action_step": "start",
+    "api_v1:review_transition": "close",
 }
 SKIPPED_NAMESPACES = ("admin",)
 

@@ -46,4 +46,5 @@ def url_values(review, coordinator) -> dict[str, Any]:
         "file_format": "csv",
         "theme_id": 999_999,
         "subscription_id": 999_999,  # a webhook endpoint of the partnership
+        "token_id": 999_999,  # a personal access token (api/pages.py)
     }
