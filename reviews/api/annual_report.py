@@ -5,6 +5,7 @@ page's own helpers). A suppressed count is ``"[c]"``, as the disclosed report sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -17,13 +18,16 @@ from reviews.disclosure import SUPPRESSED, Table
 from reviews.permissions import partnership_figures_for
 from reviews.selectors.annual_report import annual_report_for
 
+COUNT_SCHEMA: dict[str, Any] = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": [SUPPRESSED]}]}
 
-@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "enum": [SUPPRESSED]}]})
-class CountField(serializers.Field):
-    """A count, or the marker of a suppressed one."""
 
-    def to_representation(self, value: int | None) -> int | str:
-        return SUPPRESSED if value is None else value
+def _count(value: int | None) -> int | str:
+    """A count, or the marker of a suppressed one (None in a disclosed table)."""
+    return SUPPRESSED if value is None else value
+
+
+def _counts(values: Sequence[int | None] | None) -> list[int | str] | None:
+    return None if values is None else [_count(value) for value in values]
 
 
 class TableSerializer(serializers.Serializer[Table]):
@@ -31,21 +35,37 @@ class TableSerializer(serializers.Serializer[Table]):
     title = serializers.CharField()
     row_labels = serializers.ListField(child=serializers.CharField())
     column_labels = serializers.ListField(child=serializers.CharField())
-    cells = serializers.ListField(
-        child=serializers.ListField(child=CountField()), help_text=f"One list per row; {SUPPRESSED}: suppressed."
+    cells = serializers.SerializerMethodField(help_text=f"One list per row; {SUPPRESSED}: suppressed.")
+    row_totals = serializers.SerializerMethodField(
+        help_text="The Total column, one per row (null: the table has none)."
     )
-    row_totals = serializers.ListField(
-        child=CountField(), allow_null=True, help_text="The Total column, one per row (null: the table has none)."
+    column_totals = serializers.SerializerMethodField(
+        help_text="The Total row, one per column (null: the table has none)."
     )
-    column_totals = serializers.ListField(
-        child=CountField(), allow_null=True, help_text="The Total row, one per column (null: the table has none)."
-    )
-    grand_total = CountField(allow_null=True)
+    grand_total = serializers.SerializerMethodField(help_text="Null: the table has no grand total.")
     notes = serializers.ListField(child=serializers.CharField())
     disclosure = serializers.CharField(
         source="rules_note", help_text="The disclosure control applied, or that the figures are exact."
     )
     exact = serializers.BooleanField()
+
+    # A ListField leaves None as null; a suppressed count must read as the report shows it.
+    @extend_schema_field({"type": "array", "items": {"type": "array", "items": COUNT_SCHEMA}})
+    def get_cells(self, table: Table) -> list[list[int | str]]:
+        return [[_count(value) for value in row] for row in table.cells]
+
+    @extend_schema_field({"type": "array", "items": COUNT_SCHEMA, "nullable": True})
+    def get_row_totals(self, table: Table) -> list[int | str] | None:
+        return _counts(table.row_totals)
+
+    @extend_schema_field({"type": "array", "items": COUNT_SCHEMA, "nullable": True})
+    def get_column_totals(self, table: Table) -> list[int | str] | None:
+        return _counts(table.column_totals)
+
+    @extend_schema_field({**COUNT_SCHEMA, "nullable": True})
+    def get_grand_total(self, table: Table) -> int | str | None:
+        has_grand_total = table.has_row_totals and table.has_column_totals
+        return _count(table.grand_total) if has_grand_total else None
 
 
 class SectionSerializer(serializers.Serializer[Any]):
