@@ -17,8 +17,10 @@ from api.models import Scope
 from reviews.models import Action, ActionEvidenceFile, ActionState, ActionUpdate
 from reviews.services.findings import findings_sign_off
 from reviews.services.review import review_advance
+from reviews.services.subjects import SubjectData, subject_add
 from tests.factories import read_hash
 from tests.reviews.builders import add_action, add_recommendation, write_findings
+from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +155,24 @@ def test_a_progress_update_sent_twice_with_one_key_is_written_once(api_as, actio
     assert first.status_code == again.status_code == 201
     assert again.content == first.content and again["Idempotent-Replayed"] == "true"
     assert ActionUpdate.objects.count() == 1
+
+
+def test_a_note_naming_an_identity_is_refused_unless_saved_anyway(api_as, actions, coordinator, police_lead):
+    police = actions["police"]
+    subject_add(
+        actor=coordinator,
+        review_id=police.review_id,
+        data=SubjectData(pseudonym="Mother M", full_name="Jolene Quarrington-Fairweather"),
+    )
+    api = api_as(police_lead)
+    body = {"progress_on": timezone.localdate().isoformat(), "note": "Met Jolene Quarrington-Fairweather."}
+    response = api.post(url(police, "action_progress"), body)
+    assert response.status_code == 400
+    assert "Mother M" in response.json()["errors"]["note"][0]
+    assert not ActionUpdate.objects.exists()
+    response = api.post(url(police, "action_progress"), {**body, "save_anyway": True})
+    assert response.status_code == 201
+    assert AuditEvent.objects.filter(verb="identity.saved_anyway").count() == 1
 
 
 # --- evidence files ---------------------------------------------------------------------------------
