@@ -141,6 +141,7 @@ class ActionList(ApiListView):
 
     @extend_schema(
         operation_id="actions_list",
+        responses=ActionSummarySerializer(many=True),
         summary="The actions the user may open: their agency's (an agency lead), their reviews' (a coordinator)",
         parameters=[
             OpenApiParameter("state", enum=ActionState.values, required=False),
