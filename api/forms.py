@@ -18,7 +18,10 @@ class TokenForm(GovukForm):
     scopes = forms.MultipleChoiceField(
         label="What the token may do",
         choices=Scope.choices,
-        help_text="Read: see what you may see. Contribute: your agency's writes. Coordinate: moving reviews on.",
+        help_text=(
+            "Read: see what you may see. Contribute: your agency's writes. Coordinate: moving reviews on. "
+            "Notify: only send notifications of a child's death (a hospital's system)."
+        ),
         error_messages={"required": "Choose at least one scope"},
     )
     lifetime = forms.ChoiceField(

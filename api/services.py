@@ -38,7 +38,7 @@ def token_create(
     if not name.strip():
         errors["name"] = "Enter a name for the token"
     if not chosen or not set(chosen) <= set(Scope.values):
-        errors["scopes"] = "Choose at least one scope: read, contribute or coordinate"
+        errors["scopes"] = "Choose at least one scope: read, contribute, coordinate or notify"
     now = timezone.now()
     if expires_at <= now:
         errors["expires_at"] = "The expiry date must be in the future"

@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "reviews.models.ReviewKind",
         "ReviewStateEnum": "reviews.models.ReviewState",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "ActionStateEnum": "reviews.models.actions.ActionState",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problems"],
 }

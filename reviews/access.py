@@ -476,6 +476,43 @@ RULES.update(
         "api_v1:notification_read": api(RULES["notifications:mark_read"]),
     }
 )
+# --- actions, the CDR intake, a partnership's figures (reviews/api/actions.py, intake.py,
+# annual_report.py, oversight.py) ---
+RULES.update(
+    {
+        "api_v1:actions": api(
+            RULES["reviews:my_actions"],
+            "The actions the user may open: their agency's (an agency lead), their reviews' (a coordinator).",
+        ),
+        "api_v1:action": api(RULES["reviews:action"], "One action: progress, evidence files, the user's steps."),
+        "api_v1:action_progress": api(RULES["reviews:action_progress"], "A progress update (scope contribute)."),
+        "api_v1:action_evidence": api(
+            RULES["reviews:action_evidence_upload"],
+            "An evidence file, multipart, checked by content and size (scope contribute; the service refuses the "
+            "coordinator).",
+        ),
+        "api_v1:action_step": api(
+            RULES["reviews:action_step"],
+            "Start / complete (scope contribute); verify / return / close (scope coordinate).",
+        ),
+        # Anyone's token with the notify scope, as the page is anyone's: it shows nothing back.
+        "api_v1:intake_notifications": replace(
+            api(
+                RULES["reviews:notify"],
+                "Notify a child's death, as /notify/ (scope notify only); answers with the reference, nothing else.",
+            ),
+            post_only=True,
+        ),
+        "api_v1:annual_report": api(
+            RULES["reviews:annual_report"], "The annual report's tables: exact inside, disclosed for the scrutineer."
+        ),
+        "api_v1:timeliness": api(
+            RULES["reviews:oversight"],
+            "Clocks by outcome and predicted breaches, as the oversight dashboard: exact inside, disclosed for the "
+            "scrutineer.",
+        ),
+    }
+)
 
 
 def markdown() -> str:

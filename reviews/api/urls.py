@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reviews.api import notifications, review
+from reviews.api import actions, annual_report, intake, notifications, oversight, review
 
 app_name = "api_v1"
 urlpatterns = [
@@ -15,4 +15,31 @@ urlpatterns = [
     path(
         "notifications/<int:notification_id>/read", notifications.NotificationRead.as_view(), name="notification_read"
     ),
+    # --- actions, the CDR intake, a partnership's figures (reviews/api/actions.py, intake.py,
+    # annual_report.py, oversight.py) ---
+    path("actions/", actions.ActionList.as_view(), name="actions"),
+    path("reviews/<str:reference>/actions/<int:action_id>/", actions.ActionDetail.as_view(), name="action"),
+    path(
+        "reviews/<str:reference>/actions/<int:action_id>/progress",
+        actions.ActionProgress.as_view(),
+        name="action_progress",
+    ),
+    path(
+        "reviews/<str:reference>/actions/<int:action_id>/evidence",
+        actions.ActionEvidence.as_view(),
+        name="action_evidence",
+    ),
+    path(
+        "reviews/<str:reference>/actions/<int:action_id>/steps/<str:name>",
+        actions.ActionStep.as_view(),
+        name="action_step",
+    ),
+    path("intake/notifications", intake.IntakeNotify.as_view(), name="intake_notifications"),
+    path(
+        "partnerships/<str:code>/annual-report/<int:year>/",
+        annual_report.AnnualReportView.as_view(),
+        name="annual_report",
+    ),
+    path("partnerships/<str:code>/timeliness/", oversight.PartnershipTimeliness.as_view(), name="timeliness"),
+    # --- end of actions, intake, figures ---
 ]

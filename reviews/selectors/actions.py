@@ -295,6 +295,15 @@ def _led_by(user: User) -> Exists:
     )
 
 
+def actions_for_user(user: AnyUser) -> QuerySet[Action]:
+    """Every action the user may open (``reviews.permissions.action_for``): those of the reviews
+    they coordinate, and those owned by an agency they lead on the action's review. Not read: the
+    API pages them (reviews/api/actions.py)."""
+    if not (user and user.is_authenticated):
+        return Action.objects.none()
+    return _base().filter(Q(review_id__in=coordinated_review_ids(user)) | Q(_led_by(user)))
+
+
 def my_actions(user: AnyUser) -> QuerySet[Action]:
     """Actions owned by an agency the user leads, on the reviews where they lead it, work still to
     do first. Not read: the page reads one page of them."""

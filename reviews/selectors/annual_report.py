@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -42,6 +43,7 @@ from reviews.models.findings import (
 )
 from reviews.models.review import REFERENCE_CODES
 from reviews.models.subjects import Sex, Subject
+from reviews.permissions import FiguresAccess
 from reviews.selectors.clocks import clock_reading
 from workflows.clocks import Basis, ClockStatus
 
@@ -147,6 +149,20 @@ class AnnualReport:
         rules = rules or DisclosureRules.from_settings()
         sections = tuple(replace(s, tables=tuple(disclose(t, rules) for t in s.tables)) for s in self.sections)
         return replace(self, sections=sections, exact=False, not_implemented=())
+
+
+# Years the report is given for: from the first statutory CDOP year to a year ahead.
+FIRST_YEAR = 2017
+
+
+def annual_report_for(access: FiguresAccess, year: int) -> AnnualReport:
+    """The report of ``year`` as ``access`` may read it (the page, its files and the API): exact
+    inside the partnership; for its scrutineer disclosed before anything (table, chart, summary,
+    file) is drawn from it. A year outside the years reported on is not found."""
+    if not FIRST_YEAR <= year <= FinancialYear.of(timezone.localdate()).start_year + 1:
+        raise Http404("No annual report for that year.")
+    report = annual_report(access.partnership, FinancialYear(year))
+    return report if access.exact else report.disclosed()
 
 
 def annual_report(partnership: Partnership, year: FinancialYear, as_of: date | None = None) -> AnnualReport:

@@ -38,6 +38,7 @@ from reviews.disclosure import DisclosureRules, Table, disclose, make_table
 from reviews.models import ClosureDay, Partnership, Review, ReviewClock, ReviewKind, ReviewState
 from reviews.models.clocks import ALL_SPECS, spec_by_key, specs_for
 from reviews.models.review import REFERENCE_CODES, SPINE
+from reviews.permissions import FiguresAccess
 from reviews.selectors.annual_report import (
     AGENCY_COLUMNS,
     FinancialYear,
@@ -573,6 +574,13 @@ def oversight(partnership: Partnership, period: Period | None = None, today: dat
         ),
         not_predicted=tuple(not_predicted),
     )
+
+
+def oversight_for(access: FiguresAccess, period: Period | None = None, today: date | None = None) -> Oversight:
+    """The dashboard's figures as ``access`` may read them (the page and the API): exact inside the
+    partnership, disclosed (and with no list of reviews) for its scrutineer."""
+    figures = oversight(access.partnership, period, today)
+    return figures if access.exact else figures.disclosed()
 
 
 def _spine_index(stage: str) -> int:

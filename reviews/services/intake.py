@@ -10,8 +10,10 @@ when another partnership holds a notification of the same NHS number (keyed hash
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -65,6 +67,11 @@ class IntakeData:
     became_aware_at: datetime
     account: str
     partnership: Partnership | None = None  # the notifier's choice; else the postcode decides
+
+    @classmethod
+    def from_form(cls, cleaned: Mapping[str, Any]) -> IntakeData:
+        """From the cleaned data of reviews.forms.intake.IntakeForm (the page and the API both)."""
+        return cls(**{name: cleaned[name] for name in cls.__dataclass_fields__})
 
 
 def new_reference() -> str:

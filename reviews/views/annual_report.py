@@ -15,8 +15,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from reviews.permissions import FiguresAccess, figure_partnerships, partnership_figures_for
-from reviews.selectors.annual_report import AnnualReport, FinancialYear, annual_report
+from reviews.permissions import figure_partnerships, partnership_figures_for
+from reviews.selectors.annual_report import FIRST_YEAR, FinancialYear, annual_report_for
 from reviews.selectors.annual_report_charts import report_charts
 from reviews.selectors.annual_report_files import FORMATS, report_file
 from ui.pagination import paginate
@@ -30,8 +30,6 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel spreadsheet (XLSX)", "csv": "CSV", "html": "HTML"}
-# Years the picker and the URL accept: from the first statutory CDOP year to a year ahead.
-FIRST_YEAR = 2017
 
 
 @login_required
@@ -46,18 +44,10 @@ def partnerships(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _report_for(access: FiguresAccess, year: int) -> AnnualReport:
-    if not FIRST_YEAR <= year <= FinancialYear.of(timezone.localdate()).start_year + 1:
-        raise Http404("No annual report for that year.")
-    report = annual_report(access.partnership, FinancialYear(year))
-    # The scrutineer's report is disclosed before anything (table, chart, summary, file) is drawn.
-    return report if access.exact else report.disclosed()
-
-
 @login_required
 def annual_report_page(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
     access = partnership_figures_for(request.user, code)
-    report = _report_for(access, year)
+    report = annual_report_for(access, year)
     charts = {chart.table.key: chart for chart in report_charts(report)}
     sections = [
         {"title": section.title, "tables": [(table, charts.get(table.key)) for table in section.tables]}
@@ -83,7 +73,7 @@ def annual_report_download(request: AuthenticatedHttpRequest, code: str, year: i
     access = partnership_figures_for(request.user, code)
     if file_format not in FORMATS:
         raise Http404("No such format.")
-    report = _report_for(access, year)
+    report = annual_report_for(access, year)
     content = report_file(report, file_format)
     suffix = "-not-for-publication" if report.exact else ""
     name = f"{access.partnership.code}-annual-report-{report.year.label.replace(' ', '-')}{suffix}.{file_format}"

@@ -48,7 +48,7 @@ def notify(request: HttpRequest) -> HttpResponse:
         return _sent(request, new_reference())
 
     def take(data: dict[str, Any]) -> str:
-        item, _new = intake_submit(data=IntakeData(**{name: data[name] for name in IntakeData.__dataclass_fields__}))
+        item, _new = intake_submit(data=IntakeData.from_form(data))
         return item.reference  # a repeat gets the first one's reference: it is the same notification
 
     sent = submit(form, take)

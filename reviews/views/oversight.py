@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from reviews.permissions import partnership_figures_for, reviews_for_user
-from reviews.selectors.oversight import figure_reviews, oversight, period_from, querystring
+from reviews.selectors.oversight import figure_reviews, oversight_for, period_from, querystring
 from ui.pagination import paginate
 from workflows.types import AuthenticatedHttpRequest
 
@@ -28,9 +28,7 @@ def oversight_dashboard(request: AuthenticatedHttpRequest, code: str) -> HttpRes
     period, errors = period_from(request.GET, today)
     for error in errors:
         messages.error(request, error)
-    figures = oversight(access.partnership, period, today)
-    if not access.exact:
-        figures = figures.disclosed()
+    figures = oversight_for(access, period, today)
     links = access.sees_reviews and access.exact
     predictions = paginate(
         list(figures.predictions), request.GET, singular="predicted breach", plural="predicted breaches"

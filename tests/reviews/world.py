@@ -379,6 +379,7 @@ STEP_NAMES = {
     "reviews:contribution_step": "submit",
     "reviews:action_step": "start",
     "api_v1:review_transition": "close",
+    "api_v1:action_step": "start",
 }
 SKIPPED_NAMESPACES = ("admin",)
 
