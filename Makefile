@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reviews
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint chromium pdf-libs bench clean
+.PHONY: install run test lint chromium pdf-libs bench api-fuzz clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -40,6 +40,14 @@ test: install chromium pdf-libs lint
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	$(PY) -m pytest
+
+# The schemathesis run of `make test` fuzzes the API's whole schema with a few examples per
+# operation; this is the longer run (examples per operation: API_FUZZ_EXAMPLES).
+api-fuzz: install
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
+	API_FUZZ_EXAMPLES="$${API_FUZZ_EXAMPLES:-500}" \
+	$(PY) -m pytest -p no:cacheprovider tests/reviews/api/test_schemathesis.py
 
 bench: install
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reviews_bench}" $(PY) bench/transitions.py
