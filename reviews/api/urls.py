@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reviews.api import notifications, review
+from reviews.api import agencyforms, chronology, contributions, notifications, review
 
 app_name = "api_v1"
 urlpatterns = [
@@ -14,5 +14,33 @@ urlpatterns = [
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path(
         "notifications/<int:notification_id>/read", notifications.NotificationRead.as_view(), name="notification_read"
+    ),
+    # --- contributions, chronology entries (bulk) and agency forms (reviews/api/contributions.py,
+    # chronology.py, agencyforms.py) ---
+    path("contributions/", contributions.ContributionList.as_view(), name="contributions"),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/",
+        contributions.ContributionDetail.as_view(),
+        name="contribution",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/chronology-entries/",
+        chronology.ChronologyEntries.as_view(),
+        name="chronology_entries",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/forms/",
+        agencyforms.FormList.as_view(),
+        name="agency_forms",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/forms/<str:form_key>/draft",
+        agencyforms.FormDraft.as_view(),
+        name="agency_form_draft",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/forms/<str:form_key>/submit",
+        agencyforms.FormSubmit.as_view(),
+        name="agency_form_submit",
     ),
 ]
