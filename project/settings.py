@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "reviews.models.ReviewKind",
         "ReviewStateEnum": "reviews.models.ReviewState",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "ContributionStateEnum": "reviews.models.contributions.ContributionState",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problems"],
 }

@@ -23,7 +23,7 @@ from api.models import Scope
 from api.pagination import Cursor
 from api.problems import BLOCKED, Problem
 from api.views import ApiListView, ApiView
-from reviews.api.chronology import LOCKED
+from reviews.api.chronology import LOCKED, is_storable_text, sayable
 from reviews.models.agencyforms import AgencyFormAnswers
 from reviews.models.contributions import ContributionState
 from reviews.permissions import LEAD_AGENCY, ContributionAccess, contribution_for
@@ -76,6 +76,18 @@ class FormCursor(Cursor):
     ordering = "id"
 
 
+def _storable(value: Any) -> bool:
+    """Whether PostgreSQL's JSON can hold ``value``: no NUL and no unpaired surrogate in any text
+    (the form page's fields refuse a NUL the same way)."""
+    if isinstance(value, str):
+        return "\x00" not in value and is_storable_text(value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return True
+
+
 def _editable(access: ContributionAccess) -> bool:
     return access.is_lead and access.contribution.is_editable
 
@@ -101,7 +113,9 @@ class _FormWrite(ApiView):
     # The agency lead's answers (scope contribute), as the form page: LEAD_AGENCY.
     write_scope = Scope.CONTRIBUTE
 
-    def _answer(self, request: Request, reference: str, contribution_id: int, form_key: str, *, submit: bool) -> Any:
+    def _answer(
+        self, request: Request, reference: str, contribution_id: int, form_key: str, *, submit: bool
+    ) -> Response:
         access = contribution_for(request.user, reference, contribution_id, LEAD_AGENCY, "answer its agency form")
         contribution = access.contribution
         answer_set = contribution.form_answers.select_related("form").filter(form__key=form_key).first()
@@ -111,6 +125,9 @@ class _FormWrite(ApiView):
         sent = (SubmitSerializer if submit else AnswersSerializer)(data=request.data)
         sent.is_valid(raise_exception=True)
         data = sent.validated_data
+        if unstorable := [name for name, value in data["answers"].items() if not _storable({name: value})]:
+            not_text = ["Holds characters that are not text (a NUL or an unpaired surrogate)."]
+            raise serializers.ValidationError({"answers": {sayable(name[:100]): not_text for name in unstorable}})
         actor = request.user
         assert isinstance(actor, User)
         check = IdentityCheck(
@@ -148,8 +165,8 @@ class _FormWrite(ApiView):
         if warnings:
             check.saved_anyway(warnings)
         saved.refresh_from_db()
-        now = contribution_for(actor, reference, contribution_id)
-        return Response(FormSerializer(saved, context={"editable": _editable(now)}).data)
+        after = contribution_for(actor, reference, contribution_id)
+        return Response(FormSerializer(saved, context={"editable": _editable(after)}).data)
 
 
 class FormDraft(_FormWrite):

@@ -90,7 +90,8 @@ class BatchRejectedSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    # A declared field (the metaclass takes it off the class), not the serializer's own errors.
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
     more = serializers.IntegerField(help_text="Problems found but not listed.")
 
 
@@ -105,6 +106,24 @@ class EntryCursor(Cursor):
     ordering = "id"
 
 
+NOT_TEXT = "Holds characters that are not text (an unpaired surrogate): send UTF-8 text."
+
+
+def is_storable_text(value: str) -> bool:
+    """Whether PostgreSQL can store ``value``: JSON may carry an unpaired surrogate ("\\ud800"),
+    which no UTF-8 column holds. (A NUL is refused with its own message by the import's parsing.)"""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def sayable(text: str) -> str:
+    """``text`` as a problem can say it back (an unpaired surrogate as "?": no JSON response holds one)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _rows(entries: Any) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """The batch as the import's rows ({template header: value}), numbered from 1; and the entries
     whose JSON is not an entry at all (not an object, an unknown field, a value of the wrong type)."""
@@ -114,13 +133,15 @@ def _rows(entries: Any) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError
         if not isinstance(entry, dict):
             errors.append(RowError(number, "", "Each entry is an object of fields (event_date, ...)."))
             continue
-        for name in entry.keys() - HEADER_OF.keys():
-            errors.append(
-                RowError(number, name, f"Not a field of an entry: use {', '.join(HEADER_OF)}.", field=name[:100])
-            )
+        for name in sorted(entry.keys() - HEADER_OF.keys()):
+            shown = sayable(name[:100])
+            errors.append(RowError(number, shown, f"Not a field of an entry: use {', '.join(HEADER_OF)}.", field=shown))
         for name in TEXT_FIELDS:
-            if not isinstance(entry.get(name, ""), str | None):
+            value = entry.get(name, "")
+            if not isinstance(value, str | None):
                 errors.append(RowError(number, HEADER_OF[name], "Send text (or null).", field=name))
+            elif value and not is_storable_text(value):
+                errors.append(RowError(number, HEADER_OF[name], NOT_TEXT, field=name))
         if not isinstance(entry.get("significant", False), bool | str | None):
             errors.append(RowError(number, HEADER_OF["significant"], "Send true or false.", field="significant"))
         row = {}

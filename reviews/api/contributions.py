@@ -98,8 +98,11 @@ class ContributionList(ApiListView):
         page = self.paginate_queryset(self.get_queryset()) or []
         # The page's due dates read the partnerships' closure days: prefetched, as the pages do.
         prefetch_related_objects(page, *contribution_prefetches())
-        data = ContributionSerializer(page, many=True, context={"today": timezone.localdate()}).data
-        return self.get_paginated_response(data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # One "today" for the whole page's due dates.
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
 
 
 class ContributionDetail(ApiView):

@@ -274,6 +274,12 @@ def _already_imported(contribution: AgencyContribution, entries: list[Chronology
     sees that one's rows."""
     if not entries:
         return None
+    # Most imports are new rows: the first row's absence answers at once (one indexed look-up),
+    # rather than reading every entry already written in the rows' dates (batches sent one after
+    # another over the same years would each read all the earlier ones).
+    first = {field: getattr(entries[0], field) for field in _SAME_EVENT}
+    if not ChronologyEntry.objects.filter(contribution=contribution, **first).exists():
+        return None
     dates = [entry.event_date for entry in entries]
     existing = {
         tuple(values[:-1]): values[-1]

@@ -136,3 +136,12 @@ def test_the_coordinator_may_not_write_and_a_form_not_asked_is_404(api_as, polic
     assert refused.status_code == 403
     missing = api_as(police_lead).post(write_url(police_asked, "draft", key="no_such_form"), {"answers": {}})
     assert missing.status_code == 404
+
+
+def test_an_answer_postgresql_cannot_store_is_named_not_a_crash(api_as, police_asked, police_lead):
+    client = api_as(police_lead)
+    for text in ("\\u0000", "\\ud800"):
+        response = client.post(write_url(police_asked, "draft"), raw='{"answers": {"agency_role": "A' + text + '"}}')
+        assert response.status_code == 400, response.content
+        assert "agency_role" in response.json()["errors"]["answers"]
+    assert answers(police_asked) == {}

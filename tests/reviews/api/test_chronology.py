@@ -176,3 +176,22 @@ def test_the_list_costs_the_same_queries_for_two_entries_and_many(
     client.post(url(police_contribution), {"entries": [entry(n) for n in range(3, 40)]})
     with django_assert_num_queries(9):
         assert len(client.get(url(police_contribution)).json()["results"]) == 39
+
+
+def test_text_postgresql_cannot_store_is_named_not_a_crash(api_as, police_contribution, police_lead):
+    # JSON can carry an unpaired surrogate, and a NUL; neither reaches the database.
+    raw = (
+        '{"entries": [{"event_date": "2025-03-01", "source_record": "Log", "professional_role": "Officer", '
+        '"what_happened": "Visit \\ud800"}, {"event_date": "2025-03-02", "source_record": "Log \\u0000", '
+        '"professional_role": "Officer", "what_happened": "Visit"}, {"event_date": "2025-03-03", '
+        '"source_record": "Log", "professional_role": "Officer", "what_happened": "Visit", "\\ud800x": 1}]}'
+    )
+    response = api_as(police_lead).post(url(police_contribution), raw=raw)
+    assert response.status_code == 422
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(1, "what_happened"), (3, "?x")]
+    # Without those two, the NUL is named by the import's own parsing.
+    only_nul = raw.replace("Visit \\ud800", "Visit").replace(', "\\ud800x": 1', "")
+    nul = api_as(police_lead).post(url(police_contribution), raw=only_nul)
+    assert nul.status_code == 422
+    assert [(e["row"], e["field"]) for e in nul.json()["errors"]] == [(2, "source_record")]
+    assert not ChronologyEntry.objects.exists()
