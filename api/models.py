@@ -15,7 +15,7 @@ class Scope(models.TextChoices):
     COORDINATE = "coordinate", "Coordinate"
     # Sending notifications of a child's death to the CDR intake (POST /api/v1/intake/notifications),
     # for a hospital's system: nothing else. Every other request needs one of the scopes above, so a
-    # token with only this one reads nothing and changes nothing (docs/API_RESOURCES.md, "CDR intake").
+    # token with only this one reads nothing and changes nothing (docs/API.md, "CDR intake").
     NOTIFY = "notify", "Notify a child's death"
 
 

@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "reviews.models.ReviewState",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "ActionStateEnum": "reviews.models.actions.ActionState",
+        "ContributionStateEnum": "reviews.models.contributions.ContributionState",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problems"],
 }

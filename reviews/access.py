@@ -474,6 +474,28 @@ RULES.update(
         ),
         "api_v1:notifications": api(RULES["notifications:inbox"]),
         "api_v1:notification_read": api(RULES["notifications:mark_read"]),
+        # Contributions, chronology entries and agency forms: as the contribution's pages.
+        "api_v1:contributions": api(
+            RULES["reviews:my_requests"],
+            "The contributions the user may open: their agencies', and every one of the reviews they coordinate.",
+        ),
+        "api_v1:contribution": api(RULES["reviews:contribution"], "One contribution, its state and steps. Logged."),
+        "api_v1:chronology_entries": api(
+            RULES["reviews:contribution"],
+            "The contribution's entries (logged); POST a batch, all or nothing: its lead's (scope contribute), "
+            "403 to the coordinator, as the import page.",
+        ),
+        "api_v1:agency_forms": api(
+            RULES["reviews:contribution"], "The agency forms asked, with definition and answers. Logged."
+        ),
+        "api_v1:agency_form_draft": api(
+            replace(RULES["reviews:agency_form_edit"], post_only=True),
+            "Saving an agency form's answers as a draft (scope contribute).",
+        ),
+        "api_v1:agency_form_submit": api(
+            replace(RULES["reviews:agency_form_edit"], post_only=True),
+            "Saving every answer and submitting the contribution, which freezes them (scope contribute).",
+        ),
     }
 )
 # --- actions, the CDR intake, a partnership's figures (reviews/api/actions.py, intake.py,

@@ -540,6 +540,19 @@ def contribution_for(
     return access
 
 
+def contributions_for_user(user: AnyUser | None) -> QuerySet[AgencyContribution]:
+    """Every contribution ``contribution_for`` opens to ``user``, across their reviews: those of the
+    agencies they lead on a review, and every one on the reviews they coordinate. For lists (the
+    API's contributions); one query with the page's rows, by EXISTS subqueries (no duplicates)."""
+    if not (user and user.is_authenticated):
+        return AgencyContribution.objects.none()
+    leads = ReviewRole.objects.filter(
+        review_id=OuterRef("review_id"), agency_id=OuterRef("agency_id"), user_id=user.pk, role=Role.AGENCY_LEAD
+    )
+    coordinated = _permission_rows(user).filter(permission__codename=COORDINATE).values("content_object_id")
+    return AgencyContribution.objects.filter(Q(Exists(leads)) | Q(review_id__in=coordinated))
+
+
 def action_for(user: AnyUser, reference: str, action_id: int, needed: Needed = (), doing: str = "") -> ActionAccess:
     """The action: 404 unless the user coordinates its review or leads its owning agency there
     (the other agency's lead included); then 403 without one of ``needed``."""

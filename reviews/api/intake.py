@@ -10,7 +10,7 @@ reference back, with the same answer, and nothing is stored twice.
 
 It needs a token with the ``notify`` scope (api.models.Scope.NOTIFY), which a token needs for
 nothing else: a token with only that scope reads nothing and changes nothing else. Who makes one
-is in docs/API_RESOURCES.md ("CDR intake").
+is in docs/API.md ("CDR intake").
 """
 
 from __future__ import annotations

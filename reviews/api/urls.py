@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reviews.api import actions, annual_report, intake, notifications, oversight, review
+from reviews.api import (
+    actions,
+    agencyforms,
+    annual_report,
+    chronology,
+    contributions,
+    intake,
+    notifications,
+    oversight,
+    review,
+)
 
 app_name = "api_v1"
 urlpatterns = [
@@ -42,4 +52,32 @@ urlpatterns = [
     ),
     path("partnerships/<str:code>/timeliness/", oversight.PartnershipTimeliness.as_view(), name="timeliness"),
     # --- end of actions, intake, figures ---
+    # --- contributions, chronology entries (bulk) and agency forms (reviews/api/contributions.py,
+    # chronology.py, agencyforms.py) ---
+    path("contributions/", contributions.ContributionList.as_view(), name="contributions"),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/",
+        contributions.ContributionDetail.as_view(),
+        name="contribution",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/chronology-entries/",
+        chronology.ChronologyEntries.as_view(),
+        name="chronology_entries",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/forms/",
+        agencyforms.FormList.as_view(),
+        name="agency_forms",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/forms/<str:form_key>/draft",
+        agencyforms.FormDraft.as_view(),
+        name="agency_form_draft",
+    ),
+    path(
+        "reviews/<str:reference>/contributions/<int:contribution_id>/forms/<str:form_key>/submit",
+        agencyforms.FormSubmit.as_view(),
+        name="agency_form_submit",
+    ),
 ]

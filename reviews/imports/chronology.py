@@ -78,6 +78,8 @@ class RowError:
     row: int
     column: str
     message: str
+    # The entry's field the column fills (event_date ...): what the API names in its errors.
+    field: str = ""
 
     def __str__(self) -> str:
         return f"Row {self.row}, {self.column}: {self.message}"

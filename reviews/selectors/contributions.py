@@ -17,6 +17,9 @@ from ui.pagination import Pages, paginate
 from workflows.calendar import add_working_days, working_days_between
 from workflows.types import AnyUser
 
+# The steps offered on a contribution (its page and the API): the agency lead's, then the coordinator's.
+CONTRIBUTION_STEPS = ("submit", "resubmit", "record_nil_return", "accept", "return_to_agency", "waive")
+
 STATE_TAG_CLASSES: dict[str, str] = {
     ContributionState.REQUESTED: "govuk-tag--grey",
     ContributionState.IN_PROGRESS: "govuk-tag--blue",
@@ -84,6 +87,12 @@ def _open_requests_prefetch() -> Prefetch:
 def _forms_prefetch() -> Prefetch:
     # The agency forms asked, for the "Asked for" column (AgencyContribution.ask_labels).
     return Prefetch("form_answers", queryset=AgencyFormAnswers.objects.select_related("form").order_by("form__title"))
+
+
+def contribution_prefetches() -> tuple[str | Prefetch, ...]:
+    """What a list of contributions reads for its rows, fetched once a page (due dates over the
+    partnerships' closure days, the open extension requests, the agency forms asked)."""
+    return ("review__partnership__closure_days", _open_requests_prefetch(), _forms_prefetch())
 
 
 # --- asking ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from reviews.models.agencyforms import (
     answers_errors,
     definition_errors,
 )
-from reviews.models.contributions import AgencyContribution
+from reviews.models.contributions import AgencyContribution, ContributionState
 from reviews.selectors.agencyforms import current_definitions
 from reviews.services.chronology import _editable_contribution, _mark_started
 from workflows.audit import audit_record
@@ -104,6 +104,28 @@ def agency_form_save(
             form=form_key,
             version=answer_set.form.version,
             answered=len(answers),
+        )
+    return answer_set
+
+
+def agency_form_submit(
+    *, actor: User, contribution_id: int, form_key: str, answers: dict[str, Any], expected_state: str | None = None
+) -> AgencyFormAnswers:
+    """The form page's "save and submit" taken to its end in one go (the API's submit): the answers
+    saved complete (every required question answered), then the contribution's own submit step
+    (resubmit, if it was returned), which freezes them. All or nothing: a step refused
+    (TransitionRefused, with why) or answers refused (ValidationError) save nothing."""
+    # Here, not at the top: reviews.services.contributions imports this module (asking for forms).
+    from reviews.services.contributions import contribution_advance
+
+    with transaction.atomic():
+        answer_set = agency_form_save(
+            actor=actor, contribution_id=contribution_id, form_key=form_key, answers=answers, complete=True
+        )
+        state = AgencyContribution.objects.values_list("state", flat=True).get(pk=contribution_id)
+        step = "resubmit" if state == ContributionState.RETURNED else "submit"
+        contribution_advance(
+            actor=actor, contribution_id=contribution_id, transition=step, expected_state=expected_state or state
         )
     return answer_set
 

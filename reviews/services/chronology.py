@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -16,6 +16,7 @@ from reviews.imports.chronology import (
     ImportRejected,
     RowError,
     max_errors,
+    max_rows,
     parse_date,
     parse_precision,
     parse_significant,
@@ -46,11 +47,13 @@ class EntryData:
     significant: bool = False
 
 
-def _entry_errors(data: EntryData, contribution: AgencyContribution) -> dict[str, str]:
+def _entry_errors(
+    data: EntryData, contribution: AgencyContribution, *, today: date | None = None, cutoff: date | None = None
+) -> dict[str, str]:
     """Why an entry is not acceptable, by field. Antenatal events (before birth) are valid."""
     errors: dict[str, str] = {}
-    today = timezone.localdate()
-    cutoff = contribution.review.chronology_cutoff_on
+    today = today or timezone.localdate()
+    cutoff = cutoff or contribution.review.chronology_cutoff_on
     if data.event_date > today:
         errors["event_date"] = "The date is in the future."
     elif cutoff and data.event_date > cutoff:
@@ -138,25 +141,53 @@ def entry_delete(*, actor: User, contribution_id: int, entry_id: int) -> None:
 
 
 def entries_import(*, actor: User, contribution_id: int, filename: str, data: bytes, save_anyway: bool = False) -> int:
-    """Import every row or none. Raises ImportRejected listing every bad row, column and reason;
-    and, unless ``save_anyway``, every row whose text holds a subject's real name, NHS number or
-    address (importing anyway is audited)."""
+    """Import every row of a CSV or XLSX file or none (``entries_write``)."""
     # Refuse a user who may not import before reading their file, then read and parse it outside
     # the transaction: the contribution row is locked only for the checks and the writes.
     _editable_contribution(actor, contribution_id, lock=False)
     rows = read_rows(filename, data)
     if not rows:
         raise ImportRejected(["The file has no chronology rows under the column names."])
+    return entries_write(
+        actor=actor, contribution_id=contribution_id, rows=rows, source=filename, save_anyway=save_anyway
+    )
+
+
+def too_many_rows_message(count: int) -> str:
+    limit = max_rows()
+    return f"{count:,} entries were sent; the most one import can take is {limit:,}. Send them in batches."
+
+
+def entries_write(
+    *,
+    actor: User,
+    contribution_id: int,
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    source: str,
+    save_anyway: bool = False,
+    batch: bool = False,
+) -> int:
+    """Write every row or none: the file import's rows, and the API's batch (reviews/api/chronology.py),
+    each row as (its number, {template header: raw value}). Raises ImportRejected listing every bad
+    row, column and reason; and, unless ``save_anyway``, every row whose text holds a subject's real
+    name, NHS number or address (importing anyway is audited). ``source`` (the file's name, or
+    "API") is written to the audit row; ``batch`` words the refusals for entries sent, not a file."""
+    if len(rows) > max_rows():
+        raise ImportRejected([too_many_rows_message(len(rows))])
     parsed_rows = [(number, *_parse_row(row)) for number, row in rows]
     headers = {field: header for header, field, *_ in COLUMNS}
     with transaction.atomic():
         contribution = _editable_contribution(actor, contribution_id)
         entries: list[ChronologyEntry] = []
         errors: list[RowError] = []
+        # Read once for the whole batch, not once a row.
+        today, cutoff = timezone.localdate(), contribution.review.chronology_cutoff_on
         for number, parsed, row_errors in parsed_rows:
             if parsed is not None:
-                row_errors = [*row_errors, *_entry_errors(parsed, contribution).items()]
-            errors.extend(RowError(number, headers.get(field, field), message) for field, message in row_errors)
+                row_errors = [*row_errors, *_entry_errors(parsed, contribution, today=today, cutoff=cutoff).items()]
+            errors.extend(
+                RowError(number, headers.get(field, field), message, field=field) for field, message in row_errors
+            )
             if parsed is not None and not row_errors:
                 entries.append(
                     ChronologyEntry(
@@ -172,8 +203,9 @@ def entries_import(*, actor: User, contribution_id: int, filename: str, data: by
             # A resent form, a second tab, the same file chosen again: nothing is added twice.
             raise ImportRejected(
                 [
-                    f"This file was already imported on {imported_on:%-d %B %Y}: every row of it is "
-                    "already in the chronology, so nothing was imported again."
+                    f"{'These entries were' if batch else 'This file was'} already imported on "
+                    f"{imported_on:%-d %B %Y}: every {'one of them' if batch else 'row of it'} is already in the "
+                    "chronology, so nothing was imported again."
                 ]
             )
         flagged = _identity_warnings(contribution.review_id, rows_of=zip(parsed_rows, entries, strict=False))
@@ -196,7 +228,7 @@ def entries_import(*, actor: User, contribution_id: int, filename: str, data: by
             target=contribution.review,
             agency=str(contribution.agency),
             rows=len(entries),
-            file=filename[:100],
+            file=source[:100],
         )
     return len(entries)
 
@@ -215,7 +247,10 @@ def _identity_warnings(review_id: int, *, rows_of: Iterable[tuple[tuple[Any, ...
     found: list[RowError] = []
     for (number, *_rest), entry in rows_of:
         texts = {field: getattr(entry, field) or "" for field in ENTRY_TEXT_FIELDS}
-        found.extend(RowError(number, headers.get(hit.field, hit.field), hit.message) for hit in matcher.hits(texts))
+        found.extend(
+            RowError(number, headers.get(hit.field, hit.field), hit.message, field=hit.field)
+            for hit in matcher.hits(texts)
+        )
     return found
 
 
@@ -238,6 +273,12 @@ def _already_imported(contribution: AgencyContribution, entries: list[Chronology
     Called under the contribution's lock, so an import that waited for another one to commit
     sees that one's rows."""
     if not entries:
+        return None
+    # Most imports are new rows: the first row's absence answers at once (one indexed look-up),
+    # rather than reading every entry already written in the rows' dates (batches sent one after
+    # another over the same years would each read all the earlier ones).
+    first = {field: getattr(entries[0], field) for field in _SAME_EVENT}
+    if not ChronologyEntry.objects.filter(contribution=contribution, **first).exists():
         return None
     dates = [entry.event_date for entry in entries]
     existing = {

@@ -36,6 +36,7 @@ from reviews.permissions import (
 from reviews.selectors.agencyforms import contribution_forms
 from reviews.selectors.chronology import contribution_entries
 from reviews.selectors.contributions import (
+    CONTRIBUTION_STEPS,
     contribution_rows,
     default_due_date,
     due_date_history,
@@ -65,8 +66,8 @@ from workflows.runner import (
 )
 from workflows.types import AnyUser, AuthenticatedHttpRequest
 
-# The steps offered on a contribution page: the agency lead's, then the coordinator's.
-STEPS = ("submit", "resubmit", "record_nil_return", "accept", "return_to_agency", "waive")
+# The steps offered on a contribution page (shared with the API).
+STEPS = CONTRIBUTION_STEPS
 
 
 def contribution_url(access: ContributionAccess) -> str:

@@ -30,7 +30,7 @@ def areas(partnership, other_partnership):
 
 @pytest.fixture
 def hospital(db):
-    """The hospital's system: a user of its own with no role anywhere (docs/API_RESOURCES.md)."""
+    """The hospital's system: a user of its own with no role anywhere (docs/API.md)."""
     return UserFactory(username="nbgh.system")
 
 
