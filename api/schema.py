@@ -64,6 +64,15 @@ def add_problems(result: dict[str, Any], generator: Any, request: Any, public: b
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                # An error a view declares with its own body (a rejected batch's rows) is still sent as
+                # problem details (api/problems.py), and the same status may come from the plumbing
+                # too (a 422 for a reused idempotency key): either body, as problem+json.
+                content = response.get("content", {})
+                if str(code)[:1] in "45" and "application/json" in content:
+                    declared = content.pop("application/json").get("schema", {})
+                    schema = {"anyOf": [declared, {"$ref": "#/components/schemas/Problem"}]}
+                    content["application/problem+json"] = {"schema": schema}
             extra = {**EVERY, **WRITES} if method != "get" else EVERY
             for code, description in extra.items():
                 if code not in responses:
