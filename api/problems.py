@@ -13,7 +13,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -125,6 +126,10 @@ def _text(detail: Any) -> str:
     return str(detail)
 
 
+def body_too_large_detail(limit: int) -> str:
+    return f"The request body is over the limit of {limit // 1024} KB: send the data in smaller parts."
+
+
 def problem_response(status_code: int, detail: str = "", **extra: Any) -> HttpResponse:
     """A problem outside DRF (Django's error handlers)."""
     return JsonResponse(problem(status_code, detail, **extra), status=status_code, content_type=CONTENT_TYPE)
@@ -139,6 +144,9 @@ def is_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
+        if isinstance(exception, RequestDataTooBig):  # Django read the body and found it too large
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+            return problem_response(413, body_too_large_detail(limit))
         return problem_response(400, "The request could not be understood.")
     return defaults.bad_request(request, exception)
 

@@ -38,6 +38,7 @@ EVERY = {
 }
 WRITES = {
     "409": "The object's state has moved on, the step is blocked now, or the same idempotency key is in use.",
+    "413": "The body is over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE; a notification's own, smaller cap).",
     "415": "The body is not JSON.",
     "422": "The idempotency key was used for a different request.",
 }

@@ -195,3 +195,21 @@ def test_text_postgresql_cannot_store_is_named_not_a_crash(api_as, police_contri
     assert nul.status_code == 422
     assert [(e["row"], e["field"]) for e in nul.json()["errors"]] == [(2, "source_record")]
     assert not ChronologyEntry.objects.exists()
+
+
+@pytest.mark.parametrize("key", [None, "big-1"])
+def test_a_body_over_the_limit_is_refused_before_it_is_read(api_as, police_contribution, police_lead, settings, key):
+    """DRF parses JSON from request.body, and the Idempotency-Key hashes it: Django refuses a body
+    over DATA_UPLOAD_MAX_MEMORY_SIZE by its declared length before reading it, and the API says so
+    with a 413 naming the limit (not a bare 400)."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    batch = {"entries": [entry(n, what_happened="x" * 600) for n in range(1, 5)]}
+    response = api_as(police_lead).post(
+        url(police_contribution), batch, headers={"Idempotency-Key": key} if key else None
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == ("The request body is over the limit of 2 KB: send the data in smaller parts.")
+    assert not ChronologyEntry.objects.exists()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+    assert api_as(police_lead).post(url(police_contribution), batch).status_code == 201
