@@ -31,6 +31,7 @@ pids+=($!)
 echo
 echo "  Review engine running at http://127.0.0.1:${PORT}/"
 echo "  Celery worker log: var/log/worker.log   beat log: var/log/beat.log   e-mails: var/mail/"
+echo "  REST API: http://127.0.0.1:${PORT}/api/docs/ (tokens on /accounts/tokens/ after two-factor sign-in; docs/API.md)"
 echo "  Demo logins are listed above (password: ${DEMO_PASSWORD:-demo-review-2026}). Ctrl-C stops everything."
 if [ "${TWO_FACTOR_REQUIRED}" = "false" ]; then
     echo "  Demo only: two-factor sign-in is OFF (TWO_FACTOR_REQUIRED=false), so these logins need just the password."
