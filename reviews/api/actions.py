@@ -20,10 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.models import Scope
-from api.problems import BLOCKED, STALE, Problem
+from api.problems import BLOCKED, Problem
 from api.views import ApiListView, ApiView
 from reviews.api.forms import FormSerializer, form_serializer, identity_warnings, service_errors
 from reviews.api.review import StepSerializer
+from reviews.api.steps import step_refused
 from reviews.forms.actions import ActionStepForm, EvidenceFileForm, ProgressForm
 from reviews.models.actions import ACTIVE_ACTION_STATES, Action, ActionState, ActionUpdate
 from reviews.permissions import ActionAccess, action_for
@@ -282,13 +283,9 @@ class ActionStep(ApiView):
             raise service_errors(sent.form, error) from None
         except TransitionRefused as refusal:
             now = action_for(user, reference, action_id).action
-            reasons = refusal.reasons or next((o.reasons for o in transition_options(now, user) if o.name == name), [])
-            if now.state != data["expected_state"]:
-                raise Problem(
-                    409, refusal.message, type=STALE, title="The action has moved on", state=now.state, reasons=reasons
-                ) from None
-            raise Problem(
-                409, refusal.message, type=BLOCKED, title="Step blocked", state=now.state, reasons=reasons
+            moved_on = "The action has moved on"
+            raise step_refused(
+                refusal, now, user, step=name, expected_state=data["expected_state"], moved_on=moved_on
             ) from None
         if warnings:
             check.saved_anyway(warnings)

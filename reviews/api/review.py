@@ -15,8 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.models import Scope
-from api.problems import BLOCKED, STALE, Problem
+from api.problems import Problem
 from api.views import ApiListView, ApiView
+from reviews.api.steps import step_refused
 from reviews.models import Review, ReviewKind, ReviewState
 from reviews.permissions import COORDINATE, review_for, reviews_for_user
 from reviews.selectors.clocks import ClockRow, clock_rows
@@ -24,7 +25,7 @@ from reviews.selectors.review import review_transition_choices
 from reviews.services.access_log import access_record
 from reviews.services.review import review_advance, review_convert_to_cspr
 from reviews.services.subjects import IdentityCheck
-from workflows.runner import TransitionOption, TransitionRefused, transition_options, transition_settings
+from workflows.runner import TransitionOption, TransitionRefused, transition_settings
 from workflows.types import User
 
 
@@ -178,13 +179,13 @@ class ReviewTransition(ApiView):
                 )
         except TransitionRefused as refusal:
             now = review_for(actor, reference).review
-            reasons = refusal.reasons or next((o.reasons for o in transition_options(now, actor) if o.name == name), [])
-            if now.state != data["expected_state"]:
-                raise Problem(
-                    409, refusal.message, type=STALE, title="The review has moved on", state=now.state, reasons=reasons
-                ) from None
-            raise Problem(
-                409, refusal.message, type=BLOCKED, title="Step blocked", state=now.state, reasons=reasons
+            raise step_refused(
+                refusal,
+                now,
+                actor,
+                step=name,
+                expected_state=data["expected_state"],
+                moved_on="The review has moved on",
             ) from None
         if warnings:
             check.saved_anyway(warnings)
