@@ -29,6 +29,7 @@ from notifications.delivery import DeliveryError, Rendered, send_notification
 from notifications.models import Deadline, DeadlineState, Notification, NotificationPreference
 from notifications.policies import DEFAULT_SCHEDULE, NO_CLOSURES, Schedule, schedules_by_kind
 from notifications.registry import DeadlineSpec, closure_days
+from notifications.requeue import requeue_stuck
 from workflows.types import User
 
 logger = logging.getLogger(__name__)
@@ -521,39 +522,19 @@ class RequeueResult:
 
 
 def notifications_requeue_stuck(*, older_than: timedelta | None = None, limit: int = 5000) -> RequeueResult:
-    """Rows left behind: READY whose task never ran (the broker was down, the message was lost),
-    and SENDING whose worker died mid-delivery. SENDING rows go back to READY, or FAILED once they
-    have used every attempt. Publishing twice is harmless: delivery claims a row only once."""
+    """E-mails left behind, put back (notifications.requeue says which and how)."""
     now = timezone.now()
     cutoff = now - (conf.stuck_after() if older_than is None else older_than)
-    result = RequeueResult()
     with transaction.atomic():
-        stuck = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
-            .values_list("id", "attempts")[:limit]
+        stuck = requeue_stuck(
+            Notification,
+            now=now,
+            cutoff=cutoff,
+            attempts_allowed=conf.max_attempts(),
+            ready=models.Q(channel=Channel.EMAIL),
+            limit=limit,
         )
-        give_up = [pk for pk, attempts in stuck if attempts >= conf.max_attempts()]
-        again = [pk for pk, attempts in stuck if attempts < conf.max_attempts()]
-        if give_up:
-            Notification.objects.filter(id__in=give_up, status=Status.SENDING).update(
-                status=Status.FAILED,
-                last_error=f"Delivery was interrupted {conf.max_attempts()} times (worker lost); gave up.",
-            )
-            result.failed = give_up
-        if again:
-            Notification.objects.filter(id__in=again, status=Status.SENDING).update(
-                status=Status.READY, available_at=now, last_error="Delivery was interrupted (worker lost); re-queued."
-            )
-        waiting = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.READY, channel=Channel.EMAIL, available_at__lt=cutoff)
-            .values_list("id", flat=True)[:limit]
-        )
-        # Not picked again until another threshold has passed, so a long backlog is not re-published
-        # every run.
-        Notification.objects.filter(id__in=waiting, status=Status.READY).update(available_at=now)
-        result.requeued = again + waiting
+    result = RequeueResult(requeued=stuck.to_publish, failed=stuck.gave_up)
     notifications_publish(result.requeued)
     return result
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 from notifications import conf
 from notifications.models import Deadline, DeadlineKind
 from notifications.registry import webhook_reviews
+from notifications.requeue import requeue_stuck
 from notifications.webhooks_models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from workflows.types import User
 
@@ -399,33 +400,14 @@ class WebhookRequeueResult:
 
 
 def webhooks_requeue_stuck(*, older_than: timedelta | None = None, limit: int = 5000) -> WebhookRequeueResult:
-    """Deliveries left behind: READY whose task never ran, SENDING whose worker died. As for e-mails
-    (notifications_requeue_stuck): back to READY, or FAILED once every attempt is used."""
+    """Deliveries left behind, put back as e-mails are (notifications.requeue says which and how)."""
     now = timezone.now()
     cutoff = now - (conf.stuck_after() if older_than is None else older_than)
-    result = WebhookRequeueResult()
     with transaction.atomic():
-        stuck = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
-            .values_list("id", "attempts")[:limit]
+        stuck = requeue_stuck(
+            WebhookDelivery, now=now, cutoff=cutoff, attempts_allowed=max_attempts(), ready=Q(), limit=limit
         )
-        give_up = [pk for pk, attempts in stuck if attempts >= max_attempts()]
-        again = [pk for pk, attempts in stuck if attempts < max_attempts()]
-        result.failed = WebhookDelivery.objects.filter(id__in=give_up, status=Status.SENDING).update(
-            status=Status.FAILED, last_error=f"Delivery was interrupted {max_attempts()} times (worker lost); gave up."
-        )
-        WebhookDelivery.objects.filter(id__in=again, status=Status.SENDING).update(
-            status=Status.READY, available_at=now, last_error="Delivery was interrupted (worker lost); re-queued."
-        )
-        waiting = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(Q(id__in=again) | Q(status=Status.READY, available_at__lt=cutoff))
-            .values_list("id", flat=True)[:limit]
-        )
-        WebhookDelivery.objects.filter(id__in=waiting, status=Status.READY).update(available_at=now)
-        result.requeued = [
-            str(u) for u in WebhookDelivery.objects.filter(id__in=waiting).values_list("webhook_id", flat=True)
-        ]
+        published = WebhookDelivery.objects.filter(id__in=stuck.to_publish).values_list("webhook_id", flat=True)
+        result = WebhookRequeueResult(requeued=[str(u) for u in published], failed=len(stuck.gave_up))
     webhooks_publish(result.requeued)
     return result
