@@ -24,7 +24,8 @@ def installed(tmp_path: Path, text_of: dict[str, str] | None = None) -> list[Pat
     paths = []
     for name in NAMES:
         text = (text_of or {}).get(name) or (UNITS / name).read_text()
-        text = text.replace("/srv/reviews", str(BASE_DIR)).replace("/etc/reviews/reviews.env", str(tmp_path / "reviews.env"))
+        text = text.replace("/srv/reviews", str(BASE_DIR))
+        text = text.replace("/etc/reviews/reviews.env", str(tmp_path / "reviews.env"))
         path = tmp_path / name
         path.write_text(text)
         paths.append(path)
@@ -38,9 +39,7 @@ def exec_start(name: str) -> list[str]:
 
 
 def verify(paths: list[Path]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["systemd-analyze", "verify", *map(str, paths)], capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run(["systemd-analyze", "verify", *map(str, paths)], capture_output=True, text=True, timeout=60)
 
 
 needs_systemd_analyze = pytest.mark.skipif(
@@ -92,7 +91,6 @@ def test_beat_is_one_unit_of_its_own_and_no_worker_runs_it():
     worker = exec_start("reviews-worker.service")
     assert worker[1:4] == ["-A", "project", "worker"]
     # Warm shutdown must be allowed to outlast the hard time limit before systemd kills the worker.
-    stop = next(
-        line for line in (UNITS / "reviews-worker.service").read_text().splitlines() if line.startswith("TimeoutStopSec=")
-    )
+    lines = (UNITS / "reviews-worker.service").read_text().splitlines()
+    stop = next(line for line in lines if line.startswith("TimeoutStopSec="))
     assert int(stop.split("=")[1]) > settings.CELERY_TASK_TIME_LIMIT
