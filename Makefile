@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reviews
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint chromium pdf-libs bench api-fuzz clean
+.PHONY: install run test lint chromium pdf-libs nginx bench api-fuzz prod-smoke clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -24,6 +24,10 @@ node_modules/.installed: package.json package-lock.json
 
 chromium:
 	./scripts/ensure-chromium.sh
+
+# Debian's nginx, for `nginx -t` on deploy/nginx/reviews.conf (tests/deploy/test_nginx.py).
+nginx:
+	./scripts/ensure-nginx.sh
 
 pdf-libs: $(VENV)/.installed
 	./scripts/ensure-pdf-libs.sh $(PY)
@@ -51,6 +55,14 @@ api-fuzz: install
 
 bench: install
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reviews_bench}" $(PY) bench/transitions.py
+
+# The production topology on this machine (DEBUG=false, PostgreSQL, Redis): a fresh database,
+# collectstatic, 2 gunicorn instances, 2 Celery workers, 1 beat, a smoke test through both web
+# instances, and everything stopped again (docs/DEPLOY.md).
+prod-smoke: install
+	PROD_SMOKE_POSTGRES="$${PROD_SMOKE_POSTGRES:-postgres://postgres@127.0.0.1:5432}" \
+	PROD_SMOKE_REDIS="$${PROD_SMOKE_REDIS:-redis://127.0.0.1:6379/13}" \
+	./scripts/prod-smoke.sh
 
 clean:
 	rm -rf var .pytest_cache

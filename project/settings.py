@@ -40,6 +40,13 @@ AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="insecure-demo-audit-chain-
 if not DEBUG and len(AUDIT_CHAIN_KEY) < 32:
     raise ImproperlyConfigured("Set AUDIT_CHAIN_KEY to a secret of at least 32 characters (DEBUG is off).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+if not DEBUG and ("ALLOWED_HOSTS" not in env.ENVIRON or not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
+    # The demo's loopback names would answer nobody in production, and "*" would let any Host
+    # header through: password-reset links and e-mails are built from it (host-header poisoning).
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set: with DEBUG=false the service refuses to start without the host names it "
+        "serves (comma-separated, e.g. ALLOWED_HOSTS=reviews.example.org), and never with '*'."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +77,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware (as WhiteNoise asks): static files are answered here, with their
+    # precompressed variants and a year's caching for hashed names, before sessions or auth run.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,9 +141,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL: keep a connection for a minute rather than open one per request (and per task),
-    # checking it still works before reusing it after a request.
+    # checking it still works before reusing it after a request (a failover or a pooler restart
+    # leaves dead connections behind). CONN_MAX_AGE=0 closes after every request, as needed behind
+    # a transaction-mode pooler (PgBouncer); keep it below the server's idle-connection timeout.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if not DEBUG and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite is the demo's: one file, one writer, no row locks (the services' select_for_update is a
+    # no-op), and invisible to a second web node. Production runs on PostgreSQL.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set to PostgreSQL: with DEBUG=false the service refuses to start on SQLite. "
+        "Set DATABASE_URL=postgres://user:password@host:5432/name."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the public notification form's rate-limit counts (django-ratelimit). They must be
@@ -187,6 +206,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # GOV.UK Frontend comes from npm (package.json), installed by `make install`; no CDN.
 STATICFILES_DIRS = [BASE_DIR / "node_modules"]
+# WhiteNoise: in production it indexes STATIC_ROOT (collectstatic's output) once at start. The demo
+# and the tests (DEBUG, read here before pytest-django turns it off) find files where they lie, on
+# request, so neither needs collectstatic nor indexes all of node_modules at start.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Files under MEDIA_ROOT (action evidence) are never served by URL: there is deliberately no
 # MEDIA_URL route, so a file is reachable only through a view that checks access every time.
@@ -248,7 +272,17 @@ else:
     raise ImproperlyConfigured(f"DOCUMENTS_STORAGE is {DOCUMENTS_STORAGE!r}: set it to 'filesystem' or 's3'.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production (DEBUG=false) serves static files with hashed names (cacheable for a year, a new name
+    # whenever the content changes) and precompressed gzip and Brotli copies, made by collectstatic.
+    # The demo and the tests keep plain names, so they run without collectstatic.
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_BACKEND",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
     "documents": _documents_storage,
 }
 # Virus scanning of documents: "host:port" of a clamd daemon, or empty for none. When set, every
@@ -268,10 +302,37 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis has no real acknowledgements: a task taken but not acknowledged within the visibility
+    # timeout is given to another worker. With acks_late that is every task still running, and every
+    # retry waiting out its countdown in a worker, so the timeout must exceed the longest of these
+    # (the hard time limit, and the longest retry back-off, NOTIFICATIONS_RETRY_MAX_SECONDS) or a
+    # slow task runs twice. RabbitMQ needs none of this: it redelivers only when a worker's
+    # connection drops.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+    }
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
+# Production settings (docs/DEPLOY.md, "Celery in production"), each from the environment.
+# Acknowledge a task when it has finished, not when it is taken, so a worker killed mid-task
+# (a deploy, the OOM killer, a lost VM) leaves it on the broker for another worker. The tasks are
+# written to be run twice safely (the outbox row's state is checked under a row lock).
+CELERY_TASK_ACKS_LATE = env.bool("CELERY_TASK_ACKS_LATE", default=True)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Take one task at a time: a worker does not hoard tasks that an idle worker could run, and with
+# acks_late a crash returns at most one task per process to the queue.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=1)
+# A task that hangs (an SMTP server that accepts and never answers, a webhook endpoint that
+# trickles) must not hold a worker process for ever: the soft limit raises inside the task so it can
+# record the failure; the hard limit kills the process. A sweep of 10,000 reminders takes seconds.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+# Replace a worker process after this many tasks, so memory a library leaks (the PDF renderer,
+# matplotlib) is given back rather than growing until the machine swaps.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
+# The queue tasks are published to and workers read: "celery" unless several deployments (or test
+# runs) share one broker, when each names its own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -202,6 +203,44 @@ def use_broker(monkeypatch):
     reset_pools()
     monkeypatch.undo()
     app.conf.broker_url = original
+
+
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@pytest.fixture
+def rabbitmq_url(use_broker, monkeypatch) -> Iterator[str]:
+    """The producer (this process) and the workers the test starts on RabbitMQ, on a queue of this
+    test's own (CELERY_TASK_DEFAULT_QUEUE), deleted afterwards. Under CI=true RabbitMQ must be up."""
+    from kombu import Connection
+
+    from project.celery import app
+
+    try:
+        with Connection(RABBITMQ_URL, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as error:  # kombu raises the transport's own errors (socket, amqp, access refused)
+        if _in_ci():
+            pytest.fail(f"CI=true but RabbitMQ is not reachable at {RABBITMQ_URL}: {error}")
+        pytest.skip(f"needs RabbitMQ at {RABBITMQ_URL} (TEST_RABBITMQ_URL): {error}")
+    queue = f"tests-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("CELERY_TASK_DEFAULT_QUEUE", queue)  # the workers' environment
+    original_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+
+    def forget_routes() -> None:
+        # Celery works out its queues and router once, from the configuration it first saw.
+        for name in ("default_queue", "queues", "router"):
+            app.amqp.__dict__.pop(name, None)
+
+    forget_routes()
+    use_broker(RABBITMQ_URL)
+    assert app.amqp.default_queue.name == queue
+    yield RABBITMQ_URL
+    with Connection(RABBITMQ_URL, connect_timeout=2) as connection:
+        connection.default_channel.queue_delete(queue)
+    app.conf.task_default_queue = original_queue
+    forget_routes()
 
 
 def database_url() -> str:

@@ -27,12 +27,20 @@ def reminder_emails():
     return Notification.objects.filter(kind="reminder", channel="email", deadline__kind="contribution_due")
 
 
+@pytest.fixture(params=["redis", "rabbitmq"])
+def any_broker(request) -> str:
+    """The flow runs on either broker the service supports (docs/DEPLOY.md, "Broker"): Redis, the
+    test run's own database (CELERY_BROKER_URL), and RabbitMQ (TEST_RABBITMQ_URL)."""
+    return request.getfixturevalue("broker_url" if request.param == "redis" else "rabbitmq_url")
+
+
 def test_the_worker_expands_the_sweeps_claims_and_delivers_each_reminder_once(
-    today, ask_police, police_lead, broker_url, start_worker, smtp
+    today, ask_police, police_lead, any_broker, start_worker, smtp
 ):
     handler, _ = smtp
     contribution = ask_police(date(2026, 12, 30))
-    start_worker(broker_url)
+    worker = start_worker(any_broker)
+    assert any_broker.split("://")[0] in worker.log.read_text()  # the worker is on that broker
 
     today.set(DAY)
     assert deadlines_sweep(today=DAY).deadlines >= 1  # claims, and publishes after commit

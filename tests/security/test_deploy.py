@@ -19,7 +19,8 @@ BASE_DIR = Path(settings.BASE_DIR)
 def production_env(tmp_path: Path) -> dict[str, str]:
     db = settings.DATABASES["default"]
     if "sqlite" in db["ENGINE"]:
-        database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        # Production refuses SQLite; `check` only names the database, it does not connect.
+        database_url = "postgres://postgres@127.0.0.1:5432/reviews"
     else:
         database_url = os.environ.get("DATABASE_URL", "")
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "TWO_FACTOR_REQUIRED")}
@@ -170,3 +171,99 @@ def test_media_files_are_never_served_by_url(client, coordinator, settings, tmp_
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 10 * 1024 * 1024
     # Above the largest upload (a 20 MB document, docs/SECURITY.md), so no upload goes to a temporary file.
     assert settings.DOCUMENT_MAX_BYTES < settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 24 * 1024 * 1024
+
+
+@pytest.mark.parametrize("hosts", [None, "", "*", "reviews.example.org,*"], ids=["unset", "empty", "star", "with-star"])
+def test_production_refuses_to_start_without_real_allowed_hosts(tmp_path, hosts):
+    env = production_env(tmp_path)
+    if hosts is None:
+        del env["ALLOWED_HOSTS"]
+    else:
+        env["ALLOWED_HOSTS"] = hosts
+    result = manage(env, "check")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "ImproperlyConfigured: ALLOWED_HOSTS is not set: with DEBUG=false the service refuses to start" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("database_url", [None, "sqlite:///{tmp}/db.sqlite3"], ids=["unset", "sqlite"])
+def test_production_refuses_to_start_on_sqlite(tmp_path, database_url):
+    env = production_env(tmp_path)
+    if database_url is None:
+        del env["DATABASE_URL"]  # the embedded default is SQLite
+    else:
+        env["DATABASE_URL"] = database_url.format(tmp=tmp_path)
+    for arguments in (("check",), ("migrate", "--no-input")):
+        result = manage(env, *arguments)
+        assert result.returncode != 0, result.stdout + result.stderr
+        assert "ImproperlyConfigured: DATABASE_URL is not set to PostgreSQL: with DEBUG=false" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def read_settings(env: dict[str, str], *names: str) -> dict[str, object]:
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}, default=str))"
+    )
+    result = manage(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_serves_hashed_compressed_static_files_and_the_demo_plain_ones(tmp_path):
+    production = read_settings(production_env(tmp_path), "STORAGES", "MIDDLEWARE", "WHITENOISE_USE_FINDERS")
+    assert production["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert production["MIDDLEWARE"][:2] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
+    assert production["WHITENOISE_USE_FINDERS"] is False
+    demo = read_settings(demo_env(tmp_path), "STORAGES", "WHITENOISE_USE_FINDERS")
+    assert demo["STORAGES"]["staticfiles"]["BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
+    assert demo["WHITENOISE_USE_FINDERS"] is True
+
+
+def test_persistent_connections_and_their_health_checks_come_from_the_environment(tmp_path):
+    env = production_env(tmp_path)
+    env["DATABASE_URL"] = "postgres://reviews@db.internal:5432/reviews"
+    assert read_settings(env, "DATABASES")["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+    assert read_settings(env, "DATABASES")["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
+    env.update(CONN_MAX_AGE="0", CONN_HEALTH_CHECKS="false")
+    default = read_settings(env, "DATABASES")["DATABASES"]["default"]
+    assert (default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"]) == (0, False)
+
+
+def test_celery_production_settings_come_from_the_environment(tmp_path):
+    names = (
+        "CELERY_TASK_ACKS_LATE",
+        "CELERY_WORKER_PREFETCH_MULTIPLIER",
+        "CELERY_TASK_SOFT_TIME_LIMIT",
+        "CELERY_TASK_TIME_LIMIT",
+        "CELERY_WORKER_MAX_TASKS_PER_CHILD",
+        "CELERY_BROKER_TRANSPORT_OPTIONS",
+        "NOTIFICATIONS_RETRY_MAX_SECONDS",
+    )
+    env = production_env(tmp_path)
+    env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/0"
+    values = read_settings(env, *names)
+    assert values["CELERY_TASK_ACKS_LATE"] is True
+    assert values["CELERY_WORKER_PREFETCH_MULTIPLIER"] == 1
+    assert values["CELERY_TASK_SOFT_TIME_LIMIT"] < values["CELERY_TASK_TIME_LIMIT"]
+    # Redis hands an unacknowledged task to another worker after the visibility timeout: it must
+    # outlast the longest task and the longest retry back-off, or a slow task runs twice.
+    timeout = values["CELERY_BROKER_TRANSPORT_OPTIONS"]["visibility_timeout"]
+    assert timeout > values["CELERY_TASK_TIME_LIMIT"] and timeout > values["NOTIFICATIONS_RETRY_MAX_SECONDS"]
+    env.update(
+        CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//",
+        CELERY_WORKER_PREFETCH_MULTIPLIER="4",
+        CELERY_TASK_SOFT_TIME_LIMIT="50",
+        CELERY_TASK_TIME_LIMIT="60",
+        CELERY_WORKER_MAX_TASKS_PER_CHILD="10",
+    )
+    values = read_settings(env, *names)
+    assert values["CELERY_WORKER_PREFETCH_MULTIPLIER"] == 4
+    assert (values["CELERY_TASK_SOFT_TIME_LIMIT"], values["CELERY_TASK_TIME_LIMIT"]) == (50, 60)
+    assert values["CELERY_WORKER_MAX_TASKS_PER_CHILD"] == 10
+    # RabbitMQ acknowledges for real: no visibility timeout to set.
+    assert "visibility_timeout" not in (values["CELERY_BROKER_TRANSPORT_OPTIONS"] or {})
