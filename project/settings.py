@@ -136,6 +136,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports read from a replica when REPLICA_DATABASE_URL names one (project/db_router.py): the annual
+# report, oversight, the figures over the API and the national export. Everything else uses default.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **environ.Env.db_url_config(REPLICA_DATABASE_URL),
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_READS = bool(REPLICA_DATABASE_URL)
+DATABASE_ROUTERS = ["project.db_router.ReplicaRouter"]
 # Least privilege (docs/DEPLOY_DATABASE.md, `manage.py db_roles`): DATABASE_URL names the app role,
 # which cannot run DDL; MIGRATE_DATABASE_URL names the role that owns the tables, and `manage.py
 # migrate` (only it) connects as that one. Equivalent by hand: DATABASE_URL=$MIGRATE_DATABASE_URL.
