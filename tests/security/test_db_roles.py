@@ -6,6 +6,9 @@ the tables handed back to the role that ran the tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +16,7 @@ from io import StringIO
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -31,7 +35,8 @@ def test_print_sql_names_every_protected_table_and_no_password(monkeypatch):
     out = StringIO()
     call_command("db_roles", "--print-sql", "--owner", "own_x", "--app", "app_x", stdout=out)
     sql = out.getvalue()
-    assert f"REVOKE UPDATE, DELETE, TRUNCATE ON {', '.join(PROTECTED)} FROM app_x;" in sql
+    for table in PROTECTED:
+        assert f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM app_x;" in sql
     assert "REVOKE DELETE, TRUNCATE ON workflows_auditchainhead FROM app_x;" in sql
     assert "CREATE ROLE own_x LOGIN;" in sql
     assert "s3cret-app-pass" not in sql
@@ -154,3 +159,83 @@ def test_grants_only_can_be_run_by_the_owner_after_a_migration(roles):
             assert cursor.fetchone()[0] is False
             cursor.execute("SELECT has_table_privilege(%s, 'workflows_auditevent', 'INSERT')", [app])
             assert cursor.fetchone()[0] is True
+
+
+def _url(role: str, name: str) -> str:
+    db = connection.settings_dict
+    return f"postgres://{role}:pw@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+@pytest.fixture
+def fresh_database(roles):
+    """An empty database of its own, dropped before the roles are (they hold rights in it)."""
+    name = f"roles_drill_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(
+        _dsn(connection.settings_dict["USER"]).replace(connection.settings_dict["NAME"], "postgres"), autocommit=True
+    ) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(
+        _dsn(connection.settings_dict["USER"]).replace(connection.settings_dict["NAME"], "postgres"), autocommit=True
+    ) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_migrations_run_as_the_owner_through_migrate_database_url_and_the_app_cannot(roles, fresh_database):
+    owner, app = roles
+    superuser = connection.settings_dict["USER"]
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "DB_OWNER_PASSWORD": "pw",
+        "DB_APP_PASSWORD": "pw",
+    }
+
+    def run(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            list(command),
+            cwd=settings.BASE_DIR,
+            env={**environment, **env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    python = sys.executable
+    setup = run(
+        python,
+        "manage.py",
+        "db_roles",
+        "--apply",
+        "--owner",
+        owner,
+        "--app",
+        app,
+        DATABASE_URL=_url(superuser, fresh_database),
+    )
+    assert setup.returncode == 0, setup.stderr
+
+    # The app role alone cannot migrate: it may not create a table.
+    alone = run(python, "manage.py", "migrate", "--noinput", DATABASE_URL=_url(app, fresh_database))
+    assert alone.returncode != 0
+    assert "permission denied for schema public" in alone.stderr
+
+    migrated = run(
+        "scripts/migrate.sh",
+        DATABASE_URL=_url(app, fresh_database),
+        MIGRATE_DATABASE_URL=_url(owner, fresh_database),
+        DB_OWNER_ROLE=owner,
+        DB_APP_ROLE=app,
+        PY=python,
+    )
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    with psycopg.connect(_dsn(superuser).replace(connection.settings_dict["NAME"], fresh_database)) as db:
+        owners = {row[0] for row in db.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")}
+        assert owners == {owner}
+        for table in PROTECTED:
+            for privilege, allowed in (("INSERT", True), ("SELECT", True), ("UPDATE", False), ("TRUNCATE", False)):
+                granted = db.execute("SELECT has_table_privilege(%s, %s, %s)", [app, table, privilege]).fetchone()[0]
+                assert granted is allowed, (table, privilege)
+        assert db.execute("SELECT has_table_privilege(%s, 'reviews_review', 'UPDATE')", [app]).fetchone()[0]

@@ -130,17 +130,21 @@ END $$;""",  # noqa: S608 -- names checked by ROLE_NAME, literals quoted
     ]
 
 
+def _if_table(table: str, statement: str) -> str:
+    return f"DO $$ BEGIN IF to_regclass('public.{table}') IS NOT NULL THEN {statement} END IF; END $$;"
+
+
 def grants_sql(owner: str, app: str, protected: list[str], head: str) -> list[str]:
     """What the app may do with the owner's tables: read and write rows, never empty a table, and
     only add to the audit tables. Run by the owner or a superuser; safe to run again."""
-    listed = ", ".join(protected)
     return [
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app};",
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {app};",
         # nextval for inserts (and the audit chain's ids, workflows/chain.py); setval for loaddata.
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {app};",
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {listed} FROM {app};",
-        f"REVOKE DELETE, TRUNCATE ON {head} FROM {app};",
+        # Each only once its table exists: the roles are made before the first migrate.
+        *(_if_table(table, f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {app};") for table in protected),
+        _if_table(head, f"REVOKE DELETE, TRUNCATE ON {head} FROM {app};"),
         # Tables a later migration creates get the ordinary grants at once (and the audit ones
         # their revokes when this runs again after the migration).
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
