@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reviews
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint chromium pdf-libs nginx bench api-fuzz prod-smoke clean
+.PHONY: install run test lint chromium pdf-libs nginx bench api-fuzz prod-smoke backup restore clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -63,6 +63,14 @@ prod-smoke: install
 	PROD_SMOKE_POSTGRES="$${PROD_SMOKE_POSTGRES:-postgres://postgres@127.0.0.1:5432}" \
 	PROD_SMOKE_REDIS="$${PROD_SMOKE_REDIS:-redis://127.0.0.1:6379/13}" \
 	./scripts/prod-smoke.sh
+
+# Backup and restore drill (docs/DEPLOY_DATABASE.md): pg_dump -Fc of DATABASE_URL to FILE, and FILE into
+# the new or empty database DATABASE_URL names (both from the environment or the command line).
+backup:
+	./scripts/backup.sh
+
+restore:
+	./scripts/restore.sh
 
 clean:
 	rm -rf var .pytest_cache

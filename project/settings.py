@@ -7,6 +7,7 @@ DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY, DEBUG=false, ALLOWED_HOS
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -154,6 +155,23 @@ if not DEBUG and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "Set DATABASE_URL=postgres://user:password@host:5432/name."
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports read from a replica when REPLICA_DATABASE_URL names one (project/db_router.py): the annual
+# report, oversight, the figures over the API and the national export. Everything else uses default.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **environ.Env.db_url_config(REPLICA_DATABASE_URL),
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_READS = bool(REPLICA_DATABASE_URL)
+DATABASE_ROUTERS = ["project.db_router.ReplicaRouter"]
+# Least privilege (docs/DEPLOY_DATABASE.md, `manage.py db_roles`): DATABASE_URL names the app role,
+# which cannot run DDL; MIGRATE_DATABASE_URL names the role that owns the tables, and `manage.py
+# migrate` (only it) connects as that one. Equivalent by hand: DATABASE_URL=$MIGRATE_DATABASE_URL.
+MIGRATE_DATABASE_URL = env.str("MIGRATE_DATABASE_URL", default="")
+if MIGRATE_DATABASE_URL and sys.argv[1:2] == ["migrate"]:
+    DATABASES["default"] = {**DATABASES["default"], **environ.Env.db_url_config(MIGRATE_DATABASE_URL)}
 
 # The cache holds the public notification form's rate-limit counts (django-ratelimit). They must be
 # shared by every web process, so production sets CACHE_URL to Redis (redis://host:6379/1); the

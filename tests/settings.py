@@ -36,3 +36,8 @@ STORAGES = {
 }
 # No virus scanner in the tests unless a test starts its own (tests/reviews/documents/test_clamd.py).
 CLAMAV_ADDRESS = ""
+
+# A second alias for the read replica's tests (tests/security/test_db_router.py): the test database
+# itself, seen through a connection of its own. Reads go to it only where a test turns REPLICA_READS on.
+DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405
+REPLICA_READS = False

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.views import ApiView
+from project.db_router import reading_from_replica
 from reviews.disclosure import SUPPRESSED, Table
 from reviews.permissions import partnership_figures_for
 from reviews.selectors.annual_report import annual_report_for
@@ -90,4 +91,6 @@ class AnnualReportView(ApiView):
     )
     def get(self, request: Request, code: str, year: int) -> Response:
         access = partnership_figures_for(request.user, code)
-        return Response(AnnualReportSerializer(annual_report_for(access, year)).data)
+        # The figures read from the replica when there is one (project/db_router.py).
+        with reading_from_replica():
+            return Response(AnnualReportSerializer(annual_report_for(access, year)).data)

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from project.db_router import reading_from_replica
 from reviews.models import NationalExport, Partnership
 from reviews.selectors.national_export import (
     EXPORT_FORMAT_VERSION,
@@ -35,13 +36,17 @@ def national_export_write(*, partnership: Partnership, since: date, out: Path) -
     (docs/ncmd_export.schema.json), and record each export. The file is written beside ``out`` and
     moved into place only when complete, and the export rows are written only then: a failure
     halfway leaves neither a partial file nor a record of an export that did not happen."""
-    reviews = list(export_reviews(partnership, since))
+    # The records read from the replica when there is one (project/db_router.py); the last exports
+    # from the primary, which has the rows the previous export wrote a moment ago.
+    with reading_from_replica():
+        reviews = list(export_reviews(partnership, since))
+        records = {review.pk: export_record(review) for review in reviews}
     latest = last_exports([review.pk for review in reviews])
     entries: list[dict[str, object]] = []
     hashes: dict[int, str] = {}
     changed = 0
     for review in reviews:
-        record = export_record(review)
+        record = records[review.pk]
         hashes[review.pk] = record_hash(record)
         previous = latest.get(review.pk)
         again = previous is not None and previous.record_hash != hashes[review.pk]

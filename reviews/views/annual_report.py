@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from project.db_router import reading_from_replica
 from reviews.permissions import figure_partnerships, partnership_figures_for
 from reviews.selectors.annual_report import FIRST_YEAR, FinancialYear, annual_report_for
 from reviews.selectors.annual_report_charts import report_charts
@@ -47,7 +48,9 @@ def partnerships(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def annual_report_page(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
     access = partnership_figures_for(request.user, code)
-    report = annual_report_for(access, year)
+    # The figures read from the replica when there is one (project/db_router.py).
+    with reading_from_replica():
+        report = annual_report_for(access, year)
     charts = {chart.table.key: chart for chart in report_charts(report)}
     sections = [
         {"title": section.title, "tables": [(table, charts.get(table.key)) for table in section.tables]}
@@ -73,8 +76,9 @@ def annual_report_download(request: AuthenticatedHttpRequest, code: str, year: i
     access = partnership_figures_for(request.user, code)
     if file_format not in FORMATS:
         raise Http404("No such format.")
-    report = annual_report_for(access, year)
-    content = report_file(report, file_format)
+    with reading_from_replica():
+        report = annual_report_for(access, year)
+        content = report_file(report, file_format)
     suffix = "-not-for-publication" if report.exact else ""
     name = f"{access.partnership.code}-annual-report-{report.year.label.replace(' ', '-')}{suffix}.{file_format}"
     return attachment(io.BytesIO(content), name, CONTENT_TYPES[file_format])

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from project.db_router import reading_from_replica
 from reviews.models import Partnership
 from reviews.selectors.annual_report import FinancialYear, annual_report
 from reviews.selectors.annual_report_files import FORMATS, report_file
@@ -56,10 +57,11 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"--out: the folder {str(out.parent)!r} does not exist.")
         year = FinancialYear(options["year"])
-        report = annual_report(partnership, year, as_of)
-        if not options["exact"]:
-            report = report.disclosed()
-        content = report_file(report, options["format"])
+        with reading_from_replica():  # the replica when there is one (project/db_router.py)
+            report = annual_report(partnership, year, as_of)
+            if not options["exact"]:
+                report = report.disclosed()
+            content = report_file(report, options["format"])
         # Written beside the target and moved over it: a reader never sees half a report.
         handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=".annual_report_")
         try:
