@@ -13,7 +13,7 @@ class OpsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # A task's log lines carry its task id where a request's carry the request id.
+        # The request id is cleared after each response; a task's lines carry its task id instead.
         from ops import logs
 
-        logs.connect_task_signals()
+        logs.connect_signals()

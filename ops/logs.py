@@ -49,13 +49,17 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         offered = request.headers.get(HEADER, "")
         request_id = offered if _ACCEPTED.fullmatch(offered) else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Not reset when the view returns: Django logs a 4xx/5xx response ("Not Found: ...") after
+        # the whole middleware chain has returned. It is cleared when the response is closed
+        # (request_finished, below), and every request sets its own anyway.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+def _request_finished(**kwargs: Any) -> None:
+    request_id_var.set(None)
 
 
 class RequestIdFilter(logging.Filter):
@@ -85,9 +89,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def connect_task_signals() -> None:
-    """A task's log records carry ``task:<id>`` as their request id while it runs."""
+def connect_signals() -> None:
+    """The request id is cleared when a response is closed; a task's log records carry
+    ``task:<id>`` as their request id while it runs."""
     from celery.signals import task_postrun, task_prerun
+    from django.core.signals import request_finished
+
+    request_finished.connect(_request_finished, weak=False, dispatch_uid="ops_request_id_finished")
 
     def started(task_id: str | None = None, **kwargs: Any) -> None:
         request_id_var.set(f"task:{task_id}" if task_id else None)
