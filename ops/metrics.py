@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
@@ -45,10 +46,16 @@ UNRESOLVED = "<unresolved>"
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+def _static_prefix() -> str:
+    return "/" + str(settings.STATIC_URL or "static/").lstrip("/")
+
+
 def view_name(request: HttpRequest) -> str:
     """The URL pattern's name; a request a middleware answered before the view (sign-in, two-factor)
     is resolved here, so it is counted against the page it asked for."""
     match = getattr(request, "resolver_match", None)
+    if match is None and request.path_info.startswith(_static_prefix()):
+        return "static"  # served by WhiteNoise's middleware, before any view
     if match is None:
         try:
             match = resolve(request.path_info)

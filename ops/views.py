@@ -8,13 +8,13 @@ import hmac
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ops import health, metrics
 
 
-@require_GET
+@require_safe  # GET or HEAD: some load balancers probe with HEAD
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process is up and answering: touches nothing else (no database), so a load balancer
     does not restart every web process when the database has a bad minute."""
@@ -23,7 +23,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> HttpResponse:
     """Ready to serve: 200 when every check passes, else 503 naming the failing parts."""
     checks = health.readiness()

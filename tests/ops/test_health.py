@@ -38,7 +38,8 @@ def test_healthz_answers_without_touching_the_database(client, django_assert_num
     assert "no-store" in response["Cache-Control"]
 
 
-def test_probes_answer_get_only(client):
+def test_probes_answer_get_and_head_only(client):
+    assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405
 

@@ -230,3 +230,22 @@ def test_no_restricted_identity_reaches_a_log_line(lines, settings, partnership,
     )
     for secret in (NAME, SURNAME, *NHS_NUMBERS, *BIRTH, *ADDRESS, *SIBLING, "2019-02-03"):
         assert secret not in everything, f"{secret!r} reached a log line"
+
+
+def test_a_tasks_records_carry_its_task_id():
+    from celery.signals import task_prerun
+
+    from ops.tasks import heartbeat
+
+    seen: list[str | None] = []
+
+    def look(**kwargs) -> None:  # connected after ops' own receiver, so it runs after it
+        seen.append(request_id_var.get())
+
+    task_prerun.connect(look, weak=False)
+    try:
+        heartbeat.apply(task_id="3f2c-task")
+    finally:
+        task_prerun.disconnect(look)
+    assert seen == ["task:3f2c-task"]
+    assert request_id_var.get() is None

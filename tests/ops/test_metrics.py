@@ -80,7 +80,11 @@ def test_requests_are_counted_by_view_name_never_by_path(client, token, review, 
     assert value(after, name, status="3xx", **labels) - value(before, name, status="3xx", **labels) == 1
     assert review.reference not in after and url not in after
     Client().get("/no/such/page/" + review.reference)
-    assert value(scrape(), name, view="<unresolved>", method="GET", status="4xx") >= 1
+    Client().get("/static/no-such-file.css")
+    text = scrape()
+    assert value(text, name, view="<unresolved>", method="GET", status="4xx") >= 1
+    assert value(text, name, view="static", method="GET", status="4xx") >= 1
+    assert "/no/such/page/" not in text and "no-such-file" not in text
 
 
 def _notification(key: str, status: str, available_at=None) -> Notification:
