@@ -74,9 +74,14 @@ INSTALLED_APPS = [
     "notifications",
     "reviews",
     "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id, and the latency measured
+    # covers all the rest (ops/, docs/OBSERVABILITY.md).
+    "ops.logs.RequestIdMiddleware",
+    "ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware (as WhiteNoise asks): static files are answered here, with their
     # precompressed variants and a year's caching for hashed names, before sessions or auth run.
@@ -513,9 +518,38 @@ CONTENT_SECURITY_POLICY = {
 # Demo users (seed_demo) sign in with this password; never used outside the demo.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-review-2026")
 
+# Logs go to the console (systemd's journal in production). LOG_FORMAT=json writes one JSON object
+# per line with the request id (ops/logs.py, docs/OBSERVABILITY.md); the demo keeps plain text.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
+_console: dict[str, object] = {"class": "logging.StreamHandler", "filters": ["request_id"]}
+if LOG_FORMAT == "json":
+    _console["formatter"] = "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "ops.logs.JsonFormatter"}},
+    "handlers": {"console": _console},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        # With DEBUG on, Django logs every SQL statement with its parameters at DEBUG level, and the
+        # parameters hold real names, NHS numbers and addresses: never below INFO, whatever LOG_LEVEL
+        # says (tests/ops/test_logs.py).
+        "django.db.backends": {"level": "INFO"},
+    },
 }
+# A worker logs through the configuration above (JSON when asked) rather than Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Observability (issue 17, docs/OBSERVABILITY.md). /readyz fails when no worker has run the
+# heartbeat task (every minute) within READYZ_WORKER_WITHIN_SECONDS, or beat has run no task within
+# READYZ_BEAT_WITHIN_SECONDS: beat writes its tasks' last run to the database only every 3 minutes
+# (celery's sync interval), so that window must be wider than 180 s.
+READYZ_WORKER_WITHIN_SECONDS = env.int("READYZ_WORKER_WITHIN_SECONDS", default=120)
+READYZ_BEAT_WITHIN_SECONDS = env.int("READYZ_BEAT_WITHIN_SECONDS", default=300)
+READYZ_BROKER_TIMEOUT_SECONDS = env.float("READYZ_BROKER_TIMEOUT_SECONDS", default=2)
+# /metrics answers only a request with "Authorization: Bearer <METRICS_TOKEN>"; with no token set it
+# does not exist (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

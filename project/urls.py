@@ -14,6 +14,8 @@ urlpatterns = [
     # The REST API (docs/API.md): the schema and docs, then each version's resources.
     path("api/", include("api.urls")),
     path("api/v1/", include("reviews.api.urls")),
+    # Probes and metrics (docs/OBSERVABILITY.md): /healthz, /readyz, /metrics.
+    path("", include("ops.urls")),
     path("", include("reviews.urls")),
 ]
 

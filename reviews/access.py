@@ -461,6 +461,17 @@ RULES: dict[str, Rule] = {
     "api:schema": public_api("The OpenAPI schema: describes the API, holds no data."),
     "api:docs": public_api("Swagger UI over the schema, from the app's own static files."),
     "notifications:preferences": everyone("The user's own digest choice.", post_only=True),
+    # --- probes and metrics for the operator's monitoring (ops/, docs/OBSERVABILITY.md) ---
+    "ops:healthz": public("Liveness probe: the process answers; it says so and nothing else."),
+    "ops:readyz": public(
+        "Readiness probe: database, broker, migrations, worker heartbeat, beat; 503 naming the failing part, "
+        "never an error's text."
+    ),
+    "ops:metrics": Rule(
+        dict.fromkeys(ROLES, HIDDEN),
+        "Prometheus metrics: only with the bearer token METRICS_TOKEN (401 without it); with no token "
+        "configured, as here, it does not exist for anyone. Counts only, no case data.",
+    ),
 }
 
 

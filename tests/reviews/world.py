@@ -35,6 +35,7 @@ from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
 from reviews.services.subjects import SubjectData, restricted_name_add, subject_add
 from tests.factories import UserFactory, advance_to, member, read_hash
+from tests.ops.alive import service_running
 from tests.reviews.builders import (
     add_action,
     add_entry,
@@ -287,6 +288,10 @@ def build_world(
             # the owner's alone, and the walk revokes it).
             "token_id": spare_token.pk,
         }
+
+    # A worker and beat seen just now, as in a running service: /readyz answers 200 (tests/ops
+    # proves its 503s).
+    service_running()
 
     return World(
         cdr=_child_death_review(
