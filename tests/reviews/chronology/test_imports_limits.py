@@ -16,7 +16,8 @@ MB = 1_048_576
 
 def refused_quickly(filename: str, data: bytes, *, seconds: float = 3, megabytes: int = 60) -> str:
     """The one problem ``read_rows`` refuses the file with, checked to come within ``seconds`` of
-    this process's own CPU time (other processes on a shared machine do not count) and, read a second time under tracemalloc (which slows it), without Python allocating more
+    this process's own CPU time (other processes on a shared machine do not count) and, read a
+    second time under tracemalloc (which slows it), without Python allocating more
     than ``megabytes`` MB at any one time."""
     started = time.process_time()
     with pytest.raises(ImportRejected) as refused:
