@@ -8,19 +8,25 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reviews
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint chromium pdf-libs nginx bench api-fuzz prod-smoke backup restore clean
+.PHONY: install lock run test lint chromium pdf-libs nginx bench api-fuzz prod-smoke backup restore clean
 
 install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# requirements.txt from requirements.in: every dependency pinned with its files' hashes. pip-tools
+# runs from a venv of its own, so it is not one of the project's dependencies.
+lock:
+	test -x var/lock-venv/bin/pip-compile || ( $(PYTHON) -m venv var/lock-venv && var/lock-venv/bin/pip install --quiet pip-tools==7.6.2 )
+	CUSTOM_COMPILE_COMMAND="make lock" var/lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.txt requirements.in
 
 chromium:
 	./scripts/ensure-chromium.sh
