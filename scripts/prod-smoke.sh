@@ -58,6 +58,8 @@ export CELERY_BROKER_URL="$REDIS"
 export CELERY_TASK_DEFAULT_QUEUE="prod-smoke-$$"
 export VAR_DIR="$WORK/var"
 export LOG_LEVEL=INFO
+METRICS_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export METRICS_TOKEN
 
 echo "prod-smoke: fresh database $DB_NAME, Redis $REDIS, folder $WORK"
 psql "$POSTGRES/postgres" -qc "CREATE DATABASE $DB_NAME" >/dev/null
@@ -72,7 +74,11 @@ start() {  # start NAME COMMAND...: in the background, its output in log/NAME.lo
     PIDS+=("$!")
 }
 for port in "$WEB1_PORT" "$WEB2_PORT"; do
-    start "web-$port" "$BIN/gunicorn" project.wsgi:application --bind "127.0.0.1:$port" --workers 2 \
+    # Each instance's metrics in a folder of its own, as the web unit's RuntimeDirectory gives it.
+    mkdir -p "$WORK/metrics-$port"
+    start "web-$port" env PROMETHEUS_MULTIPROC_DIR="$WORK/metrics-$port" \
+        "$BIN/gunicorn" project.wsgi:application --config deploy/gunicorn.conf.py \
+        --bind "127.0.0.1:$port" --workers 2 \
         --timeout 60 --no-control-socket --access-logfile - --error-logfile -
 done
 for n in 1 2; do

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import sys
 import time
@@ -169,6 +170,31 @@ def celery_checks(workers: int, suffix: str, beat_log: Path, timeout: float = 60
     check("ERROR" not in beat_log.read_text(), "beat logged no error")
 
 
+def ops_checks(bases: list[str], timeout: float = 150) -> None:
+    """What an operator's probes and Prometheus see on each instance (ops/, docs/OBSERVABILITY.md):
+    alive; ready once a worker's heartbeat and beat's run are recorded (both within a minute or two of
+    starting); metrics only with the token, summed over the instance's gunicorn workers."""
+    token = os.environ["METRICS_TOKEN"]
+    for base in bases:
+        status, _, body = Client().request(base, "GET", "/healthz")
+        check(status == 200, f"{base}: /healthz")
+        deadline = time.monotonic() + timeout
+        status, body = 0, b""
+        while time.monotonic() < deadline:
+            status, _, body = Client().request(base, "GET", "/readyz")
+            if status == 200:
+                break
+            time.sleep(3)
+        check(status == 200, f"{base}: /readyz ({body.decode()[:300]})")
+        status, _, _ = Client().request(base, "GET", "/metrics")
+        check(status == 401, f"{base}: /metrics refused without the token")
+        status, _, body = Client().request(base, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
+        check(
+            status == 200 and b"reviews_http_request_duration_seconds" in body and b"reviews_outbox_backlog" in body,
+            f"{base}: /metrics with the token",
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--web", action="append", required=True)
@@ -182,6 +208,7 @@ def main() -> int:
         first, second = arguments.web
         web_checks(first, second)
         celery_checks(arguments.workers, arguments.worker_name_suffix, arguments.beat_log)
+        ops_checks(arguments.web)
     except Failure as failure:
         print(f"prod-smoke: FAILED: {failure}", file=sys.stderr)
         return 1
