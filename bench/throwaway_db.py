@@ -51,6 +51,10 @@ def run_in_throwaway_database(default_url: str, run: Callable[[str], int], *, ke
     # DEBUG=false wants a shared cache named (only the public notification form's rate limit uses it).
     os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    # DEBUG=false also wants the host names served: the benchmarks' client asks for these.
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+    # Plain static names, as in the demo: the pages a benchmark renders need no collectstatic first.
+    os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
     try:
         return run(db_name)
     finally:

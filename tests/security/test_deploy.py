@@ -214,10 +214,12 @@ def read_settings(env: dict[str, str], *names: str) -> dict[str, object]:
 def test_production_serves_hashed_compressed_static_files_and_the_demo_plain_ones(tmp_path):
     production = read_settings(production_env(tmp_path), "STORAGES", "MIDDLEWARE", "WHITENOISE_USE_FINDERS")
     assert production["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    assert production["MIDDLEWARE"][:2] == [
-        "django.middleware.security.SecurityMiddleware",
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-    ]
+    # WhiteNoise right after SecurityMiddleware, as it asks (only the request id and the request
+    # metrics come before them, to cover everything after).
+    middleware = production["MIDDLEWARE"]
+    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    assert middleware[:security] == ["ops.logs.RequestIdMiddleware", "ops.metrics.RequestMetricsMiddleware"]
     assert production["WHITENOISE_USE_FINDERS"] is False
     demo = read_settings(demo_env(tmp_path), "STORAGES", "WHITENOISE_USE_FINDERS")
     assert demo["STORAGES"]["staticfiles"]["BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
