@@ -120,6 +120,14 @@ class Person:
     contributions: list[tuple[str, int]] = field(default_factory=list)  # (reference, id), editable
 
 
+T0 = time.monotonic()
+
+
+def say(text: str) -> None:
+    """A progress line, with the seconds since the start (where a slow run spends its time)."""
+    print(f"[{time.monotonic() - T0:6.1f} s] {text}", flush=True)
+
+
 def largest_partnership() -> Any:
     from django.db.models import Count
 
@@ -173,7 +181,13 @@ def cast(sessions: int) -> list[Person]:
     steppable = ReviewRole.objects.filter(role="coordinator", review__state="findings").exclude(
         review__kind="child_death"
     )
-    for row in steppable.values("user").annotate(n=Count("pk")).order_by("-n", "user")[:coordinators]:
+    at_findings = Q(review__state="findings") & ~Q(review__kind="child_death")
+    for row in (
+        ReviewRole.objects.filter(role="coordinator")
+        .values("user")
+        .annotate(n=Count("pk", filter=at_findings))
+        .order_by("-n", "user")[:coordinators]
+    ):
         user = users.objects.get(pk=row["user"])
         people.append(
             Person(
@@ -223,6 +237,35 @@ def give_credentials(people: list[Person]) -> None:
         device, _ = StaticDevice.objects.get_or_create(user=user, name="Load bench codes", defaults={"confirmed": True})
         person.code = secrets.token_hex(4)
         StaticToken.objects.create(device=device, token=person.code)
+
+
+def static_files() -> None:
+    """collectstatic's output (hashed, compressed: 40 s on this machine) in VAR_DIR/static, kept
+    in var/bench-load-static and reused while no static source file has changed."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = Path(storage.path(path)).stat()
+            digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    cache = ROOT / "var" / "bench-load-static"
+    stamp = cache / ".sources"
+    if not (stamp.exists() and stamp.read_text() == digest.hexdigest()):
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        shutil.copytree(settings.STATIC_ROOT, cache, dirs_exist_ok=True)
+        stamp.write_text(digest.hexdigest())
+        say("collectstatic done (kept in var/bench-load-static for the next run)")
+    else:
+        shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
+        Path(settings.STATIC_ROOT).symlink_to(cache, target_is_directory=True)
+        say("static files: collectstatic's output of an earlier run (no source changed)")
 
 
 # --- the topology ------------------------------------------------------------------------------------
@@ -406,7 +449,7 @@ class Session:
         self.hit("coordinator: dashboard", "GET", "/")
         self.hit("coordinator: review", "GET", f"/reviews/{reference}/")
         self.hit("coordinator: merged chronology", "GET", f"/reviews/{reference}/chronology/")
-        if rounds % 4 == 3 and self.person.to_step:
+        if rounds % 4 == 1 and self.person.to_step:
             reference = self.person.to_step.pop()
             path = f"/reviews/{reference}/transition/start_action_tracking/"
             # The step is posted from the review's page (its button carries the stage seen there).
@@ -483,10 +526,11 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
         build_largest(args.scale, db_name, fill_in)
     else:
         call_command("migrate", verbosity=0)
-        print(f"database {db_name}: reused", flush=True)
+        say(f"database {db_name}: reused")
     people = cast(args.sessions)[: args.sessions]
     give_credentials(people)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    say(f"{len(people)} users chosen, given a password and a backup code")
+    static_files()
     connections.close_all()  # the web processes get the database to themselves
 
     port = free_port()
@@ -533,21 +577,19 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
             "--pidfile=",
         )
         wait_until_up(port, topology)
-        print(
+        say(
             f"topology: 1 gunicorn instance, {args.workers} sync workers on 127.0.0.1:{port}; 1 Celery worker "
-            f"(concurrency 1, queue {queue}); 1 beat; Redis {args.redis}; DEBUG=false",
-            flush=True,
+            f"(concurrency 1, queue {queue}); 1 beat; Redis {args.redis}; DEBUG=false"
         )
         browsers = []
         for person in people:
             browser = Browser(port)
             browser.sign_in(person)
             browsers.append(browser)
-        print(
+        say(
             f"signed in: {len(people)} sessions ("
             + ", ".join(f"{sum(p.kind == k for p in people)} {k}" for k in ("coordinator", "lead", "chair", "manager"))
-            + ")",
-            flush=True,
+            + ")"
         )
         tally = Tally()
         started = time.monotonic()
@@ -564,6 +606,7 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
         raise
     finally:
         topology.stop()
+        say("topology stopped")
     return report(args, tally, elapsed, run_id)
 
 
