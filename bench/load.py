@@ -310,6 +310,34 @@ class Topology:
         )
 
 
+def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system, in seconds) so far of: each process group this run started (by
+    name), every PostgreSQL process, this process (the load generator), and the whole machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = defaultdict(float)
+    by_group = {pgid: name for name, pgid in groups.items()}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # fields[2] is the process group; fields[11], fields[12] are utime, stime (proc(5)).
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[2]) in by_group:
+            used[by_group[int(fields[2])]] += seconds
+        elif comm.startswith("postgres"):
+            used["postgres"] += seconds
+    own = os.times()
+    used["load generator"] = own.user + own.system
+    cpu = Path("/proc/stat").read_text().split("\n")[0].split()[1:]
+    used["machine (all cores, busy)"] = (sum(int(v) for v in cpu) - int(cpu[3]) - int(cpu[4])) / tick
+    return dict(used)
+
+
 # --- one browser -------------------------------------------------------------------------------------
 
 
@@ -592,6 +620,10 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
             + ")"
         )
         tally = Tally()
+        groups = {
+            name: process.pid for name, process in zip(("web", "worker", "beat"), topology.processes, strict=True)
+        }
+        cpu_before = cpu_seconds(groups)
         started = time.monotonic()
         deadline = started + args.seconds
         sessions = [Session(p, b, tally, run_id, deadline) for p, b in zip(people, browsers, strict=True)]
@@ -601,12 +633,17 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        cpu_after = cpu_seconds(groups)
     except BaseException:
         print(topology.tail(), file=sys.stderr)
         raise
     finally:
         topology.stop()
         say("topology stopped")
+    print()
+    print(f"CPU during the run, in cores ({os.cpu_count()} on this machine; postgres: every PostgreSQL process):")
+    for name, seconds in cpu_after.items():
+        print(f"  {name:<28} {(seconds - cpu_before.get(name, 0.0)) / elapsed:5.2f}")
     return report(args, tally, elapsed, run_id)
 
 
