@@ -325,8 +325,9 @@ def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
             continue  # gone meanwhile
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        # fields[2] is the process group; fields[11], fields[12] are utime, stime (proc(5)).
-        seconds = (int(fields[11]) + int(fields[12])) / tick
+        # fields[2] is the process group; fields[11:15] are utime, stime and the same of children
+        # waited for (proc(5)): a PostgreSQL backend that has exited counts in the postmaster's.
+        seconds = sum(int(v) for v in fields[11:15]) / tick
         if int(fields[2]) in by_group:
             used[by_group[int(fields[2])]] += seconds
         elif comm.startswith("postgres"):
