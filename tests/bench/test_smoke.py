@@ -75,3 +75,16 @@ def test_the_annual_report_bench_runs():
 def test_the_oversight_bench_runs():
     out = run_bench("oversight.py", "--scale", "0.001", "--runs", "1")
     assert "oversight dashboard" in out
+
+
+def test_the_load_bench_runs():
+    # Its own Redis database for broker and cache, as run_bench gives the others (/15).
+    own_redis = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/15"
+    out = run_bench(
+        "load.py", "--scale", "0.001", "--seconds", "3", "--sessions", "4", "--workers", "2", "--redis", own_redis
+    )
+    assert "requests/s" in out and "coordinator: step (POST)" in out and "lead: add entry (POST)" in out
+    # Every write the server acknowledged is in the database, once (load.py exits 1 otherwise).
+    assert "0 lost, 0 duplicated, 0 present but not acknowledged" in out
+    assert "errors: 0" in out
+    assert "topology stopped" in out
