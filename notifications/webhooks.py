@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -145,16 +145,36 @@ def webhook_subscribe(
         errors["events"] = f"Not an event that can be sent: {', '.join(unknown)}."
     if not name.strip():
         errors["name"] = "Enter a name for the endpoint, e.g. 'Police case system'."
+    if not errors and (already := _active_subscription(partnership_key, url.strip())) is not None:
+        errors["url"] = _already_subscribed(already)
     if errors:
         raise ValidationError(errors)
-    return WebhookSubscription.objects.create(
-        partnership_key=partnership_key,
-        partnership_code=partnership_code,
-        name=name.strip()[:100],
-        url=url.strip(),
-        events=[event for event in WebhookEvent.values if event in events],
-        secret=secrets.token_hex(32),
-        created_by=created_by,
+    try:
+        with transaction.atomic():
+            return WebhookSubscription.objects.create(
+                partnership_key=partnership_key,
+                partnership_code=partnership_code,
+                name=name.strip()[:100],
+                url=url.strip(),
+                events=[event for event in WebhookEvent.values if event in events],
+                secret=secrets.token_hex(32),
+                created_by=created_by,
+            )
+    except IntegrityError:
+        # The same form sent twice at once: the other one subscribed it.
+        already = _active_subscription(partnership_key, url.strip())
+        raise ValidationError({"url": _already_subscribed(already) if already else "Send the form again."}) from None
+
+
+def _active_subscription(partnership_key: str, url: str) -> WebhookSubscription | None:
+    return WebhookSubscription.objects.filter(partnership_key=partnership_key, url=url, active=True).first()
+
+
+def _already_subscribed(subscription: WebhookSubscription) -> str:
+    return (
+        f"This endpoint is already subscribed, as “{subscription.name}” since "
+        f"{timezone.localtime(subscription.created_at):%-d %B %Y %H:%M}: each event would be sent to it twice. "
+        "Deactivate that subscription first to subscribe the endpoint again."
     )
 
 

@@ -64,6 +64,13 @@ class WebhookSubscription(models.Model):
             # Every emitted event reads the partnership's active subscriptions.
             models.Index(fields=["partnership_key"], name="webhooksub_active", condition=models.Q(active=True)),
         ]
+        constraints = [
+            # Two active subscriptions of one endpoint would send it every event twice (a second click
+            # on "Subscribe"): the service refuses it in words, this is the backstop for a race.
+            models.UniqueConstraint(
+                fields=["partnership_key", "url"], condition=models.Q(active=True), name="webhooksub_one_active_per_url"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.url})"

@@ -343,6 +343,22 @@ def test_the_service_names_the_field_it_refuses(partnership, partnership_admin):
     assert "Enter a name" in errors["name"][0]
 
 
+def test_an_endpoint_subscribed_twice_is_refused_until_the_first_is_deactivated(
+    review, coordinator, subscription, partnership_admin, partnership, receiver
+):
+    """A second click on "Subscribe" would have sent every event to the endpoint twice."""
+    again = {"actor": partnership_admin, "partnership": partnership, "name": "Again", "url": receiver.url}
+    with pytest.raises(ValidationError) as refused:
+        webhook_subscription_add(**again, events=list(WebhookEvent.values))
+    [message] = refused.value.message_dict["url"]
+    assert message.startswith("This endpoint is already subscribed, as “Police case system” since ")
+    assert "Deactivate that subscription first" in message
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    assert len(deliveries()) == 1  # one subscription, one delivery
+    webhook_subscription_deactivate(actor=partnership_admin, partnership=partnership, subscription_id=subscription.pk)
+    assert webhook_subscription_add(**again, events=list(WebhookEvent.values)).active
+
+
 def test_only_the_partnership_administrator_subscribes(partnership, coordinator, loopback_allowed):
     from django.core.exceptions import PermissionDenied
 
