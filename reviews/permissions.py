@@ -374,6 +374,17 @@ def partnership_reader_for(user: AnyUser, code: str) -> Partnership:
 # --- a partnership's webhooks --------------------------------------------------------------------
 
 
+def is_partnership_administrator(user: AnyUser | None, partnership_id: int) -> bool:
+    """Whether ``user`` administers the partnership (its webhooks' services ask it under their lock)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and PartnershipMember.objects.filter(
+            user_id=user.pk, partnership_id=partnership_id, standing=PartnershipMember.Standing.ADMINISTRATOR
+        ).exists()
+    )
+
+
 def partnership_admin_for(user: AnyUser, code: str) -> Partnership:
     """The partnership whose webhooks ``user`` manages: 404 to anyone but its administrator (the
     endpoints and their secrets are the partnership's systems, not its reviews). One query."""

@@ -21,8 +21,9 @@ from django.db import transaction
 from notifications import webhooks as hooks
 from notifications.registry import register_webhook_reviews
 from notifications.webhooks_models import WebhookEvent, WebhookSubscription
-from reviews.models import AgencyContribution, Partnership, PartnershipMember, Review
+from reviews.models import AgencyContribution, Partnership, Review
 from reviews.models.findings import Findings
+from reviews.permissions import is_partnership_administrator
 from reviews.services.deadlines import partnership_calendar
 from workflows.audit import audit_record
 from workflows.models import TransitionLog
@@ -105,9 +106,7 @@ def findings_signed(findings: Findings) -> None:
 def _require_admin(actor: User, partnership: Partnership) -> None:
     from django.core.exceptions import PermissionDenied
 
-    if not PartnershipMember.objects.filter(
-        user_id=actor.pk, partnership=partnership, standing=PartnershipMember.Standing.ADMINISTRATOR
-    ).exists():
+    if not is_partnership_administrator(actor, partnership.pk):
         raise PermissionDenied(f"You need to be the partnership administrator of {partnership} to manage webhooks.")
 
 
