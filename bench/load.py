@@ -255,7 +255,9 @@ def static_files() -> None:
             digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     cache = ROOT / "var" / "bench-load-static"
     stamp = cache / ".sources"
-    if not (stamp.exists() and stamp.read_text() == digest.hexdigest()):
+    # Without its manifest the copy is no use (production storage refuses every page): make it again.
+    complete = (cache / "staticfiles.json").exists()
+    if not (complete and stamp.exists() and stamp.read_text() == digest.hexdigest()):
         shutil.rmtree(cache, ignore_errors=True)
         cache.mkdir(parents=True)
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -64,8 +64,16 @@ def paginate(
     singular: str,
     plural: str,
     per_page: int = PAGE_SIZE,
+    count: int | None = None,
 ) -> Pages[Any]:
     """The page ``params["page"]`` names (the first if it is missing or unreadable, the last if past
-    the end); the other parameters (the filters) are kept in the links to the other pages."""
-    page = Paginator(items, per_page).get_page(params.get("page"))
+    the end); the other parameters (the filters) are kept in the links to the other pages.
+
+    ``count``: the number of ``items`` when the caller has counted them already (a page that shows
+    the count anyway), which saves counting them again.
+    """
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached_property
+    page = paginator.get_page(params.get("page"))
     return Pages(page=page, params=params, singular=singular, plural=plural)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from notifications.models import Deadline, DeadlineKind, DeadlineState
 from reviews.models import Findings, Partnership, Review, ReviewClock, ReviewState, Role
 from reviews.models.findings import FindingsState
-from reviews.permissions import reviews_for_user
+from reviews.permissions import review_ids_for_user, reviews_for_user
 from reviews.selectors.clocks import ClockRow, clock_rows
 from ui.pagination import Pages, paginate
 from workflows.calendar import WorkingCalendar, add_working_days
@@ -70,9 +70,10 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
     """One page of the user's reviews (open ones unless ``?show=all``), newest first, grouped by
     stage in lifecycle order, with their clocks read; and the clock counters over all their reviews.
 
-    Constant queries whatever the number of reviews: the counts, the partnerships (for the
-    counters' working days), the page's reviews, their clocks and closure days, and the findings
-    awaiting the user's sign-off.
+    Constant queries whatever the number of reviews: the counts (the pagination's too), the
+    partnerships (for the counters' working days: their ids, then the rows and their closure
+    days), the page's reviews, their clocks and closure days, and the findings awaiting the
+    user's sign-off.
     """
     today = today or timezone.localdate()
     params = params if params is not None else QueryDict()
@@ -88,12 +89,13 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
         .order_by("-created_at", "-id")
     )
     noun = "open review" if show == Show.OPEN else "review"
-    pages = paginate(reviews, params, singular=noun, plural=noun + "s")
+    listed_count = counts["all"] if show == Show.ALL else counts["open"]
+    pages = paginate(reviews, params, singular=noun, plural=noun + "s", count=listed_count)
     by_state: dict[str, list[DashboardReview]] = {}
     for review in pages.page.object_list:
         by_state.setdefault(review.state, []).append(DashboardReview(review=review, clocks=clock_rows(review, today)))
     groups = [StageGroup(state=s.value, label=s.label, reviews=by_state[s.value]) for s in ReviewState if s in by_state]
-    clocks = _clock_counts(mine, today)
+    clocks = _clock_counts(user, mine, today)
     return Dashboard(
         groups=groups,
         pages=pages,
@@ -105,20 +107,27 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
     )
 
 
-def _clock_counts(reviews: QuerySet[Review], today: date) -> dict[str, int]:
-    """Running, due soon and overdue clocks of ``reviews``, counted in the database.
+def _clock_counts(user: AnyUser, reviews: QuerySet[Review], today: date) -> dict[str, int]:
+    """Running, due soon and overdue clocks of ``reviews`` (the user's), counted in the database.
 
     Mirrors workflows.clocks.read_clock: a clock counts while started, not stopped and not
     abandoned; overdue once past its due date; due soon within DUE_SOON_WORKING_DAYS working days
     in its own calendar (the partnership's closure days for a local clock). Tests compare the two.
     """
-    partnerships = Partnership.objects.filter(pk__in=reviews.values("partnership_id")).prefetch_related("closure_days")
+    # The partnerships' ids read first, on their own: as a subquery PostgreSQL matched each of
+    # the 150 partnerships against the user's reviews in turn (44 ms for a coordinator of 2,000).
+    partnership_ids = list(reviews.order_by().values_list("partnership_id", flat=True).distinct())
+    partnerships = Partnership.objects.filter(pk__in=partnership_ids).prefetch_related("closure_days")
     soon = Q(calendar=WorkingCalendar.BANK_HOLIDAYS, due_date__lte=add_working_days(today, DUE_SOON_WORKING_DAYS))
     for partnership in partnerships:
         last_soon_day = add_working_days(today, DUE_SOON_WORKING_DAYS, partnership)
         soon |= Q(calendar=WorkingCalendar.LOCAL, review__partnership_id=partnership.pk, due_date__lte=last_soon_day)
     counting = ReviewClock.objects.filter(
-        review__in=reviews, start_date__isnull=False, due_date__isnull=False, stopped_on__isnull=True, abandoned=False
+        review_id__in=review_ids_for_user(user),
+        start_date__isnull=False,
+        due_date__isnull=False,
+        stopped_on__isnull=True,
+        abandoned=False,
     )
     not_late = Q(due_date__gte=today)
     return counting.aggregate(

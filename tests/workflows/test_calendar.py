@@ -122,3 +122,35 @@ def test_closure_days_are_not_counted_between_two_dates():
 
     assert working_days_between(date(2026, 12, 18), date(2027, 1, 13)) == 15
     assert working_days_between(date(2026, 12, 18), date(2027, 1, 13), shut) == 14
+
+
+def test_a_whole_year_counts_its_working_days():
+    # 2025: 365 days from a Wednesday, so 261 weekdays; England's eight bank holidays all fall on
+    # weekdays (1 Jan, 18 and 21 Apr, 5 and 26 May, 25 Aug, 25 and 26 Dec): 253 working days.
+    assert working_days_between(date(2024, 12, 31), date(2025, 12, 31)) == 253
+    # A Saturday closure day changes nothing; a closure on a bank holiday is not taken off twice.
+    shut = Closures([date(2025, 3, 15), date(2025, 12, 25), date(2025, 12, 29)])
+    assert working_days_between(date(2024, 12, 31), date(2025, 12, 31), shut) == 252
+
+
+def test_counting_agrees_with_walking_day_by_day_over_years():
+    # working_days_between counts arithmetically; walking the days one at a time with
+    # is_working_day is the independent reading it must agree with, over long and short spans,
+    # forwards and backwards, with closure days on weekdays, weekends and bank holidays.
+    import random
+
+    def walked(start: date, end: date, calendar: Closures) -> int:
+        low, high = sorted((start, end))
+        count = sum(
+            is_working_day(date.fromordinal(n), calendar) for n in range(low.toordinal() + 1, high.toordinal() + 1)
+        )
+        return count if end >= start else -count
+
+    rng = random.Random(17)
+    base = date(2022, 1, 1).toordinal()
+    shut = Closures([date.fromordinal(base + rng.randrange(5 * 365)) for _ in range(40)] + [date(2026, 12, 25)])
+    for _ in range(400):
+        start = date.fromordinal(base + rng.randrange(5 * 365))
+        end = date.fromordinal(start.toordinal() + rng.randrange(-900, 900))
+        for calendar in (Closures(), shut):
+            assert working_days_between(start, end, calendar) == walked(start, end, calendar), (start, end)

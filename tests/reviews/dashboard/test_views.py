@@ -33,6 +33,9 @@ def add_reviews(n: int, *, coordinator, partnership, scrutineer) -> None:
 
 
 def dashboard_queries(client) -> int:
+    # One request first: a process's first look-up of a content type is a query, later ones are
+    # served from Django's cache, whichever number of reviews the page shows.
+    client.get(reverse("reviews:dashboard"))
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("reviews:dashboard"))
     assert response.status_code == 200
