@@ -73,6 +73,12 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent signed-in sessions (default 20)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12", help="broker and cache (a db of its own)")
+    parser.add_argument(
+        "--random-page-cost",
+        type=float,
+        default=1.1,
+        help="PostgreSQL's planner cost of a random page read, set on the database (default 1.1, for SSD)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     parser.add_argument("--reuse", metavar="DB", help="a database kept by an earlier run (--keep): no rebuild")
     args = parser.parse_args()
@@ -558,6 +564,7 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
     else:
         call_command("migrate", verbosity=0)
         say(f"database {db_name}: reused")
+    planner_costs(db_name, args.random_page_cost)
     people = cast(args.sessions)[: args.sessions]
     give_credentials(people)
     say(f"{len(people)} users chosen, given a password and a backup code")
@@ -610,7 +617,8 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
         wait_until_up(port, topology)
         say(
             f"topology: 1 gunicorn instance, {args.workers} sync workers on 127.0.0.1:{port}; 1 Celery worker "
-            f"(concurrency 1, queue {queue}); 1 beat; Redis {args.redis}; DEBUG=false"
+            f"(concurrency 1, queue {queue}); 1 beat; Redis {args.redis}; DEBUG=false; "
+            f"PostgreSQL random_page_cost {args.random_page_cost}"
         )
         browsers = []
         for person in people:
@@ -648,6 +656,17 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
     for name, seconds in cpu_after.items():
         print(f"  {name:<28} {(seconds - cpu_before.get(name, 0.0)) / elapsed:5.2f}")
     return report(args, tally, elapsed, run_id)
+
+
+def planner_costs(db_name: str, random_page_cost: float) -> None:
+    """The planner's cost of a random page read, set on the database as docs/DEPLOY_DATABASE.md
+    asks of production (storage on SSD: 1.1, not PostgreSQL's default of 4, which is for spinning
+    disks); the web processes' connections start with it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        name = connection.ops.quote_name(db_name)
+        cursor.execute(f"ALTER DATABASE {name} SET random_page_cost = {float(random_page_cost)}")
 
 
 def wait_until_up(port: int, topology: Topology, timeout: float = 60) -> None:

@@ -479,9 +479,11 @@ def review_for(user: AnyUser, reference: str, needed: Needed = (), doing: str = 
     learn it exists), 403 to a role holder without one of ``needed`` (if given). Two queries."""
     if not user.is_authenticated:  # no role on any review
         raise Http404("No such review.")
+    # The review by its reference first, then the user's codenames on it: every review page starts
+    # here, and matching the reference against all the user's reviews (reviews_for_user) read a
+    # coordinator's 2,000 permission rows to find one.
     review = (
-        reviews_for_user(user)
-        .select_related("partnership")
+        Review.objects.select_related("partnership")
         .annotate(overseen=Exists(_managed_partnerships(user).filter(partnership_id=OuterRef("partnership_id"))))
         .filter(reference=reference)
         .first()
@@ -494,6 +496,8 @@ def review_for(user: AnyUser, reference: str, needed: Needed = (), doing: str = 
     )
     if review.overseen:
         perms |= OVERSIGHT_PERMS
+    elif "view_review" not in perms:  # what reviews_for_user asks: no role here, so no such review
+        raise Http404("No such review.")
     access = ReviewAccess(review=review, perms=perms)
     if needed:
         access.require(needed, doing)
