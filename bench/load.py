@@ -582,6 +582,8 @@ def run(args: argparse.Namespace, db_name: str, *, build: bool) -> int:
             "web",
             str(BIN / "gunicorn"),
             "project.wsgi:application",
+            "--config",
+            "deploy/gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
