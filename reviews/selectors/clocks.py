@@ -81,12 +81,25 @@ def clock_rows(review: Review, today: date) -> list[ClockRow]:
     the caller already did (the dashboard, for a whole page of reviews): otherwise the review page
     would cost one closure-day query per clock.
     """
-    prefetch_related_objects([review], "clocks", "partnership__closure_days")
+    if not _prefetched(review):
+        prefetch_related_objects([review], "clocks", "partnership__closure_days")
     rows = []
     for clock in review.clocks.all():
         reading = clock_reading(clock, review.partnership, today)
         rows.append(ClockRow(clock=clock, reading=reading, start_event_label=key_date_label(review, clock.start_event)))
     return rows
+
+
+def _prefetched(review: Review) -> bool:
+    """Both already fetched (a dashboard's page of 50): asking prefetch_related_objects again would
+    find so too, but at about 0.1 ms a review."""
+    field = Review._meta.get_field("partnership")
+    partnership = field.get_cached_value(review, None)
+    return (
+        "clocks" in getattr(review, "_prefetched_objects_cache", {})
+        and partnership is not None
+        and "closure_days" in getattr(partnership, "_prefetched_objects_cache", {})
+    )
 
 
 @dataclass(frozen=True)
