@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from notifications.models import Deadline, DeadlineKind, DeadlineState
 from reviews.models import Findings, Partnership, Review, ReviewClock, ReviewState, Role
 from reviews.models.findings import FindingsState
 from reviews.permissions import review_ids_for_user, reviews_for_user
-from reviews.selectors.clocks import ClockRow, clock_rows
+from reviews.selectors.clocks import ClockRow, read_clock_rows
 from ui.pagination import Pages, paginate
 from workflows.calendar import WorkingCalendar, add_working_days
 from workflows.clocks import DUE_SOON_WORKING_DAYS
@@ -88,21 +88,25 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
     )
     counts = {key: sum(row[key] for row in by_partnership) for key in ("all", "open")}
     listed = mine if show == Show.ALL else mine.exclude(state__in=FINISHED_STATES)
-    reviews = (
-        listed.select_related("partnership")
-        .prefetch_related(
-            Prefetch("clocks", queryset=ReviewClock.objects.order_by("due_date", "id")), "partnership__closure_days"
-        )
-        .order_by("-created_at", "-id")
-    )
+    # The user's partnerships with their closure days, read once for the counters and the rows.
+    partnerships = {
+        partnership.pk: partnership
+        for partnership in Partnership.objects.filter(
+            pk__in=[row["partnership_id"] for row in by_partnership]
+        ).prefetch_related("closure_days")
+    }
     noun = "open review" if show == Show.OPEN else "review"
     listed_count = counts["all"] if show == Show.ALL else counts["open"]
-    pages = paginate(reviews, params, singular=noun, plural=noun + "s", count=listed_count)
+    pages = paginate(
+        listed.order_by("-created_at", "-id"), params, singular=noun, plural=noun + "s", count=listed_count
+    )
+    page_reviews = list(pages.page.object_list)
     by_state: dict[str, list[DashboardReview]] = {}
-    for review in pages.page.object_list:
-        by_state.setdefault(review.state, []).append(DashboardReview(review=review, clocks=clock_rows(review, today)))
+    for review, clocks_of_review in _with_clocks(page_reviews, partnerships):
+        rows = read_clock_rows(review, clocks_of_review, today)
+        by_state.setdefault(review.state, []).append(DashboardReview(review=review, clocks=rows))
     groups = [StageGroup(state=s.value, label=s.label, reviews=by_state[s.value]) for s in ReviewState if s in by_state]
-    clocks = _clock_counts(user, [row["partnership_id"] for row in by_partnership], today)
+    clocks = _clock_counts(user, list(partnerships.values()), today)
     return Dashboard(
         groups=groups,
         pages=pages,
@@ -114,15 +118,28 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
     )
 
 
-def _clock_counts(user: AnyUser, partnership_ids: list[int], today: date) -> dict[str, int]:
-    """Running, due soon and overdue clocks of the user's reviews (in ``partnership_ids``),
-    counted in the database.
+def _with_clocks(reviews: list[Review], partnerships: dict[int, Partnership]) -> list[tuple[Review, list[ReviewClock]]]:
+    """Each review with its clocks (one query for the page) and its partnership from
+    ``partnerships`` (closure days included): Django's prefetch would build a queryset per review
+    and per review's own copy of the partnership, 100 of them for a page of 50."""
+    clocks: dict[int, list[ReviewClock]] = {review.pk: [] for review in reviews}
+    for clock in ReviewClock.objects.filter(review_id__in=list(clocks)).order_by("due_date", "id"):
+        clocks[clock.review_id].append(clock)
+    partnership_field = Review._meta.get_field("partnership")
+    for review in reviews:
+        if review.partnership_id in partnerships:  # else read on demand (a review added meanwhile)
+            partnership_field.set_cached_value(review, partnerships[review.partnership_id])
+    return [(review, clocks[review.pk]) for review in reviews]
+
+
+def _clock_counts(user: AnyUser, partnerships: list[Partnership], today: date) -> dict[str, int]:
+    """Running, due soon and overdue clocks of the user's reviews (in ``partnerships``, their
+    closure days fetched), counted in the database.
 
     Mirrors workflows.clocks.read_clock: a clock counts while started, not stopped and not
     abandoned; overdue once past its due date; due soon within DUE_SOON_WORKING_DAYS working days
     in its own calendar (the partnership's closure days for a local clock). Tests compare the two.
     """
-    partnerships = Partnership.objects.filter(pk__in=partnership_ids).prefetch_related("closure_days")
     soon = Q(calendar=WorkingCalendar.BANK_HOLIDAYS, due_date__lte=add_working_days(today, DUE_SOON_WORKING_DAYS))
     for partnership in partnerships:
         last_soon_day = add_working_days(today, DUE_SOON_WORKING_DAYS, partnership)
