@@ -13,6 +13,7 @@ from django.utils import timezone
 from reviews.models import Agency, Review, ReviewKind, ReviewRole, Role
 from reviews.models.agencyforms import AgencyFormAnswers
 from reviews.models.contributions import EDITABLE_STATES, AgencyContribution, ContributionState, DueDateChange
+from reviews.selectors.clocks import fetch_closure_days
 from ui.pagination import Pages, paginate
 from workflows.calendar import add_working_days, working_days_between
 from workflows.types import AnyUser
@@ -165,7 +166,8 @@ def my_requests(user: AnyUser, params: QueryDict | None = None) -> MyRequests:
     )
     pages = paginate(contributions, params, singular="request", plural="requests")
     page = pages.rows
-    prefetch_related_objects(page, "review__partnership__closure_days", _open_requests_prefetch(), _forms_prefetch())
+    prefetch_related_objects(page, _open_requests_prefetch(), _forms_prefetch())
+    fetch_closure_days(contribution.review for contribution in page)
     return MyRequests(pages=pages, rows=[_row(c, today) for c in page])
 
 
