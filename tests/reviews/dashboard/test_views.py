@@ -141,3 +141,20 @@ def test_another_partnerships_reviews_never_appear(client, review, outsider, oth
     assert theirs.reference in html
     assert review.reference not in html
     assert review.title not in html
+
+
+def test_a_row_links_the_review_escapes_its_title_and_dates_its_clock(client, coordinator, partnership):
+    # The rows are written by reviews/templatetags/dashboard_rows.py, not the template language:
+    # what the template gave for free (escaping, the link, the date format) is checked here.
+    review = make_review(
+        coordinator=coordinator,
+        partnership=partnership,
+        title='Case <script>alert("x")</script> & co',
+        key_dates={"became_aware_on": date(2026, 3, 6)},  # a Friday: 5 working days on, due Fri 13 March
+    )
+    client.force_login(coordinator)
+    html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert f'<a class="govuk-link" href="/reviews/{review.reference}/">{review.reference}</a>' in html
+    assert "Case &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+    assert "<script>alert" not in html
+    assert ": due 13 Mar 2026" in html
