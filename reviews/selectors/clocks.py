@@ -94,11 +94,22 @@ def fetch_closure_days(reviews: Iterable[Review]) -> None:
     by select_related), so the closure days are fetched, and attached, once per partnership: a
     prefetch through each review attached them 50 times over for a page of 50.
     """
-    field = Review._meta.get_field("partnership")
+    reviews = list(reviews)
     shared: dict[int, Partnership] = {}
     for review in reviews:
-        field.set_cached_value(review, shared.setdefault(review.partnership_id, review.partnership))
+        shared.setdefault(review.partnership_id, review.partnership)
     prefetch_related_objects(list(shared.values()), "closure_days")
+    share_partnerships(reviews, shared)
+
+
+def share_partnerships(reviews: Iterable[Review], partnerships: dict[int, Partnership]) -> None:
+    """Give each review its partnership from ``partnerships`` (by id, read with whatever it needs,
+    its closure days), so no review reads its own copy; a review whose partnership is not there
+    keeps its own (read on demand)."""
+    field = Review._meta.get_field("partnership")
+    for review in reviews:
+        if review.partnership_id in partnerships:
+            field.set_cached_value(review, partnerships[review.partnership_id])
 
 
 def read_clock_rows(review: Review, clocks: list[ReviewClock], today: date) -> list[ClockRow]:

@@ -15,7 +15,7 @@ from notifications.models import Deadline, DeadlineKind, DeadlineState
 from reviews.models import Findings, Partnership, Review, ReviewClock, ReviewState, Role
 from reviews.models.findings import FindingsState
 from reviews.permissions import review_ids_for_user, reviews_for_user
-from reviews.selectors.clocks import ClockRow, read_clock_rows
+from reviews.selectors.clocks import ClockRow, read_clock_rows, share_partnerships
 from ui.pagination import Pages, paginate
 from workflows.calendar import WorkingCalendar, add_working_days
 from workflows.clocks import DUE_SOON_WORKING_DAYS
@@ -125,10 +125,7 @@ def _with_clocks(reviews: list[Review], partnerships: dict[int, Partnership]) ->
     clocks: dict[int, list[ReviewClock]] = {review.pk: [] for review in reviews}
     for clock in ReviewClock.objects.filter(review_id__in=list(clocks)).order_by("due_date", "id"):
         clocks[clock.review_id].append(clock)
-    partnership_field = Review._meta.get_field("partnership")
-    for review in reviews:
-        if review.partnership_id in partnerships:  # else read on demand (a review added meanwhile)
-            partnership_field.set_cached_value(review, partnerships[review.partnership_id])
+    share_partnerships(reviews, partnerships)  # one added since the counts reads its own
     return [(review, clocks[review.pk]) for review in reviews]
 
 

@@ -158,3 +158,11 @@ def test_a_row_links_the_review_escapes_its_title_and_dates_its_clock(client, co
     assert "Case &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
     assert "<script>alert" not in html
     assert ": due 13 Mar 2026" in html
+
+
+def test_a_review_without_clocks_says_so(client, coordinator, partnership):
+    review = make_review(coordinator=coordinator, partnership=partnership, title="Clockless")
+    review.clocks.all().delete()
+    client.force_login(coordinator)
+    html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert '<li class="govuk-body-s">No clocks</li>' in html
