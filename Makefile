@@ -1,6 +1,11 @@
 # Two commands: `make run` and `make test`. Everything else is what they call.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter of .venv: the operating system's Python 3.11 first, when it can make a venv.
+# Debian's is built with profile-guided optimisation and link-time optimisation; a Python built
+# from source without them (pyenv's default) spends about half as much again of the CPU on the
+# same pages (docs/BENCHMARKS.md, "Load"). Override with PYTHON=... (an existing .venv is kept).
+PYTHON ?= $(shell for p in /usr/bin/python3.11 python3.11 python3; do \
+	command -v $$p >/dev/null && $$p -c 'import ensurepip, venv' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 
