@@ -184,5 +184,10 @@ def review_transition_choices(review: Review, user: AnyUser) -> TransitionChoice
 
 
 def converted_into_for_user(user: AnyUser, review: Review) -> Review | None:
-    """The CSPR this rapid review became, if the user may see it."""
-    return reviews_for_user(user).filter(converted_from=review).first()
+    """The CSPR this rapid review became, if the user may see it. Found by the link first (one
+    indexed look-up; most reviews were never converted), and only then matched against the user's
+    reviews, which is the costly query."""
+    converted = Review.objects.filter(converted_from=review).first()
+    if converted is None or not reviews_for_user(user).filter(pk=converted.pk).exists():
+        return None
+    return converted

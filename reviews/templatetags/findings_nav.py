@@ -18,6 +18,8 @@ register = template.Library()
 
 # Read with the roles, in the same query: the user's standings in partnerships.
 _STANDING = "standing:"
+# Read in the same query too: whether a panel meeting has invited the user (UNION keeps one row).
+_INVITED = "invited:panel"
 # Who reads a partnership's figures (reviews.permissions.partnership_figures_for).
 _FIGURES = {
     _STANDING + PartnershipMember.Standing.COORDINATOR,
@@ -28,8 +30,8 @@ _FIGURES = {
 
 @register.simple_tag(takes_context=True)
 def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
-    """Which links to show. One query for the user's roles and partnership standing (two for
-    someone invited to a panel without a role that implies it), remembered on the request."""
+    """Which links to show. One query for the user's roles, partnership standing and whether any
+    panel has invited them, remembered on the request."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or not (user and user.is_authenticated):
@@ -45,11 +47,16 @@ def findings_nav(context: dict[str, Any]) -> dict[str, bool]:
             .annotate(held=Concat(Value(_STANDING), "standing", output_field=CharField()))
             .values_list("held", flat=True)
         )
-        held = set(roles.union(standing))
+        # Invited to a panel meeting: shown the panels even without a role that implies it.
+        invited = (
+            PanelInvitation.objects.filter(user_id=user.pk)
+            .order_by()
+            .annotate(held=Value(_INVITED, output_field=CharField()))
+            .values_list("held", flat=True)
+        )
+        held = set(roles.union(standing, invited))
         open_review = _STANDING + PartnershipMember.Standing.COORDINATOR in held
-        panels = bool(held & {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER}) or open_review
-        if not panels:
-            panels = PanelInvitation.objects.filter(user_id=user.pk).exists()
+        panels = bool(held & {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, _INVITED}) or open_review
         cached = {
             "chair": Role.CHAIR in held,
             "tracker": Role.COORDINATOR in held,

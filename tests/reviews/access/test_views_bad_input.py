@@ -3,13 +3,17 @@ on a POST-only step, and the navigation every page shows, costing one query for 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.models import ReviewRole
+from reviews.models import PanelInvitation, ReviewRole, ReviewState
+from reviews.services.panels import panel_meeting_create
 from reviews.services.review import review_advance
+from tests.factories import advance_to
 from tests.reviews.builders import add_action, signed_with_recommendation
 
 # "²" passes str.isdigit() but int() refuses it; the huge number overflows a database integer.
@@ -65,3 +69,26 @@ def test_a_coordinator_is_not_offered_my_requests(client, review, coordinator):
     client.force_login(coordinator)
     html = client.get(reverse("reviews:dashboard")).content.decode()
     assert 'href="/my-requests/"' not in html and 'href="/actions/"' in html
+
+
+def test_an_agency_lead_sees_the_panels_once_invited_to_one_in_the_same_nav_query(
+    client, review, partnership, coordinator, chair, police_lead, police
+):
+    panels = f'href="{reverse("reviews:panels")}"'
+    client.force_login(police_lead)
+    assert panels not in client.get(reverse("reviews:dashboard")).content.decode()
+    advance_to(review, ReviewState.SCOPING, coordinator)
+    panel_meeting_create(
+        actor=coordinator,
+        partnership=partnership,
+        held_on=date(2026, 3, 16),
+        chair=chair,
+        members=[(police_lead, police)],
+        review_ids=[review.pk],
+    )
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("reviews:dashboard")).content.decode()
+    assert panels in html
+    # The invitation is read in the roles' query (a UNION), not in a query of its own.
+    invitations = [q["sql"] for q in captured.captured_queries if PanelInvitation._meta.db_table in q["sql"]]
+    assert len(invitations) == 1 and "UNION" in invitations[0]

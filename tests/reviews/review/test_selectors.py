@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from reviews.models import ClosureDay, Review, ReviewKind, ReviewState
 from reviews.permissions import CASE_DETAIL, CHAIR, COORDINATE, review_for, reviews_for_user
 from reviews.selectors.dashboard import dashboard_for_user
-from reviews.selectors.review import review_history, review_transition_choices
+from reviews.selectors.review import converted_into_for_user, review_history, review_transition_choices
 from reviews.services.review import review_advance, review_convert_to_cspr, review_record_key_dates
 from tests.factories import UserFactory, make_review, member
 from workflows.clocks import ClockStatus
@@ -128,6 +128,17 @@ def test_history_spans_the_rapid_review_a_cspr_was_converted_from(review, coordi
     assert rows[0].actor_name == coordinator.get_full_name()
     # The rapid review's own page shows only its own steps.
     assert len(review_history(Review.objects.get(pk=review.pk))) == 2
+
+
+def test_the_cspr_a_rapid_review_became_is_shown_only_to_whoever_may_read_it(review, coordinator, scrutineer):
+    assert converted_into_for_user(coordinator, review) is None  # not converted
+    review_advance(actor=coordinator, review_id=review.pk, transition="start_scoping")
+    review_record_key_dates(actor=coordinator, review_id=review.pk, key_dates={"decision_on": date(2026, 3, 20)})
+    cspr = review_convert_to_cspr(actor=coordinator, review_id=review.pk, reason="Partners decided on a CSPR")
+    assert converted_into_for_user(coordinator, review) == cspr
+    assert converted_into_for_user(scrutineer, review) == cspr
+    remove_perm("reviews.view_review", scrutineer, cspr)  # reads the rapid review, not the CSPR
+    assert converted_into_for_user(scrutineer, review) is None
 
 
 def test_transition_choices_drop_steps_for_other_kinds(review, coordinator, scrutineer):
