@@ -264,7 +264,7 @@ def intake_item_for(user: AnyUser, reference: str) -> IntakeItem:
 # reviews): its coordinators and business managers exactly, marked "not for publication"; its
 # scrutineers only under disclosure control (reviews/disclosure.py), and never the reviews behind them.
 _FIGURES_EXACT = frozenset({PartnershipMember.Standing.COORDINATOR, PartnershipMember.Standing.BUSINESS_MANAGER})
-_FIGURES_READERS = _FIGURES_EXACT | {PartnershipMember.Standing.SCRUTINEER}
+FIGURES_READERS = _FIGURES_EXACT | {PartnershipMember.Standing.SCRUTINEER}
 
 
 @dataclass(frozen=True)
@@ -294,7 +294,7 @@ def figure_partnerships(user: AnyUser | None) -> list[FiguresAccess]:
         return []
     members = (
         PartnershipMember.objects.select_related("partnership")
-        .filter(user_id=user.pk, standing__in=_FIGURES_READERS)
+        .filter(user_id=user.pk, standing__in=FIGURES_READERS)
         .order_by("partnership__name")
     )
     return [FiguresAccess(partnership=member.partnership, standing=member.standing) for member in members]
@@ -318,7 +318,7 @@ def _membership_for(user: AnyUser, code: str, standings: Iterable[str]) -> Partn
 def partnership_figures_for(user: AnyUser, code: str) -> FiguresAccess:
     """A partnership's figures: 404 to anyone who is not its coordinator, business manager or
     scrutineer (a partnership's code is no secret, but its figures are)."""
-    member = _membership_for(user, code, _FIGURES_READERS)
+    member = _membership_for(user, code, FIGURES_READERS)
     return FiguresAccess(partnership=member.partnership, standing=member.standing)
 
 

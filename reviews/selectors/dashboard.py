@@ -66,13 +66,16 @@ class Dashboard:
     all_reviews: int = 0
 
 
-def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today: date | None = None) -> Dashboard:
+def dashboard_for_user(
+    user: AnyUser, params: QueryDict | None = None, *, today: date | None = None, chairs_any: bool = True
+) -> Dashboard:
     """One page of the user's reviews (open ones unless ``?show=all``), newest first, grouped by
     stage in lifecycle order, with their clocks read; and the clock counters over all their reviews.
 
     Constant queries whatever the number of reviews: the counts by partnership (the pagination's
     too), the partnerships (for the counters' working days, with their closure days), the page's
-    reviews, their clocks and closure days, and the findings awaiting the user's sign-off.
+    reviews, their clocks and closure days, and the findings awaiting the user's sign-off (not
+    looked for when ``chairs_any`` is false: the caller knows the user chairs no review).
     """
     today = today or timezone.localdate()
     params = params if params is not None else QueryDict()
@@ -111,7 +114,7 @@ def dashboard_for_user(user: AnyUser, params: QueryDict | None = None, *, today:
         groups=groups,
         pages=pages,
         show=show,
-        to_sign_off=sign_off_to_do(user),
+        to_sign_off=sign_off_to_do(user) if chairs_any else [],
         open_reviews=counts["open"],
         all_reviews=counts["all"],
         **clocks,

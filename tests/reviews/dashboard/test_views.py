@@ -166,3 +166,20 @@ def test_a_review_without_clocks_says_so(client, coordinator, partnership):
     client.force_login(coordinator)
     html = client.get(reverse("reviews:dashboard")).content.decode()
     assert '<li class="govuk-body-s">No clocks</li>' in html
+
+
+def test_only_a_chair_s_dashboard_looks_for_findings_to_sign_off(client, review, police_lead, chair):
+    """An agency lead chairs nothing and reads no partnership's figures: the dashboard asks for
+    neither (the roles the navigation reads say so), where a chair's asks for the findings."""
+
+    def tables_read(user) -> str:
+        client.force_login(user)
+        client.get(reverse("reviews:dashboard"))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("reviews:dashboard")).status_code == 200
+        return "\n".join(query["sql"] for query in queries)
+
+    lead = tables_read(police_lead)
+    assert 'FROM "reviews_findings"' not in lead
+    assert 'INNER JOIN "reviews_partnership"' not in lead  # the figures' partnerships
+    assert 'FROM "reviews_findings"' in tables_read(chair)
