@@ -7,6 +7,9 @@ other party (the coordinator's accept, the lead's extension request) is a 403.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +26,7 @@ from reviews.forms.contributions import (
     ReasonForm,
     ReportForm,
 )
+from reviews.models.chronology import ChronologyEntry
 from reviews.models.contributions import REPORT_SECTIONS, AgencyContribution, Ask, DueDateChange
 from reviews.permissions import (
     COORDINATE,
@@ -56,6 +60,7 @@ from reviews.services.contributions import (
 )
 from reviews.services.subjects import IdentityCheck
 from ui.pagination import Pages
+from ui.reversing import address_for_each
 from ui.views import confirm_page, form_page, offered_steps, post_step, submit
 from workflows.runner import (
     TransitionOption,
@@ -157,6 +162,23 @@ def _steps(
     }
 
 
+@dataclass(frozen=True)
+class EntryRow:
+    entry: ChronologyEntry
+    edit_url: str = ""
+    delete_url: str = ""
+
+
+def _entry_rows(access: ContributionAccess, entries: Iterable[ChronologyEntry], can_write: bool) -> list[EntryRow]:
+    """The page's entries, with their edit and delete links for whoever may write them (each
+    pattern reversed once for the page, not twice per entry)."""
+    if not can_write:
+        return [EntryRow(entry) for entry in entries]
+    args = (access.review.reference, access.contribution.pk)
+    edit, delete = address_for_each("reviews:entry_edit", *args), address_for_each("reviews:entry_delete", *args)
+    return [EntryRow(entry, edit(entry.pk), delete(entry.pk)) for entry in entries]
+
+
 def render_contribution(
     request: AuthenticatedHttpRequest,
     access: ContributionAccess,
@@ -173,6 +195,7 @@ def render_contribution(
     open_request = next((c for c in history if c.status == DueDateChange.Status.REQUESTED), None)
     report = getattr(contribution, "report", None) if Ask.AGENCY_REPORT in contribution.asks else None
     entries = contribution_entries(contribution, request.GET.get("page"))
+    can_write = access.is_lead and contribution.is_editable
     context = {
         "review": access.review,
         "access": access,
@@ -180,6 +203,7 @@ def render_contribution(
         "tag_class": state_tag_class(contribution.state),
         "due_text": due_text(contribution, timezone.localdate()),
         "entries": entries,
+        "entry_rows": _entry_rows(access, entries, can_write),
         "pages": Pages(page=entries, params=QueryDict(), singular="entry", plural="entries"),
         "asks_chronology": Ask.CHRONOLOGY in contribution.asks,
         "asks_report": Ask.AGENCY_REPORT in contribution.asks,
@@ -191,7 +215,7 @@ def render_contribution(
         "steps": _steps(access, request.user, step_forms),
         "failed": failed,
         "refusal": refusal,
-        "can_write": access.is_lead and contribution.is_editable,
+        "can_write": can_write,
         "error_summary": form.error_summary() if form is not None else [],
     }
     return render(request, "reviews/contributions/detail.html", context, status=status)

@@ -353,6 +353,9 @@ def test_the_lead_sees_what_is_asked_and_cannot_submit_empty(client, police_lead
 def test_the_lead_submits_and_the_contribution_becomes_read_only(client, police_lead, police_contribution):
     entry = add_entry(police_contribution, police_lead)
     client.force_login(police_lead)
+    html = client.get(url("contribution", police_contribution)).content.decode()
+    assert f'href="{url("entry_edit", police_contribution, entry.pk)}">Edit' in html
+    assert f'href="{url("entry_delete", police_contribution, entry.pk)}">Delete' in html
     response = step(client, police_contribution, "submit")
     assert response.status_code == 302
     assert state_of(police_contribution) == "submitted"
