@@ -145,12 +145,12 @@ def _clock_counts(user: AnyUser, partnerships: list[Partnership], today: date) -
     all, a week or so) and the comparison with each one's last day is made here: a condition per
     partnership in the query cost more to build than the count itself.
     """
-    last_soon_day = {
-        (WorkingCalendar.LOCAL, partnership.pk): add_working_days(today, DUE_SOON_WORKING_DAYS, partnership)
-        for partnership in partnerships
+    # The last "due soon" day of a local clock, by partnership; of a statutory one, the same for all.
+    local_last_soon_day = {
+        partnership.pk: add_working_days(today, DUE_SOON_WORKING_DAYS, partnership) for partnership in partnerships
     }
     bank_holidays_last_soon_day = add_working_days(today, DUE_SOON_WORKING_DAYS)
-    horizon = max([bank_holidays_last_soon_day, *last_soon_day.values()])
+    horizon = max([bank_holidays_last_soon_day, *local_last_soon_day.values()])
     # Inside the window, a clock's due date; outside it (late, or not due for a while), nothing.
     in_window = When(due_date__gte=today, due_date__lte=horizon, then=F("due_date"))
     rows = (
@@ -169,8 +169,8 @@ def _clock_counts(user: AnyUser, partnerships: list[Partnership], today: date) -
     counts = {"running": 0, "due_soon": 0, "overdue": 0}
     for calendar, partnership_id, soon_day, clocks, overdue in rows:
         last: date | None = bank_holidays_last_soon_day
-        if calendar != WorkingCalendar.BANK_HOLIDAYS:
-            last = last_soon_day.get((calendar, partnership_id))
+        if calendar == WorkingCalendar.LOCAL:
+            last = local_last_soon_day.get(partnership_id)
         if soon_day is not None and last is not None and soon_day <= last:
             counts["due_soon"] += clocks  # none of them late: soon_day is today or after
         else:
